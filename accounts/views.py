@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_POST
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    return auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    return auth_views.LogoutView.as_view()(request)

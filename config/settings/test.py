@@ -1,0 +1,17 @@
+"""Test settings: fast hashing, in-memory email; DB from DATABASE_URL or SQLite."""
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="kpi-test-media-")
+
+# Tests run Celery eagerly; the worker integration tests switch to the real broker themselves.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,58 @@
+"""Shared fixtures: the real sample plan and the personas who use it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "samples" / "plan-external-affairs-bureau.txt"
+PASSWORD = "correct-horse-battery-42"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """A test that needs an absent service skips locally and fails in CI."""
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sample_plan(db):
+    """The sample document imported through the real importer; returns the bureau."""
+    from imports.services import plan_import
+
+    result = plan_import(path=SAMPLE_PLAN)
+    return result.bureau
+
+
+def _make_user(username: str, role: str, department: str | None = None):
+    from accounts.services import user_create_or_update
+
+    user, _ = user_create_or_update(
+        username=username, role=role, password=PASSWORD, department_name=department, validate=False
+    )
+    return user
+
+
+@pytest.fixture
+def dept_user(sample_plan):
+    """A department user of 대외협력과."""
+    return _make_user("dept_cooperation", "department", "대외협력과")
+
+
+@pytest.fixture
+def other_dept_user(sample_plan):
+    """A department user of 소통기획과, who must never change 대외협력과's data."""
+    return _make_user("dept_comms", "department", "소통기획과")
+
+
+@pytest.fixture
+def evaluator(sample_plan):
+    return _make_user("evaluator", "evaluator")
+
+
+@pytest.fixture
+def admin_user(sample_plan):
+    return _make_user("planner_admin", "admin")
