@@ -50,3 +50,61 @@ def user_create_or_update(
     user.full_clean(exclude=["password"])
     user.save()
     return user, created
+
+
+def client_ip(request) -> str | None:
+    """The peer address; behind a proxy, production sets SECURE_PROXY_SSL_HEADER and REMOTE_ADDR is the proxy."""
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def login_locked(*, username: str, ip: str | None) -> bool:
+    """Locked when the username or the IP has too many recent failures."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from accounts.models import LoginFailure
+
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    recent = LoginFailure.objects.filter(created_at__gte=since)
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if recent.filter(username__iexact=username).count() >= limit:
+        return True
+    return bool(ip) and recent.filter(ip_address=ip).count() >= limit * 4
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str, locked: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.locked = locked
+
+
+LOCKED_MESSAGE = "로그인 실패가 반복되어 잠시 잠겼습니다. 15분 후 다시 시도하세요."
+FAILED_MESSAGE = "아이디 또는 비밀번호가 올바르지 않습니다."
+
+
+def login_authenticate(*, request, username: str, password: str) -> User:
+    """Authenticate with lockout; every failure goes to the security log with user, IP and time."""
+    import logging
+
+    from django.contrib.auth import authenticate
+
+    from accounts.models import LoginFailure
+
+    security_log = logging.getLogger("security")
+    ip = client_ip(request)
+    if login_locked(username=username, ip=ip):
+        security_log.warning("login locked user=%s ip=%s", username, ip)
+        raise LoginRefused(LOCKED_MESSAGE, locked=True)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(username=username[:150], ip_address=ip)
+        security_log.warning("login failed user=%s ip=%s", username, ip)
+        if login_locked(username=username, ip=ip):
+            raise LoginRefused(LOCKED_MESSAGE, locked=True)
+        raise LoginRefused(FAILED_MESSAGE)
+    LoginFailure.objects.filter(username__iexact=username).delete()
+    return user

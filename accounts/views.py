@@ -4,9 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
+from accounts.forms import LockoutAuthenticationForm
+
 
 def login_view(request: HttpRequest) -> HttpResponse:
-    return auth_views.LoginView.as_view(template_name="accounts/login.html")(request)
+    return auth_views.LoginView.as_view(
+        template_name="accounts/login.html", authentication_form=LockoutAuthenticationForm
+    )(request)
 
 
 @require_POST

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import Max
+
+from kpis.models import (
+    Actual,
+    AuditEntry,
+    Bureau,
+    Department,
+    DepartmentScore,
+    EntryException,
+    EntryYear,
+    Indicator,
+    PolicyGoal,
+    ScoringPolicy,
+    StrategicGoal,
+    Target,
+    Team,
+)
+from kpis.services.dirty import dirty_mark
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ("name", "plan_year", "imported_at")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "bureau", "authorized_total", "current_headcount")
+    list_filter = ("bureau",)
+    inlines = [TeamInline]
+
+
+@admin.register(StrategicGoal)
+class StrategicGoalAdmin(admin.ModelAdmin):
+    list_display = ("title", "department", "bureau")
+
+
+@admin.register(PolicyGoal)
+class PolicyGoalAdmin(admin.ModelAdmin):
+    list_display = ("title", "department", "declared_indicator_count", "declared_unit_program_count", "budget_amount")
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    readonly_fields = ("year", "value")
+    can_delete = False
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """Weights, formulas and targets change through the audited services, so they are read-only here."""
+
+    list_display = ("name", "department", "kind", "weight", "direction", "method_text")
+    list_filter = ("department", "kind", "direction")
+    readonly_fields = ("weight", "method_text", "formula", "formula_variables")
+    inlines = [TargetInline]
+
+
+@admin.register(Actual)
+class ActualAdmin(admin.ModelAdmin):
+    list_display = ("indicator", "year", "value", "supplementary_value", "status", "version", "updated_at")
+    list_filter = ("status", "year", "indicator__department")
+    readonly_fields = [f.name for f in Actual._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "source", "entity", "action", "field", "old_value", "new_value")
+    list_filter = ("source", "entity", "action")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(EntryYear)
+class EntryYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "closing_date", "is_closed", "closed_reason", "finalised_at")
+
+
+@admin.register(EntryException)
+class EntryExceptionAdmin(admin.ModelAdmin):
+    list_display = ("department", "year", "until", "reason", "granted_by")
+
+
+@admin.register(ScoringPolicy)
+class ScoringPolicyAdmin(admin.ModelAdmin):
+    """Editing a policy saves a new version; earlier versions stay to explain earlier results."""
+
+    list_display = ("year", "version", "cap", "floor", "lower_is_better", "unreported", "created_at", "created_by")
+    list_filter = ("year",)
+    readonly_fields = ("version", "created_at", "created_by")
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            latest = ScoringPolicy.objects.filter(year=obj.year).aggregate(v=Max("version"))["v"] or 0
+            obj.pk = None
+            obj._state.adding = True
+            obj.version = latest + 1
+            obj.created_by = request.user
+            obj.save()
+            dirty_mark((pk, obj.year) for pk in Department.objects.values_list("pk", flat=True))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DepartmentScore)
+class DepartmentScoreAdmin(admin.ModelAdmin):
+    list_display = ("department", "year", "score", "completeness", "grade", "computed_at")
+    list_filter = ("year",)

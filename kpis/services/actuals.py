@@ -1,0 +1,267 @@
+"""Writing actuals: permission → validation → conditional UPDATE on version → audit → dirty mark."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from imports.cells import CellError, parse_decimal
+from kpis.formulas import FormulaError, MethodKind, classify_method
+from kpis.models import Actual, ActualStatus, ChangeSource, Indicator
+from kpis.services.audit import audit_record, audit_write
+from kpis.services.dirty import dirty_mark
+from kpis.services.errors import (
+    ConflictInfo,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    VersionConflict,
+)
+from kpis.services.permissions import (
+    log_refusal,
+    require_actual_writer,
+    require_reviewer,
+    require_year_open,
+)
+
+EDITABLE = {ActualStatus.NOT_REPORTED, ActualStatus.DRAFT, ActualStatus.RETURNED}
+VALUE_FIELD = "value"
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    value: Decimal
+    inputs: dict[str, str]
+
+
+def indicator_inputs(indicator: Indicator) -> tuple[str, ...]:
+    """The names a user types for this indicator: formula variables, or () for a direct value."""
+    try:
+        method = classify_method(indicator.formula or indicator.method_text)
+    except FormulaError:
+        return ()
+    return method.inputs if method.kind != MethodKind.DIRECT else ()
+
+
+def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, value: str | None) -> ComputedValue:
+    """Parse what the user typed and compute the actual; field-level errors, nothing saved."""
+    names = indicator_inputs(indicator)
+    errors: dict[str, list[str]] = {}
+    if not names:
+        if value is None or str(value).strip() == "":
+            raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
+        try:
+            parsed = parse_decimal(str(value))
+        except CellError as exc:
+            raise InvalidInput({VALUE_FIELD: [exc.message]}) from exc
+        if parsed is None:
+            raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
+        return ComputedValue(value=parsed, inputs={})
+    provided = dict(inputs or {})
+    parsed_inputs: dict[str, Decimal] = {}
+    for name in names:
+        raw = provided.get(name)
+        if raw is None or str(raw).strip() == "":
+            errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
+            continue
+        try:
+            number = parse_decimal(str(raw))
+        except CellError as exc:
+            errors.setdefault(name, []).append(exc.message)
+            continue
+        if number is None:
+            errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
+            continue
+        parsed_inputs[name] = number
+    unknown = set(provided) - set(names)
+    for name in sorted(unknown):
+        errors.setdefault(name, []).append(f"이 지표의 산식에 없는 항목입니다. 입력 항목: {', '.join(names)}")
+    if errors:
+        raise InvalidInput(errors)
+    method = classify_method(indicator.formula or indicator.method_text)
+    evaluation = method.formula.evaluate(parsed_inputs)
+    if evaluation.value is None:
+        raise InvalidInput({VALUE_FIELD: [evaluation.reason]})
+    return ComputedValue(
+        value=evaluation.value, inputs={k: format(v, "f") for k, v in parsed_inputs.items()}
+    )
+
+
+def _indicator(indicator_id: int) -> Indicator:
+    indicator = Indicator.objects.select_related("department").filter(pk=indicator_id).first()
+    if indicator is None:
+        raise NotFound("성과지표를 찾을 수 없습니다.")
+    return indicator
+
+
+def _conflict(actual_id: int) -> VersionConflict:
+    current = Actual.objects.select_related("updated_by").get(pk=actual_id)
+    return VersionConflict(
+        ConflictInfo(
+            value=current.value, inputs=dict(current.inputs), version=current.version,
+            updated_at=current.updated_at,
+            updated_by=current.updated_by.username if current.updated_by else "",
+        )
+    )
+
+
+@transaction.atomic
+def actual_save(
+    *, user: User, indicator_id: int, year: int, inputs: Mapping[str, str] | None = None, value: str | None = None,
+    note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB,
+    import_run_id: int | None = None,
+) -> Actual:
+    """Save a draft actual. `expected_version` is the version the user saw (None: they saw none)."""
+    indicator = _indicator(indicator_id)
+    require_actual_writer(user, indicator.department_id)
+    require_year_open(indicator.department, year)
+    computed = actual_compute(indicator, inputs=inputs, value=value)
+    existing = Actual.objects.filter(indicator_id=indicator_id, year=year).first()
+    now = timezone.now()
+    if existing is None:
+        if expected_version not in (None, 0):
+            raise NotFound("저장하려는 실적이 더 이상 없습니다. 페이지를 새로 고치세요.")
+        try:
+            with transaction.atomic():
+                actual = Actual.objects.create(
+                    indicator_id=indicator_id, year=year, value=computed.value, inputs=computed.inputs,
+                    note=note or "", status=ActualStatus.DRAFT, source=source, updated_by=user, version=1,
+                )
+        except IntegrityError:
+            existing = Actual.objects.get(indicator_id=indicator_id, year=year)
+            raise _conflict(existing.pk) from None
+        old_value, old_inputs, old_note, old_status = None, {}, "", ActualStatus.NOT_REPORTED
+    else:
+        if existing.status not in EDITABLE:
+            log_refusal(user, "actual_write", f"actual={existing.pk} status={existing.status}")
+            raise InvalidState(
+                f"'{existing.get_status_display()}' 상태의 실적은 수정할 수 없습니다."
+                + (" 승인된 값은 잠겨 있습니다." if existing.status == ActualStatus.APPROVED else "")
+            )
+        if expected_version is None or expected_version != existing.version:
+            raise _conflict(existing.pk)
+        new_note = existing.note if note is None else note
+        updated = Actual.objects.filter(pk=existing.pk, version=expected_version, status__in=EDITABLE).update(
+            value=computed.value, inputs=computed.inputs, note=new_note, status=ActualStatus.DRAFT,
+            supplementary_value=None, raw_text="", placeholder_reason="", source=source, updated_by=user,
+            updated_at=now, version=F("version") + 1,
+        )
+        if updated != 1:
+            raise _conflict(existing.pk)
+        actual = Actual.objects.get(pk=existing.pk)
+        old_value, old_inputs, old_note, old_status = existing.value, existing.inputs, existing.note, existing.status
+    common = {
+        "user": user, "source": source, "entity": "actual", "department_id": indicator.department_id,
+        "indicator_id": indicator_id, "year": year, "import_run_id": import_run_id,
+    }
+    entries = []
+    if old_value != actual.value:
+        entries.append(audit_record(action="update", field="value", old=old_value, new=actual.value, **common))
+    if dict(old_inputs) != dict(actual.inputs):
+        entries.append(audit_record(action="update", field="inputs", old=old_inputs, new=actual.inputs, **common))
+    if (old_note or "") != (actual.note or ""):
+        entries.append(audit_record(action="update", field="note", old=old_note, new=actual.note, **common))
+    if old_status != actual.status:
+        entries.append(audit_record(action="status", field="status", old=old_status, new=actual.status, **common))
+    audit_write(entries)
+    if old_value != actual.value:
+        dirty_mark([(indicator.department_id, year)])
+    return actual
+
+
+def _transition(
+    *, user: User, actual_id: int, expected_version: int | None, allowed_from: set[str], to: str, action: str,
+    source: str, comment: str = "", extra: dict | None = None,
+) -> Actual:
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    if actual.status not in allowed_from:
+        raise InvalidState(
+            f"'{actual.get_status_display()}' 상태에서는 {ACTION_LABELS[action]}할 수 없습니다."
+        )
+    version = actual.version if expected_version is None else expected_version
+    updated = Actual.objects.filter(pk=actual.pk, version=version, status__in=allowed_from).update(
+        status=to, version=F("version") + 1, **(extra or {})
+    )
+    if updated != 1:
+        raise _conflict(actual.pk)
+    audit_write(
+        [
+            audit_record(
+                user=user, source=source, entity="actual", action=action, field="status", old=actual.status,
+                new=to, department_id=actual.indicator.department_id, indicator_id=actual.indicator_id,
+                year=actual.year, comment=comment,
+            )
+        ]
+    )
+    dirty_mark([(actual.indicator.department_id, actual.year)])
+    return Actual.objects.get(pk=actual.pk)
+
+
+ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려"}
+
+
+@transaction.atomic
+def actual_submit(
+    *, user: User, actual_id: int, expected_version: int | None = None, source: str = ChangeSource.WEB
+) -> Actual:
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_actual_writer(user, actual.indicator.department_id)
+    require_year_open(actual.indicator.department, actual.year)
+    if actual.value is None:
+        raise InvalidInput({VALUE_FIELD: ["값이 없는 실적은 제출할 수 없습니다."]})
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version,
+        allowed_from={ActualStatus.DRAFT, ActualStatus.RETURNED}, to=ActualStatus.SUBMITTED, action="submit",
+        source=source, extra={"submitted_by": user, "submitted_at": now, "updated_at": now},
+    )
+
+
+@transaction.atomic
+def actual_approve(
+    *, user: User, actual_id: int, expected_version: int | None = None, source: str = ChangeSource.WEB,
+    comment: str = "",
+) -> Actual:
+    require_reviewer(user)
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_year_open(actual.indicator.department, actual.year)
+    if actual.submitted_by_id == user.pk or actual.updated_by_id == user.pk:
+        log_refusal(user, "approve_own", f"actual={actual_id}")
+        raise InvalidState("자신이 입력하거나 제출한 실적은 승인할 수 없습니다.")
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
+        to=ActualStatus.APPROVED, action="approve", source=source, comment=comment,
+        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment, "updated_at": now},
+    )
+
+
+@transaction.atomic
+def actual_return(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None = None,
+    source: str = ChangeSource.WEB,
+) -> Actual:
+    require_reviewer(user)
+    if not comment or not comment.strip():
+        raise InvalidInput({"comment": ["반려 사유를 입력하세요."]})
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_year_open(actual.indicator.department, actual.year)
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
+        to=ActualStatus.RETURNED, action="return", source=source, comment=comment.strip(),
+        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
+    )

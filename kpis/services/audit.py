@@ -1,0 +1,34 @@
+"""Audit rows, written by services inside the same transaction as the change."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from kpis.models import AuditEntry
+
+
+def audit_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+def audit_record(
+    *, user, source: str, entity: str, action: str, field: str = "", old: Any = None, new: Any = None,
+    department_id: int | None = None, indicator_id: int | None = None, year: int | None = None,
+    import_run_id: int | None = None, comment: str = "",
+) -> AuditEntry:
+    return AuditEntry(
+        user=user if getattr(user, "pk", None) else None, source=source, entity=entity, action=action, field=field,
+        old_value=audit_text(old), new_value=audit_text(new), department_id=department_id,
+        indicator_id=indicator_id, year=year, import_run_id=import_run_id, comment=comment,
+    )
+
+
+def audit_write(entries: Iterable[AuditEntry]) -> None:
+    AuditEntry.objects.bulk_create(list(entries))

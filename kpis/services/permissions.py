@@ -1,0 +1,70 @@
+"""Who may do what: the one place forms, API and imports ask."""
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from accounts.models import Role, User
+from kpis.models import Department, EntryException, EntryYear
+from kpis.services.errors import PermissionRefused, YearClosed
+
+security_log = logging.getLogger("security")
+
+
+def log_refusal(user: User | None, action: str, detail: str, ip: str | None = None) -> None:
+    security_log.warning(
+        "refused action=%s user=%s ip=%s detail=%s",
+        action, getattr(user, "username", "-"), ip or "-", detail,
+    )
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.role == Role.ADMIN))
+
+
+def is_evaluator(user: User) -> bool:
+    return bool(user.is_authenticated and user.role == Role.EVALUATOR)
+
+
+def can_read_plan(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_write_actuals_of(user: User, department_id: int) -> bool:
+    """Department users write only their own department; admins may correct any."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_admin(user):
+        return True
+    return user.role == Role.DEPARTMENT and user.department_id == department_id
+
+
+def require_actual_writer(user: User, department_id: int) -> None:
+    if not can_write_actuals_of(user, department_id):
+        log_refusal(user, "actual_write", f"department={department_id}")
+        raise PermissionRefused("이 부서의 실적을 수정할 권한이 없습니다.")
+
+
+def require_reviewer(user: User) -> None:
+    if not (is_evaluator(user) or is_admin(user)):
+        log_refusal(user, "review", "not an evaluator")
+        raise PermissionRefused("평가자만 승인하거나 반려할 수 있습니다.")
+
+
+def require_admin(user: User | None) -> None:
+    if user is None or not is_admin(user):
+        log_refusal(user, "admin", "not an admin")
+        raise PermissionRefused("관리자만 할 수 있는 작업입니다.")
+
+
+def require_year_open(department: Department, year: int) -> None:
+    """A closed year rejects every change unless the department holds a live exception."""
+    entry_year = EntryYear.objects.filter(year=year).first()
+    if entry_year is None or not entry_year.is_closed:
+        return
+    exception = EntryException.objects.filter(department=department, year=year).first()
+    if exception is not None and exception.until >= timezone.now():
+        return
+    reason = entry_year.closed_reason or "입력 기간이 끝났습니다"
+    raise YearClosed(f"{year}년 실적 입력이 마감되었습니다 ({reason}). 변경할 수 없습니다.")

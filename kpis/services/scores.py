@@ -1,0 +1,208 @@
+"""Recompute stored scores: load inputs set-based, score with pure functions, bulk upsert.
+
+A department recompute issues a constant number of queries whatever its number of indicators;
+a year recompute does the same for every department at once.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    Department,
+    DepartmentScore,
+    DirtyScore,
+    Indicator,
+    IndicatorScore,
+    ScoringPolicy,
+    Target,
+)
+from kpis.scoring import DepartmentResult, IndicatorInput, department_score
+from kpis.services.policy import policy_current, policy_rules
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class DepartmentInputs:
+    department_id: int
+    year: int
+    items: tuple[IndicatorInput, ...]
+    statuses: dict[int, str]
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def inputs_fingerprint(policy: ScoringPolicy, inputs: DepartmentInputs) -> str:
+    """A hash of everything a score depends on; equal fingerprints mean an equal score."""
+    digest = hashlib.sha256(f"{policy.pk}:{policy.version}:{inputs.year}".encode())
+    for item in sorted(inputs.items, key=lambda i: i.indicator_id):
+        digest.update(
+            "|".join(
+                (
+                    str(item.indicator_id), _fmt(item.weight), str(item.direction), _fmt(item.target),
+                    _fmt(item.actual), "1" if item.reported else "0", _fmt(item.baseline),
+                    _fmt(item.band_tolerance),
+                )
+            ).encode()
+        )
+    return digest.hexdigest()
+
+
+def score_inputs_load(year: int, department_ids: Sequence[int] | None = None) -> dict[int, DepartmentInputs]:
+    """Three queries: indicators, the year's targets, the year's and prior year's actuals."""
+    indicator_qs = Indicator.objects.all()
+    if department_ids is not None:
+        indicator_qs = indicator_qs.filter(department_id__in=department_ids)
+    indicators = list(
+        indicator_qs.order_by("department_id", "order", "id").values_list(
+            "id", "department_id", "short_name", "weight", "direction", "band_tolerance"
+        )
+    )
+    scope = Q(indicator__department_id__in=department_ids) if department_ids is not None else Q()
+    targets = dict(Target.objects.filter(scope, year=year).values_list("indicator_id", "value"))
+    actuals: dict[tuple[int, int], tuple[Decimal | None, str]] = {
+        (indicator_id, actual_year): (value, status)
+        for indicator_id, actual_year, value, status in Actual.objects.filter(
+            scope, year__in=(year, year - 1)
+        ).values_list("indicator_id", "year", "value", "status")
+    }
+    grouped: dict[int, list[IndicatorInput]] = defaultdict(list)
+    statuses: dict[int, dict[int, str]] = defaultdict(dict)
+    for indicator_id, department_id, name, weight, direction, band in indicators:
+        value, status = actuals.get((indicator_id, year), (None, ActualStatus.NOT_REPORTED))
+        prior_value, prior_status = actuals.get((indicator_id, year - 1), (None, ActualStatus.NOT_REPORTED))
+        reported = value is not None and status != ActualStatus.NOT_REPORTED
+        grouped[department_id].append(
+            IndicatorInput(
+                indicator_id=indicator_id, name=name, weight=weight, direction=direction,
+                target=targets.get(indicator_id), actual=value if reported else None, reported=reported,
+                baseline=prior_value if prior_status != ActualStatus.NOT_REPORTED else None,
+                band_tolerance=band,
+            )
+        )
+        statuses[department_id][indicator_id] = status
+    wanted = department_ids if department_ids is not None else list(grouped)
+    return {
+        d: DepartmentInputs(department_id=d, year=year, items=tuple(grouped.get(d, ())), statuses=statuses.get(d, {}))
+        for d in wanted
+    }
+
+
+def _rows(policy: ScoringPolicy, inputs: DepartmentInputs, result: DepartmentResult, now, fingerprint: str):
+    by_id = {item.indicator_id: item for item in inputs.items}
+    indicator_rows = []
+    for rate in result.rates:
+        item = by_id[rate.indicator_id]
+        indicator_rows.append(
+            IndicatorScore(
+                indicator_id=rate.indicator_id, year=inputs.year, rate=rate.rate, raw_rate=rate.raw_rate,
+                reason=rate.reason[:300], working=rate.working, weight=item.weight,
+                effective_weight=result.effective_weights.get(rate.indicator_id, Decimal("0")),
+                contribution=result.contributions.get(rate.indicator_id), target_value=item.target,
+                actual_value=item.actual, actual_status=inputs.statuses.get(rate.indicator_id, "not_reported"),
+                policy=policy, fingerprint=fingerprint, computed_at=now,
+            )
+        )
+    department_row = DepartmentScore(
+        department_id=inputs.department_id, year=inputs.year, score=result.score,
+        completeness=result.completeness, grade=result.grade, reason=result.reason[:300],
+        total_weight=result.total_weight, evaluated_weight=result.evaluated_weight,
+        indicator_count=len(inputs.items), policy=policy, fingerprint=fingerprint, computed_at=now,
+    )
+    return indicator_rows, department_row
+
+
+INDICATOR_FIELDS = [
+    "rate", "raw_rate", "reason", "working", "weight", "effective_weight", "contribution", "target_value",
+    "actual_value", "actual_status", "policy", "fingerprint", "computed_at",
+]
+DEPARTMENT_FIELDS = [
+    "score", "completeness", "grade", "reason", "total_weight", "evaluated_weight", "indicator_count", "policy",
+    "fingerprint", "computed_at",
+]
+
+
+def _store(indicator_rows: list[IndicatorScore], department_rows: list[DepartmentScore]) -> None:
+    IndicatorScore.objects.bulk_create(
+        indicator_rows, batch_size=BATCH, update_conflicts=True, unique_fields=["indicator", "year"],
+        update_fields=INDICATOR_FIELDS,
+    )
+    DepartmentScore.objects.bulk_create(
+        department_rows, batch_size=BATCH, update_conflicts=True, unique_fields=["department", "year"],
+        update_fields=DEPARTMENT_FIELDS,
+    )
+
+
+def _clear_dirty(year: int, generations: dict[int, int]) -> None:
+    """Delete dirty marks whose generation did not move while we computed (else keep them)."""
+    by_generation: dict[int, list[int]] = defaultdict(list)
+    for department_id, generation in generations.items():
+        by_generation[generation].append(department_id)
+    for generation, department_ids in by_generation.items():
+        for start in range(0, len(department_ids), 1000):
+            DirtyScore.objects.filter(
+                year=year, generation=generation, department_id__in=department_ids[start : start + 1000]
+            ).delete()
+
+
+def scores_recompute(year: int, department_ids: Sequence[int] | None = None) -> int:
+    """Recompute and store scores of the given departments (all when None); returns departments done."""
+    with transaction.atomic():
+        policy = policy_current(year)
+        rules = policy_rules(policy)
+        generation_qs = DirtyScore.objects.filter(year=year)
+        if department_ids is not None:
+            generation_qs = generation_qs.filter(department_id__in=department_ids)
+        generations = dict(generation_qs.values_list("department_id", "generation"))
+        if department_ids is None:
+            department_ids = list(Department.objects.values_list("pk", flat=True))
+        loaded = score_inputs_load(year, department_ids)
+        now = timezone.now()
+        indicator_rows: list[IndicatorScore] = []
+        department_rows: list[DepartmentScore] = []
+        for inputs in loaded.values():
+            result = department_score(inputs.items, rules)
+            rows, department_row = _rows(policy, inputs, result, now, inputs_fingerprint(policy, inputs))
+            indicator_rows.extend(rows)
+            department_rows.append(department_row)
+        _store(indicator_rows, department_rows)
+        _clear_dirty(year, generations)
+    return len(department_rows)
+
+
+def department_recompute(department_id: int, year: int) -> int:
+    return scores_recompute(year, [department_id])
+
+
+def dirty_years() -> list[tuple[int, list[int]]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for department_id, year in DirtyScore.objects.values_list("department_id", "year"):
+        grouped[year].append(department_id)
+    return sorted(grouped.items())
+
+
+def dirty_sweep() -> int:
+    """Recompute every department-year still marked dirty."""
+    done = 0
+    for year, department_ids in dirty_years():
+        done += scores_recompute(year, department_ids)
+    return done
+
+
+def stale_department_ids(year: int, department_ids: Iterable[int] | None = None) -> set[int]:
+    qs = DirtyScore.objects.filter(year=year)
+    if department_ids is not None:
+        qs = qs.filter(department_id__in=list(department_ids))
+    return set(qs.values_list("department_id", flat=True))
