@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("", include("kpis.entry_urls")),
     path("", include("kpis.urls")),
 ]

@@ -58,7 +58,7 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
         try:
             parsed = parse_decimal(str(value))
         except CellError as exc:
-            raise InvalidInput({VALUE_FIELD: [exc.message]}) from exc
+            raise InvalidInput({VALUE_FIELD: [str(exc)]}) from exc
         if parsed is None:
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
         return ComputedValue(value=parsed, inputs={})
@@ -72,7 +72,7 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
         try:
             number = parse_decimal(str(raw))
         except CellError as exc:
-            errors.setdefault(name, []).append(exc.message)
+            errors.setdefault(name, []).append(str(exc))
             continue
         if number is None:
             errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")

@@ -1,0 +1,81 @@
+"""Reads for the entry, review and history pages (constant query counts)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from kpis.models import Actual, ActualStatus, AuditEntry, Department, Evidence, Indicator, Target
+from kpis.services.actuals import indicator_inputs
+
+
+@dataclass
+class EntryRow:
+    indicator: Indicator
+    inputs: tuple[str, ...]
+    target: Decimal | None
+    previous_actual: Decimal | None
+    actual: Actual | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.actual.status if self.actual else ActualStatus.NOT_REPORTED
+
+    @property
+    def status_label(self) -> str:
+        return dict(ActualStatus.choices)[self.status]
+
+    @property
+    def version(self) -> int:
+        return self.actual.version if self.actual else 0
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (ActualStatus.NOT_REPORTED, ActualStatus.DRAFT, ActualStatus.RETURNED)
+
+    @property
+    def input_values(self) -> dict[str, str]:
+        return dict(self.actual.inputs) if self.actual else {}
+
+
+def entry_rows(department: Department, year: int) -> list[EntryRow]:
+    """Four queries: indicators, targets of the year, actuals of the year and the prior year, evidence."""
+    indicators = list(Indicator.objects.filter(department=department).order_by("order", "id"))
+    ids = [i.pk for i in indicators]
+    targets = dict(Target.objects.filter(indicator_id__in=ids, year=year).values_list("indicator_id", "value"))
+    actuals = {
+        (a.indicator_id, a.year): a
+        for a in Actual.objects.filter(indicator_id__in=ids, year__in=(year, year - 1)).prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at"))
+        )
+    }
+    rows = []
+    for indicator in indicators:
+        current = actuals.get((indicator.pk, year))
+        previous = actuals.get((indicator.pk, year - 1))
+        rows.append(
+            EntryRow(
+                indicator=indicator, inputs=indicator_inputs(indicator), target=targets.get(indicator.pk),
+                previous_actual=previous.value if previous and previous.status != ActualStatus.NOT_REPORTED else None,
+                actual=current, evidence=list(current.evidence.all()) if current else [],
+            )
+        )
+    return rows
+
+
+def review_queue(limit: int = 200) -> list[Actual]:
+    return list(
+        Actual.objects.filter(status=ActualStatus.SUBMITTED)
+        .select_related("indicator__department", "submitted_by")
+        .order_by("submitted_at", "id")[:limit]
+    )
+
+
+def indicator_history(indicator_id: int) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(indicator_id=indicator_id).select_related("user", "import_run").order_by(
+            "-created_at", "-id"
+        )
+    )

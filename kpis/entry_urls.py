@@ -1,0 +1,14 @@
+from django.urls import path
+
+from kpis import entry_views
+
+app_name = "entry"
+urlpatterns = [
+    path("entry/<int:department_id>/<int:year>/", entry_views.entry_page, name="page"),
+    path("entry/<int:department_id>/<int:year>/<int:indicator_id>/save/", entry_views.entry_save, name="save"),
+    path("entry/<int:department_id>/<int:year>/<int:indicator_id>/submit/", entry_views.entry_submit, name="submit"),
+    path("entry/<int:department_id>/<int:year>/<int:indicator_id>/preview/", entry_views.entry_preview, name="preview"),
+    path("review/", entry_views.review_page, name="review"),
+    path("review/<int:actual_id>/decide/", entry_views.review_decide, name="decide"),
+    path("indicators/<int:indicator_id>/history/", entry_views.history_page, name="history"),
+]

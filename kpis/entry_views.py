@@ -1,0 +1,190 @@
+"""Pages for entering actuals, reviewing them, and reading an indicator's history."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from imports.cells import CellError, parse_decimal
+from kpis.entry import entry_rows, indicator_history, review_queue
+from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
+from kpis.scoring import IndicatorInput, Rules, achievement_rate
+from kpis.services.actuals import actual_approve, actual_return, actual_save, actual_submit, indicator_inputs
+from kpis.services.errors import InvalidInput, ServiceError, VersionConflict
+from kpis.services.evidence import evidence_add
+from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.policy import policy_rules
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _year(value: int) -> int:
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise Http404("연도가 올바르지 않습니다.")
+    return value
+
+
+def _posted_inputs(request: HttpRequest, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: request.POST.get(f"in_{index}", "") for index, name in enumerate(names)}
+
+
+@login_required
+def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
+    department = get_object_or_404(Department.objects.select_related("bureau"), pk=department_id)
+    year = _year(year)
+    rows = entry_rows(department, year)
+    entry_year = EntryYear.objects.filter(year=year).first()
+    context = {
+        "department": department,
+        "year": year,
+        "rows": rows,
+        "can_write": can_write_actuals_of(request.user, department.pk),
+        "entry_year": entry_year,
+        "errors": request.session.pop("entry_errors", {}),
+        "conflict": request.session.pop("entry_conflict", None),
+        "years": range(year - 2, year + 3),
+    }
+    return render(request, "kpis/entry/page.html", context)
+
+
+@login_required
+@require_POST
+def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
+    """Save a draft (action=save) or save and submit (action=submit); refusals are shown beside the row."""
+    year = _year(year)
+    indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
+    names = indicator_inputs(indicator)
+    version_raw = request.POST.get("version", "")
+    expected_version = int(version_raw) if version_raw.isdigit() and int(version_raw) > 0 else None
+    page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
+    try:
+        actual = actual_save(
+            user=request.user, indicator_id=indicator.pk, year=year,
+            inputs=_posted_inputs(request, names) if names else None,
+            value=None if names else request.POST.get("value", ""), note=request.POST.get("note", ""),
+            expected_version=expected_version, source=ChangeSource.WEB,
+        )
+        upload = request.FILES.get("evidence")
+        if upload is not None:
+            evidence_add(user=request.user, actual_id=actual.pk, upload=upload)
+        if request.POST.get("action") == "submit":
+            actual_submit(user=request.user, actual_id=actual.pk, expected_version=actual.version)
+            messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
+        else:
+            messages.success(request, f"'{indicator.short_name}' 실적을 임시 저장했습니다.")
+    except InvalidInput as exc:
+        request.session["entry_errors"] = {str(indicator_id): _field_errors(exc, names)}
+        messages.error(request, f"'{indicator.short_name}': 입력값을 확인하세요. 저장하지 않았습니다.")
+    except VersionConflict as exc:
+        request.session["entry_conflict"] = {"indicator": indicator_id, "message": exc.message}
+        messages.error(request, exc.message)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(page)
+
+
+def _field_errors(exc: InvalidInput, names: tuple[str, ...]) -> dict[str, list[str]]:
+    index = {name: f"in_{i}" for i, name in enumerate(names)}
+    return {index.get(field, field): list(messages_) for field, messages_ in exc.errors.items()}
+
+
+@login_required
+@require_POST
+def entry_submit(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
+    year = _year(year)
+    indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
+    actual = indicator.actuals.filter(year=year).first()
+    try:
+        if actual is None:
+            raise InvalidInput({"value": ["먼저 실적을 저장하세요."]})
+        version = request.POST.get("version", "")
+        actual_submit(
+            user=request.user, actual_id=actual.pk, expected_version=int(version) if version.isdigit() else None
+        )
+        messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}")
+
+
+@login_required
+@require_POST
+def entry_preview(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
+    """Live computed value and achievement rate while typing; writes nothing."""
+    year = _year(year)
+    indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
+    names = indicator_inputs(indicator)
+    context: dict = {"value": None, "rate": None, "message": ""}
+    try:
+        if names:
+            values: dict[str, Decimal] = {}
+            for index, name in enumerate(names):
+                parsed = parse_decimal(request.POST.get(f"in_{index}", ""))
+                if parsed is None:
+                    context["message"] = f"'{name}' 값을 입력하면 계산됩니다."
+                    return render(request, "kpis/entry/preview.html", context)
+                values[name] = parsed
+            from kpis.formulas import classify_method
+
+            evaluation = classify_method(indicator.formula or indicator.method_text).formula.evaluate(values)
+            if evaluation.value is None:
+                context["message"] = evaluation.reason
+                return render(request, "kpis/entry/preview.html", context)
+            value = evaluation.value
+        else:
+            value = parse_decimal(request.POST.get("value", ""))
+            if value is None:
+                context["message"] = "값을 입력하면 달성률이 계산됩니다."
+                return render(request, "kpis/entry/preview.html", context)
+    except CellError as exc:
+        context["message"] = str(exc)
+        return render(request, "kpis/entry/preview.html", context)
+    target = Target.objects.filter(indicator=indicator, year=year).values_list("value", flat=True).first()
+    policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
+    rules = policy_rules(policy) if policy else Rules()
+    rate = achievement_rate(
+        IndicatorInput(
+            indicator_id=indicator.pk, name=indicator.short_name, weight=indicator.weight,
+            direction=indicator.direction, target=target, actual=value, reported=True,
+            band_tolerance=indicator.band_tolerance,
+        ),
+        rules,
+    )
+    context.update({"value": value.quantize(Decimal("0.01")) if value != value.to_integral() else value, "rate": rate})
+    return render(request, "kpis/entry/preview.html", context)
+
+
+@login_required
+def review_page(request: HttpRequest) -> HttpResponse:
+    if not (is_evaluator(request.user) or is_admin(request.user)):
+        raise Http404()
+    return render(request, "kpis/entry/review.html", {"queue": review_queue()})
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
+    version = request.POST.get("version", "")
+    expected = int(version) if version.isdigit() else None
+    comment = request.POST.get("comment", "")
+    try:
+        if request.POST.get("decision") == "approve":
+            actual = actual_approve(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
+            messages.success(request, f"'{actual.indicator.short_name}' {actual.year}년 실적을 승인했습니다.")
+        else:
+            actual = actual_return(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
+            messages.success(request, f"'{actual.indicator.short_name}' {actual.year}년 실적을 반려했습니다.")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("entry:review")
+
+
+@login_required
+def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
+    return render(request, "kpis/entry/history.html", {"indicator": indicator, "entries": indicator_history(indicator_id)})

@@ -1,0 +1,141 @@
+"""Real Celery worker on Redis and PostgreSQL, and a save while the broker is down.
+
+These tests commit (the worker is another process and must see the rows), so they use
+transactional_db; they need PostgreSQL and Redis, and fail instead of skipping in CI.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+from imports.services import plan_import
+from kpis.models import Actual, DepartmentScore, DirtyScore, Indicator
+from kpis.services.actuals import actual_save
+from kpis.services.scores import dirty_sweep, scores_recompute
+from tests.conftest import SAMPLE_PLAN, _make_user, skip_or_fail
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_available(url: str) -> bool:
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port or 6379)), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def broker(settings):
+    """Publish to a real broker instead of running tasks eagerly, and restore afterwards."""
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+
+    def use(url: str) -> None:
+        celery_app.conf.update(task_always_eager=False, broker_url=url)
+        celery_app.pool.force_close_all()
+
+    yield use
+    celery_app.conf.update(**saved)
+    celery_app.pool.force_close_all()
+
+
+@pytest.fixture
+def worker(transactional_db, broker):
+    if connection.vendor != "postgresql":
+        skip_or_fail("the real-worker test needs PostgreSQL (set DATABASE_URL)")
+    if not redis_available(REDIS_URL):
+        skip_or_fail(f"the real-worker test needs Redis at {REDIS_URL}")
+    broker(REDIS_URL)
+    db = connection.settings_dict
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=REDIS_URL,
+    )
+    queue = f"test-{os.getpid()}-{time.time_ns()}"
+    celery_app.conf.task_default_queue = queue
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=warning",
+         "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        celery_app.conf.task_default_queue = "celery"
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_updates_the_score_after_an_actual_changes(worker):
+    plan_import(path=SAMPLE_PLAN)
+    admin = _make_user("worker_admin", "admin")
+    scores_recompute(2023)
+    Actual.objects.filter(indicator__department__name="대외협력과", year=2023).update(status="draft")
+    meetings = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    actual = Actual.objects.get(indicator=meetings, year=2023)
+
+    actual_save(user=admin, indicator_id=meetings.pk, year=2023, inputs={"개최횟수": "11"},
+                expected_version=actual.version)
+
+    department = meetings.department
+    assert wait_for(lambda: not DirtyScore.objects.filter(department=department, year=2023).exists()), (
+        "worker did not recompute: " + (worker.stdout.read1(4096).decode(errors="replace") if worker.poll() else "")
+    )
+    # 11/11, 32/32, 6/6 → 100.00
+    assert DepartmentScore.objects.get(department=department, year=2023).score == Decimal("100.00")
+
+
+@pytest.mark.celery_worker
+def test_a_save_succeeds_while_the_broker_is_down_and_the_sweeper_catches_up(transactional_db, broker, caplog):
+    plan_import(path=SAMPLE_PLAN)
+    admin = _make_user("sweeper_admin", "admin")
+    scores_recompute(2023)
+    Actual.objects.filter(indicator__department__name="대외협력과", year=2023).update(status="draft")
+    broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    meetings = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    actual = Actual.objects.get(indicator=meetings, year=2023)
+
+    started = time.monotonic()
+    saved = actual_save(user=admin, indicator_id=meetings.pk, year=2023, inputs={"개최횟수": "11"},
+                        expected_version=actual.version)
+    elapsed = time.monotonic() - started
+
+    assert saved.value == Decimal("11")
+    assert elapsed < 10, "a dead broker must not hang a save"
+    assert "could not publish" in caplog.text
+    department = meetings.department
+    assert DirtyScore.objects.filter(department=department, year=2023).exists()
+    assert DepartmentScore.objects.get(department=department, year=2023).score == Decimal("102.73")
+
+    dirty_sweep()  # what beat runs once the broker is back
+
+    assert not DirtyScore.objects.filter(department=department, year=2023).exists()
+    assert DepartmentScore.objects.get(department=department, year=2023).score == Decimal("100.00")

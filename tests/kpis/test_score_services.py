@@ -1,0 +1,122 @@
+"""Stored scores of the sample plan, recomputed through the service and the tasks."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    DepartmentScore,
+    Direction,
+    DirtyScore,
+    Indicator,
+    IndicatorKind,
+    IndicatorScore,
+    Target,
+)
+from kpis.services.policy import policy_current, policy_revise
+from kpis.services.scores import department_recompute, scores_recompute
+from kpis.tasks import recompute_year
+
+
+def score_of(name: str, year: int = 2023) -> DepartmentScore:
+    return DepartmentScore.objects.get(department__name=name, year=year)
+
+
+def test_default_policy_scores_2023_as_the_evaluators_do(sample_plan):
+    scores_recompute(2023)
+    assert score_of("대외협력과").score == Decimal("102.73")
+    assert score_of("소통기획과").score == Decimal("101.23")
+    assert score_of("대외협력과").grade == "S"
+    assert score_of("대외협력과").completeness == Decimal("100.00")
+
+
+def test_a_department_whose_targets_are_zero_is_not_evaluable_and_says_so(sample_plan):
+    scores_recompute(2023)
+    foreign = score_of("외국인국제정책과")
+    assert foreign.score is None
+    assert foreign.grade == ""
+    assert "목표" in foreign.reason
+    rates = IndicatorScore.objects.filter(indicator__department__name="외국인국제정책과", year=2023)
+    assert rates.count() == 3
+    assert all(r.rate is None and "목표" in r.reason for r in rates)
+
+
+def test_each_indicator_rate_carries_its_working(sample_plan):
+    scores_recompute(2023)
+    rate = IndicatorScore.objects.get(indicator__short_name="정무활동 및 당정협력 강화", year=2023)
+    assert rate.rate == Decimal("109.09")
+    assert "12" in rate.working and "11" in rate.working and "109.09" in rate.working
+
+
+def test_a_100_percent_cap_lowers_the_cooperation_score_to_100(sample_plan, admin_user):
+    policy_revise(user=admin_user, year=2023, cap=Decimal("100"), note="상한 100%")
+    scores_recompute(2023)
+    assert score_of("대외협력과").score == Decimal("100.00")
+    assert score_of("소통기획과").score == Decimal("100.00")
+    assert score_of("대외협력과").policy.version == 2
+
+
+def test_unreported_counts_as_zero_or_is_left_out_with_completeness(sample_plan, admin_user):
+    blog = Actual.objects.get(indicator__short_name="도 대표 블로그 방문횟수", year=2023)
+    Actual.objects.filter(pk=blog.pk).update(value=None, status=ActualStatus.NOT_REPORTED)
+
+    scores_recompute(2023)
+    left_out = score_of("소통기획과")
+    # 88.5/88.5 (w40) and 86.5/86.5 (w35) remain: 100 over 75 of 100 weight.
+    assert left_out.score == Decimal("100.00")
+    assert left_out.completeness == Decimal("75.00")
+
+    policy_revise(user=admin_user, year=2023, unreported="zero")
+    scores_recompute(2023)
+    as_zero = score_of("소통기획과")
+    assert as_zero.score == Decimal("75.00")
+    assert score_of("대외협력과").score == Decimal("102.73")
+
+
+def test_recomputing_twice_gives_the_same_rows(sample_plan):
+    scores_recompute(2023)
+    first = list(IndicatorScore.objects.order_by("id").values_list("id", "rate", "fingerprint"))
+    scores_recompute(2023)
+    second = list(IndicatorScore.objects.order_by("id").values_list("id", "rate", "fingerprint"))
+    assert first == second
+    assert DepartmentScore.objects.filter(year=2023).count() == 3
+
+
+def test_a_recompute_clears_the_dirty_mark(sample_plan):
+    department = Indicator.objects.get(short_name="자원봉사 활동률").department
+    DirtyScore.objects.create(department=department, year=2023)
+    department_recompute(department.pk, 2023)
+    assert not DirtyScore.objects.filter(department=department, year=2023).exists()
+
+
+def test_a_department_recompute_issues_the_same_queries_for_more_indicators(
+    sample_plan, django_assert_num_queries
+):
+    department = Indicator.objects.get(short_name="자원봉사 활동률").department
+    policy_current(2023)
+    department_recompute(department.pk, 2023)
+    # policy, dirty generations, indicators, targets, actuals, indicator-score upsert,
+    # department-score upsert, dirty clear (+ savepoint pair of the atomic block)
+    with django_assert_num_queries(10) as first:
+        department_recompute(department.pk, 2023)
+    for n in range(12):
+        indicator = Indicator.objects.create(
+            department=department, name=f"(대외협력과)추가 지표 {n}(건)", short_name=f"추가 지표 {n}", unit="건",
+            kind=IndicatorKind.GENERAL, weight=Decimal("1"), direction=Direction.UP, method_text="건수",
+        )
+        Target.objects.create(indicator=indicator, year=2023, value=Decimal("10"))
+        Actual.objects.create(indicator=indicator, year=2023, value=Decimal("9"), status=ActualStatus.APPROVED)
+    with django_assert_num_queries(len(first.captured_queries)):
+        department_recompute(department.pk, 2023)
+
+
+def test_the_year_task_and_the_command_store_every_department(sample_plan, capsys):
+    recompute_year.delay(2023)
+    assert DepartmentScore.objects.filter(year=2023).count() == 3
+    call_command("compute_scores", "--year", "2023")
+    out = capsys.readouterr().out
+    assert "대외협력과" in out and "102.73" in out and "101.23" in out
