@@ -25,6 +25,8 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="사용자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     file_name = models.CharField("파일명", max_length=255)
+    file = models.FileField("업로드 파일", upload_to="imports/%Y/%m/", blank=True)
+    error_file = models.FileField("오류 표시 파일", upload_to="imports/%Y/%m/", blank=True)
     sha256 = models.CharField("파일 해시", max_length=64, blank=True)
     department = models.ForeignKey(
         "kpis.Department", verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -427,3 +427,45 @@ class DirtyScore(models.Model):
         verbose_name = "재계산 대기"
         verbose_name_plural = "재계산 대기"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="dirty_score_unique")]
+
+
+class ScoreSnapshot(models.Model):
+    """The official, frozen result of a department-year, written when an admin finalises the year."""
+
+    department = models.ForeignKey(Department, verbose_name="부서", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("연도")
+    score = models.DecimalField("가중 점수", null=True, blank=True, **RATE_DIGITS)
+    completeness = models.DecimalField("완결성(%)", null=True, blank=True, **RATE_DIGITS)
+    grade = models.CharField("등급", max_length=2, blank=True)
+    reason = models.CharField("산정 불가 사유", max_length=300, blank=True)
+    rank = models.PositiveIntegerField("순위", null=True, blank=True)
+    policy = models.ForeignKey(ScoringPolicy, verbose_name="평가 기준", on_delete=models.PROTECT, related_name="+")
+    policy_data = models.JSONField("평가 기준 사본", default=dict)
+    indicators = models.JSONField("지표별 결과·입력값 사본", default=list)
+    fingerprint = models.CharField("입력 지문", max_length=64)
+    finalised_at = models.DateTimeField("확정 시각")
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="확정자", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "확정 결과"
+        verbose_name_plural = "확정 결과"
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="score_snapshot_unique")]
+
+
+class Reminder(models.Model):
+    """A reminder e-mail sent to a department about unreported or returned indicators."""
+
+    department = models.ForeignKey(Department, verbose_name="부서", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField("연도")
+    sent_at = models.DateTimeField("발송 시각", auto_now_add=True)
+    recipients = models.JSONField("수신자", default=list)
+    unreported_count = models.PositiveIntegerField("미보고 지표 수", default=0)
+    returned_count = models.PositiveIntegerField("반려 지표 수", default=0)
+
+    class Meta:
+        verbose_name = "독려 알림"
+        verbose_name_plural = "독려 알림"
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["year", "department"])]
