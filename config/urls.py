@@ -6,5 +6,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("config.api_urls")),
     path("", include("kpis.entry_urls")),
+    path("", include("imports.urls")),
+    path("", include("kpis.score_urls")),
     path("", include("kpis.urls")),
 ]
