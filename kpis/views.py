@@ -1,9 +1,37 @@
+"""Read-only plan pages: parse the id, call one selector, render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kpis.models import Bureau, Department
+from kpis.selectors import bureau_list, bureau_overview, department_page
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok")
+    bureaus = bureau_list()
+    if len(bureaus) == 1:
+        # One bureau is the usual install: show its overview rather than a list of one.
+        overview = bureau_overview(bureau_id=bureaus[0].id)
+        return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True})
+    return render(request, "kpis/home.html", {"bureaus": bureaus})
+
+
+@login_required
+def bureau_detail(request: HttpRequest, bureau_id: int) -> HttpResponse:
+    try:
+        overview = bureau_overview(bureau_id=bureau_id)
+    except Bureau.DoesNotExist as exc:
+        raise Http404("실국을 찾을 수 없습니다.") from exc
+    return render(request, "kpis/bureau_detail.html", {"bureau": overview})
+
+
+@login_required
+def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
+    try:
+        page = department_page(department_id=department_id)
+    except Department.DoesNotExist as exc:
+        raise Http404("부서를 찾을 수 없습니다.") from exc
+    return render(request, "kpis/department_detail.html", {"page": page})
