@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,17 +64,20 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     expected_version = int(version_raw) if version_raw.isdigit() and int(version_raw) > 0 else None
     page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
     try:
-        actual = actual_save(
-            user=request.user, indicator_id=indicator.pk, year=year,
-            inputs=_posted_inputs(request, names) if names else None,
-            value=None if names else request.POST.get("value", ""), note=request.POST.get("note", ""),
-            expected_version=expected_version, source=ChangeSource.WEB,
-        )
-        upload = request.FILES.get("evidence")
-        if upload is not None:
-            evidence_add(user=request.user, actual_id=actual.pk, upload=upload)
+        # Value, attachment and submission stand or fall together.
+        with transaction.atomic():
+            actual = actual_save(
+                user=request.user, indicator_id=indicator.pk, year=year,
+                inputs=_posted_inputs(request, names) if names else None,
+                value=None if names else request.POST.get("value", ""), note=request.POST.get("note", ""),
+                expected_version=expected_version, source=ChangeSource.WEB,
+            )
+            upload = request.FILES.get("evidence")
+            if upload is not None:
+                evidence_add(user=request.user, actual_id=actual.pk, upload=upload)
+            if request.POST.get("action") == "submit":
+                actual_submit(user=request.user, actual_id=actual.pk, expected_version=actual.version)
         if request.POST.get("action") == "submit":
-            actual_submit(user=request.user, actual_id=actual.pk, expected_version=actual.version)
             messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
         else:
             messages.success(request, f"'{indicator.short_name}' 실적을 임시 저장했습니다.")

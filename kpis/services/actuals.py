@@ -61,7 +61,7 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
             raise InvalidInput({VALUE_FIELD: [str(exc)]}) from exc
         if parsed is None:
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
-        return ComputedValue(value=parsed, inputs={})
+        return ComputedValue(value=_fits_value_field(parsed), inputs={})
     provided = dict(inputs or {})
     parsed_inputs: dict[str, Decimal] = {}
     for name in names:
@@ -88,8 +88,20 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
     if evaluation.value is None:
         raise InvalidInput({VALUE_FIELD: [evaluation.reason]})
     return ComputedValue(
-        value=evaluation.value, inputs={k: format(v, "f") for k, v in parsed_inputs.items()}
+        value=_fits_value_field(evaluation.value), inputs={k: format(v, "f") for k, v in parsed_inputs.items()}
     )
+
+
+# Actual.value is DECIMAL(20, 4): a larger number would fail in the database (a 500), not here.
+_VALUE_FIELD = Actual._meta.get_field("value")
+VALUE_LIMIT = Decimal(10) ** (_VALUE_FIELD.max_digits - _VALUE_FIELD.decimal_places)
+
+
+def _fits_value_field(value: Decimal) -> Decimal:
+    # Half a unit of the last stored place below the limit: that is where rounding on save reaches it.
+    if abs(value) >= VALUE_LIMIT - Decimal(5).scaleb(-_VALUE_FIELD.decimal_places - 1):
+        raise InvalidInput({VALUE_FIELD: [f"실적 값이 너무 큽니다 (절댓값 {VALUE_LIMIT:,f} 미만이어야 합니다)."]})
+    return value
 
 
 def _indicator(indicator_id: int) -> Indicator:
