@@ -1,6 +1,8 @@
 """A department user types the parts of 활동인원/인구*100, submits; an evaluator approves."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from imports.services import plan_import
@@ -9,6 +11,7 @@ from tests.browser.conftest import login
 from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 
 
 def test_department_user_enters_and_submits_then_evaluator_approves(chromium_page, live_server):
@@ -26,6 +29,8 @@ def test_department_user_enters_and_submits_then_evaluator_approves(chromium_pag
     preview = row.locator(f"#preview-{volunteering.pk}")
     preview.locator("text=계산값").wait_for(timeout=10000)
     assert "6" in preview.inner_text() and "100.00%" in preview.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "entry-2024.png"), full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button[value=submit]").click()
     page.wait_for_load_state("networkidle")
@@ -41,7 +46,7 @@ def test_department_user_enters_and_submits_then_evaluator_approves(chromium_pag
     assert "승인했습니다" in page.content()
     assert Actual.objects.get(indicator=volunteering, year=2024).status == ActualStatus.APPROVED
 
-    page.goto(f"{live_server.url}/entry/indicators/{volunteering.pk}/history/".replace("/entry/indicators", "/indicators"))
+    page.goto(f"{live_server.url}/indicators/{volunteering.pk}/history/")
     history = page.content()
     assert "submit" in history and "approve" in history
     assert "dept_browser" in history and "eval_browser" in history

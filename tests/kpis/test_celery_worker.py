@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from kombu import pools as kombu_pools
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -45,11 +46,18 @@ def broker(settings):
 
     def use(url: str) -> None:
         celery_app.conf.update(task_always_eager=False, broker_url=url)
-        celery_app.pool.force_close_all()
+        reset_connections()
 
     yield use
     celery_app.conf.update(**saved)
-    celery_app.pool.force_close_all()
+    reset_connections()
+
+
+def reset_connections() -> None:
+    """Drop pooled broker connections so the next publish uses the current broker_url."""
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -54,4 +54,4 @@ def test_ten_concurrent_writers_of_one_version_yield_exactly_one_write(transacti
     actual = Actual.objects.get(indicator=meetings, year=2024)
     assert actual.version == seen + 1
     assert Decimal(1) <= actual.value <= Decimal(WRITERS)
-    assert AuditEntry.objects.filter(indicator=meetings, year=2024, field="value").count() == 1
+    assert AuditEntry.objects.filter(indicator=meetings, year=2024, field="value", source="web").count() == 1
