@@ -1,0 +1,140 @@
+"""Import services: the plan document goes parse → reconcile → one atomic, idempotent write."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from imports.models import ImportRun
+from imports.plan_document import PlanDocument, PlanDocumentError, parse_plan_document
+from imports.reconcile import Discrepancy, Placeholder, list_placeholders, reconcile, render_report
+from kpis.models import Bureau
+
+from .plan_writer import PlanWriter, department_names, headcount_row
+
+__all__ = ["PlanImportResult", "count_entities", "plan_import"]
+
+
+@dataclass
+class PlanImportResult:
+    document: PlanDocument
+    bureau: Bureau | None  # None after a dry run: nothing was kept
+    dry_run: bool
+    counts: dict[str, int]
+    discrepancies: list[Discrepancy]
+    placeholders: list[Placeholder]
+    changes: dict[str, Counter[str]] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)
+    kept_user_actuals: list[str] = field(default_factory=list)
+    audit_entries: int = 0
+    dirty_scores: int = 0
+    import_run: ImportRun | None = None
+
+    def _total(self, what: str) -> int:
+        return sum(counter[what] for counter in self.changes.values())
+
+    @property
+    def created(self) -> int:
+        return self._total("created")
+
+    @property
+    def updated(self) -> int:
+        return self._total("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self._total("unchanged")
+
+    @property
+    def deleted(self) -> int:
+        return self._total("deleted")
+
+    def report_text(self) -> str:
+        return render_report(
+            self.document,
+            counts=self.counts,
+            discrepancies=self.discrepancies,
+            placeholders=self.placeholders,
+            changes=self.changes,
+            stale=self.stale,
+            kept=self.kept_user_actuals,
+            audit_entries=self.audit_entries,
+            dirty_scores=self.dirty_scores,
+            dry_run=self.dry_run,
+        )
+
+
+def plan_import(
+    *,
+    path: str | Path | None = None,
+    text: str | None = None,
+    user: AbstractBaseUser | None = None,
+    dry_run: bool = False,
+) -> PlanImportResult:
+    """Parse the whole document first; then write it in one transaction, or nothing at all."""
+    if (path is None) == (text is None):
+        raise ValueError("plan_import needs exactly one of path= or text=")
+    source_name = Path(path).name if path is not None else "<text>"
+    if path is not None:
+        text = _read_text(Path(path))
+    assert text is not None
+    document = parse_plan_document(text, source_name=source_name)
+    result = PlanImportResult(
+        document=document,
+        bureau=None,
+        dry_run=dry_run,
+        counts=count_entities(document),
+        discrepancies=reconcile(document),
+        placeholders=list_placeholders(document),
+    )
+    with transaction.atomic():
+        writer = PlanWriter(document, user=user, now=timezone.now())
+        bureau = writer.write()
+        result.changes, result.stale, result.kept_user_actuals = dict(writer.tally), writer.stale, writer.kept
+        result.audit_entries, result.dirty_scores = len(writer.audit), len(writer.dirty)
+        if writer.changed and not dry_run:
+            result.import_run = writer.finish(bureau, sha256=hashlib.sha256(text.encode()).hexdigest())
+            # The run keeps the report it produced, so that a later reader sees what was reconciled.
+            result.import_run.report = result.report_text()
+            result.import_run.save(update_fields=["report"])
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            result.bureau = bureau
+    return result
+
+
+def _read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PlanDocumentError("UTF-8 텍스트가 와야 할 자리에 읽을 수 없는 바이트가 있습니다", line=line) from exc
+
+
+def count_entities(doc: PlanDocument) -> dict[str, int]:
+    blocks = doc.strategic_goals
+    units = [unit for block in blocks for unit in block.unit_programs]
+    programs = [program for unit in units for program in unit.budget_programs]
+    indicators = [row for block in blocks for row in block.indicators]
+    return {
+        "departments": len(department_names(doc)),
+        "teams": sum(len(row.teams) for name in department_names(doc) if (row := headcount_row(doc, name))),
+        "strategic_goals": len(blocks),
+        "policy_goals": sum(len(block.policy_goals) for block in blocks),
+        "indicators": len(indicators),
+        "targets": sum(len(row.targets) for row in indicators),
+        "actuals": sum(len(row.actuals) for row in indicators),
+        "budget_summary_lines": len(doc.budget.lines) + sum(len(block.budget.lines) for block in blocks),
+        "unit_programs": len(units),
+        "unit_program_amounts": sum(len(unit.amounts) for unit in units),
+        "budget_programs": len(programs),
+        "budget_program_amounts": sum(len(program.amounts) for program in programs),
+    }

@@ -1,0 +1,194 @@
+"""Writes a parsed plan document top-down in one transaction: bureau, organisation, goals, data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from budgets.models import BudgetSummaryLine
+from imports.cells import normalize_label
+from imports.models import ImportKind, ImportRun, ImportStatus
+from imports.plan_document import BudgetTable, HeadcountRow, PlanDocument, StrategicGoalBlock
+from kpis.models import AuditEntry, Bureau, Department, PolicyGoal, StrategicGoal, Team
+from kpis.services.dirty import dirty_mark
+
+from .plan_budgets import write_unit_programs
+from .plan_kpis import write_indicators
+from .upsert import UpsertSession, only
+
+
+def department_names(doc: PlanDocument) -> list[str]:
+    """The bureau table's order, then any 소관부서 it does not list."""
+    names = [row.name for row in doc.headcount.rows]
+    return names + [block.department for block in doc.strategic_goals if block.department not in names]
+
+
+def headcount_row(doc: PlanDocument, name: str) -> HeadcountRow | None:
+    """The department's own table wins; the bureau table covers a department without a block."""
+    for block in doc.strategic_goals:
+        for row in block.headcount.rows:
+            if row.name == name:
+                return row
+    return next((row for row in doc.headcount.rows if row.name == name), None)
+
+
+class PlanWriter(UpsertSession):
+    """Upserts the document by natural key; ids stay stable across imports."""
+
+    def __init__(self, doc: PlanDocument, *, user: AbstractBaseUser | None, now: datetime) -> None:
+        super().__init__(user=user, now=now)
+        self.doc = doc
+
+    def write(self) -> Bureau:
+        doc = self.doc
+        existing = Bureau.objects.filter(name=doc.bureau_name).first()
+        bureau, _, _ = self.save(
+            "bureau",
+            Bureau,
+            existing,
+            {"name": doc.bureau_name},
+            {"plan_year": doc.plan_year, "goal_list": list(doc.goal_list), "basic_direction": doc.basic_direction},
+            line=doc.bureau_line,
+            on_change=None if existing else {"source_document": doc.source_name, "imported_at": self.now},
+        )
+        departments = self.write_departments(bureau)
+        self.write_budget(bureau, None, doc.budget)
+        goals_seen: list[int] = []
+        for order, block in enumerate(doc.strategic_goals, start=1):
+            department = departments[block.department]
+            self.write_budget(bureau, department, block.budget)
+            goal = self.write_strategic_goal(bureau, department, block, order)
+            goals_seen.append(goal.pk)
+            policy_goal = self.write_policy_goals(goal, department, block)
+            write_indicators(self, department, policy_goal, block)
+            write_unit_programs(self, department, policy_goal, block)
+        self.note_missing(StrategicGoal.objects.filter(bureau=bureau).exclude(pk__in=goals_seen), "전략목표")
+        return bureau
+
+    def write_departments(self, bureau: Bureau) -> dict[str, Department]:
+        existing = {normalize_label(dept.name): dept for dept in Department.objects.filter(bureau=bureau)}
+        contents = {block.department: list(block.main_contents) for block in self.doc.strategic_goals}
+        result: dict[str, Department] = {}
+        for order, name in enumerate(department_names(self.doc), start=1):
+            row = headcount_row(self.doc, name)
+            values: dict[str, Any] = {"order": order, "main_contents": contents.get(name, [])}
+            if row is not None:
+                values.update(
+                    authorized_total=row.total,
+                    authorized_grade4_up=row.grade4_up,
+                    authorized_grade5=row.grade5,
+                    authorized_grade6_down=row.grade6_down,
+                    current_headcount=row.current,
+                )
+            dept, _, _ = self.save(
+                "departments",
+                Department,
+                existing.pop(name, None),
+                {"bureau": bureau, "name": name},
+                values,
+                line=row.line if row else None,
+            )
+            result[name] = dept
+            teams = list(row.teams) if row else []
+            current = {team.name: team for team in dept.teams.all()}
+            for team_order, team_name in enumerate(teams, start=1):
+                self.save(
+                    "teams",
+                    Team,
+                    current.pop(team_name, None),
+                    {"department": dept, "name": team_name},
+                    {"order": team_order},
+                    line=row.line if row else None,
+                )
+            self.delete_missing("teams", Team.objects.filter(pk__in=[t.pk for t in current.values()]), f"{name} 팀")
+        for dept in existing.values():
+            self.stale.append(f"부서 '{dept.name}'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
+        return result
+
+    def write_budget(self, bureau: Bureau, department: Department | None, table: BudgetTable) -> None:
+        lines = BudgetSummaryLine.objects.filter(bureau=bureau, department=department)
+        current = {line.category: line for line in lines}
+        for order, row in enumerate(table.lines, start=1):
+            self.save(
+                "budget_summary_lines",
+                BudgetSummaryLine,
+                current.pop(row.category, None),
+                {"bureau": bureau, "department": department, "category": row.category},
+                {
+                    "label": row.label,
+                    "order": order,
+                    "amount": row.amount,
+                    "prior_amount": row.prior_amount,
+                    "printed_share": row.printed_share,
+                    "printed_prior_share": row.printed_prior_share,
+                    "printed_change": row.printed_change,
+                    "printed_change_rate": row.printed_change_rate,
+                },
+                line=row.line,
+            )
+        owner = department.name if department else "실국"
+        self.delete_missing(
+            "budget_summary_lines", lines.filter(pk__in=[x.pk for x in current.values()]), f"{owner} 예산현황"
+        )
+
+    def write_strategic_goal(
+        self, bureau: Bureau, dept: Department, block: StrategicGoalBlock, order: int
+    ) -> StrategicGoal:
+        goals = StrategicGoal.objects.filter(bureau=bureau)
+        # A corrected title keeps its row: fall back to the department's only goal.
+        existing = goals.filter(title=block.title).first() or only(goals.filter(department=dept))
+        values = {
+            "title": block.title,
+            "department_id": dept.pk,
+            "basic_direction": block.basic_direction,
+            "order": order,
+        }
+        goal, _, _ = self.save("strategic_goals", StrategicGoal, existing, {"bureau": bureau}, values, line=block.line)
+        return goal
+
+    def write_policy_goals(self, goal: StrategicGoal, dept: Department, block: StrategicGoalBlock) -> PolicyGoal:
+        current = list(PolicyGoal.objects.filter(strategic_goal=goal))
+        saved: list[PolicyGoal] = []
+        for order, row in enumerate(block.policy_goals, start=1):
+            existing = next((pg for pg in current if pg.title == row.title), None)
+            if existing is None and len(current) == 1 and len(block.policy_goals) == 1:
+                existing = current[0]
+            values = {
+                "title": row.title,
+                "department_id": dept.pk,
+                "order": order,
+                "declared_indicator_count": row.indicator_count,
+                "declared_unit_program_count": row.unit_program_count,
+                "budget_amount": row.budget_amount,
+            }
+            policy_goal, _, _ = self.save(
+                "policy_goals", PolicyGoal, existing, {"strategic_goal": goal}, values, line=row.line
+            )
+            saved.append(policy_goal)
+            current = [pg for pg in current if pg.pk != policy_goal.pk]
+        self.note_missing(PolicyGoal.objects.filter(pk__in=[pg.pk for pg in current]), "정책사업목표")
+        # The sample has one policy goal per department; indicators and programs hang from the first.
+        return saved[0]
+
+    def finish(self, bureau: Bureau, *, sha256: str) -> ImportRun:
+        """Record the run, its audit rows and the department-years to rescore (changes only)."""
+        bureau.imported_at, bureau.source_document = self.now, self.doc.source_name
+        bureau.save(update_fields=["imported_at", "source_document"])
+        run = ImportRun.objects.create(
+            kind=ImportKind.PLAN_DOCUMENT,
+            status=ImportStatus.APPLIED,
+            user=self.user,
+            file_name=self.doc.source_name,
+            sha256=sha256,
+            year=self.doc.plan_year,
+            summary={k: dict(v) for k, v in self.tally.items()},
+            applied_at=self.now,
+        )
+        for entry in self.audit:
+            entry.import_run = run
+        AuditEntry.objects.bulk_create(self.audit)
+        # The project's one way to mark scores stale: upsert in this transaction, wake a worker on commit.
+        dirty_mark(self.dirty)
+        return run
