@@ -1,7 +1,9 @@
 """달성률과 가중 점수: pure achievement-rate and weighted-score rules.
 
-All inputs and outputs are Decimal. Quotients are computed exactly (``fractions.Fraction``) so
-that rounding happens once, at the documented step, always ROUND_HALF_UP (ties away from zero).
+All inputs and outputs are Decimal. Quotients are computed to 60 significant digits truncated
+toward zero, then rounded once, at the documented step, ROUND_HALF_UP (ties away from zero).
+Truncation never moves a value across a rounding tie, so the result equals rounding the exact
+quotient; this keeps the arithmetic in C-speed Decimal (a full national year is 200,000 rates).
 
 Achievement rate of one indicator (percent):
 
@@ -48,6 +50,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from decimal import ROUND_DOWN
 from math import floor
 
 TARGET_MISSING = "목표가 0이거나 없어 평가할 수 없습니다 (지표 미시행 연도)"
@@ -56,6 +59,11 @@ NOTHING_EVALUABLE = "평가 가능한 지표가 없습니다 (모든 지표의 �
 NOTHING_REPORTED = "실적이 보고된 지표가 없어 점수를 낼 수 없습니다 (미보고 지표 제외 방식)"
 RATE_LIMIT = Decimal("1E10")
 _WIDE = Context(prec=100, rounding=ROUND_HALF_UP)
+# Quotients: 60 significant digits, truncated toward zero (see the module docstring).
+_DIV = Context(prec=60, rounding=ROUND_DOWN)
+_HUNDRED = Decimal(100)
+_INT_FAST = Decimal(10) ** 30
+_QUANTA = {2: Decimal("0.01"), 4: Decimal("0.0001")}
 
 
 class Direction(StrEnum):
@@ -150,18 +158,18 @@ def achievement_rate(item: IndicatorInput, rules: Rules) -> RateResult:
 
     target, actual = item.target, item.actual
     if direction is Direction.UP:
-        raw, shown = Fraction(actual) * 100 / Fraction(target), f"실적 {_fmt(actual)} / 목표 {_fmt(target)} × 100"
+        raw, shown = _div(actual * _HUNDRED, target), f"실적 {_fmt(actual)} / 목표 {_fmt(target)} × 100"
     elif direction is Direction.DOWN and rules.lower_is_better == "target_over_actual":
         if actual == 0:
             return _not_evaluable(item, "실적이 0이어서 목표/실적 방식으로 평가할 수 없습니다")
-        raw, shown = Fraction(target) * 100 / Fraction(actual), f"목표 {_fmt(target)} / 실적 {_fmt(actual)} × 100"
+        raw, shown = _div(target * _HUNDRED, actual), f"목표 {_fmt(target)} / 실적 {_fmt(actual)} × 100"
     elif direction is Direction.DOWN:
         baseline = item.baseline
         if baseline is None:
             return _not_evaluable(item, "기준값(전년도 실적)이 없어 평가할 수 없습니다")
         if baseline <= target:
             return _not_evaluable(item, "기준값이 목표보다 크지 않아 개선 폭으로 평가할 수 없습니다")
-        raw = (Fraction(baseline) - Fraction(actual)) * 100 / (Fraction(baseline) - Fraction(target))
+        raw = _div(_WIDE.multiply(_WIDE.subtract(baseline, actual), _HUNDRED), _WIDE.subtract(baseline, target))
         b = _fmt(baseline)
         shown = f"(기준 {b} − 실적 {_fmt(actual)}) / (기준 {b} − 목표 {_fmt(target)}) × 100"
     else:
@@ -195,7 +203,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
         elif result.status is RateStatus.UNREPORTED:
             notes.append(f"미보고 제외: {item.name} (가중치 {_fmt(item.weight)})")
 
-    completeness = _round(Fraction(reported_weight) * 100 / Fraction(total_weight)) if total_weight > 0 else None
+    completeness = _round(_div(reported_weight * _HUNDRED, total_weight)) if total_weight > 0 else None
     if completeness is not None:
         notes.append(
             f"완결성 = 실적 보고 가중치 {_fmt(reported_weight)} / 평가 대상 가중치 {_fmt(total_weight)} × 100"
@@ -217,13 +225,21 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
             working="\n".join([reason, *notes]),
         )
 
-    whole = Fraction(evaluated_weight)
-    points = {key: Fraction(weight) * Fraction(rate) / whole for key, (weight, rate) in counted.items()}
-    score = _round(sum(points.values(), Fraction(0)))
-    shares = _apportion({key: Fraction(weight) * 100 / whole for key, (weight, _) in counted.items()}, Decimal(100), 4)
-    parts = _apportion(points, score, 2)
+    whole = evaluated_weight
     with localcontext(_WIDE):
         weighted_sum = sum((weight * rate for weight, rate in counted.values()), Decimal(0))
+    score = _round(_div(weighted_sum, whole))
+    if all(rate >= 0 for _, rate in counted.values()):
+        points = {key: _div(_WIDE.multiply(weight, rate), whole) for key, (weight, rate) in counted.items()}
+        shares = _apportion(
+            {key: _div(weight * _HUNDRED, whole) for key, (weight, _) in counted.items()}, _HUNDRED, 4
+        )
+    else:  # truncation toward zero would floor negatives the wrong way: stay exact
+        fraction_whole = Fraction(whole)
+        points = {key: Fraction(w) * Fraction(r) / fraction_whole for key, (w, r) in counted.items()}
+        shares = {key: Fraction(w) * 100 / fraction_whole for key, (w, _) in counted.items()}
+        shares = _apportion(shares, _HUNDRED, 4)
+    parts = _apportion(points, score, 2)
     grade = grade_for(score, rules)
     terms = " + ".join(f"{_fmt(weight)} × {rate}" for weight, rate in counted.values())
     lines = [f"가중 점수 = ({terms}) / {_fmt(evaluated_weight)} = {score}", *notes]
@@ -305,10 +321,10 @@ def _range_rate(item: IndicatorInput, rules: Rules) -> tuple[Fraction, str]:
 
 def _apply_bounds(raw_rate: Decimal, rules: Rules) -> tuple[Decimal, str]:
     if rules.cap is not None and raw_rate > rules.cap:
-        rate = _round(Fraction(rules.cap))
+        rate = _round(rules.cap)
         return rate, f"상한 {_fmt(rules.cap)}% 적용 → {rate:,f}%"
     if rules.floor is not None and raw_rate < rules.floor:
-        rate = _round(Fraction(rules.floor))
+        rate = _round(rules.floor)
         return rate, f"하한 {_fmt(rules.floor)}% 적용 → {rate:,f}%"
     return raw_rate, "상한 없음" if rules.cap is None else f"상한 {_fmt(rules.cap)}% 미적용"
 
@@ -323,23 +339,36 @@ def _no_score_reason(rates: tuple[RateResult, ...], rules: Rules, total_weight: 
     return NOTHING_EVALUABLE
 
 
-def _round(value: Fraction, places: int = 2) -> Decimal:
+def _div(numerator: Decimal, denominator: Decimal) -> Decimal:
+    return _DIV.divide(numerator, denominator)
+
+
+def _round(value: Fraction | Decimal, places: int = 2) -> Decimal:
     """``value`` quantized to 10**-places, ties away from zero (Decimal's ROUND_HALF_UP)."""
+    if isinstance(value, Decimal):
+        return value.quantize(_QUANTA.get(places) or Decimal(f"1E-{places}"), rounding=ROUND_HALF_UP, context=_WIDE)
     scaled = value * 10**places
     units = floor(abs(scaled) + Fraction(1, 2))
     return _from_units(units if scaled >= 0 else -units, places)
+
+
+def _scaled(value: Fraction | Decimal, places: int) -> Fraction | Decimal:
+    """value × 10**places, exactly."""
+    if isinstance(value, Decimal):
+        return value.scaleb(places, context=_WIDE)
+    return value * 10**places
 
 
 def _from_units(units: int, places: int) -> Decimal:
     return Decimal(f"{units}E-{places}")
 
 
-def _apportion(exact: Mapping[int, Fraction], total: Decimal, places: int) -> dict[int, Decimal]:
+def _apportion(exact: Mapping[int, Fraction | Decimal], total: Decimal, places: int) -> dict[int, Decimal]:
     """Largest-remainder rounding of ``exact`` to 10**-places so that the parts sum to ``total``."""
-    scale = 10**places
-    units = {key: floor(value * scale) for key, value in exact.items()}
-    missing = int(Fraction(total) * scale) - sum(units.values())
-    order = sorted(exact, key=lambda key: exact[key] * scale - units[key], reverse=True)  # stable: ties keep order
+    scaled = {key: _scaled(value, places) for key, value in exact.items()}
+    units = {key: floor(value) for key, value in scaled.items()}
+    missing = int(total.scaleb(places, context=_WIDE)) - sum(units.values())
+    order = sorted(scaled, key=lambda key: scaled[key] - units[key], reverse=True)  # stable: ties keep order
     for key in order[: max(missing, 0)]:
         units[key] += 1
     return {key: _from_units(count, places) for key, count in units.items()}
@@ -347,6 +376,8 @@ def _apportion(exact: Mapping[int, Fraction], total: Decimal, places: int) -> di
 
 def _fmt(value: Decimal) -> str:
     """A number for working texts: thousands separators, no trailing zeros."""
+    if value.is_finite() and value == value.to_integral_value() and abs(value) < _INT_FAST:
+        return f"{int(value):,}"
     with localcontext(_WIDE):
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return f"{value:,f}"

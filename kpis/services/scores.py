@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from kpis.models import (
@@ -24,7 +24,6 @@ from kpis.models import (
     Indicator,
     IndicatorScore,
     ScoringPolicy,
-    Target,
 )
 from kpis.scoring import DepartmentResult, IndicatorInput, department_score
 from kpis.services.policy import policy_current, policy_rules
@@ -61,34 +60,35 @@ def inputs_fingerprint(policy: ScoringPolicy, inputs: DepartmentInputs) -> str:
 
 
 def score_inputs_load(year: int, department_ids: Sequence[int] | None = None) -> dict[int, DepartmentInputs]:
-    """Three queries: indicators, the year's targets, the year's and prior year's actuals."""
+    """One query: each indicator with its target of the year and its actuals of the year and the year before."""
     indicator_qs = Indicator.objects.all()
     if department_ids is not None:
         indicator_qs = indicator_qs.filter(department_id__in=department_ids)
-    indicators = list(
-        indicator_qs.order_by("department_id", "order", "id").values_list(
-            "id", "department_id", "short_name", "weight", "direction", "band_tolerance"
+    rows = (
+        indicator_qs.annotate(
+            this_target=FilteredRelation("targets", condition=Q(targets__year=year)),
+            this_actual=FilteredRelation("actuals", condition=Q(actuals__year=year)),
+            prior_actual=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
+        )
+        .order_by("department_id", "order", "id")
+        .values_list(
+            "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "this_target__value",
+            "this_actual__value", "this_actual__status", "prior_actual__value", "prior_actual__status",
         )
     )
-    scope = Q(indicator__department_id__in=department_ids) if department_ids is not None else Q()
-    targets = dict(Target.objects.filter(scope, year=year).values_list("indicator_id", "value"))
-    actuals: dict[tuple[int, int], tuple[Decimal | None, str]] = {
-        (indicator_id, actual_year): (value, status)
-        for indicator_id, actual_year, value, status in Actual.objects.filter(
-            scope, year__in=(year, year - 1)
-        ).values_list("indicator_id", "year", "value", "status")
-    }
     grouped: dict[int, list[IndicatorInput]] = defaultdict(list)
     statuses: dict[int, dict[int, str]] = defaultdict(dict)
-    for indicator_id, department_id, name, weight, direction, band in indicators:
-        value, status = actuals.get((indicator_id, year), (None, ActualStatus.NOT_REPORTED))
-        prior_value, prior_status = actuals.get((indicator_id, year - 1), (None, ActualStatus.NOT_REPORTED))
-        reported = value is not None and status != ActualStatus.NOT_REPORTED
+    not_reported = ActualStatus.NOT_REPORTED
+    for (
+        indicator_id, department_id, name, weight, direction, band, target, value, status, prior_value, prior_status,
+    ) in rows.iterator(chunk_size=5000):
+        status = status or not_reported
+        reported = value is not None and status != not_reported
         grouped[department_id].append(
             IndicatorInput(
-                indicator_id=indicator_id, name=name, weight=weight, direction=direction,
-                target=targets.get(indicator_id), actual=value if reported else None, reported=reported,
-                baseline=prior_value if prior_status != ActualStatus.NOT_REPORTED else None,
+                indicator_id=indicator_id, name=name, weight=weight, direction=direction, target=target,
+                actual=value if reported else None, reported=reported,
+                baseline=prior_value if prior_status and prior_status != not_reported else None,
                 band_tolerance=band,
             )
         )
@@ -157,8 +157,13 @@ def _clear_dirty(year: int, generations: dict[int, int]) -> None:
             ).delete()
 
 
-def scores_recompute(year: int, department_ids: Sequence[int] | None = None) -> int:
-    """Recompute and store scores of the given departments (all when None); returns departments done."""
+def scores_recompute(year: int, department_ids: Sequence[int] | None = None, *, force: bool = False) -> int:
+    """Recompute and store scores of the given departments (all when None); returns departments checked.
+
+    A department whose stored fingerprint equals the fingerprint of its current inputs (same
+    policy version, weights, targets, actuals) already holds exactly the rows we would write,
+    so it is skipped unless ``force``; a nightly recompute then costs one read per department.
+    """
     with transaction.atomic():
         policy = policy_current(year)
         rules = policy_rules(policy)
@@ -169,17 +174,27 @@ def scores_recompute(year: int, department_ids: Sequence[int] | None = None) -> 
         if department_ids is None:
             department_ids = list(Department.objects.values_list("pk", flat=True))
         loaded = score_inputs_load(year, department_ids)
+        stored: dict[int, str] = {}
+        if not force:
+            stored_qs = DepartmentScore.objects.filter(year=year)
+            if len(department_ids) < 1000:
+                stored_qs = stored_qs.filter(department_id__in=department_ids)
+            stored = dict(stored_qs.values_list("department_id", "fingerprint"))
         now = timezone.now()
         indicator_rows: list[IndicatorScore] = []
         department_rows: list[DepartmentScore] = []
         for inputs in loaded.values():
+            fingerprint = inputs_fingerprint(policy, inputs)
+            if stored.get(inputs.department_id) == fingerprint:
+                continue
             result = department_score(inputs.items, rules)
-            rows, department_row = _rows(policy, inputs, result, now, inputs_fingerprint(policy, inputs))
+            rows, department_row = _rows(policy, inputs, result, now, fingerprint)
             indicator_rows.extend(rows)
             department_rows.append(department_row)
-        _store(indicator_rows, department_rows)
+        if department_rows:
+            _store(indicator_rows, department_rows)
         _clear_dirty(year, generations)
-    return len(department_rows)
+    return len(loaded)
 
 
 def department_recompute(department_id: int, year: int) -> int:

@@ -86,6 +86,20 @@ def test_recomputing_twice_gives_the_same_rows(sample_plan):
     assert DepartmentScore.objects.filter(year=2023).count() == 3
 
 
+def test_an_unchanged_department_is_skipped_and_a_changed_one_recomputed(sample_plan, django_assert_num_queries):
+    scores_recompute(2023)
+    before = DepartmentScore.objects.get(department__name="대외협력과", year=2023)
+    # savepoint, policy, dirty generations, department ids, inputs, stored fingerprints, release:
+    # nothing written
+    with django_assert_num_queries(7):
+        scores_recompute(2023)
+    assert DepartmentScore.objects.get(pk=before.pk).computed_at == before.computed_at
+    Target.objects.filter(indicator__short_name="정무활동 및 당정협력 강화", year=2023).update(value=Decimal("12"))
+    scores_recompute(2023)
+    after = DepartmentScore.objects.get(pk=before.pk)
+    assert after.score == Decimal("100.00") and after.fingerprint != before.fingerprint
+
+
 def test_a_recompute_clears_the_dirty_mark(sample_plan):
     department = Indicator.objects.get(short_name="자원봉사 활동률").department
     DirtyScore.objects.get_or_create(department=department, year=2023)
@@ -99,10 +113,10 @@ def test_a_department_recompute_issues_the_same_queries_for_more_indicators(
     department = Indicator.objects.get(short_name="자원봉사 활동률").department
     policy_current(2023)
     department_recompute(department.pk, 2023)
-    # savepoint, policy, dirty generations, indicators, targets, actuals, indicator-score upsert,
-    # department-score upsert, release (no dirty mark to clear)
-    with django_assert_num_queries(9) as first:
-        department_recompute(department.pk, 2023)
+    # savepoint, policy, dirty generations, indicators joined with their target and actuals,
+    # indicator-score upsert, department-score upsert, release (no dirty mark to clear)
+    with django_assert_num_queries(7) as first:
+        scores_recompute(2023, [department.pk], force=True)
     for n in range(12):
         indicator = Indicator.objects.create(
             department=department, name=f"(대외협력과)추가 지표 {n}(건)", short_name=f"추가 지표 {n}", unit="건",
@@ -111,7 +125,7 @@ def test_a_department_recompute_issues_the_same_queries_for_more_indicators(
         Target.objects.create(indicator=indicator, year=2023, value=Decimal("10"))
         Actual.objects.create(indicator=indicator, year=2023, value=Decimal("9"), status=ActualStatus.APPROVED)
     with django_assert_num_queries(len(first.captured_queries)):
-        department_recompute(department.pk, 2023)
+        scores_recompute(2023, [department.pk], force=True)
 
 
 def test_the_year_task_and_the_command_store_every_department(sample_plan, capsys):
