@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
@@ -100,49 +100,71 @@ def score_inputs_load(year: int, department_ids: Sequence[int] | None = None) ->
     }
 
 
+INDICATOR_COLUMNS = (
+    "indicator_id", "year", "rate", "raw_rate", "reason", "working", "weight", "effective_weight", "contribution",
+    "target_value", "actual_value", "actual_status", "policy_id", "fingerprint", "computed_at",
+)
+DEPARTMENT_COLUMNS = (
+    "department_id", "year", "score", "completeness", "grade", "reason", "total_weight", "evaluated_weight",
+    "indicator_count", "policy_id", "fingerprint", "computed_at",
+)
+ZERO = Decimal("0")
+
+
 def _rows(policy: ScoringPolicy, inputs: DepartmentInputs, result: DepartmentResult, now, fingerprint: str):
+    """Plain tuples in INDICATOR_COLUMNS / DEPARTMENT_COLUMNS order (cheap to COPY or to wrap)."""
     by_id = {item.indicator_id: item for item in inputs.items}
     indicator_rows = []
     for rate in result.rates:
         item = by_id[rate.indicator_id]
         indicator_rows.append(
-            IndicatorScore(
-                indicator_id=rate.indicator_id, year=inputs.year, rate=rate.rate, raw_rate=rate.raw_rate,
-                reason=rate.reason[:300], working=rate.working, weight=item.weight,
-                effective_weight=result.effective_weights.get(rate.indicator_id, Decimal("0")),
-                contribution=result.contributions.get(rate.indicator_id), target_value=item.target,
-                actual_value=item.actual, actual_status=inputs.statuses.get(rate.indicator_id, "not_reported"),
-                policy=policy, fingerprint=fingerprint, computed_at=now,
+            (
+                rate.indicator_id, inputs.year, rate.rate, rate.raw_rate, rate.reason[:300], rate.working,
+                item.weight, result.effective_weights.get(rate.indicator_id, ZERO),
+                result.contributions.get(rate.indicator_id), item.target, item.actual,
+                inputs.statuses.get(rate.indicator_id, "not_reported"), policy.pk, fingerprint, now,
             )
         )
-    department_row = DepartmentScore(
-        department_id=inputs.department_id, year=inputs.year, score=result.score,
-        completeness=result.completeness, grade=result.grade, reason=result.reason[:300],
-        total_weight=result.total_weight, evaluated_weight=result.evaluated_weight,
-        indicator_count=len(inputs.items), policy=policy, fingerprint=fingerprint, computed_at=now,
+    department_row = (
+        inputs.department_id, inputs.year, result.score, result.completeness, result.grade, result.reason[:300],
+        result.total_weight, result.evaluated_weight, len(inputs.items), policy.pk, fingerprint, now,
     )
     return indicator_rows, department_row
 
 
-INDICATOR_FIELDS = [
-    "rate", "raw_rate", "reason", "working", "weight", "effective_weight", "contribution", "target_value",
-    "actual_value", "actual_status", "policy", "fingerprint", "computed_at",
-]
-DEPARTMENT_FIELDS = [
-    "score", "completeness", "grade", "reason", "total_weight", "evaluated_weight", "indicator_count", "policy",
-    "fingerprint", "computed_at",
-]
-
-
-def _store(indicator_rows: list[IndicatorScore], department_rows: list[DepartmentScore]) -> None:
+def _store(indicator_rows: list[tuple], department_rows: list[tuple]) -> None:
+    if connection.vendor == "postgresql":
+        _copy_upsert("kpis_indicatorscore", INDICATOR_COLUMNS, ("indicator_id", "year"), indicator_rows)
+        _copy_upsert("kpis_departmentscore", DEPARTMENT_COLUMNS, ("department_id", "year"), department_rows)
+        return
     IndicatorScore.objects.bulk_create(
-        indicator_rows, batch_size=BATCH, update_conflicts=True, unique_fields=["indicator", "year"],
-        update_fields=INDICATOR_FIELDS,
+        [IndicatorScore(**dict(zip(INDICATOR_COLUMNS, row, strict=True))) for row in indicator_rows],
+        batch_size=BATCH, update_conflicts=True, unique_fields=["indicator", "year"],
+        update_fields=[c.removesuffix("_id") if c == "policy_id" else c for c in INDICATOR_COLUMNS[2:]],
     )
     DepartmentScore.objects.bulk_create(
-        department_rows, batch_size=BATCH, update_conflicts=True, unique_fields=["department", "year"],
-        update_fields=DEPARTMENT_FIELDS,
+        [DepartmentScore(**dict(zip(DEPARTMENT_COLUMNS, row, strict=True))) for row in department_rows],
+        batch_size=BATCH, update_conflicts=True, unique_fields=["department", "year"],
+        update_fields=[c.removesuffix("_id") if c == "policy_id" else c for c in DEPARTMENT_COLUMNS[2:]],
     )
+
+
+def _copy_upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE."""
+    temp = f"tmp_{table}"
+    column_list = ", ".join(columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT {column_list} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {temp}")
+        with cursor.cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {temp} "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"TRUNCATE {temp}")
 
 
 def _clear_dirty(year: int, generations: dict[int, int]) -> None:
@@ -181,8 +203,8 @@ def scores_recompute(year: int, department_ids: Sequence[int] | None = None, *, 
                 stored_qs = stored_qs.filter(department_id__in=department_ids)
             stored = dict(stored_qs.values_list("department_id", "fingerprint"))
         now = timezone.now()
-        indicator_rows: list[IndicatorScore] = []
-        department_rows: list[DepartmentScore] = []
+        indicator_rows: list[tuple] = []
+        department_rows: list[tuple] = []
         for inputs in loaded.values():
             fingerprint = inputs_fingerprint(policy, inputs)
             if stored.get(inputs.department_id) == fingerprint:
