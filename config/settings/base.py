@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min", "login": "20/min"},
+    "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "성과지표 관리 API",
@@ -208,6 +209,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IndicatorKindEnum": "kpis.models.IndicatorKind",
+        "AmountKindEnum": "budgets.models.AmountKind",
+        "ActualStatusEnum": "kpis.models.ActualStatus",
+    },
 }
 
 LOGGING = {

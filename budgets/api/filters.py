@@ -1,0 +1,25 @@
+"""Query-string filters of the budget endpoints."""
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+
+from budgets.models import BudgetProgram, UnitProgram
+from kpis.api.base import IdFilter
+
+
+class UnitProgramFilter(filters.FilterSet):
+    department = IdFilter(field_name="department_id", help_text="부서 id")
+    policy_goal = IdFilter(field_name="policy_goal_id", help_text="정책사업목표 id")
+
+    class Meta:
+        model = UnitProgram
+        fields = ["department", "policy_goal"]
+
+
+class BudgetProgramFilter(filters.FilterSet):
+    unit_program = IdFilter(field_name="unit_program_id", help_text="단위사업 id")
+    department = IdFilter(field_name="unit_program__department_id", help_text="부서 id")
+
+    class Meta:
+        model = BudgetProgram
+        fields = ["unit_program", "department"]

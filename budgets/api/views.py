@@ -1,0 +1,23 @@
+"""Read-only budget endpoints: unit programs and budget programs with their yearly amounts."""
+from __future__ import annotations
+
+from budgets.api.filters import BudgetProgramFilter, UnitProgramFilter
+from budgets.api.serializers import BudgetProgramSerializer, UnitProgramSerializer
+from budgets.models import BudgetProgram, UnitProgram
+from kpis.api.base import ReadOnlyApiViewSet
+
+
+class UnitProgramViewSet(ReadOnlyApiViewSet):
+    """Unit programs (단위사업) with settled/budget amounts by year."""
+
+    queryset = UnitProgram.objects.select_related("department").prefetch_related("amounts")
+    serializer_class = UnitProgramSerializer
+    filterset_class = UnitProgramFilter
+
+
+class BudgetProgramViewSet(ReadOnlyApiViewSet):
+    """Budget programs (세부사업) with amounts by year and funding shares (국비/도비/시군비 %)."""
+
+    queryset = BudgetProgram.objects.select_related("unit_program").prefetch_related("amounts")
+    serializer_class = BudgetProgramSerializer
+    filterset_class = BudgetProgramFilter

@@ -1,0 +1,53 @@
+"""Query-string filters; every id and year is bounded so a bad value is a 400, not a crash."""
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+
+from kpis.api.base import IdFilter, YearFilter
+from kpis.models import Actual, ActualStatus, Department, Indicator, IndicatorKind, PolicyGoal, StrategicGoal
+
+
+class DepartmentFilter(filters.FilterSet):
+    bureau = IdFilter(field_name="bureau_id", help_text="실국 id")
+
+    class Meta:
+        model = Department
+        fields = ["bureau"]
+
+
+class StrategicGoalFilter(filters.FilterSet):
+    department = IdFilter(field_name="department_id", help_text="소관부서 id")
+
+    class Meta:
+        model = StrategicGoal
+        fields = ["department"]
+
+
+class PolicyGoalFilter(filters.FilterSet):
+    department = IdFilter(field_name="department_id", help_text="부서 id")
+    strategic_goal = IdFilter(field_name="strategic_goal_id", help_text="전략목표 id")
+
+    class Meta:
+        model = PolicyGoal
+        fields = ["department", "strategic_goal"]
+
+
+class IndicatorFilter(filters.FilterSet):
+    department = IdFilter(field_name="department_id", help_text="부서 id")
+    policy_goal = IdFilter(field_name="policy_goal_id", help_text="정책사업목표 id")
+    kind = filters.ChoiceFilter(choices=IndicatorKind.choices, help_text="지표 유형")
+
+    class Meta:
+        model = Indicator
+        fields = ["department", "kind", "policy_goal"]
+
+
+class ActualFilter(filters.FilterSet):
+    department = IdFilter(field_name="indicator__department_id", help_text="부서 id")
+    indicator = IdFilter(field_name="indicator_id", help_text="성과지표 id")
+    year = YearFilter(help_text="연도")
+    status = filters.ChoiceFilter(choices=ActualStatus.choices, help_text="상태")
+
+    class Meta:
+        model = Actual
+        fields = ["department", "indicator", "year", "status"]

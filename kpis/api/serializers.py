@@ -1,0 +1,199 @@
+"""Serializers: the plan (read only), actuals (output + explicit write inputs), stored scores."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kpis.api.base import MAX_VERSION, id_field, year_field
+from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
+from kpis.services.actuals import indicator_inputs
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    bureau_name = serializers.CharField(source="bureau.name", read_only=True)
+    teams = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Department
+        fields = [
+            "id", "name", "bureau", "bureau_name", "order", "authorized_total", "authorized_grade4_up",
+            "authorized_grade5", "authorized_grade6_down", "current_headcount", "teams", "main_contents",
+        ]
+        read_only_fields = fields
+
+
+class StrategicGoalSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = StrategicGoal
+        fields = ["id", "bureau", "department", "department_name", "title", "basic_direction", "order"]
+        read_only_fields = fields
+
+
+class PolicyGoalSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+
+    class Meta:
+        model = PolicyGoal
+        fields = [
+            "id", "strategic_goal", "department", "department_name", "title", "declared_indicator_count",
+            "declared_unit_program_count", "budget_amount", "order",
+        ]
+        read_only_fields = fields
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Target
+        fields = ["year", "value"]
+        read_only_fields = fields
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+    inputs = serializers.SerializerMethodField(help_text="실적 입력 항목(산식 변수); 직접 입력 지표는 빈 목록")
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id", "department", "department_name", "policy_goal", "name", "short_name", "unit", "kind", "weight",
+            "direction", "band_tolerance", "method_text", "formula", "formula_variables", "inputs", "data_source",
+            "target_rationale", "bsc_linked", "order", "targets",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_inputs(self, indicator: Indicator) -> list[str]:
+        return list(indicator_inputs(indicator))
+
+
+# --- Actuals -------------------------------------------------------------------------------
+
+
+class ActualSerializer(serializers.ModelSerializer):
+    """An actual as stored; every field is output only (writes go through the services)."""
+
+    indicator_name = serializers.CharField(source="indicator.short_name", read_only=True)
+    department = serializers.IntegerField(source="indicator.department_id", read_only=True)
+    department_name = serializers.CharField(source="indicator.department.name", read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    target = serializers.DecimalField(
+        max_digits=20, decimal_places=4, read_only=True, allow_null=True, source="target_value",
+        help_text="같은 연도의 목표",
+    )
+    rate = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True, source="stored_rate",
+        help_text="마지막으로 계산된 달성률(%)",
+    )
+
+    class Meta:
+        model = Actual
+        fields = [
+            "id", "indicator", "indicator_name", "department", "department_name", "year", "value",
+            "supplementary_value", "raw_text", "inputs", "note", "status", "source", "placeholder_reason", "version",
+            "updated_at", "updated_by", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by",
+            "review_comment", "target", "rate",
+        ]
+        read_only_fields = fields
+
+
+INPUTS_HELP = '산식 지표의 입력값 {"활동인원": "1,960,000"}; 직접 입력 지표는 value를 보냅니다.'
+VALUE_HELP = '직접 입력 지표의 실적 ("12.5", "1,960,000", "△24")'
+
+
+class ActualValueSerializer(serializers.Serializer):
+    """What a user types for an actual; the service parses and validates the numbers."""
+
+    inputs = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=100), required=False, allow_null=True,
+        help_text=INPUTS_HELP,
+    )
+    value = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=100, help_text=VALUE_HELP
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="비고")
+
+
+class ActualCreateSerializer(ActualValueSerializer):
+    indicator = id_field(help_text="성과지표 id")
+    year = year_field(help_text="연도")
+    version = serializers.IntegerField(
+        min_value=0, max_value=MAX_VERSION, required=False, allow_null=True,
+        help_text="화면에서 본 실적의 버전; 아직 실적 행이 없으면 생략하거나 null",
+    )
+
+
+class ActualUpdateSerializer(ActualValueSerializer):
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_VERSION, help_text="화면에서 본 실적의 버전 (다른 사용자가 먼저 저장했으면 409)"
+    )
+
+
+class ActualVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text="화면에서 본 실적의 버전")
+
+
+class ActualApproveSerializer(ActualVersionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="검토 의견")
+
+
+class ActualReturnSerializer(ActualVersionSerializer):
+    comment = serializers.CharField(allow_blank=True, max_length=2000, help_text="반려 사유 (필수)")
+
+
+# --- Scores --------------------------------------------------------------------------------
+
+RATE = {"max_digits": 12, "decimal_places": 2}
+
+
+class DepartmentScoreSerializer(serializers.Serializer):
+    department_id = serializers.IntegerField()
+    department_name = serializers.CharField()
+    bureau = serializers.IntegerField(source="bureau_id")
+    bureau_name = serializers.CharField()
+    year = serializers.IntegerField()
+    score = serializers.DecimalField(**RATE, allow_null=True, help_text="가중 점수")
+    completeness = serializers.DecimalField(**RATE, allow_null=True, help_text="완결성(%)")
+    grade = serializers.CharField(allow_blank=True)
+    rank = serializers.IntegerField(allow_null=True, help_text="점수가 있는 부서 중 순위 (동점은 같은 순위)")
+    reason = serializers.CharField(allow_blank=True, help_text="산정 불가 사유")
+    indicator_count = serializers.IntegerField(allow_null=True)
+    total_weight = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    evaluated_weight = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
+    stale = serializers.BooleanField(help_text="입력이 바뀌어 재계산을 기다리는 중이거나 아직 계산되지 않음")
+    computed_at = serializers.DateTimeField(allow_null=True)
+    policy_version = serializers.IntegerField(allow_null=True, help_text="적용된 평가 기준 버전")
+
+
+class IndicatorScoreSerializer(serializers.Serializer):
+    indicator_id = serializers.IntegerField()
+    indicator_name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=7, decimal_places=2)
+    effective_weight = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
+    target = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    actual = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    rate = serializers.DecimalField(**RATE, allow_null=True, help_text="달성률(%)")
+    raw_rate = serializers.DecimalField(**RATE, allow_null=True, help_text="상·하한 적용 전 달성률(%)")
+    reason = serializers.CharField(allow_blank=True)
+    working = serializers.CharField(allow_blank=True, help_text="산정 내역")
+    contribution = serializers.DecimalField(**RATE, allow_null=True)
+    actual_status = serializers.ChoiceField(
+        choices=ActualStatus.choices, allow_blank=True, help_text="실적 상태 (계산 전이면 빈 값)"
+    )
+
+
+class DepartmentScoreDetailSerializer(DepartmentScoreSerializer):
+    indicators = IndicatorScoreSerializer(many=True)
+
+
+class RecomputeRequestSerializer(serializers.Serializer):
+    year = year_field(help_text="다시 계산할 연도")
+
+
+class RecomputeResponseSerializer(serializers.Serializer):
+    task_id = serializers.CharField()
+    year = serializers.IntegerField()
