@@ -97,14 +97,20 @@ def login_authenticate(*, request, username: str, password: str) -> User:
     security_log = logging.getLogger("security")
     ip = client_ip(request)
     if login_locked(username=username, ip=ip):
-        security_log.warning("login locked user=%s ip=%s", username, ip)
+        security_log.warning("login locked user=%s ip=%s", _loggable(username), ip)
         raise LoginRefused(LOCKED_MESSAGE, locked=True)
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username[:150], ip_address=ip)
-        security_log.warning("login failed user=%s ip=%s", username, ip)
+        security_log.warning("login failed user=%s ip=%s", _loggable(username), ip)
         if login_locked(username=username, ip=ip):
             raise LoginRefused(LOCKED_MESSAGE, locked=True)
         raise LoginRefused(FAILED_MESSAGE)
     LoginFailure.objects.filter(username__iexact=username).delete()
     return user
+
+
+def _loggable(username: str) -> str:
+    """A username as typed, with control characters escaped so it cannot forge log lines."""
+    text = username[:150]
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")

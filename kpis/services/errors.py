@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 
 class ServiceError(Exception):
     """Base class: a refused operation with a Korean message for the user."""
@@ -66,7 +68,7 @@ class VersionConflict(ServiceError):
 
     def __init__(self, current: ConflictInfo) -> None:
         self.current = current
-        when = current.updated_at.strftime("%Y-%m-%d %H:%M") if current.updated_at else "-"
+        when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M") if current.updated_at else "-"
         super().__init__(
             f"다른 사용자({current.updated_by or '알 수 없음'})가 {when}에 값을 "
             f"'{current.value if current.value is not None else '없음'}'(으)로 먼저 저장했습니다 "

@@ -72,3 +72,10 @@ def test_seed_demo_creates_a_login_per_role_and_department_and_can_run_twice(sam
     assert User.objects.filter(role=Role.DEPARTMENT).count() == 3
     assert User.objects.filter(username__in=["admin", "evaluator"]).count() == 2
     assert "대외협력과" in out and "demo-pass-2025!" in out
+
+
+def test_a_username_with_a_newline_cannot_forge_a_log_line(client, sample_plan, caplog):
+    with caplog.at_level(logging.WARNING, logger="security"):
+        post_login(client, "mallory\nlogin ok user=admin", "x")
+    assert "\\nlogin ok user=admin" in caplog.text
+    assert "\nlogin ok user=admin" not in caplog.text
