@@ -413,6 +413,7 @@ class DepartmentScore(models.Model):
         verbose_name = "부서 점수"
         verbose_name_plural = "부서 점수"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="department_score_unique")]
+        # On PostgreSQL migration 0003 adds (year, score DESC NULLS LAST, department) for the scoreboard.
 
 
 class DirtyScore(models.Model):

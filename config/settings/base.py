@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -177,7 +178,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+CELERY_IMPORTS = ("kpis.reminder_tasks",)
 CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {"task": "kpis.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
     "sweep-dirty-scores": {"task": "kpis.tasks.sweep_dirty", "schedule": timedelta(seconds=60)},
     "nightly-recompute": {"task": "kpis.tasks.recompute_current_year", "schedule": timedelta(hours=24)},
 }

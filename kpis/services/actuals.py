@@ -24,6 +24,7 @@ from kpis.services.errors import (
 )
 from kpis.services.permissions import (
     log_refusal,
+    require_admin,
     require_actual_writer,
     require_reviewer,
     require_year_open,
@@ -216,7 +217,7 @@ def _transition(
     return Actual.objects.get(pk=actual.pk)
 
 
-ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려"}
+ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려", "reopen": "승인 취소"}
 
 
 @transaction.atomic
@@ -275,5 +276,26 @@ def actual_return(
     return _transition(
         user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
         to=ActualStatus.RETURNED, action="return", source=source, comment=comment.strip(),
+        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
+    )
+
+
+@transaction.atomic
+def actual_reopen(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None = None,
+    source: str = ChangeSource.WEB,
+) -> Actual:
+    """Admins only: unlock an approved value for correction (back to returned, with the reason)."""
+    require_admin(user)
+    if not comment or not comment.strip():
+        raise InvalidInput({"comment": ["승인을 취소하는 사유를 입력하세요."]})
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_year_open(actual.indicator.department, actual.year)
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.APPROVED},
+        to=ActualStatus.RETURNED, action="reopen", source=source, comment=comment.strip(),
         extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
     )

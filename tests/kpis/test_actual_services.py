@@ -195,3 +195,21 @@ def test_plan_actuals_of_a_closed_year_are_approved_and_locked(dept_user, volunt
     with pytest.raises(InvalidState):
         actual_save(user=dept_user, indicator_id=volunteering.pk, year=2023,
                     inputs={"활동인원": "1", "인구": "1"}, expected_version=actual_2023.version)
+
+
+def test_an_admin_can_reopen_an_approved_value_for_correction_with_a_reason(
+    dept_user, evaluator, admin_user, volunteering
+):
+    from kpis.services.actuals import actual_reopen
+
+    actual = actual_submit(
+        user=dept_user, actual_id=save_volunteering(dept_user, volunteering, placeholder(volunteering).version).pk
+    )
+    actual = actual_approve(user=evaluator, actual_id=actual.pk)
+    with pytest.raises(PermissionRefused):
+        actual_reopen(user=evaluator, actual_id=actual.pk, comment="정정")
+    reopened = actual_reopen(user=admin_user, actual_id=actual.pk, comment="통계 정정 요청")
+    assert reopened.status == ActualStatus.RETURNED
+    corrected = save_volunteering(dept_user, volunteering, reopened.version, people="130,000")
+    assert corrected.status == ActualStatus.DRAFT
+    assert AuditEntry.objects.filter(indicator=volunteering, action="reopen", comment="통계 정정 요청").exists()

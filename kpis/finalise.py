@@ -1,0 +1,113 @@
+"""Finalising a year: recompute, then freeze every department's result with its inputs and policy."""
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from kpis.models import Actual, ChangeSource, DepartmentScore, EntryYear, IndicatorScore, ScoreSnapshot, Target
+from kpis.services.audit import audit_record, audit_write
+from kpis.services.errors import InvalidState
+from kpis.services.permissions import require_admin
+from kpis.services.policy import POLICY_FIELDS, policy_current
+from kpis.services.scores import scores_recompute
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _ranks(scores: list[tuple[int, Decimal | None]]) -> dict[int, int]:
+    """Competition ranking (1, 2, 2, 4) by score, highest first; unscored departments get none."""
+    ordered = sorted(((s, d) for d, s in scores if s is not None), key=lambda pair: pair[0], reverse=True)
+    ranks: dict[int, int] = {}
+    previous, rank = None, 0
+    for position, (score, department_id) in enumerate(ordered, start=1):
+        if score != previous:
+            rank, previous = position, score
+        ranks[department_id] = rank
+    return ranks
+
+
+@transaction.atomic
+def year_finalise(*, user: User, year: int) -> int:
+    """Freeze the official result of `year`; returns the number of departments snapshotted.
+
+    One transaction: the recompute, the snapshots and the entry year's finalised_at commit
+    together or not at all. A finalised year is never finalised again, so a snapshot, once
+    written, is never changed by later edits.
+    """
+    require_admin(user)
+    entry_year, _ = EntryYear.objects.get_or_create(year=year)
+    entry_year = EntryYear.objects.select_for_update().get(pk=entry_year.pk)
+    if entry_year.finalised_at is not None or ScoreSnapshot.objects.filter(year=year).exists():
+        raise InvalidState(f"{year}년 결과는 이미 확정되었습니다.")
+    scores_recompute(year)
+    policy = policy_current(year)
+    policy_data = {name: str(getattr(policy, name)) for name in POLICY_FIELDS}
+    policy_data.update({"id": policy.pk, "year": policy.year, "version": policy.version, "note": policy.note})
+
+    departments = list(DepartmentScore.objects.filter(year=year).order_by("department_id"))
+    indicator_rows = IndicatorScore.objects.filter(year=year).select_related("indicator").order_by(
+        "indicator__department_id", "indicator__order", "indicator_id"
+    )
+    actuals = {
+        row["indicator_id"]: row
+        for row in Actual.objects.filter(year=year).values(
+            "indicator_id", "value", "supplementary_value", "raw_text", "inputs", "status", "version"
+        )
+    }
+    targets = dict(Target.objects.filter(year=year).values_list("indicator_id", "value"))
+    by_department: dict[int, list[dict]] = defaultdict(list)
+    for row in indicator_rows:
+        actual = actuals.get(row.indicator_id, {})
+        by_department[row.indicator.department_id].append(
+            {
+                "indicator_id": row.indicator_id,
+                "name": row.indicator.short_name,
+                "unit": row.indicator.unit,
+                "direction": row.indicator.direction,
+                "weight": _text(row.weight),
+                "target": _text(targets.get(row.indicator_id)),
+                "actual": _text(actual.get("value")),
+                "supplementary": _text(actual.get("supplementary_value")),
+                "actual_raw_text": actual.get("raw_text", ""),
+                "actual_inputs": actual.get("inputs", {}),
+                "actual_status": actual.get("status", row.actual_status),
+                "actual_version": actual.get("version"),
+                "rate": _text(row.rate),
+                "raw_rate": _text(row.raw_rate),
+                "reason": row.reason,
+                "working": row.working,
+                "effective_weight": _text(row.effective_weight),
+                "contribution": _text(row.contribution),
+            }
+        )
+    ranks = _ranks([(row.department_id, row.score) for row in departments])
+    now = timezone.now()
+    ScoreSnapshot.objects.bulk_create(
+        [
+            ScoreSnapshot(
+                department_id=row.department_id, year=year, score=row.score, completeness=row.completeness,
+                grade=row.grade, reason=row.reason, rank=ranks.get(row.department_id), policy=policy,
+                policy_data=policy_data, indicators=by_department.get(row.department_id, []),
+                fingerprint=row.fingerprint, finalised_at=now, finalised_by=user,
+            )
+            for row in departments
+        ],
+        batch_size=1000,
+    )
+    entry_year.finalised_at = now
+    entry_year.save(update_fields=["finalised_at"])
+    audit_write(
+        [
+            audit_record(
+                user=user, source=ChangeSource.WEB, entity="year", action="finalise", field="finalised_at",
+                new=now.isoformat(), year=year, comment=f"{len(departments)}개 부서 확정, 평가 기준 v{policy.version}",
+            )
+        ]
+    )
+    return len(departments)

@@ -1,0 +1,130 @@
+"""Reminder e-mails to departments with unreported or returned indicators before the closing date."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder, Target
+
+logger = logging.getLogger("kpis")
+
+DEFAULT_WINDOW_DAYS = 14
+# Not yet submitted to the evaluators: nothing entered, or a draft still with the department.
+UNREPORTED = {ActualStatus.NOT_REPORTED, ActualStatus.DRAFT}
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    department_id: int
+    unreported: int
+    returned: int
+
+
+def outstanding_departments(year: int) -> list[Outstanding]:
+    """Departments with indicators in force in `year` (target present and non-zero) not yet reported or returned.
+
+    Two queries: indicators in force with their target, and their actuals of the year.
+    """
+    in_force = list(
+        Target.objects.filter(year=year, value__isnull=False)
+        .exclude(value=0)
+        .values_list("indicator_id", "indicator__department_id")
+    )
+    statuses = dict(Actual.objects.filter(year=year).values_list("indicator_id", "status"))
+    unreported: dict[int, int] = defaultdict(int)
+    returned: dict[int, int] = defaultdict(int)
+    for indicator_id, department_id in in_force:
+        status = statuses.get(indicator_id, ActualStatus.NOT_REPORTED)
+        if status in UNREPORTED:
+            unreported[department_id] += 1
+        elif status == ActualStatus.RETURNED:
+            returned[department_id] += 1
+    ids = sorted(set(unreported) | set(returned))
+    return [Outstanding(d, unreported.get(d, 0), returned.get(d, 0)) for d in ids]
+
+
+def _message(department: Department, year: int, item: Outstanding, closing: date) -> tuple[str, str]:
+    subject = f"[성과지표] {year}년 실적 입력 마감 {closing:%Y-%m-%d} 안내 — {department.name}"
+    lines = [
+        f"{department.name} 담당자님,",
+        "",
+        f"{year}년 성과지표 실적 입력 마감일은 {closing:%Y년 %m월 %d일}입니다.",
+    ]
+    if item.unreported:
+        lines.append(f"- 아직 제출하지 않은 지표: {item.unreported}개")
+    if item.returned:
+        lines.append(f"- 반려되어 다시 제출해야 하는 지표: {item.returned}개")
+    lines += ["", "마감 전에 실적을 입력하고 제출해 주세요.", "", "성과지표 관리"]
+    return subject, "\n".join(lines)
+
+
+def reminders_send(year: int, today: date | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS) -> list[Reminder]:
+    """E-mail the users of departments with outstanding indicators when the closing date is near.
+
+    Sends only when the year has a closing date within `window_days` of `today` (inclusive) and
+    is not closed; at most one reminder per department and year per day. Returns the rows written.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # The row lock serialises concurrent runs, so two workers cannot both send today's mail.
+        entry_year = EntryYear.objects.select_for_update().filter(year=year).first()
+        if entry_year is None or entry_year.closing_date is None or entry_year.is_closed:
+            return []
+        days_left = (entry_year.closing_date - today).days
+        if not 0 <= days_left <= window_days:
+            return []
+        outstanding = {item.department_id: item for item in outstanding_departments(year)}
+        already = set(
+            Reminder.objects.filter(year=year, department_id__in=list(outstanding), sent_at__date=today)
+            .values_list("department_id", flat=True)
+        )
+        due = [item for department_id, item in outstanding.items() if department_id not in already]
+        departments = Department.objects.in_bulk([item.department_id for item in due])
+        recipients: dict[int, list[str]] = defaultdict(list)
+        users = User.objects.filter(
+            Q(department_id__in=list(departments)), role=Role.DEPARTMENT, is_active=True
+        ).exclude(email="").order_by("department_id", "username")
+        for user in users:
+            recipients[user.department_id].append(user.email)
+        messages = []
+        rows = []
+        for item in due:
+            to = recipients.get(item.department_id)
+            if not to:
+                logger.warning("reminder: department %s has no user with an e-mail address", item.department_id)
+                continue
+            subject, body = _message(departments[item.department_id], year, item, entry_year.closing_date)
+            # One message per recipient: colleagues' addresses are not shown to each other.
+            messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to)
+            rows.append(
+                Reminder(
+                    department_id=item.department_id, year=year, recipients=to,
+                    unreported_count=item.unreported, returned_count=item.returned,
+                )
+            )
+        if not messages:
+            return []
+        # Rows first, mail last: a mail failure rolls the rows back, so the next run tries again.
+        created = Reminder.objects.bulk_create(rows)
+        send_mass_mail(messages, fail_silently=False)
+    logger.info("reminders: %s departments, %s messages for %s", len(created), len(messages), year)
+    return created
+
+
+def reminder_years(today: date | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS) -> list[int]:
+    """Open years whose closing date falls within the window."""
+    today = today or timezone.localdate()
+    return list(
+        EntryYear.objects.filter(
+            is_closed=False, closing_date__gte=today, closing_date__lte=today + timedelta(days=window_days)
+        ).order_by("year").values_list("year", flat=True)
+    )

@@ -1,0 +1,268 @@
+"""Scoreboard pages: parse input, call one selector or service, render.
+
+Who sees what: every signed-in user may read the scoreboard and the drill-downs (the plan and
+its results are public within the organisation); only evaluators and admins may start a
+recompute, and only admins may finalise a year. Refusals are 403.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from celery.result import AsyncResult
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
+
+from kpis.charts import Bar, contribution_chart, series_chart
+from kpis.finalise import year_finalise
+from kpis.models import Department, DepartmentScore, DirtyScore
+from kpis.score_exports import drilldown_workbook, scoreboard_workbook
+from kpis.score_selectors import (
+    GRADES,
+    NO_GRADE,
+    bureau_rollups,
+    department_drilldown,
+    scoreboard_all,
+    scoreboard_page,
+)
+from kpis.services.errors import PermissionRefused, ServiceError
+from kpis.services.permissions import is_admin, is_evaluator, log_refusal
+from kpis.tasks import recompute_year
+
+logger = logging.getLogger("kpis")
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+JOB_KEY = "scores_recompute_job_{year}"
+DONE_STATES = {"SUCCESS", "FAILURE", "REVOKED"}
+STATE_LABELS = {
+    "PENDING": "대기 중", "RECEIVED": "접수됨", "STARTED": "계산 중", "RETRY": "다시 시도 중",
+    "SUCCESS": "완료", "FAILURE": "실패", "REVOKED": "취소됨",
+}
+SELECTED = mark_safe(" selected")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year(value: int) -> int:
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise Http404("연도가 올바르지 않습니다.")
+    return value
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _can_recompute(user) -> bool:
+    return is_evaluator(user) or is_admin(user)
+
+
+def _filters(request: HttpRequest) -> dict:
+    grade = request.GET.get("grade", "")
+    return {
+        "sort": request.GET.get("sort", "score"),
+        "bureau_id": _int(request.GET.get("bureau")),
+        "grade": grade if grade in GRADES or grade == NO_GRADE else "",
+    }
+
+
+def job_state(task_id: str) -> str:
+    """Celery state of a recompute; in eager mode the task already ran inside the request."""
+    app = recompute_year.app
+    if app.conf.task_always_eager:
+        return "SUCCESS"
+    try:
+        return AsyncResult(task_id, app=app).state
+    except Exception:  # noqa: BLE001 - no result backend, or it is down: keep polling the dirty count
+        logger.warning("could not read the state of task %s", task_id, exc_info=True)
+        return "PENDING"
+
+
+def _job(request: HttpRequest, year: int) -> dict | None:
+    task_id = request.session.get(JOB_KEY.format(year=year))
+    if not task_id:
+        return None
+    state = job_state(task_id)
+    return {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": state in DONE_STATES}
+
+
+@login_required
+@require_GET
+def scores_home(request: HttpRequest) -> HttpResponse:
+    """The latest year with stored scores, else the current year."""
+    latest = DepartmentScore.objects.order_by("-year").values_list("year", flat=True).first()
+    return redirect("scores:board", year=latest or timezone.localdate().year)
+
+
+@login_required
+@require_GET
+def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
+    year = _year(year)
+    filters = _filters(request)
+    page = scoreboard_page(year, page=_int(request.GET.get("page")) or 1, **filters)
+    job = _job(request, year)
+    if job and job["done"]:
+        request.session.pop(JOB_KEY.format(year=year), None)
+        if job["state"] == "SUCCESS":
+            messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
+        else:
+            messages.error(request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). 다시 시도하세요.")
+        job = None
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = request.GET.copy()
+    for key in ("page", "sort"):
+        sort_query.pop(key, None)
+    # Built here rather than in a template loop: a national install has a thousand bureaus.
+    bureau_options = format_html_join(
+        "", '<option value="{}"{}>{}</option>',
+        ((bureau_id, SELECTED if bureau_id == page.bureau_id else "", name) for bureau_id, name in page.bureaus),
+    )
+    context = {
+        "page": page,
+        "bureau_options": bureau_options,
+        "year": year,
+        "job": job,
+        "can_recompute": _can_recompute(request.user),
+        "can_finalise": is_admin(request.user),
+        "query": query.urlencode(),
+        "sort_query": sort_query.urlencode(),
+        "years": (year - 1, year + 1),
+    }
+    return render(request, "kpis/scores/scoreboard.html", context)
+
+
+@login_required
+@require_POST
+def scoreboard_recompute(request: HttpRequest, year: int) -> HttpResponse:
+    """Queue kpis.tasks.recompute_year after commit and remember its id for the progress poll."""
+    year = _year(year)
+    if not _can_recompute(request.user):
+        log_refusal(request.user, "recompute", f"year={year}")
+        raise PermissionDenied("평가자와 관리자만 재계산할 수 있습니다.")
+    task_id = str(uuid.uuid4())
+    failures: list[Exception] = []
+
+    def publish() -> None:
+        try:
+            recompute_year.apply_async(args=(year,), task_id=task_id, retry=False)
+        except Exception as exc:  # noqa: BLE001 - report a dead broker to the user, not as a 500
+            if recompute_year.app.conf.task_always_eager:
+                raise
+            logger.warning("could not queue recompute of %s", year, exc_info=True)
+            failures.append(exc)
+
+    with transaction.atomic():
+        transaction.on_commit(publish)
+    if failures:
+        messages.error(request, "재계산 작업을 보내지 못했습니다. 잠시 후 다시 시도하세요.")
+    else:
+        request.session[JOB_KEY.format(year=year)] = task_id
+    return redirect(reverse("scores:board", kwargs={"year": year}))
+
+
+@login_required
+@require_GET
+def scoreboard_recompute_status(request: HttpRequest, year: int, task_id: str) -> HttpResponse:
+    """htmx fragment polled every 2 s: the job's state and the department-years still dirty."""
+    year = _year(year)
+    try:
+        task_id = str(uuid.UUID(task_id))
+    except ValueError as exc:
+        raise Http404("작업을 찾을 수 없습니다.") from exc
+    state = job_state(task_id)
+    done = state in DONE_STATES
+    job = {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": done}
+    remaining = DirtyScore.objects.filter(year=year).count()
+    response = render(request, "kpis/scores/_job_status.html", {"job": job, "year": year, "remaining": remaining})
+    if done and request.session.get(JOB_KEY.format(year=year)) == task_id:
+        request.session.pop(JOB_KEY.format(year=year), None)
+        if state == "SUCCESS":
+            messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
+            response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def scoreboard_finalise(request: HttpRequest, year: int) -> HttpResponse:
+    year = _year(year)
+    try:
+        count = year_finalise(user=request.user, year=year)
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{year}년 결과를 확정했습니다 ({count}개 부서).")
+    return redirect("scores:board", year=year)
+
+
+@login_required
+@require_GET
+def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
+    year = _year(year)
+    filters = _filters(request)
+    rows = scoreboard_all(year, **filters)
+    overall, rollups = bureau_rollups(year)
+    if filters["bureau_id"] is not None:
+        rollups = [line for line in rollups if line.bureau_id == filters["bureau_id"]]
+    described = []
+    if filters["grade"]:
+        described.append(f"등급 {'없음' if filters['grade'] == NO_GRADE else filters['grade']}")
+    if filters["bureau_id"] is not None:
+        described.append(next((line.name for line in rollups), "실국"))
+    content = scoreboard_workbook(year=year, rows=rows, rollups=rollups, overall=overall, filters=" · ".join(described))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="scores-{year}.xlsx"'
+    return response
+
+
+def _drilldown(year: int, department_id: int):
+    try:
+        return department_drilldown(year, department_id)
+    except Department.DoesNotExist as exc:
+        raise Http404("부서를 찾을 수 없습니다.") from exc
+
+
+@login_required
+@require_GET
+def department_scores(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
+    year = _year(year)
+    page = _drilldown(year, department_id)
+    contribution_svg = mark_safe(  # noqa: S308 - charts.py escapes every text it writes
+        contribution_chart(bars=[Bar(line.name, line.contribution) for line in page.indicators], score=page.score)
+    )
+    series = [
+        {
+            "line": line,
+            "svg": mark_safe(  # noqa: S308 - charts.py escapes every text it writes
+                series_chart(title=line.name, years=line.years, targets=line.targets, actuals=line.actuals, unit=line.unit)
+            ),
+        }
+        for line in page.indicators
+        if line.years
+    ]
+    context = {"page": page, "year": year, "contribution_svg": contribution_svg, "series": series}
+    return render(request, "kpis/scores/drilldown.html", context)
+
+
+@login_required
+@require_GET
+def department_scores_export(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
+    year = _year(year)
+    page = _drilldown(year, department_id)
+    response = HttpResponse(drilldown_workbook(page), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="scores-{year}-department-{department_id}.xlsx"'
+    return response
