@@ -62,7 +62,6 @@ def login_locked(*, username: str, ip: str | None) -> bool:
     from datetime import timedelta
 
     from django.conf import settings
-    from django.db.models import Q
     from django.utils import timezone
 
     from accounts.models import LoginFailure

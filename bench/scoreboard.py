@@ -88,7 +88,6 @@ def load_dataset(departments: int) -> dict[str, int]:
         ActualStatus,
         Bureau,
         Department,
-        DirtyScore,
         Direction,
         EntryYear,
         Indicator,

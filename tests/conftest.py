@@ -56,3 +56,46 @@ def evaluator(sample_plan):
 @pytest.fixture
 def admin_user(sample_plan):
     return _make_user("planner_admin", "admin")
+
+
+@pytest.fixture
+def volunteering(sample_plan):
+    """대외협력과's 자원봉사 활동률, measured by 활동인원/인구*100."""
+    from kpis.models import Indicator
+
+    return Indicator.objects.get(department__name="대외협력과", short_name="자원봉사 활동률")
+
+
+@pytest.fixture
+def meetings(sample_plan):
+    """대외협력과's 정무활동 및 당정협력 강화, a single counted quantity (개최횟수)."""
+    from kpis.models import Indicator
+
+    return Indicator.objects.get(department__name="대외협력과", short_name="정무활동 및 당정협력 강화")
+
+
+@pytest.fixture
+def survey(sample_plan):
+    """소통기획과's 도정 핵심사업 인지도, a direct value (설문조사 결과)."""
+    from kpis.models import Indicator
+
+    return Indicator.objects.get(department__name="소통기획과", short_name="도정 핵심사업 인지도")
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counters():
+    """Throttle and lockout counters live in the cache, which outlives a test's database rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_for(user):
+    """A DRF test client authenticated as the user."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

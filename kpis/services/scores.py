@@ -16,7 +16,6 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from kpis.models import (
-    Actual,
     ActualStatus,
     Department,
     DepartmentScore,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -13,14 +12,6 @@ from accounts.services import FAILED_MESSAGE, LOCKED_MESSAGE
 from tests.conftest import PASSWORD
 
 URL = "/api/v1/auth/token/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache, which outlives a test's database rollback."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

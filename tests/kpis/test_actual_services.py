@@ -14,18 +14,6 @@ from kpis.services.errors import InvalidInput, InvalidState, PermissionRefused, 
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
 
 
-@pytest.fixture
-def volunteering(sample_plan) -> Indicator:
-    """대외협력과's 자원봉사 활동률, measured by 활동인원/인구*100."""
-    return Indicator.objects.get(department__name="대외협력과", short_name="자원봉사 활동률")
-
-
-@pytest.fixture
-def meetings(sample_plan) -> Indicator:
-    """대외협력과's 정무활동 및 당정협력 강화, a single counted quantity (개최횟수)."""
-    return Indicator.objects.get(department__name="대외협력과", short_name="정무활동 및 당정협력 강화")
-
-
 def placeholder(indicator: Indicator) -> Actual:
     return Actual.objects.get(indicator=indicator, year=YEAR)
 

@@ -4,47 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, Department, EntryYear, Indicator
 from kpis.services.actuals import actual_save, actual_submit
 from tests.factories import ActualFactory, IndicatorFactory
+from tests.conftest import client_for
 
 API = "/api/v1/actuals"
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache, which outlives a test's database rollback."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def volunteering(sample_plan) -> Indicator:
-    """대외협력과's 자원봉사 활동률, measured by 활동인원/인구*100."""
-    return Indicator.objects.get(department__name="대외협력과", short_name="자원봉사 활동률")
-
-
-@pytest.fixture
-def meetings(sample_plan) -> Indicator:
-    """대외협력과's 정무활동 및 당정협력 강화, a single counted quantity (개최횟수)."""
-    return Indicator.objects.get(department__name="대외협력과", short_name="정무활동 및 당정협력 강화")
-
-
-@pytest.fixture
-def survey(sample_plan) -> Indicator:
-    """소통기획과's 도정 핵심사업 인지도, a direct value (설문조사 결과)."""
-    return Indicator.objects.get(department__name="소통기획과", short_name="도정 핵심사업 인지도")
 
 
 def placeholder(indicator: Indicator) -> Actual:

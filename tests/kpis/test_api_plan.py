@@ -4,7 +4,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -25,14 +24,6 @@ API = "/api/v1"
 LIST_ENDPOINTS = [
     "departments", "strategic-goals", "policy-goals", "indicators", "unit-programs", "budget-programs", "actuals",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache, which outlives a test's database rollback."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

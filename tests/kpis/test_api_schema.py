@@ -5,17 +5,9 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

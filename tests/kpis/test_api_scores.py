@@ -2,29 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
-from rest_framework.test import APIClient
 
 from kpis.models import Actual, Department, DepartmentScore, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.scores import scores_recompute
 from tests.factories import DepartmentFactory
+from tests.conftest import client_for
 
 API = "/api/v1/scores"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counters():
-    """Throttle counters live in the cache, which outlives a test's database rollback."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def by_name(body: dict) -> dict[str, dict]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
-import pytest
 from django.db import connection, connections
 
 from imports.services import plan_import

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kpis.models import Actual, ActualStatus, AuditEntry, Evidence, Indicator, IndicatorKind, Target
 
 YEAR = 2024
-
-
-@pytest.fixture
-def volunteering(sample_plan) -> Indicator:
-    return Indicator.objects.get(department__name="대외협력과", short_name="자원봉사 활동률")
 
 
 def page_url(indicator: Indicator) -> str:
