@@ -4,6 +4,7 @@ from kpis import entry_views
 
 app_name = "entry"
 urlpatterns = [
+    path("entry/", entry_views.entry_mine, name="mine"),
     path("entry/<int:department_id>/<int:year>/", entry_views.entry_page, name="page"),
     path("entry/<int:department_id>/<int:year>/<int:indicator_id>/save/", entry_views.entry_save, name="save"),
     path("entry/<int:department_id>/<int:year>/<int:indicator_id>/submit/", entry_views.entry_submit, name="submit"),

@@ -35,6 +35,15 @@ def _posted_inputs(request: HttpRequest, names: tuple[str, ...]) -> dict[str, st
 
 
 @login_required
+def entry_mine(request: HttpRequest) -> HttpResponse:
+    """The user's department, for the year whose actuals are due (the year the plan was written)."""
+    department = request.user.department
+    if department is None:
+        return redirect("kpis:home")
+    return redirect("entry:page", department.pk, department.bureau.plan_year - 1)
+
+
+@login_required
 def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("bureau"), pk=department_id)
     year = _year(year)

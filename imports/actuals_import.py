@@ -1,0 +1,626 @@
+"""Actuals workbook upload: check → read → validate every row → preview (ImportRun) → confirm.
+
+Nothing touches an actual before `actuals_confirm`; confirm applies every row in one transaction
+through `imports.apply` (the same permission, workflow, version, audit and dirty-mark rules as
+`actual_save`), so one refusal rolls the whole file back.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from imports import workbook_layout as L
+from imports.apply import ApplyRow, ImportRefused, actuals_apply, actuals_apply_each
+from imports.exporters import error_workbook_write
+from imports.models import ImportKind, ImportRun, ImportStatus
+from imports.plan_workbook import plan_confirm
+from imports.readers import (
+    ActualsWorkbook,
+    Problem,
+    RawRow,
+    WorkbookRefused,
+    as_id,
+    cell_text,
+    check_size,
+    check_xlsx,
+    file_sha256,
+    is_blank,
+    normal_number,
+    open_actuals_workbook,
+    parse_number,
+    shown_number,
+    upload_size,
+)
+from kpis.models import Actual, ActualStatus, Department, EntryYear, Indicator, Target
+from kpis.services.actuals import EDITABLE, actual_compute, indicator_inputs
+from kpis.services.errors import (
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    PermissionRefused,
+    ServiceError,
+)
+from kpis.services.permissions import (
+    can_write_actuals_of,
+    is_admin,
+    is_evaluator,
+    log_refusal,
+    require_year_open,
+)
+
+logger = logging.getLogger("imports")
+
+CHANGED, UNCHANGED, EMPTY, ERROR, STALE, CONFLICT = "changed", "unchanged", "empty", "error", "stale", "conflict"
+STATUS_LABELS = {
+    CHANGED: "변경", UNCHANGED: "변경 없음", EMPTY: "빈 값(반영 안 함)", ERROR: "오류",
+    STALE: "계획 변경됨(확인 필요)", CONFLICT: "충돌",
+}
+STORED = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    pk: int
+    department_id: int
+    department_name: str
+    weight: Decimal
+    method_text: str
+    formula: str
+
+
+@dataclass(frozen=True)
+class ActualInfo:
+    value: Decimal | None
+    inputs: dict[str, str]
+    note: str
+    status: str
+    version: int
+    updated_at: Any
+    updated_by: str | None
+
+    @property
+    def status_label(self) -> str:
+        return ActualStatus(self.status).label
+
+
+@dataclass
+class ServerState:
+    indicators: dict[int, IndicatorInfo]
+    targets: dict[int, Decimal | None]
+    actuals: dict[int, ActualInfo]
+    # One unsaved Indicator per distinct formula: what actual_compute needs, without one model per row.
+    methods: dict[tuple[str, str], Indicator] = field(default_factory=dict)
+
+    def method_of(self, info: IndicatorInfo) -> Indicator:
+        key = (info.formula, info.method_text)
+        if key not in self.methods:
+            self.methods[key] = Indicator(formula=info.formula, method_text=info.method_text)
+        return self.methods[key]
+
+
+@dataclass
+class Preview:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    deleted: list[int] = field(default_factory=list)
+
+
+# --- upload ---------------------------------------------------------------------------------
+
+
+def actuals_upload(
+    *, user: User, upload: IO[bytes], file_name: str, department_id: int | None = None, year: int | None = None,
+    save: bool = True,
+) -> ImportRun:
+    """Read and validate an uploaded workbook; returns a previewed (or failed) ImportRun, applies nothing.
+
+    `save=False` (a dry run) returns the run without storing it or the file.
+    """
+    run = ImportRun(kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=(file_name or "upload.xlsx")[:255])
+    try:
+        check_size(upload_size(upload))
+        run.sha256 = file_sha256(upload)
+        check_xlsx(upload)
+        with open_actuals_workbook(upload) as workbook:
+            department, year_read, department_ids = _check_meta(user, workbook, department_id, year)
+            preview = actuals_preview(workbook, year=year_read, department_ids=department_ids)
+    except WorkbookRefused as exc:
+        problem = Problem(None, None, exc.message, sheet=_sheet_of(exc.cell), cell=_cell_of(exc.cell))
+        return _failed(run, [problem], save=save)
+    except ServiceError as exc:
+        return _failed(run, [Problem(None, None, exc.message, sheet="파일")], save=save)
+    run.department, run.year = department, year_read
+    run.rows = preview.rows
+    run.errors = [problem.as_dict() for problem in preview.problems]
+    run.summary = _summary(preview, department, year_read)
+    run.status = ImportStatus.PREVIEWED
+    if not save:
+        return run
+    upload.seek(0)
+    run.file.save(f"actuals_{run.sha256[:16]}.xlsx", File(upload), save=False)
+    run.save()
+    logger.info("actuals upload run=%s user=%s rows=%s errors=%s", run.pk, user.username, len(run.rows),
+                len(run.errors))
+    return run
+
+
+def _sheet_of(cell: str) -> str:
+    return cell.partition("!")[0] if "!" in cell else "파일"
+
+
+def _cell_of(cell: str) -> str:
+    return cell.partition("!")[2] if "!" in cell else ""
+
+
+def _failed(run: ImportRun, problems: list[Problem], *, save: bool = True) -> ImportRun:
+    run.status = ImportStatus.FAILED
+    run.errors = [problem.as_dict() for problem in problems]
+    run.summary = {"can_confirm": False, "errors": len(problems)}
+    run.report = "\n".join(problem.as_dict()["text"] for problem in problems)
+    if save:
+        run.save()
+    logger.info("actuals upload refused run=%s: %s", run.pk, run.report)
+    return run
+
+
+def _meta_int(meta: Mapping[str, str], key: str) -> int:
+    try:
+        return int(meta.get(key, ""))
+    except ValueError as exc:
+        raise WorkbookRefused(
+            f"'{L.META_SHEET}' 시트가 손상되었습니다 ({key}). 실적 파일을 새로 내려받으세요.", cell=f"{L.META_SHEET}!B1"
+        ) from exc
+
+
+def _check_meta(
+    user: User, workbook: ActualsWorkbook, expected_department_id: int | None, expected_year: int | None,
+) -> tuple[Department | None, int, set[int]]:
+    meta = workbook.meta.meta
+    version = _meta_int(meta, "template_version")
+    if version != L.TEMPLATE_VERSION:
+        older = "이전" if version < L.TEMPLATE_VERSION else "알 수 없는"
+        raise WorkbookRefused(
+            f"{older} 양식(버전 {version})으로 만든 파일입니다. 현재 양식은 버전 {L.TEMPLATE_VERSION}입니다. "
+            "실적 파일을 새로 내려받아 다시 입력하세요.", cell=f"{L.META_SHEET}!B1",
+        )
+    if not workbook.meta.signed:
+        raise WorkbookRefused(
+            f"'{L.META_SHEET}' 시트의 내용이 내려받은 뒤 바뀌었습니다. 숨겨진 '{L.META_SHEET}' 시트는 고치지 마세요. "
+            "실적 파일을 새로 내려받아 다시 입력하세요.", cell=f"{L.META_SHEET}!A1",
+        )
+    year = _meta_int(meta, "year")
+    department = None
+    if meta.get("department_id"):
+        department = Department.objects.filter(pk=_meta_int(meta, "department_id")).first()
+        if department is None:
+            raise WorkbookRefused("파일의 부서를 찾을 수 없습니다. 실적 파일을 새로 내려받으세요.")
+    who = department.name if department else "전체 부서"
+    if expected_year is not None and expected_year != year:
+        raise WorkbookRefused(f"이 파일은 {year}년 실적 파일입니다. {expected_year}년 실적에는 올릴 수 없습니다.")
+    if expected_department_id is not None and (department is None or department.pk != expected_department_id):
+        expected = Department.objects.filter(pk=expected_department_id).values_list("name", flat=True).first()
+        raise WorkbookRefused(f"이 파일은 {who}의 실적 파일입니다. {expected or '다른 부서'}에는 올릴 수 없습니다.")
+    if department is not None:
+        department_ids = {department.pk}
+    else:  # every department of the workbook's indicators, read without a list of thousands of ids
+        wanted = workbook.meta.rows.keys()
+        department_ids = {d for i, d in Indicator.objects.order_by().values_list("id", "department_id") if i in wanted}
+    departments = Department.objects.in_bulk(department_ids)
+    for department_id in sorted(department_ids):
+        if not can_write_actuals_of(user, department_id):
+            log_refusal(user, "actuals_import", f"department={department_id}")
+            name = departments[department_id].name if department_id in departments else str(department_id)
+            raise PermissionRefused(f"{name}의 실적을 올릴 권한이 없습니다. 이 파일에는 아무것도 반영하지 않았습니다.")
+    if EntryYear.objects.filter(year=year, is_closed=True).exists():  # else require_year_open passes for all
+        for department_id in sorted(department_ids):
+            require_year_open(departments[department_id], year)
+    return department, year, department_ids
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _load_server(ids: Iterable[int], department_ids: set[int], year: int) -> ServerState:
+    """Three queries, by department (no list of thousands of ids), read as tuples, not model instances."""
+    wanted = set(ids)
+    indicators = {
+        pk: IndicatorInfo(pk, department_id, department_name, weight, method_text, formula)
+        for pk, department_id, department_name, weight, method_text, formula in Indicator.objects.filter(
+            department_id__in=department_ids
+        ).order_by().values_list("id", "department_id", "department__name", "weight", "method_text", "formula")
+        if pk in wanted
+    }
+    targets = dict(
+        Target.objects.filter(indicator__department_id__in=department_ids, year=year).order_by()
+        .values_list("indicator_id", "value")
+    )
+    actuals = {
+        row[0]: ActualInfo(*row[1:])
+        for row in Actual.objects.filter(indicator__department_id__in=department_ids, year=year).order_by()
+        .values_list("indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username")
+    }
+    return ServerState(indicators=indicators, targets=targets, actuals=actuals)
+
+
+def actuals_preview(workbook: ActualsWorkbook, *, year: int, department_ids: set[int]) -> Preview:
+    """Every row old → new with its status; every problem with its cell. Pure reads."""
+    preview = Preview()
+    layout = workbook.layout
+    for merged in workbook.merged:
+        first = merged.split(":")[0]
+        preview.problems.append(Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", cell=merged)
+                                if first else Problem(None, None, "병합된 셀이 있습니다."))
+    expected_headers = layout.headers(year)
+    for column, text in expected_headers.items():
+        found = workbook.headers.get(column)
+        if L.canonical(found) != text:
+            preview.problems.append(Problem(
+                L.HEADER_ROW, column,
+                f"머리글이 '{text}'이어야 하는데 '{cell_text(found) if found is not None else ''}'입니다. 열을 넣거나 지우지 마세요.",
+            ))
+    meta_by_id = workbook.meta.rows
+    server = _load_server(meta_by_id.keys(), department_ids, year)
+    seen: dict[int, int] = {}
+    for raw in workbook.rows:
+        preview.rows.append(_row_preview(raw, layout, meta_by_id, server, seen, preview.problems, year))
+    preview.deleted = sorted(set(meta_by_id) - set(seen))
+    return preview
+
+
+def _row_problem(problems: list[Problem], entry: dict, row: int, column: int, message: str) -> None:
+    problems.append(Problem(row, column, message))
+    entry["status"] = ERROR
+    entry["messages"].append(f"{L.cell_ref(column, row)}: {message}")
+
+
+def _row_preview(
+    raw: RawRow, layout: L.Layout, meta_by_id: dict[int, tuple[int, int, int]], server: ServerState,
+    seen: dict[int, int], problems: list[Problem], year: int,
+) -> dict[str, Any]:
+    number = raw.number
+    entry: dict[str, Any] = {
+        "row": number, "indicator_id": None, "department_id": None, "department": cell_text(raw.value(L.COL_DEPARTMENT) or ""),
+        "name": cell_text(raw.value(L.COL_NAME) or ""), "status": CHANGED, "inputs": {}, "value": None,
+        "new_value": None, "note": "", "old": None, "expected_version": 0, "messages": [], "stale_reasons": [],
+        "server": None,
+    }
+    id_value = raw.value(L.COL_ID)
+    indicator_id = as_id(id_value)
+    if indicator_id is None:
+        shown = cell_text(id_value) if id_value is not None else ""
+        _row_problem(problems, entry, number, L.COL_ID,
+                     f"지표ID '{shown}'가 올바르지 않습니다. 지표ID 열은 고치지 마세요." if shown
+                     else "지표ID가 비어 있습니다. 내려받은 행에만 입력하세요.")
+        return entry
+    entry["indicator_id"] = indicator_id
+    meta = meta_by_id.get(indicator_id)
+    if meta is None:
+        _row_problem(problems, entry, number, L.COL_ID,
+                     f"지표ID {indicator_id}는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
+        return entry
+    if indicator_id in seen:
+        _row_problem(problems, entry, number, L.COL_ID,
+                     f"지표ID {indicator_id}가 {seen[indicator_id]}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
+        return entry
+    seen[indicator_id] = number
+    row_key, plan_fingerprint, expected_version = meta
+    if L.row_key(indicator_id, entry["name"]) != row_key:
+        _row_problem(problems, entry, number, L.COL_ID,
+                     f"지표ID {indicator_id}가 이 행의 지표명('{entry['name']}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
+        return entry
+    indicator = server.indicators.get(indicator_id)
+    if indicator is None:
+        _row_problem(problems, entry, number, L.COL_ID, "이 지표는 내려받은 뒤 삭제되었습니다.")
+        return entry
+    entry["department_id"] = indicator.department_id
+    entry["department"] = indicator.department_name
+    entry["expected_version"] = expected_version
+
+    labels: list[tuple[str, int]] = []
+    values: dict[str, Decimal | None] = {}
+    for index, slot in enumerate(layout.slots):
+        label = cell_text(raw.value(slot.label) or "")
+        cell = raw.cells.get(slot.value)
+        if not label:
+            if cell is not None and not is_blank(cell.value):
+                _row_problem(problems, entry, number, slot.value, "입력하는 칸이 아닙니다. 값을 지우세요.")
+            continue
+        labels.append((label, slot.value))
+        number_value, error, info = parse_number(cell)
+        if error:
+            _row_problem(problems, entry, number, slot.value, error)
+        if info:
+            entry["messages"].append(f"{L.cell_ref(slot.value, number)}: {info}")
+        values[label] = number_value
+    note_cell = raw.cells.get(layout.note_col)
+    note = cell_text(note_cell.value) if note_cell is not None and note_cell.value is not None else ""
+    if note_cell is not None and note_cell.error:
+        _row_problem(problems, entry, number, layout.note_col,
+                     f"비고가 오류 값({note})입니다. 수식이 아니라 글자로 입력하세요.")
+    entry["note"] = note
+    actual = server.actuals.get(indicator_id)
+    entry["old"] = _old(actual)
+    if entry["status"] == ERROR:
+        return entry
+
+    direct = [name for name, _ in labels] == [L.DIRECT_LABEL]
+    given = {name: value for name, value in values.items() if value is not None}
+    if not given:
+        entry["status"] = EMPTY
+        had = actual is not None and actual.value is not None
+        entry["messages"].append("값이 비어 있어 반영하지 않습니다" + (" (현재 값 유지)." if had else "."))
+        return entry
+    if len(given) < len(values):
+        for name, column in labels:
+            if values[name] is None:
+                _row_problem(problems, entry, number, column, f"'{name}' 값을 입력하세요.")
+        return entry
+    target = server.targets.get(indicator_id)
+    stale = L.plan_fingerprint(target=target, weight=indicator.weight, method_text=indicator.method_text) != plan_fingerprint
+    method = server.method_of(indicator)
+    if stale and [name for name, _ in labels] != list(indicator_inputs(method) or (L.DIRECT_LABEL,)):
+        _row_problem(problems, entry, number, labels[0][1],
+                     f"내려받은 뒤 측정산식이 '{cell_text(raw.value(L.COL_FORMULA) or '')}'에서 '{indicator.method_text}'"
+                     "(으)로 바뀌어 입력 항목이 맞지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
+        return entry
+    inputs = None if direct else {name: format(value, "f") for name, value in given.items()}
+    value_text = format(given[L.DIRECT_LABEL], "f") if direct else None
+    try:
+        computed = actual_compute(method, inputs=inputs, value=value_text)
+    except InvalidInput as exc:
+        columns = dict(labels)
+        for key, messages in exc.errors.items():
+            if key in columns:
+                column = columns[key]
+            elif direct:
+                column = labels[0][1]
+            else:
+                column = layout.computed_col
+            for message in messages:
+                _row_problem(problems, entry, number, column, message)
+        return entry
+    entry["inputs"] = computed.inputs
+    entry["value"] = value_text
+    entry["new_value"] = shown_number(_stored(computed.value))
+    # What confirm needs to skip recomputing while the formula is the one computed with here.
+    entry["computed"] = {"value": format(computed.value, "f"), "formula": indicator.formula or indicator.method_text}
+
+    if _unchanged(actual, computed.value, computed.inputs, note):
+        entry["status"] = UNCHANGED
+        return entry
+    if actual is not None and actual.status not in EDITABLE:
+        _row_problem(problems, entry, number, labels[0][1],
+                     f"'{actual.status_label}' 상태의 실적은 수정할 수 없습니다."
+                     + (" 승인된 값은 잠겨 있습니다." if actual.status == ActualStatus.APPROVED else ""))
+        return entry
+    current_version = actual.version if actual is not None else 0
+    if actual is None and expected_version:
+        message = "내려받은 뒤 서버에서 이 실적이 삭제되었습니다. 실적 파일을 새로 내려받아 다시 입력하세요."
+        entry["status"] = CONFLICT
+        entry["server"] = {"value": None, "inputs": {}, "version": 0, "updated_by": "", "updated_at": ""}
+        problems.append(Problem(number, labels[0][1], message))
+        entry["messages"].append(message)
+        return entry
+    if current_version != expected_version:
+        when = timezone.localtime(actual.updated_at).strftime("%Y-%m-%d %H:%M") if actual and actual.updated_at else "-"
+        by = actual.updated_by if actual and actual.updated_by else "알 수 없음"
+        shown = shown_number(actual.value) if actual else "없음"
+        entry["status"] = CONFLICT
+        entry["server"] = {
+            "value": _text(actual.value) if actual else None, "inputs": dict(actual.inputs) if actual else {},
+            "version": current_version, "updated_by": by, "updated_at": when,
+        }
+        message = (f"내려받은 뒤 {by}님이 {when}에 실적을 '{shown}'(으)로 저장했습니다 (파일의 값: "
+                   f"'{shown_number(_stored(computed.value))}'). 덮어쓰지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
+        problems.append(Problem(number, labels[0][1], message))
+        entry["messages"].append(message)
+        return entry
+    if stale:
+        entry["status"] = STALE
+        entry["stale_reasons"] = _stale_reasons(raw, indicator, target)
+    return entry
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(normal_number(value), "f")
+
+
+def _old(actual: ActualInfo | None) -> dict[str, Any] | None:
+    if actual is None:
+        return None
+    return {
+        "value": _text(actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
+        "status": actual.status, "status_label": actual.status_label, "version": actual.version,
+    }
+
+
+def _stored(value: Decimal) -> Decimal:
+    return value.quantize(STORED, rounding=ROUND_HALF_UP)
+
+
+def _unchanged(actual: ActualInfo | None, value: Decimal, inputs: dict[str, str], note: str) -> bool:
+    if actual is None or actual.value is None or actual.status == ActualStatus.NOT_REPORTED:
+        return False
+    if _stored(actual.value) != _stored(value) or (actual.note or "") != note:
+        return False
+    current = dict(actual.inputs or {})
+    if set(current) != set(inputs):
+        return False
+    try:
+        return all(Decimal(str(current[name])) == Decimal(text) for name, text in inputs.items())
+    except InvalidOperation:
+        return False
+
+
+def _stale_reasons(raw: RawRow, indicator: IndicatorInfo, target: Decimal | None) -> list[str]:
+    reasons = []
+    shown_target = raw.value(L.COL_TARGET)
+    if L.number_text(target) != L.number_text(_cell_number(shown_target)):
+        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {shown_number(target)}")
+    shown_weight = raw.value(L.COL_WEIGHT)
+    if L.number_text(indicator.weight) != L.number_text(_cell_number(shown_weight)):
+        reasons.append(f"가중치: {cell_text(shown_weight) if shown_weight is not None else '없음'} → {shown_number(indicator.weight)}")
+    shown_formula = cell_text(raw.value(L.COL_FORMULA) or "")
+    if shown_formula != (indicator.method_text or ""):
+        reasons.append(f"측정산식: '{shown_formula}' → '{indicator.method_text}'")
+    return reasons or ["내려받은 뒤 목표·가중치·측정산식이 바뀌었습니다."]
+
+
+def _cell_number(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _summary(preview: Preview, department: Department | None, year: int) -> dict[str, Any]:
+    counts = {status: 0 for status in STATUS_LABELS}
+    for row in preview.rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {
+        "department": department.name if department else "전체 부서",
+        "department_id": department.pk if department else None,
+        "year": year, "total": len(preview.rows), **counts, "errors": len(preview.problems),
+        "deleted": preview.deleted, "can_confirm": not preview.problems and (counts[CHANGED] + counts[STALE]) > 0,
+        "stale_rows": [row["row"] for row in preview.rows if row["status"] == STALE],
+    }
+
+
+# --- confirm --------------------------------------------------------------------------------
+
+
+def actuals_confirm(
+    *, user: User, run_id: int, accept_stale: Iterable[int] = (), bulk: bool = True,
+) -> ImportRun:
+    """Apply a previewed run in one transaction; any refusal rolls everything back and fails the run."""
+    run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.ACTUALS_WORKBOOK).defer("rows").first()
+    if run is None:
+        raise NotFound("가져오기 기록을 찾을 수 없습니다.")
+    if run.user_id != user.pk and not is_admin(user):
+        log_refusal(user, "import_confirm", f"run={run_id}")
+        raise PermissionRefused("다른 사용자가 올린 파일은 반영할 수 없습니다.")
+    accepted = {int(row) for row in accept_stale}
+    try:
+        with transaction.atomic():
+            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != ImportStatus.PREVIEWED:
+                raise InvalidState(f"이미 '{locked.get_status_display()}' 상태인 가져오기입니다.")
+            if locked.errors:
+                raise InvalidState(f"오류 {len(locked.errors)}건이 있어 반영할 수 없습니다. 오류를 고친 파일을 다시 올리세요.")
+            rows = _rows_to_apply(locked, accepted)
+            applied = (actuals_apply if bulk else actuals_apply_each)(
+                user=user, year=locked.year, rows=rows, import_run_id=locked.pk
+            )
+            locked.status = ImportStatus.APPLIED
+            locked.applied_at = timezone.now()
+            locked.summary = {**locked.summary, "applied": applied, "accepted_stale": sorted(accepted)}
+            locked.save(update_fields=["status", "applied_at", "summary"])
+    except InvalidState as exc:
+        raise ImportRefused(exc.message) from exc
+    except ServiceError as exc:
+        run.status = ImportStatus.FAILED
+        run.report = f"반영 실패: {exc.message}"
+        run.summary = {**run.summary, "confirm_error": exc.message, "can_confirm": False}
+        run.save(update_fields=["status", "report", "summary"])
+        raise ImportRefused(f"반영하지 못했습니다. 아무것도 저장하지 않았습니다: {exc.message}") from exc
+    run.refresh_from_db(fields=["status", "applied_at", "summary", "report"])
+    logger.info("actuals import applied run=%s user=%s rows=%s", run.pk, user.username, applied)
+    return run
+
+
+def _rows_to_apply(run: ImportRun, accepted: set[int]) -> list[ApplyRow]:
+    unaccepted = [row["row"] for row in run.rows if row["status"] == STALE and row["row"] not in accepted]
+    if unaccepted:
+        raise InvalidState(
+            "내려받은 뒤 목표·가중치·산식이 바뀐 행이 있습니다: "
+            + ", ".join(f"{number}행" for number in unaccepted[:20])
+            + (" 외" if len(unaccepted) > 20 else "") + ". 확인한 행을 선택한 뒤 다시 반영하세요."
+        )
+    return [
+        ApplyRow(
+            indicator_id=row["indicator_id"], inputs=row["inputs"] if row["value"] is None else None,
+            value=row["value"], note=row["note"], expected_version=row["expected_version"], row=row["row"],
+            computed_value=row["computed"]["value"], computed_formula=row["computed"]["formula"],
+        )
+        for row in run.rows
+        if row["status"] in (CHANGED, STALE)
+    ]
+
+
+# --- runs of either kind: visibility, payload, confirm, error workbook -------------------------
+
+
+def run_history(*, user: User):
+    """Admins and evaluators see every import; others their own and their department's."""
+    runs = ImportRun.objects.select_related("user", "department").defer("rows").order_by("-created_at", "-id")
+    if is_admin(user) or is_evaluator(user):
+        return runs
+    visible = Q(user=user)
+    if user.department_id:
+        visible |= Q(department_id=user.department_id)
+    return runs.filter(visible)
+
+
+def run_get(*, user: User, run_id: int, rows: bool = True) -> ImportRun:
+    runs = ImportRun.objects.select_related("user", "department")
+    run = (runs if rows else runs.defer("rows")).filter(pk=run_id).first()
+    if run is None or not (
+        is_admin(user) or is_evaluator(user) or run.user_id == user.pk
+        or (user.department_id and run.department_id == user.department_id)
+    ):
+        raise NotFound("가져오기 기록을 찾을 수 없습니다.")
+    return run
+
+
+def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) -> ImportRun:
+    run = run_get(user=user, run_id=run_id, rows=False)
+    if run.kind == ImportKind.PLAN_WORKBOOK:
+        return plan_confirm(user=user, run_id=run.pk)
+    if run.kind != ImportKind.ACTUALS_WORKBOOK:
+        raise InvalidState("이 가져오기는 여기서 반영할 수 없습니다.")
+    return actuals_confirm(user=user, run_id=run.pk, accept_stale=accept_stale)
+
+
+def run_payload(run: ImportRun, *, rows: bool = True) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": run.pk, "kind": run.kind, "kind_label": run.get_kind_display(), "status": run.status,
+        "status_label": run.get_status_display(), "file_name": run.file_name,
+        "user": run.user.username if run.user else None,
+        "department": run.department.name if run.department else None, "year": run.year,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "applied_at": run.applied_at.isoformat() if run.applied_at else None,
+        "summary": run.summary, "errors": run.errors,
+        "errors_workbook": bool(run.errors and run.file),
+    }
+    if rows:
+        payload["rows"] = run.rows
+    return payload
+
+
+def run_error_workbook(run: ImportRun) -> tuple[bytes, str]:
+    """The uploaded file with its bad cells marked; built once and kept in `error_file`."""
+    if not run.file:
+        raise NotFound("이 가져오기에는 표시할 파일이 없습니다 (파일을 읽지 못했습니다).")
+    stem = run.file_name.rsplit(".", 1)[0]
+    if run.error_file:
+        with run.error_file.open("rb") as handle:
+            return handle.read(), f"{stem}_오류표시.xlsx"
+    out = io.BytesIO()
+    with run.file.open("rb") as handle:
+        error_workbook_write(io.BytesIO(handle.read()), run.errors, out)
+    data = out.getvalue()
+    run.error_file.save(f"errors_{run.sha256[:16] or run.pk}.xlsx", ContentFile(data), save=False)
+    run.save(update_fields=["error_file"])
+    return data, f"{stem}_오류표시.xlsx"

@@ -1,0 +1,345 @@
+"""Applying confirmed workbook rows: per row through `actual_save`, or set-based with the same rules.
+
+The set-based path does what `actual_save` does for each row — permission, open year, the same
+computation, the editable-status and version checks, a conditional UPDATE on the version, audit
+rows with the import's id, dirty marks — but with one lock query, one UPDATE per 2,000 rows and
+bulk inserts, so that 10,000 rows commit in well under two seconds. Both paths leave the database
+in the same state (tests/imports/test_actuals_import.py compares them).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    AuditEntry,
+    ChangeSource,
+    Department,
+    EntryYear,
+    Indicator,
+)
+from kpis.services.actuals import EDITABLE, ComputedValue, actual_compute, actual_save
+from kpis.services.audit import audit_text
+from kpis.services.dirty import dirty_mark
+from kpis.services.errors import (
+    ConflictInfo,
+    InvalidState,
+    NotFound,
+    ServiceError,
+    VersionConflict,
+)
+from kpis.services.permissions import (
+    log_refusal,
+    require_actual_writer,
+    require_year_open,
+)
+
+CHUNK = 2000
+SOURCE = ChangeSource.EXCEL
+
+
+@dataclass(frozen=True)
+class ApplyRow:
+    indicator_id: int
+    inputs: dict[str, str] | None
+    value: str | None
+    note: str
+    expected_version: int
+    row: int = 0  # sheet row, for messages
+    # The value the preview computed and the formula text it used: reused while the formula is unchanged
+    # (actual_compute is a pure function of the formula and the inputs), recomputed otherwise.
+    computed_value: str | None = None
+    computed_formula: str | None = None
+
+
+class ImportRefused(ServiceError):
+    """Confirm refused: nothing was written."""
+
+    code = "import_refused"
+    http_status = 409
+
+
+class RowRefused(ServiceError):
+    """A row refused by a service; the message names the sheet row."""
+
+    code = "row_refused"
+    http_status = 409
+
+    def __init__(self, row: ApplyRow, cause: ServiceError) -> None:
+        self.cause = cause
+        super().__init__(f"{row.row}행(지표ID {row.indicator_id}): {cause.message}")
+
+
+def actuals_apply_each(*, user: User, year: int, rows: list[ApplyRow], import_run_id: int) -> int:
+    """The reference path: `actual_save` per row, inside the caller's transaction."""
+    with transaction.atomic():
+        for row in rows:
+            try:
+                actual_save(
+                    user=user, indicator_id=row.indicator_id, year=year, inputs=row.inputs, value=row.value,
+                    note=row.note, expected_version=row.expected_version, source=SOURCE,
+                    import_run_id=import_run_id,
+                )
+            except ServiceError as exc:
+                raise RowRefused(row, exc) from exc
+    return len(rows)
+
+
+@transaction.atomic
+def actuals_apply(*, user: User, year: int, rows: list[ApplyRow], import_run_id: int) -> int:
+    """Set-based `actual_save` for many rows; raises RowRefused and writes nothing on any refusal."""
+    if not rows:
+        return 0
+    ids = [row.indicator_id for row in rows]
+    # (department, formula, method text) per indicator, and one unsaved Indicator per distinct formula:
+    # all actual_compute reads, without a model instance per row.
+    indicators: dict[int, tuple[int, str, str]] = {}
+    methods: dict[tuple[str, str], Indicator] = {}
+    existing: dict[int, Actual] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for pk, department_id, formula, method_text in Indicator.objects.filter(pk__in=chunk).order_by().values_list(
+            "id", "department_id", "formula", "method_text"
+        ):
+            indicators[pk] = (department_id, formula, method_text)
+        for actual in Actual.objects.select_for_update().filter(indicator_id__in=chunk, year=year).order_by():
+            existing[actual.indicator_id] = actual
+    departments: set[int] = set()
+    year_closed = EntryYear.objects.filter(year=year, is_closed=True).exists()
+    for row in rows:
+        indicator = indicators.get(row.indicator_id)
+        if indicator is None:
+            raise RowRefused(row, NotFound("성과지표를 찾을 수 없습니다."))
+        department_id = indicator[0]
+        if department_id not in departments:
+            try:
+                require_actual_writer(user, department_id)
+                if year_closed:  # else require_year_open passes without a query per department
+                    require_year_open(Department.objects.get(pk=department_id), year)
+            except ServiceError as exc:
+                raise RowRefused(row, exc) from exc
+            departments.add(department_id)
+
+    now = timezone.now()
+    creates: list[tuple[ApplyRow, Actual]] = []
+    updates: list[tuple[ApplyRow, Actual, Decimal, dict[str, str], str]] = []
+    for row in rows:
+        _, formula, method_text = indicators[row.indicator_id]
+        if row.computed_value is not None and row.computed_formula == (formula or method_text):
+            computed = ComputedValue(value=Decimal(row.computed_value), inputs=dict(row.inputs or {}))
+        else:
+            if (formula, method_text) not in methods:
+                methods[(formula, method_text)] = Indicator(formula=formula, method_text=method_text)
+            try:
+                computed = actual_compute(methods[(formula, method_text)], inputs=row.inputs, value=row.value)
+            except ServiceError as exc:
+                raise RowRefused(row, exc) from exc
+        current = existing.get(row.indicator_id)
+        if current is None:
+            if row.expected_version not in (None, 0):
+                raise RowRefused(row, NotFound("저장하려는 실적이 더 이상 없습니다. 페이지를 새로 고치세요."))
+            creates.append((row, Actual(
+                indicator_id=row.indicator_id, year=year, value=computed.value, inputs=computed.inputs,
+                note=row.note or "", status=ActualStatus.DRAFT, source=SOURCE, updated_by=user, version=1,
+            )))
+            continue
+        if current.status not in EDITABLE:
+            log_refusal(user, "actual_write", f"actual={current.pk} status={current.status}")
+            raise RowRefused(row, InvalidState(
+                f"'{current.get_status_display()}' 상태의 실적은 수정할 수 없습니다."
+                + (" 승인된 값은 잠겨 있습니다." if current.status == ActualStatus.APPROVED else "")
+            ))
+        if row.expected_version is None or row.expected_version != current.version:
+            raise RowRefused(row, _conflict(current.pk))
+        note = current.note if row.note is None else row.note
+        updates.append((row, current, computed.value, computed.inputs, note))
+
+    if creates:
+        try:
+            with transaction.atomic():
+                _insert(Actual, [_actual_row(actual, now) for _, actual in creates])
+        except IntegrityError:
+            taken = set(
+                Actual.objects.filter(indicator_id__in=[a.indicator_id for _, a in creates], year=year)
+                .values_list("indicator_id", flat=True)
+            )
+            row = next(r for r, a in creates if a.indicator_id in taken)
+            actual_id = Actual.objects.get(indicator_id=row.indicator_id, year=year).pk
+            raise RowRefused(row, _conflict(actual_id)) from None
+    _update(updates, user=user, now=now)
+    stored = _stored({current.pk for _, current, *_ in updates})
+
+    common = {"user_id": user.pk, "import_run_id": import_run_id, "year": year, "created_at": now}
+    _insert(AuditEntry, _audit_rows(creates, updates, stored, indicators, common))
+    dirty = {(indicators[row.indicator_id][0], year) for row, _ in creates}
+    dirty.update(
+        (indicators[row.indicator_id][0], year) for row, current, *_ in updates if current.value != stored[current.pk][0]
+    )
+    dirty_mark(dirty)
+    return len(rows)
+
+
+def _audit_rows(creates, updates, stored, indicators, common) -> Iterator[dict[str, Any]]:
+    """Audit rows for every change, generated while they are written (not held as a list)."""
+    for row, actual in creates:
+        yield from _audit(common, indicators[row.indicator_id][0], row.indicator_id,
+                          old=(None, {}, "", ActualStatus.NOT_REPORTED),
+                          new=(actual.value, actual.inputs, actual.note, actual.status))
+    for row, current, *_ in updates:
+        yield from _audit(common, indicators[row.indicator_id][0], row.indicator_id,
+                          old=(current.value, current.inputs, current.note, current.status), new=stored[current.pk])
+
+
+def _audit(common: dict[str, Any], department_id: int, indicator_id: int, *, old, new) -> list[dict[str, Any]]:
+    """The rows `actual_save` writes through `audit_record` for one change, in the same order."""
+    base = {**common, "source": SOURCE, "entity": "actual", "department_id": department_id,
+            "indicator_id": indicator_id, "comment": ""}
+    old_value, old_inputs, old_note, old_status = old
+    new_value, new_inputs, new_note, new_status = new
+    entries = []
+    if old_value != new_value:
+        entries.append({**base, "action": "update", "field": "value", "old_value": audit_text(old_value),
+                        "new_value": audit_text(new_value)})
+    if dict(old_inputs) != dict(new_inputs):
+        entries.append({**base, "action": "update", "field": "inputs", "old_value": audit_text(old_inputs),
+                        "new_value": audit_text(new_inputs)})
+    if (old_note or "") != (new_note or ""):
+        entries.append({**base, "action": "update", "field": "note", "old_value": audit_text(old_note),
+                        "new_value": audit_text(new_note)})
+    if old_status != new_status:
+        entries.append({**base, "action": "status", "field": "status", "old_value": audit_text(old_status),
+                        "new_value": audit_text(new_status)})
+    return entries
+
+
+def _actual_row(actual: Actual, now) -> dict[str, Any]:
+    return {
+        "indicator_id": actual.indicator_id, "year": actual.year, "value": actual.value, "inputs": actual.inputs,
+        "note": actual.note, "status": actual.status, "source": actual.source, "updated_by_id": actual.updated_by_id,
+        "version": actual.version, "updated_at": now,
+    }
+
+
+def _insert(model, rows: Iterable[dict[str, Any]]) -> None:
+    """INSERT many rows: COPY on PostgreSQL, bulk_create elsewhere; unset fields take their defaults."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
+        return
+    defaults = {field.attname: field.get_default() for field in fields}
+    kinds = [(field.attname, field.get_internal_type() == "JSONField") for field in fields]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        lines: list[str] = []
+        for row in rows:
+            lines.append("\t".join(
+                _copy_text(row[name] if name in row else defaults[name], is_json) for name, is_json in kinds
+            ))
+            if len(lines) == CHUNK:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any, is_json: bool) -> str:
+    """A value in COPY's text format (what the ORM would send as a parameter)."""
+    if value is None:
+        return "\\N"
+    if is_json:
+        return json.dumps(value).translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _update(updates, *, user: User, now) -> None:
+    """Conditional UPDATE … WHERE version = expected, set-based: one statement per chunk."""
+    if not updates:
+        return
+    meta = Actual._meta
+    table = connection.ops.quote_name(meta.db_table)
+    q = connection.ops.quote_name
+    value_field, inputs_field = meta.get_field("value"), meta.get_field("inputs")
+    postgres = connection.vendor == "postgresql"
+    placeholder = "(%s::bigint, %s::integer, %s::numeric, %s::jsonb, %s::text)" if postgres else "(%s, %s, %s, %s, %s)"
+    editable = sorted(EDITABLE)
+    rows_per_statement = min(CHUNK, max(1, (connection.features.max_query_params or 65535) // 5 - 10))
+    updated_at = meta.get_field("updated_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        for start in range(0, len(updates), rows_per_statement):
+            chunk = updates[start : start + rows_per_statement]
+            params: list = []
+            for row, current, value, inputs, note in chunk:
+                params += [
+                    current.pk, row.expected_version, value_field.get_db_prep_save(value, connection),
+                    inputs_field.get_db_prep_save(inputs, connection), note,
+                ]
+            tail = [ActualStatus.DRAFT, SOURCE, user.pk, updated_at]
+            rows_sql = ", ".join([placeholder] * len(chunk))
+            # The statement starts with UPDATE (not WITH) so that sqlite3 reports its rowcount.
+            source = (
+                f"(VALUES {rows_sql}) AS v (id, expected, value, inputs, note)" if postgres else
+                f"(SELECT column1 AS id, column2 AS expected, column3 AS value, column4 AS inputs, "
+                f"column5 AS note FROM (VALUES {rows_sql})) AS v"
+            )
+            cursor.execute(
+                f"UPDATE {table} AS a SET {q('value')} = v.value, {q('inputs')} = v.inputs, {q('note')} = v.note, "
+                f"{q('status')} = %s, {q('supplementary_value')} = NULL, {q('raw_text')} = '', "
+                f"{q('placeholder_reason')} = '', {q('source')} = %s, {q('updated_by_id')} = %s, "
+                f"{q('updated_at')} = %s, {q('version')} = a.{q('version')} + 1 "
+                f"FROM {source} WHERE a.{q('id')} = v.id AND a.{q('version')} = v.expected "
+                f"AND a.{q('status')} IN ({', '.join(['%s'] * len(editable))})",
+                [*tail, *params, *editable],
+            )
+            if cursor.rowcount != len(chunk):
+                _raise_first_conflict(chunk)
+
+
+def _raise_first_conflict(chunk) -> None:
+    versions = dict(Actual.objects.filter(pk__in=[c.pk for _, c, *_ in chunk]).values_list("pk", "version"))
+    for row, current, *_ in chunk:
+        if versions.get(current.pk) != row.expected_version + 1:
+            raise RowRefused(row, _conflict(current.pk))
+    raise InvalidState("다른 사용자가 동시에 실적을 저장했습니다. 다시 시도하세요.")  # pragma: no cover
+
+
+def _stored(ids: set[int]) -> dict[int, tuple]:
+    """What the database holds after the UPDATE (rounded by the column), as `actual_save` re-reads it."""
+    stored: dict[int, tuple] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), CHUNK):
+        for pk, value, inputs, note, status in Actual.objects.filter(pk__in=ordered[start : start + CHUNK]).values_list(
+            "pk", "value", "inputs", "note", "status"
+        ):
+            stored[pk] = (value, inputs, note, status)
+    return stored
+
+
+def _conflict(actual_id: int) -> VersionConflict:
+    current = Actual.objects.select_related("updated_by").get(pk=actual_id)
+    return VersionConflict(
+        ConflictInfo(
+            value=current.value, inputs=dict(current.inputs), version=current.version,
+            updated_at=current.updated_at,
+            updated_by=current.updated_by.username if current.updated_by else "",
+        )
+    )

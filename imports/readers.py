@@ -1,0 +1,575 @@
+"""Opening uploaded workbooks safely, and reading the actuals workbook's cells.
+
+Every check on the raw bytes and the zip directory runs before openpyxl sees the file: size,
+zip magic, entry count, declared uncompressed sizes and ratios, encryption, macros and DTDs.
+Python's zipfile never inflates an entry past its declared size (it fails the CRC instead), so
+the declared sizes are a real bound. defusedxml must be importable: openpyxl only blocks entity
+expansion when it is, so this module refuses to load without it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+from xml.sax.saxutils import unescape
+
+import defusedxml  # noqa: F401 - openpyxl switches to defusedxml parsers only when this imports
+import defusedxml.ElementTree as SafeET
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from openpyxl import load_workbook
+
+from imports import workbook_layout as L
+from imports.cells import CellError, parse_decimal
+
+if not openpyxl.DEFUSEDXML:  # pragma: no cover - guarded at start-up
+    raise ImproperlyConfigured("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False) to read uploads")
+
+MAX_ENTRIES = 200
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_RATIO = 100
+RATIO_FLOOR = 64 * 1024  # entries smaller than this cannot hurt whatever their ratio
+CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+ZIP_MAGIC = b"PK\x03\x04"
+PROLOG_BYTES = 64 * 1024
+SCAN_CHUNK = 1024 * 1024
+MAX_MAGNITUDE = Decimal(10) ** 16  # inputs beyond 16 integer digits are typos, not figures
+
+NOT_XLSX = "엑셀(xlsx) 파일이 아닙니다. 내려받은 실적 파일을 엑셀에서 xlsx로 저장해 올리세요."
+ENCRYPTED_OR_XLS = "암호가 걸린 파일이거나 옛 xls 형식입니다. 암호를 풀고 xlsx 형식으로 저장해 올리세요."
+CORRUPT = "파일이 손상되었거나 끝까지 올라오지 않았습니다 (zip 구조를 읽을 수 없습니다)."
+MACRO = "매크로가 포함된 파일(xlsm)은 올릴 수 없습니다. xlsx 형식으로 저장해 올리세요."
+UNSAFE_XML = "파일 안의 XML에 허용되지 않는 선언(DOCTYPE/ENTITY)이 있습니다. 엑셀에서 새로 저장해 올리세요."
+TOO_BIG_INSIDE = "파일의 압축을 푼 크기가 너무 큽니다 (최대 50MB). 빈 행·서식을 지우고 다시 저장해 올리세요."
+BOMB = "압축률이 비정상적으로 높은 항목이 있어 열지 않습니다 ({name})."
+
+
+class WorkbookRefused(Exception):
+    """An upload that cannot be read at all; `message` is for the user (Korean)."""
+
+    def __init__(self, message: str, *, cell: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.cell = cell
+
+
+def upload_size(source: IO[bytes]) -> int:
+    position = source.tell()
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(position)
+    return size
+
+
+def size_text(size: int) -> str:
+    """10485760 → '10MB', 1536 → '1.5KB'."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + unit
+    return f"{size}바이트"
+
+
+def too_large_message() -> str:
+    return f"파일이 너무 큽니다. 최대 {size_text(settings.UPLOAD_MAX_BYTES)}까지 올릴 수 있습니다."
+
+
+def check_size(size: int) -> None:
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise WorkbookRefused(f"{too_large_message()} (올린 파일: {size_text(size)})")
+    if size == 0:
+        raise WorkbookRefused("빈 파일입니다. " + NOT_XLSX)
+
+
+def check_xlsx(source: IO[bytes]) -> None:
+    """Everything that must hold before any parser opens `source`; raises WorkbookRefused."""
+    check_size(upload_size(source))
+    source.seek(0)
+    head = source.read(8)
+    source.seek(0)
+    if head.startswith(CFB_MAGIC):
+        raise WorkbookRefused(ENCRYPTED_OR_XLS)
+    if not head.startswith(ZIP_MAGIC):
+        raise WorkbookRefused(NOT_XLSX)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            _check_directory(archive)
+            _check_prologs(archive)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookRefused(CORRUPT) from exc
+    except (OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise WorkbookRefused(CORRUPT) from exc
+    finally:
+        source.seek(0)
+
+
+def _check_directory(archive: zipfile.ZipFile) -> None:
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise WorkbookRefused(f"파일 안의 항목이 너무 많습니다 ({len(entries)}개, 최대 {MAX_ENTRIES}개).")
+    total = 0
+    names = set()
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise WorkbookRefused(ENCRYPTED_OR_XLS)
+        total += entry.file_size
+        if total > MAX_UNCOMPRESSED:
+            raise WorkbookRefused(TOO_BIG_INSIDE)
+        if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise WorkbookRefused(BOMB.format(name=entry.filename))
+        names.add(entry.filename)
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise WorkbookRefused(MACRO)
+    if "[Content_Types].xml" in names:
+        with archive.open("[Content_Types].xml") as handle:
+            content_types = handle.read(PROLOG_BYTES * 4)
+        if b"macroEnabled" in content_types or b"vbaProject" in content_types:
+            raise WorkbookRefused(MACRO)
+    if "xl/workbook.xml" not in names:
+        raise WorkbookRefused("엑셀 통합 문서가 아닙니다 (xl/workbook.xml이 없습니다). " + NOT_XLSX)
+
+
+def _check_prologs(archive: zipfile.ZipFile) -> None:
+    """No part of an xlsx has a DTD; refuse any that declares one (entity expansion attacks)."""
+    for entry in archive.infolist():
+        if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(entry) as handle:
+            head = handle.read(PROLOG_BYTES)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            head = head.decode("utf-16", errors="ignore").encode()
+        upper = head.upper()
+        if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+            raise WorkbookRefused(UNSAFE_XML)
+
+
+def open_workbook(source: IO[bytes]):
+    """openpyxl in read-only, cached-values mode, after `check_xlsx`."""
+    try:
+        return load_workbook(source, read_only=True, data_only=True, keep_links=False)
+    except WorkbookRefused:
+        raise
+    except zipfile.BadZipFile as exc:
+        raise WorkbookRefused(CORRUPT) from exc
+    except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unusable
+        raise _parse_failure(exc) from exc
+
+
+def _parse_failure(exc: Exception) -> WorkbookRefused:
+    cause: BaseException | None = exc
+    while cause is not None:  # openpyxl wraps parser errors in a ValueError
+        if type(cause).__module__.startswith("defusedxml"):
+            return WorkbookRefused(UNSAFE_XML)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, zipfile.BadZipFile):
+        return WorkbookRefused(CORRUPT)
+    return WorkbookRefused(f"엑셀 파일을 열 수 없습니다 ({type(exc).__name__}). 엑셀에서 다시 저장해 올리세요.")
+
+
+# --- raw scan of a sheet's XML: formulas and merged cells ------------------------------------
+
+# A formula element: `<f>`, `<f t="shared" .../>`; with a namespace prefix (`<x:f>`) in rare producers.
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
+_PREFIXED_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([A-Z0-9:]+)["']""")
+# Places where a chunk may be cut: after a closed cell, row or empty element.
+_CUT_TOKENS = (b"</c>", b"</row>", b"/>", b":c>", b":row>")
+
+
+@dataclass
+class SheetScan:
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> "=text"
+    merged: list[str] = field(default_factory=list)
+
+
+def sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
+    """The zip path of the sheet named `title`, from workbook.xml and its relationships."""
+    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    rel_id = None
+    for element in workbook.iter():
+        if element.tag.endswith("}sheet") and element.get("name") == title:
+            rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            break
+    if rel_id is None:
+        return None
+    rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    for element in rels.iter():
+        if element.tag.endswith("}Relationship") and element.get("Id") == rel_id:
+            target = element.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return None
+
+
+def scan_sheet(source: IO[bytes], title: str) -> SheetScan:
+    """Stream the sheet's XML once (bounded memory), noting formula cells and merged ranges."""
+    scan = SheetScan()
+    source.seek(0)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            part = sheet_part(archive, title)
+            if part is None:
+                return scan
+            with archive.open(part) as handle:
+                carry = b""
+                while True:
+                    chunk = handle.read(SCAN_CHUNK)
+                    buffer = carry + chunk
+                    if not chunk:
+                        _scan(buffer, scan)
+                        break
+                    cut = _last_cut(buffer)
+                    if cut == 0 and len(buffer) > 8 * SCAN_CHUNK:
+                        raise WorkbookRefused(CORRUPT)
+                    _scan(buffer[:cut], scan)
+                    carry = buffer[cut:]
+    except zipfile.BadZipFile as exc:
+        raise WorkbookRefused(CORRUPT) from exc
+    finally:
+        source.seek(0)
+    return scan
+
+
+def _last_cut(buffer: bytes) -> int:
+    cut = 0
+    for token in _CUT_TOKENS:
+        position = buffer.rfind(token)
+        if position >= 0:
+            cut = max(cut, position + len(token))
+    return cut
+
+
+def _scan(data: bytes, scan: SheetScan) -> None:
+    """Formula cells and merged ranges of one chunk; a literal search, then a look at each hit."""
+    hits = _FORMULA_TAG.finditer(data) if b":f" not in data else _PREFIXED_FORMULA_TAG.finditer(data)
+    for hit in hits:
+        window = max(0, hit.start() - 4096)  # a cell's start tag is close before its formula
+        start = max(data.rfind(b"<c ", window, hit.start()), data.rfind(b":c ", window, hit.start()))
+        if start < 0:
+            continue
+        ref = _REF.search(data, start, hit.start())
+        if ref is None:
+            continue
+        closing = data.find(b">", hit.start())
+        text = b""
+        if closing > 0 and data[closing - 1 : closing] != b"/":
+            end = data.find(b"</", closing)
+            text = data[closing + 1 : end] if end > 0 else b""
+        formula = unescape(text.decode("utf-8", errors="replace"))
+        scan.formulas[(int(ref.group(2)), _column_number(ref.group(1).decode()))] = (
+            "=" + formula if formula else "=(공유 수식)"
+        )
+    if b"mergeCell" in data:
+        for match in _MERGE.finditer(data):
+            scan.merged.append(match.group(1).decode())
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (ord(letter) - 64)
+    return number
+
+
+# --- the actuals workbook -------------------------------------------------------------------
+
+
+@dataclass
+class RawCell:
+    value: Any
+    percent: bool = False  # a number shown with a % format: the user typed "12%"
+    formula: str = ""  # the formula the user typed, when the cell holds one
+    error: bool = False  # an error value such as #DIV/0! or #NAME?
+
+
+@dataclass
+class RawRow:
+    number: int
+    cells: dict[int, RawCell]
+
+    def value(self, column: int) -> Any:
+        cell = self.cells.get(column)
+        return cell.value if cell else None
+
+
+@dataclass
+class MetaSheet:
+    meta: dict[str, str]  # the key/value header
+    rows: dict[int, tuple[int, int, int]]  # indicator id → (row key, plan fingerprint, actual version)
+    signed: bool  # the HMAC over everything read matches the recorded signature
+
+
+@dataclass
+class ActualsWorkbook:
+    meta: MetaSheet
+    headers: dict[int, Any]
+    layout: L.Layout
+    merged: list[str]
+    rows: Iterator[RawRow]  # streamed: each row is read when the caller asks for it
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_meta(wb) -> MetaSheet:
+    """The `_meta` sheet: header, rows as integers, and whether its signature holds."""
+    if L.META_SHEET not in wb.sheetnames:
+        raise WorkbookRefused(
+            f"이 시스템에서 내려받은 실적 파일이 아닙니다 ('{L.META_SHEET}' 시트가 없습니다). 실적 파일을 새로 내려받아 입력하세요."
+        )
+    ws = wb[L.META_SHEET]
+    ws.reset_dimensions()
+    meta: dict[str, str] = {}
+    rows: dict[int, tuple[int, int, int]] = {}
+    signer = None
+    malformed = False
+    empty_run = 0
+    for number, values in enumerate(ws.iter_rows(max_col=len(L.META_COLUMNS), values_only=True), start=1):
+        if number <= len(L.META_KEYS):
+            key = L.canonical(values[0])
+            if key:
+                meta[key] = L.canonical(values[1]) if len(values) > 1 else ""
+            continue
+        if number <= L.META_TABLE_HEADER_ROW:
+            continue
+        if signer is None:
+            signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
+        if all(is_blank(value) for value in values):
+            empty_run += 1
+            if empty_run >= L.EMPTY_ROW_LIMIT:
+                break
+            continue
+        empty_run = 0
+        texts = tuple(L.canonical(value) for value in values)
+        signer.add(texts)
+        if all(text.isdigit() for text in texts):
+            rows[int(texts[L.META_ID])] = (
+                int(texts[L.META_ROW_KEY]), int(texts[L.META_PLAN]), int(texts[L.META_VERSION])
+            )
+        else:
+            malformed = True
+        if len(rows) > L.MAX_DATA_ROWS:
+            raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
+    if signer is None:
+        signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
+    return MetaSheet(meta=meta, rows=rows, signed=not malformed and signer.hexdigest() == meta.get("signature"))
+
+
+@contextmanager
+def open_actuals_workbook(source: IO[bytes]) -> Iterator[ActualsWorkbook]:
+    """The meta sheet read, the data sheet open for streaming (call `check_xlsx` first).
+
+    Rows are read as the caller iterates `rows`, inside this block: memory does not grow with the
+    number of rows read, and a part that fails to parse midway is still reported as a refusal.
+    """
+    scan = scan_sheet(source, L.DATA_SHEET)
+    wb = open_workbook(source)
+    try:
+        try:
+            workbook = _open_sheets(wb, scan)
+        except WorkbookRefused:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unusable
+            raise _parse_failure(exc) from exc
+        yield workbook
+    finally:
+        wb.close()
+
+
+def _open_sheets(wb, scan: SheetScan) -> ActualsWorkbook:
+    meta = read_meta(wb)
+    if meta.meta.get("kind") != L.KIND_ACTUALS:
+        raise WorkbookRefused("실적 입력 파일이 아닙니다 (계획 파일은 계획 가져오기에서 올리세요).")
+    try:
+        slot_count = int(meta.meta.get("slot_count", ""))
+    except ValueError as exc:
+        raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.") from exc
+    if not 1 <= slot_count <= 60:
+        raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.")
+    layout = L.Layout(slot_count=slot_count)
+    if L.DATA_SHEET not in wb.sheetnames:
+        raise WorkbookRefused(f"'{L.DATA_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
+    ws = wb[L.DATA_SHEET]
+    ws.reset_dimensions()
+    cells = ws.iter_rows(min_row=L.HEADER_ROW, max_col=layout.last_col, values_only=False)
+    header = next(cells, ())
+    headers = {index: getattr(cell, "value", None) for index, cell in enumerate(header, start=1)}
+    return ActualsWorkbook(meta=meta, headers=headers, layout=layout, merged=scan.merged,
+                           rows=_stream_rows(cells, layout, scan))
+
+
+def _stream_rows(cells: Iterator, layout: L.Layout, scan: SheetScan) -> Iterator[RawRow]:
+    value_columns = {slot.value for slot in layout.slots}
+    empty_run = 0
+    read = 0
+    numbered = enumerate(cells, start=L.FIRST_DATA_ROW)
+    while True:
+        try:
+            number, row = next(numbered)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - a part that fails to parse midway
+            raise _parse_failure(exc) from exc
+        raw: dict[int, RawCell] = {}
+        blank = True
+        for column, cell in enumerate(row, start=1):
+            value = getattr(cell, "value", None)
+            formula = scan.formulas.get((number, column), "") if column != layout.computed_col else ""
+            if is_blank(value) and not formula:
+                continue
+            if column == layout.computed_col:
+                continue  # our own formula; the value is recomputed on the server
+            blank = False
+            percent = False
+            if column in value_columns and isinstance(value, (int, float)) and not isinstance(value, bool):
+                percent = "%" in (getattr(cell, "number_format", "") or "")
+            error = getattr(cell, "data_type", None) == "e"
+            raw[column] = RawCell(value=value, percent=percent, formula=formula, error=error)
+        if blank:
+            empty_run += 1
+            if empty_run >= L.EMPTY_ROW_LIMIT:
+                return
+            continue
+        empty_run = 0
+        read += 1
+        if read > L.MAX_DATA_ROWS:
+            raise WorkbookRefused(f"'{L.DATA_SHEET}' 시트의 행이 너무 많습니다 (최대 {L.MAX_DATA_ROWS:,}행).")
+        yield RawRow(number=number, cells=raw)
+
+
+def cell_text(value: Any) -> str:
+    """How a cell's value is quoted back to the user in a message."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != time(0) else value.strftime("%Y-%m-%d")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def iter_sheet_values(source: IO[bytes], title: str, *, max_col: int) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of a sheet of a checked upload; stops after a run of empty rows."""
+    wb = open_workbook(source)
+    try:
+        if title not in wb.sheetnames:
+            raise WorkbookRefused(f"'{title}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
+        ws = wb[title]
+        ws.reset_dimensions()
+        empty_run = 0
+        rows = ws.iter_rows(max_col=max_col, values_only=True)
+        for number in range(1, L.MAX_DATA_ROWS + 2):
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - a part that fails to parse while streaming rows
+                raise _parse_failure(exc) from exc
+            if all(is_blank(value) for value in values):
+                empty_run += 1
+                if empty_run >= L.EMPTY_ROW_LIMIT:
+                    return
+                continue
+            empty_run = 0
+            yield number, values
+        raise WorkbookRefused(f"'{title}' 시트의 행이 너무 많습니다 (최대 {L.MAX_DATA_ROWS:,}행).")
+    finally:
+        wb.close()
+
+
+# --- cells and problems shared by the workbook imports ---------------------------------------
+
+@dataclass
+class Problem:
+    row: int | None
+    column: int | None
+    message: str
+    sheet: str = L.DATA_SHEET
+    cell: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        cell = self.cell or (L.cell_ref(self.column, self.row) if self.row and self.column else "")
+        address = f"{self.sheet}!{cell}" if cell else self.sheet
+        return {
+            "sheet": self.sheet, "cell": cell, "row": self.row, "column": self.column, "address": address,
+            "message": self.message, "text": f"{address}: {self.message}",
+        }
+
+
+def file_sha256(upload: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in iter(lambda: upload.read(1024 * 1024), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def as_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float) and value.is_integer() and value > 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def parse_number(cell: RawCell | None) -> tuple[Decimal | None, str, str]:
+    """(value, error, note) of one editable cell; the column allows decimals ≥ 0."""
+    if cell is None or (is_blank(cell.value) and not cell.formula):
+        return None, "", ""
+    value, info = cell.value, ""
+    if cell.error:
+        where = f"수식 '{cell.formula}'의 결과가" if cell.formula else "이 칸은"
+        return None, f"{where} 오류 값({cell_text(value)})입니다. 값을 직접 입력하세요.", ""
+    if cell.formula:
+        if is_blank(value):
+            return None, f"수식 '{cell.formula}'에 저장된 계산 결과가 없습니다. 값을 직접 입력하거나 엑셀에서 계산해 저장하세요.", ""
+        info = f"수식 '{cell.formula}'의 계산 결과 {cell_text(value)}을(를) 사용했습니다."
+    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+        return None, f"'{cell_text(value)}'는 숫자가 아닙니다", ""
+    if isinstance(value, (int, float, Decimal)):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return None, f"'{cell_text(value)}'는 숫자가 아닙니다", ""
+        if cell.percent:
+            number = number * 100
+            info = f"{shown_number(number)}%로 입력되어 {shown_number(number)}(으)로 읽었습니다."
+        shown = cell_text(value)
+    else:
+        shown = str(value).strip()
+        try:
+            number = parse_decimal(shown)
+        except CellError:
+            return None, f"'{shown}'는 숫자가 아닙니다", ""
+        if number is None:
+            return None, "", ""
+        if shown.endswith("%") or shown.endswith("％"):
+            info = f"'{shown}'를 {shown_number(number)}(으)로 읽었습니다."
+    if not number.is_finite():
+        return None, f"'{shown}'는 숫자가 아닙니다", ""
+    if number < 0:
+        return None, f"'{shown}'는 음수입니다. 0 이상의 값을 입력하세요.", ""
+    if number >= MAX_MAGNITUDE:
+        return None, f"'{shown}'는 너무 큰 숫자입니다 (16자리까지).", ""
+    return normal_number(number), "", info
+
+
+def normal_number(number: Decimal) -> Decimal:
+    normalized = number.normalize()
+    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
+
+
+def shown_number(value: Decimal | None) -> str:
+    return "없음" if value is None else format(normal_number(value), "f")

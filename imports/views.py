@@ -1,0 +1,200 @@
+"""Pages for workbooks: download, upload with preview, confirm, error workbook, history."""
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from imports import actuals_import, exporters, plan_workbook
+from imports.models import ImportKind, ImportStatus
+from imports.readers import size_text, too_large_message
+from kpis.models import Department
+from kpis.services.errors import NotFound, PermissionRefused, ServiceError
+from kpis.services.permissions import is_admin, is_evaluator
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _int_param(request: HttpRequest, name: str, *, low: int = 1, high: int = 2**63 - 1) -> int | None:
+    raw = request.GET.get(name) or (request.POST.get(name) if request.method == "POST" else None)
+    if raw in (None, ""):
+        return None
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise Http404(f"{name} 값이 올바르지 않습니다.")
+    return int(raw)
+
+
+def _xlsx(data: bytes, file_name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=exporters.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = exporters.content_disposition(file_name)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def actuals_export(request: HttpRequest) -> HttpResponse:
+    year = _int_param(request, "year", low=MIN_YEAR, high=MAX_YEAR)
+    if year is None:
+        raise Http404("연도를 지정하세요.")
+    department_id = _int_param(request, "department")
+    out = io.BytesIO()
+    try:
+        export = exporters.actuals_workbook(user=request.user, year=year, department_id=department_id, out=out)
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return _xlsx(out.getvalue(), export.file_name)
+
+
+@login_required
+@require_GET
+def plan_export(request: HttpRequest) -> HttpResponse:
+    out = io.BytesIO()
+    try:
+        export = plan_workbook.plan_workbook(user=request.user, out=out)
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from exc
+    return _xlsx(out.getvalue(), export.file_name)
+
+
+def _too_large(request: HttpRequest) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return length > settings.UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
+
+
+def _upload_context(request: HttpRequest, kind: str) -> dict:
+    department_id = _int_param(request, "department")
+    year = _int_param(request, "year", low=MIN_YEAR, high=MAX_YEAR)
+    department = Department.objects.filter(pk=department_id).first() if department_id else None
+    return {
+        "kind": kind, "department": department, "year": year,
+        "limit": size_text(settings.UPLOAD_MAX_BYTES),
+        "can_export_all": is_admin(request.user) or is_evaluator(request.user),
+    }
+
+
+# The size is checked before CSRF or the upload handlers read the body (Django's documented pattern:
+# exempt the outer view, protect the inner one).
+@csrf_exempt
+@login_required
+@require_http_methods(["GET", "POST"])
+def actuals_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and _too_large(request):
+        context = {"error": too_large_message()}
+        return render(request, "imports/upload.html", {**context, "kind": "actuals"}, status=413)
+    return _actuals_upload(request)
+
+
+@csrf_protect
+def _actuals_upload(request: HttpRequest) -> HttpResponse:
+    context = _upload_context(request, "actuals")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = "올릴 파일을 고르세요."
+            return render(request, "imports/upload.html", context, status=400)
+        run = actuals_import.actuals_upload(
+            user=request.user, upload=upload, file_name=upload.name,
+            department_id=context["department"].pk if context["department"] else None, year=context["year"],
+        )
+        return redirect("imports:detail", run_id=run.pk)
+    if context["department"] is None and request.user.department_id:
+        context["department"] = Department.objects.filter(pk=request.user.department_id).first()
+    return render(request, "imports/upload.html", context)
+
+
+@csrf_exempt
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and _too_large(request):
+        context = {"error": too_large_message()}
+        return render(request, "imports/upload.html", {**context, "kind": "plan"}, status=413)
+    return _plan_upload(request)
+
+
+@csrf_protect
+def _plan_upload(request: HttpRequest) -> HttpResponse:
+    if not (is_admin(request.user) or is_evaluator(request.user)):
+        raise PermissionDenied("계획 엑셀은 관리자와 평가자만 다룰 수 있습니다.")
+    context = _upload_context(request, "plan")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = "올릴 파일을 고르세요."
+            return render(request, "imports/upload.html", context, status=400)
+        run = plan_workbook.plan_upload(user=request.user, upload=upload, file_name=upload.name)
+        return redirect("imports:detail", run_id=run.pk)
+    return render(request, "imports/upload.html", context)
+
+
+def _run(request: HttpRequest, run_id: int):
+    try:
+        return actuals_import.run_get(user=request.user, run_id=run_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    rows = run.rows
+    show_all = request.GET.get("all") == "1"
+    shown = rows if show_all else [row for row in rows if row.get("status") not in ("unchanged",)]
+    limit = 2000
+    context = {
+        "run": run, "rows": shown[:limit], "truncated": len(shown) > limit, "show_all": show_all,
+        "hidden_unchanged": len(rows) - len(shown), "summary": run.summary, "errors": run.errors[:500],
+        "more_errors": max(0, len(run.errors) - 500), "is_plan": run.kind == ImportKind.PLAN_WORKBOOK,
+        "can_confirm": run.status == ImportStatus.PREVIEWED and run.summary.get("can_confirm")
+        and (run.user_id == request.user.pk or is_admin(request.user)),
+        "status_labels": actuals_import.STATUS_LABELS,
+    }
+    return render(request, "imports/detail.html", context)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    accepted = [int(value) for value in request.POST.getlist("accept_stale") if value.isascii() and value.isdigit()]
+    try:
+        run = actuals_import.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:detail", run_id=run.pk)
+    messages.success(request, f"{run.summary.get('applied', 0)}개 행을 반영했습니다.")
+    return redirect("imports:detail", run_id=run.pk)
+
+
+@login_required
+@require_GET
+def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _run(request, run_id)
+    try:
+        data, file_name = actuals_import.run_error_workbook(run)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return _xlsx(data, file_name)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    runs = list(actuals_import.run_history(user=request.user)[:200])
+    return render(request, "imports/history.html", {"runs": runs, "export_url": reverse("imports:actuals_export")})

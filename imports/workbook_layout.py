@@ -1,0 +1,192 @@
+"""Shape of the actuals workbook, shared by the exporter and the reader.
+
+The visible sheet `실적입력` has a fixed block of locked columns (A–J), then one pair of columns per
+formula variable ("입력항목 k" locked label, "값 k" editable value), then the computed value (a live
+Excel formula) and an editable note. The hidden `_meta` sheet is the only thing the reader trusts:
+its cell values (not its hidden state, protection or validation, which other editors may drop).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.crypto import salted_hmac
+from openpyxl.utils import get_column_letter
+
+# Raised whenever a column moves or the meaning of a meta field changes: older files are refused.
+TEMPLATE_VERSION = 2
+KIND_ACTUALS = "actuals"
+KIND_PLAN = "plan"
+
+DATA_SHEET = "실적입력"
+HELP_SHEET = "안내"
+META_SHEET = "_meta"
+
+TITLE_ROW = 1
+INFO_ROW = 2
+HINT_ROW = 3
+HEADER_ROW = 5
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+# Fixed, locked columns (1-based).
+COL_ID = 1  # A 지표ID
+COL_DEPARTMENT = 2  # B 부서
+COL_NAME = 3  # C 성과지표
+COL_UNIT = 4  # D 단위
+COL_KIND = 5  # E 유형
+COL_WEIGHT = 6  # F 가중치
+COL_FORMULA = 7  # G 측정산식
+COL_TARGET = 8  # H 목표
+COL_PREVIOUS = 9  # I 전년도 실적
+COL_STATUS = 10  # J 상태
+FIRST_SLOT_COL = 11  # K: label of input 1, L: value of input 1, …
+
+FIXED_HEADERS = {
+    COL_ID: "지표ID",
+    COL_DEPARTMENT: "부서",
+    COL_NAME: "성과지표",
+    COL_UNIT: "단위",
+    COL_KIND: "유형",
+    COL_WEIGHT: "가중치",
+    COL_FORMULA: "측정산식 또는 측정방법",
+    COL_TARGET: "목표",  # the exporter appends the year: 목표(2025)
+    COL_PREVIOUS: "전년도 실적",
+    COL_STATUS: "상태",
+}
+FIXED_WIDTHS = {
+    COL_ID: 8, COL_DEPARTMENT: 14, COL_NAME: 36, COL_UNIT: 7, COL_KIND: 6, COL_WEIGHT: 7,
+    COL_FORMULA: 26, COL_TARGET: 12, COL_PREVIOUS: 12, COL_STATUS: 9,
+}
+SLOT_LABEL_WIDTH = 16
+SLOT_VALUE_WIDTH = 13
+COMPUTED_WIDTH = 13
+NOTE_WIDTH = 30
+
+DIRECT_LABEL = "실적"  # label of the single value column of an indicator without a formula
+
+# Reading stops after this many consecutive empty rows: never loop to the sheet's declared end.
+EMPTY_ROW_LIMIT = 100
+# A workbook can hold at most this many data rows (a synthetic province has 10,000 indicators).
+MAX_DATA_ROWS = 200_000
+
+# _meta: key/value pairs in A/B from row 1, then a table of rows.
+META_KEYS = (
+    "template_version", "kind", "department_id", "department_name", "year", "exported_at",
+    "exported_by", "slot_count", "row_count", "years", "signature",
+)
+META_TABLE_HEADER_ROW = 14
+# Numbers only (fingerprints are 48-bit integers, exact in any spreadsheet): no strings to parse.
+META_COLUMNS = ("indicator_id", "row_key", "plan_fingerprint", "actual_version")
+META_ID, META_ROW_KEY, META_PLAN, META_VERSION = range(4)
+
+
+@dataclass(frozen=True)
+class SlotColumns:
+    label: int
+    value: int
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Column positions of one workbook, derived from its number of input slots."""
+
+    slot_count: int
+
+    def slot(self, index: int) -> SlotColumns:
+        label = FIRST_SLOT_COL + 2 * index
+        return SlotColumns(label=label, value=label + 1)
+
+    @property
+    def slots(self) -> list[SlotColumns]:
+        return [self.slot(i) for i in range(self.slot_count)]
+
+    @property
+    def computed_col(self) -> int:
+        return FIRST_SLOT_COL + 2 * self.slot_count
+
+    @property
+    def note_col(self) -> int:
+        return self.computed_col + 1
+
+    @property
+    def last_col(self) -> int:
+        return self.note_col
+
+    def headers(self, year: int) -> dict[int, str]:
+        headers = dict(FIXED_HEADERS)
+        headers[COL_TARGET] = f"목표({year})"
+        headers[COL_PREVIOUS] = f"전년도 실적({year - 1})"
+        for number, slot in enumerate(self.slots, start=1):
+            headers[slot.label] = f"입력항목{number}"
+            headers[slot.value] = f"값{number}"
+        headers[self.computed_col] = f"실적(계산값, {year})"
+        headers[self.note_col] = "비고"
+        return headers
+
+
+def address(column: int, row: int, sheet: str = DATA_SHEET) -> str:
+    """'실적입력!F7'."""
+    return f"{sheet}!{get_column_letter(column)}{row}"
+
+
+def cell_ref(column: int, row: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+def number_text(value) -> str:
+    """A number as fingerprints and signatures see it: 6.0000 and 6 are the same figure."""
+    if value is None or value == "":
+        return ""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    normalized = number.normalize()
+    return format(normalized, "f")
+
+
+def short_hash(text: str) -> int:
+    """48 bits of SHA-256 as an integer: below 2**53, so a spreadsheet keeps it exactly."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
+
+
+def row_key(indicator_id: int, name: str) -> int:
+    """Ties a row's id to the name shown beside it: an edited id no longer matches its name."""
+    return short_hash(f"{indicator_id}|{name}")
+
+
+def plan_fingerprint(*, target, weight, method_text: str) -> int:
+    """What the row showed of the plan; a change on the server since export makes the row stale."""
+    return short_hash(f"{number_text(target)}|{number_text(weight)}|{method_text or ''}")
+
+
+class MetaSigner:
+    """HMAC over the meta values, fed row by row, so an edited version or id in `_meta` is detected."""
+
+    def __init__(self, header: dict[str, object]) -> None:
+        self.mac = salted_hmac("imports.workbook_layout.meta", "", algorithm="sha256")
+        for key in META_KEYS:
+            if key != "signature":
+                self.mac.update(f"{key}={canonical(header.get(key))}\n".encode())
+
+    def add(self, row: tuple) -> None:
+        self.mac.update(("|".join(canonical(value) for value in row) + "\n").encode())
+
+    def hexdigest(self) -> str:
+        return self.mac.hexdigest()
+
+
+def meta_signature(header: dict[str, object], rows: list[tuple]) -> str:
+    signer = MetaSigner(header)
+    for row in rows:
+        signer.add(row)
+    return signer.hexdigest()
+
+
+def canonical(value) -> str:
+    """Meta values as text, whatever type an editor gave them back (1 / 1.0 / '1' → '1')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

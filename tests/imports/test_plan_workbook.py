@@ -1,0 +1,200 @@
+"""The plan workbook: export of the whole plan, and the admin's upload of weights, formulas and targets."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from imports import workbook_layout as L
+from imports.plan_workbook import INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
+from kpis.models import AuditEntry, ChangeSource, Indicator, Target
+from kpis.services.plan import target_set
+from tests.fixtures.workbooks import db_state
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+EXPORT_URL = "/api/v1/exports/plan.xlsx"
+UPLOAD_URL = "/api/v1/imports/plan/"
+YEARS = [2023, 2024, 2025, 2026, 2027]
+
+
+@pytest.fixture
+def planner(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def exported(planner) -> bytes:
+    response = planner.get(EXPORT_URL)
+    assert response.status_code == 200
+    return response.content
+
+
+def row_of(ws, short_name: str) -> int:
+    return next(row[0].row for row in ws.iter_rows(min_row=2) if row[2].value == short_name)
+
+
+def cell(column: int, row: int) -> str:
+    return L.cell_ref(column, row)
+
+
+def target_cell(year: int, row: int) -> str:
+    return cell(year_columns(YEARS)[year][0], row)
+
+
+def edited(data: bytes, func) -> bytes:
+    wb = load_workbook(io.BytesIO(data))
+    func(wb[INDICATOR_SHEET])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def post(client, data: bytes):
+    handle = io.BytesIO(data)
+    handle.name = "계획.xlsx"
+    return client.post(UPLOAD_URL, {"file": handle})
+
+
+def test_planners_and_evaluators_export_the_whole_plan_on_four_sheets(client, evaluator):
+    client.force_login(evaluator)
+    wb = load_workbook(io.BytesIO(client.get(EXPORT_URL).content))
+
+    assert wb.sheetnames == ["조직", "예산현황", "세부사업", "성과지표", "_meta"]
+    assert wb["_meta"].sheet_state == "hidden"
+    assert [c.value for c in wb["조직"][1]][:3] == ["실국", "부서", "팀"]
+    assert {row[1].value for row in wb["조직"].iter_rows(min_row=2)} == {"대외협력과", "외국인국제정책과", "소통기획과"}
+    assert wb["예산현황"].max_row > 1 and wb["세부사업"].max_row > 1
+    ws = wb[INDICATOR_SHEET]
+    assert [c.value for c in ws[1]][6:12] == ["가중치", "측정산식 또는 측정방법", "자료수집 방법/출처", "목표(2023)", "실적(2023)", "목표(2024)"]
+    assert ws.max_row - 1 == Indicator.objects.count()
+    blog = row_of(ws, "도 대표 블로그 방문횟수")
+    assert ws[target_cell(2023, blog)].value == 1960000
+    assert ws.cell(blog, year_columns(YEARS)[2023][1]).value == 2056074
+
+
+def test_a_department_user_cannot_export_the_plan_workbook(client, dept_user):
+    client.force_login(dept_user)
+
+    response = client.get(EXPORT_URL)
+
+    assert response.status_code == 403
+
+
+def test_an_admin_changes_weight_formula_and_targets_through_preview_and_confirm(planner, exported, admin_user):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+
+    def change(sheet):
+        sheet[cell(P_WEIGHT, count_row)] = 25
+        sheet[cell(P_METHOD, count_row)] = "개최횟수+간담회횟수"
+        sheet[target_cell(2026, count_row)] = 12
+
+    response = post(planner, edited(exported, change))
+    body = response.json()
+    assert response.status_code == 201 and body["errors"] == []
+    row = next(r for r in body["rows"] if r["row"] == count_row)
+    assert [(c["label"], c["old"], c["new"]) for c in row["changes"]] == [
+        ("가중치", "30", "25"), ("측정산식", "개최횟수", "개최횟수+간담회횟수"), ("목표(2026)", "11", "12"),
+    ]
+    assert body["summary"]["warnings"] == ["대외협력과의 가중치 합계가 95입니다 (100이어야 합니다)."]
+    assert Indicator.objects.get(short_name="정무활동 및 당정협력 강화").weight == D("30")  # not yet
+
+    confirmed = planner.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json")
+
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "applied"
+    indicator = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    assert (indicator.weight, indicator.method_text, indicator.formula_variables) == (
+        D("25"), "개최횟수+간담회횟수", ["개최횟수", "간담회횟수"],
+    )
+    assert Target.objects.get(indicator=indicator, year=2026).value == D("12")
+    audit = AuditEntry.objects.filter(import_run_id=body["id"])
+    assert set(audit.values_list("field", flat=True)) == {"weight", "formula", "value"}
+    assert set(audit.values_list("source", flat=True)) == {ChangeSource.EXCEL}
+    assert set(audit.values_list("user_id", flat=True)) == {admin_user.pk}
+
+
+def test_an_unchanged_plan_workbook_changes_nothing(planner, exported):
+    before = db_state()
+
+    body = post(planner, exported).json()
+
+    assert body["summary"]["changed"] == 0 and not body["summary"]["can_confirm"]
+    assert db_state() == before
+
+
+def test_only_admins_upload_a_plan_workbook(client, evaluator, exported):
+    client.force_login(evaluator)
+    before = db_state()
+
+    response = post(client, exported)
+
+    assert response.status_code == 400 and response.json()["detail"] == "파일: 관리자만 할 수 있는 작업입니다."
+    assert db_state() == before
+
+
+def test_a_bad_formula_or_number_is_refused_naming_the_cell(planner, exported):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+
+    def change(sheet):
+        sheet[cell(P_METHOD, count_row)] = "개최횟수+"
+        sheet[cell(P_WEIGHT, count_row)] = "서른"
+        sheet[target_cell(2025, count_row)] = "△3"
+
+    before = db_state()
+    body = post(planner, edited(exported, change)).json()
+
+    texts = [e["text"] for e in body["errors"]]
+    assert f"성과지표!{cell(P_WEIGHT, count_row)}: '서른'는 숫자가 아닙니다" in texts
+    assert any(t.startswith(f"성과지표!{cell(P_METHOD, count_row)}: 측정산식을 읽을 수 없습니다") for t in texts)
+    assert f"성과지표!{target_cell(2025, count_row)}: '△3'는 음수입니다. 0 이상의 값을 입력하세요." in texts
+    assert planner.post(f"/api/v1/imports/{body['id']}/confirm/").status_code == 409
+    assert db_state() == before
+
+
+def test_a_row_changed_on_the_server_since_export_is_refused(planner, exported, admin_user):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+    indicator = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    target_set(user=admin_user, indicator_id=indicator.pk, year=2027, value=D("15"))
+    before = db_state()
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2026, count_row), 12))).json()
+
+    assert body["errors"][0]["text"].startswith(f"성과지표!A{count_row}: 내려받은 뒤 서버에서 이 지표")
+    assert db_state() == before
+
+
+def test_an_edited_id_is_refused(planner, exported):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+    other = Indicator.objects.get(short_name="자원봉사 활동률").pk
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(f"A{count_row}", other))).json()
+
+    assert body["errors"][0]["text"].startswith(f"성과지표!A{count_row}: 지표ID {other}가 이 행의 지표명")
+
+
+def test_an_actuals_workbook_is_not_a_plan_workbook(planner, sample_plan):
+    actuals = planner.get("/api/v1/exports/actuals.xlsx", {"year": 2025}).content
+
+    response = post(planner, actuals)
+
+    assert "계획 엑셀 파일이 아닙니다" in response.json()["detail"]
+
+
+def test_the_plan_pages_download_and_upload(planner, exported):
+    assert planner.get("/imports/plan/export/").status_code == 200
+    assert "계획 엑셀 내려받기" in planner.get("/imports/plan/").content.decode()
+    handle = io.BytesIO(exported)
+    handle.name = "계획.xlsx"
+
+    response = planner.post("/imports/plan/", {"file": handle})
+
+    assert response.status_code == 302
+    page = planner.get(response["Location"])
+    assert page.status_code == 200 and "계획 엑셀" in page.content.decode()
