@@ -260,23 +260,34 @@ def actual_approve(
     )
 
 
-@transaction.atomic
-def actual_return(
-    *, user: User, actual_id: int, comment: str, expected_version: int | None = None,
-    source: str = ChangeSource.WEB,
+def _send_back(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None, source: str,
+    allowed_from: set[str], action: str, missing_comment: str,
 ) -> Actual:
-    require_reviewer(user)
+    """Return a value to its department with a reason (a submitted one, or an approved one reopened)."""
     if not comment or not comment.strip():
-        raise InvalidInput({"comment": ["반려 사유를 입력하세요."]})
+        raise InvalidInput({"comment": [missing_comment]})
     actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_year_open(actual.indicator.department, actual.year)
     now = timezone.now()
     return _transition(
-        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
-        to=ActualStatus.RETURNED, action="return", source=source, comment=comment.strip(),
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from=allowed_from,
+        to=ActualStatus.RETURNED, action=action, source=source, comment=comment.strip(),
         extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
+    )
+
+
+@transaction.atomic
+def actual_return(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None = None,
+    source: str = ChangeSource.WEB,
+) -> Actual:
+    require_reviewer(user)
+    return _send_back(
+        user=user, actual_id=actual_id, comment=comment, expected_version=expected_version, source=source,
+        allowed_from={ActualStatus.SUBMITTED}, action="return", missing_comment="반려 사유를 입력하세요.",
     )
 
 
@@ -287,15 +298,7 @@ def actual_reopen(
 ) -> Actual:
     """Admins only: unlock an approved value for correction (back to returned, with the reason)."""
     require_admin(user)
-    if not comment or not comment.strip():
-        raise InvalidInput({"comment": ["승인을 취소하는 사유를 입력하세요."]})
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
-    if actual is None:
-        raise NotFound("실적을 찾을 수 없습니다.")
-    require_year_open(actual.indicator.department, actual.year)
-    now = timezone.now()
-    return _transition(
-        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.APPROVED},
-        to=ActualStatus.RETURNED, action="reopen", source=source, comment=comment.strip(),
-        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
+    return _send_back(
+        user=user, actual_id=actual_id, comment=comment, expected_version=expected_version, source=source,
+        allowed_from={ActualStatus.APPROVED}, action="reopen", missing_comment="승인을 취소하는 사유를 입력하세요.",
     )
