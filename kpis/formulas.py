@@ -30,6 +30,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -159,6 +160,7 @@ def parse_formula(text: str) -> Formula:
     return Formula(source=text, normalized=_render(tree), variables=tuple(parser.names), tree=tree)
 
 
+@lru_cache(maxsize=4096)
 def classify_method(text: str | None) -> Method:
     """A formula, a single counted quantity, or a method whose actual is entered directly."""
     if text is None or not text.strip():
