@@ -86,7 +86,7 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    import kpis.services.dirty as dirty
+    from kpis.services import dirty
 
     dirty.publish_sweep = lambda: None  # scoring is not part of the import; see the docstring
     dirty.publish_recompute = lambda department_id, year: None
@@ -224,7 +224,7 @@ def measure_ours(indicators: int, *, per_row: bool) -> dict[str, object]:
     figures: dict[str, object] = {"indicators": indicators}
     export_times = []
     for _ in range(3):
-        seconds, size = timed(export_once)
+        seconds, _size = timed(export_once)
         export_times.append(seconds)
     figures["export_s"] = min(export_times)
     data = filled_workbook()
@@ -344,7 +344,7 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
     lines = [
         HEADING, "",
         f"- Machine: {machine_text}.",
-        f"- Method: a synthetic province of {base['indicators']:,} indicators ({INDICATORS_PER_DEPARTMENT} per department, "
+        (f"- Method: a synthetic province of {base['indicators']:,} indicators ({INDICATORS_PER_DEPARTMENT} per department, "
         f"{DEPARTMENTS_PER_BUREAU} departments per bureau; a quarter each of `활동인원/인구*100`, `개최횟수`, "
         "`설문조사 결과` and a three-input formula) created with bulk_create in a scratch database. Export: the "
         "all-department workbook, best of 3. Preview: `actuals_upload` of the workbook with every row filled "
@@ -352,9 +352,9 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
         "`actuals_confirm` of one preview in one transaction (set-based path, `imports/apply.py`), and once per row "
         "through `actual_save` for reference. Peak memory: tracemalloc in separate runs; max RSS of the whole process. "
         "django-import-export 4.4.3: a ModelResource over Actual reading the same rows as a flat xlsx (its own "
-        "reader), default settings and `use_bulk` + `skip_diff` + `CachedInstanceLoader`, dry run and import.",
-        f"- Goals: export ≤ {GOALS['export']:.0f} s, preview ≤ {GOALS['preview']:.0f} s, confirm ≤ {GOALS['confirm']:.0f} s "
-        "for 10,000 rows; memory of a 10× workbook well under 10×.",
+        "reader), default settings and `use_bulk` + `skip_diff` + `CachedInstanceLoader`, dry run and import."),
+        (f"- Goals: export ≤ {GOALS['export']:.0f} s, preview ≤ {GOALS['preview']:.0f} s, confirm ≤ {GOALS['confirm']:.0f} s "
+        "for 10,000 rows; memory of a 10× workbook well under 10×."),
         "",
         "| measure | " + f"{base['indicators']:,} rows" + (f" | {scaled['indicators']:,} rows" if scaled else "") + " |",
         "|---|---:" + ("|---:" if scaled else "") + "|",
@@ -379,15 +379,15 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
         for label in ("default", "fastest"):
             lines.append(f"| {label} | {seconds(iie[f'iie_{label}_dry_s'])} | {seconds(iie[f'iie_{label}_import_s'])} |")
         ours = base["preview_s"] + base["confirm_s"]
-        lines += ["", f"Preview + confirm here: {ours:.2f} s; django-import-export dry run + import: "
+        lines += ["", (f"Preview + confirm here: {ours:.2f} s; django-import-export dry run + import: "
                       f"{iie['iie_default_dry_s'] + iie['iie_default_import_s']:.2f} s (default), "
-                      f"{iie['iie_fastest_dry_s'] + iie['iie_fastest_import_s']:.2f} s (fastest)."]
+                      f"{iie['iie_fastest_dry_s'] + iie['iie_fastest_import_s']:.2f} s (fastest).")]
     met = [name for name, goal in GOALS.items() if base[f"{name}_s"] <= goal]
     missed = [name for name in GOALS if name not in met]
     lines += ["", "Goals met: " + (", ".join(met) or "none") + (f"; missed: {', '.join(missed)}" if missed else "") + "."]
     lines += [
         "",
-        "Notes: preview time is bounded below by openpyxl's read-only parse (the row above) and by "
+        ("Notes: preview time is bounded below by openpyxl's read-only parse (the row above) and by "
         "`actual_compute` (about 45 µs a row: it parses the formula twice per call); the same two sheets "
         "read by python-calamine took 0.17 s against openpyxl's 1.6 s in a separate measurement (not "
         "installed). Confirm reuses the value the preview computed while the formula is unchanged, locks "
@@ -395,7 +395,7 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
         "Memory: the export streams rows from one query into the zip (what grows is the shared-string "
         "table); reading streams rows too, but the preview keeps every row for `ImportRun.rows` (a "
         "JSONField, so the whole list is in memory when saved and when confirmed): preview and confirm "
-        "memory grow with the rows. Other sessions share the 2 cores, so figures vary by ±30 % between runs.",
+        "memory grow with the rows. Other sessions share the 2 cores, so figures vary by ±30 % between runs."),
     ]
     if scaled:
         lines.append(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -340,7 +341,7 @@ def write_section(body: str) -> None:
     path.write_text(text.rstrip("\n") + "\n")
 
 
-def ms(us: int | float) -> str:
+def ms(us: float) -> str:
     return f"{us / 1000:.0f}"
 
 
@@ -408,23 +409,23 @@ def main() -> None:
         [
             HEADING,
             "",
-            f"- Machine: {machine()}; PostgreSQL {pg_version // 10000}.{pg_version % 10000} and the load generator on "
-            "the same machine, loopback only.",
+            (f"- Machine: {machine()}; PostgreSQL {pg_version // 10000}.{pg_version % 10000} and the load generator on "
+            "the same machine, loopback only."),
             f"- Data: {counts['departments']:,} departments in {counts['bureaus']:,} bureaus × {INDICATORS_PER_DEPARTMENT} "
             f"indicators × {len(YEARS)} years of targets and actuals (bulk_create"
-            + (f", {load_s:.0f} s" if load_s == load_s else "")
+            + (f", {load_s:.0f} s" if not math.isnan(load_s) else "")
             + f"); scores of {YEAR} stored with `scores_recompute({YEAR})`"
-            + (f" ({score_s:.1f} s)" if score_s == score_s else "")
+            + (f" ({score_s:.1f} s)" if not math.isnan(score_s) else "")
             + "; 2 % of departments marked dirty; a reminder for every 7th department.",
-            f"- Server: gunicorn {args.workers} sync workers, settings `{SETTINGS}` (DEBUG off), persistent DB connections. "
-            f"A page is 50 departments ({page_bytes / 1024:.0f} KiB of HTML).",
-            f"- Load: wrk, 2 threads, {args.users} connections, each request carrying one of {args.users} logged-in "
+            (f"- Server: gunicorn {args.workers} sync workers, settings `{SETTINGS}` (DEBUG off), persistent DB connections. "
+            f"A page is 50 departments ({page_bytes / 1024:.0f} KiB of HTML)."),
+            (f"- Load: wrk, 2 threads, {args.users} connections, each request carrying one of {args.users} logged-in "
             f"evaluators' session cookies; a fixed mix of 400 scoreboard URLs (random pages of {counts['departments'] // 50:,} "
             "sorted by score 60 %, by name 15 %, by completeness 10 %; one bureau 10 %; a grade filter 5 %); "
             f"5 s warm-up, then {args.duration} s per run. Closed loop = no pause between requests (every user "
-            f"hammering); think time = {args.think_ms // 2}–{args.think_ms * 3 // 2} ms between a user's requests.",
-            f"- 1-minute load average just before / after the measured runs: {load_before:.2f} / {load_after:.2f} "
-            "(other sessions' tests and benchmarks share the same 2 cores, so figures vary from run to run).",
+            f"hammering); think time = {args.think_ms // 2}–{args.think_ms * 3 // 2} ms between a user's requests."),
+            (f"- 1-minute load average just before / after the measured runs: {load_before:.2f} / {load_after:.2f} "
+            "(other sessions' tests and benchmarks share the same 2 cores, so figures vary from run to run)."),
             f"- Goal p95 ≤ {GOAL_P95_MS} ms under {args.users} concurrent users: **{verdict}** in the closed-loop run.",
             "",
             "| run | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors |",
@@ -433,9 +434,9 @@ def main() -> None:
             row(f"think time ~{args.think_ms} ms", thinking),
             row("one user, closed loop", single),
             "",
-            "The one-user run is the service time of a page with nothing else queued (the database's sort of "
+            ("The one-user run is the service time of a page with nothing else queued (the database's sort of "
             "the year's departments for a deep page, 15 queries, 50 rows rendered); under 20 users the 2 cores "
-            "are saturated and latency is mostly queueing (latency ≈ users ÷ throughput).",
+            "are saturated and latency is mostly queueing (latency ≈ users ÷ throughput)."),
             "",
         ]
     )

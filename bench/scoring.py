@@ -139,7 +139,7 @@ def measure(departments: int) -> dict[str, str]:
 
     changed = random.Random(3).sample(range(1, departments + 1), max(1, departments // 100))
     Actual.objects.filter(indicator__department_id__in=changed, year=2024, indicator__order=0).update(
-        value=Decimal("123")
+        value=Decimal(123)
     )
     started = time.perf_counter()
     scores_recompute(2024)
@@ -213,11 +213,11 @@ def main() -> None:
         "## Scoring (bench/scoring.py)",
         "",
         f"- Machine: {machine()}; PostgreSQL on loopback.",
-        f"- Method: synthetic dataset ({args.departments:,} departments × {INDICATORS_PER_DEPARTMENT} indicators × "
+        (f"- Method: synthetic dataset ({args.departments:,} departments × {INDICATORS_PER_DEPARTMENT} indicators × "
         f"{len(YEARS)} years of targets, 3 years of actuals, 5 % unreported, one less-is-better indicator each) loaded "
         f"with COPY in {load_time:.1f} s; `scores_recompute(2024)` timed cold (forced: every department computed and upserted), warm (inputs unchanged: fingerprints compared, nothing written) and after 1 % of departments changed an actual; `department_recompute` for 200 random "
-        "departments; queries of one department recompute counted with CaptureQueriesContext.",
-        f"- Goals: full year ≤ 5 s, one department ≤ 20 ms median, constant queries per department.",
+        "departments; queries of one department recompute counted with CaptureQueriesContext."),
+        "- Goals: full year ≤ 5 s, one department ≤ 20 ms median, constant queries per department.",
         "",
         "| measure | value |",
         "|---|---|",

@@ -29,7 +29,7 @@ __all__ = [
     "strip_list_marker",
 ]
 
-HUNDRED = Decimal("100")
+HUNDRED = Decimal(100)
 
 # Government documents write negatives with a triangle; a true minus sign also occurs in pastes.
 _NEGATIVE_MARKS = ("△", "-", "−")

@@ -236,7 +236,7 @@ def _formula_text(formula, inputs: tuple[str, ...]) -> str | None:
     if formula is None or not inputs:
         return None
     try:
-        return formula.to_excel({name: "{%d}" % index for index, name in enumerate(inputs)})
+        return formula.to_excel({name: f"{{{index}}}" for index, name in enumerate(inputs)})
     except ValueError:
         return None
 
@@ -436,7 +436,7 @@ def _meta_header(ws, header: dict[str, object]) -> None:
 # --- streaming rows into the skeleton ---------------------------------------------------------
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_PROTOTYPE_ROW = re.compile(rb"<row [^>]*?r=\"%d\"[^>]*>.*?</row>" % L.FIRST_DATA_ROW, re.S)
+_PROTOTYPE_ROW = re.compile(rb"<row [^>]*?r=\"%d\"[^>]*>.*?</row>" % L.FIRST_DATA_ROW, re.DOTALL)
 _STYLE = re.compile(rb'<c r="([A-Z]+)\d+" s="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 ROWS_PER_CHUNK = 500

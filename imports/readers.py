@@ -157,7 +157,7 @@ def open_workbook(source: IO[bytes]):
         raise
     except zipfile.BadZipFile as exc:
         raise WorkbookRefused(CORRUPT) from exc
-    except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unusable
+    except Exception as exc:  # any parser failure means the file is unusable
         raise _parse_failure(exc) from exc
 
 
@@ -376,7 +376,7 @@ def open_actuals_workbook(source: IO[bytes]) -> Iterator[ActualsWorkbook]:
             workbook = _open_sheets(wb, scan)
         except WorkbookRefused:
             raise
-        except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unusable
+        except Exception as exc:  # any parser failure means the file is unusable
             raise _parse_failure(exc) from exc
         yield workbook
     finally:
@@ -415,7 +415,7 @@ def _stream_rows(cells: Iterator, layout: L.Layout, scan: SheetScan) -> Iterator
             number, row = next(numbered)
         except StopIteration:
             return
-        except Exception as exc:  # noqa: BLE001 - a part that fails to parse midway
+        except Exception as exc:  # a part that fails to parse midway
             raise _parse_failure(exc) from exc
         raw: dict[int, RawCell] = {}
         blank = True
@@ -470,7 +470,7 @@ def iter_sheet_values(source: IO[bytes], title: str, *, max_col: int) -> Iterato
                 values = next(rows)
             except StopIteration:
                 return
-            except Exception as exc:  # noqa: BLE001 - a part that fails to parse while streaming rows
+            except Exception as exc:  # a part that fails to parse while streaming rows
                 raise _parse_failure(exc) from exc
             if all(is_blank(value) for value in values):
                 empty_run += 1
@@ -536,7 +536,7 @@ def parse_number(cell: RawCell | None) -> tuple[Decimal | None, str, str]:
         if is_blank(value):
             return None, f"수식 '{cell.formula}'에 저장된 계산 결과가 없습니다. 값을 직접 입력하거나 엑셀에서 계산해 저장하세요.", ""
         info = f"수식 '{cell.formula}'의 계산 결과 {cell_text(value)}을(를) 사용했습니다."
-    if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
+    if isinstance(value, (bool, datetime, date, time)):
         return None, f"'{cell_text(value)}'는 숫자가 아닙니다", ""
     if isinstance(value, (int, float, Decimal)):
         try:
@@ -555,7 +555,7 @@ def parse_number(cell: RawCell | None) -> tuple[Decimal | None, str, str]:
             return None, f"'{shown}'는 숫자가 아닙니다", ""
         if number is None:
             return None, "", ""
-        if shown.endswith("%") or shown.endswith("％"):
+        if shown.endswith(("%", "％")):
             info = f"'{shown}'를 {shown_number(number)}(으)로 읽었습니다."
     if not number.is_finite():
         return None, f"'{shown}'는 숫자가 아닙니다", ""

@@ -92,8 +92,8 @@ def series_chart(
     centres = [left + slot * i + slot / 2 for i in range(len(years))]
     label = f"{title}: 연도별 목표와 실적" + (f" (단위: {unit})" if unit else "")
     parts = [
-        f'<svg class="chart chart--series" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">',
+        (f'<svg class="chart chart--series" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">'),
         f"<title>{escape(label)}</title>",
         # Legend: bars are actuals, the line is the target.
         f'<rect x="{_c(left)}" y="6" width="10" height="10" class="chart__actual" fill="#8fb3dc"/>',
@@ -163,8 +163,8 @@ def contribution_chart(*, bars: Sequence[Bar], score: Decimal | None, width: int
 
     aria = "지표별 점수 기여" + (f": 합계 {_points(score)}점" if score is not None else "")
     parts = [
-        f'<svg class="chart chart--bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(aria)}">',
+        (f'<svg class="chart chart--bars" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(aria)}">'),
         f"<title>{escape(aria)}</title>",
     ]
     start = Decimal(0)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -41,6 +40,7 @@ from decimal import (
     localcontext,
 )
 from enum import StrEnum
+from functools import lru_cache
 
 MAX_SOURCE_LENGTH = 500
 MAX_TOKENS = 100

@@ -128,7 +128,7 @@ class Indicator(models.Model):
     unit = models.CharField("단위", max_length=30, blank=True)
     kind = models.CharField("지표 유형", max_length=10, choices=IndicatorKind.choices)
     weight = models.DecimalField(
-        "가중치", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        "가중치", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
     direction = models.CharField("방향", max_length=10, choices=Direction.choices, default=Direction.UP)
     method_text = models.CharField("측정산식 또는 측정방법", max_length=500, blank=True)
@@ -334,19 +334,19 @@ class ScoringPolicy(models.Model):
 
     year = models.PositiveIntegerField("연도")
     version = models.PositiveIntegerField("버전", default=1)
-    cap = models.DecimalField("달성률 상한(%)", max_digits=7, decimal_places=2, default=Decimal("120"))
-    floor = models.DecimalField("달성률 하한(%)", max_digits=7, decimal_places=2, default=Decimal("0"))
+    cap = models.DecimalField("달성률 상한(%)", max_digits=7, decimal_places=2, default=Decimal(120))
+    floor = models.DecimalField("달성률 하한(%)", max_digits=7, decimal_places=2, default=Decimal(0))
     lower_is_better = models.CharField(
         "하향 지표 산식", max_length=30, choices=LowerIsBetterMethod.choices, default=LowerIsBetterMethod.TARGET_OVER_ACTUAL
     )
-    range_tolerance = models.DecimalField("유지 지표 허용폭(%)", max_digits=6, decimal_places=2, default=Decimal("5"))
+    range_tolerance = models.DecimalField("유지 지표 허용폭(%)", max_digits=6, decimal_places=2, default=Decimal(5))
     unreported = models.CharField(
         "미보고 지표 처리", max_length=20, choices=UnreportedMode.choices, default=UnreportedMode.EXCLUDE
     )
-    grade_s = models.DecimalField("S 등급 기준", max_digits=7, decimal_places=2, default=Decimal("100"))
-    grade_a = models.DecimalField("A 등급 기준", max_digits=7, decimal_places=2, default=Decimal("90"))
-    grade_b = models.DecimalField("B 등급 기준", max_digits=7, decimal_places=2, default=Decimal("80"))
-    grade_c = models.DecimalField("C 등급 기준", max_digits=7, decimal_places=2, default=Decimal("70"))
+    grade_s = models.DecimalField("S 등급 기준", max_digits=7, decimal_places=2, default=Decimal(100))
+    grade_a = models.DecimalField("A 등급 기준", max_digits=7, decimal_places=2, default=Decimal(90))
+    grade_b = models.DecimalField("B 등급 기준", max_digits=7, decimal_places=2, default=Decimal(80))
+    grade_c = models.DecimalField("C 등급 기준", max_digits=7, decimal_places=2, default=Decimal(70))
     created_at = models.DateTimeField("생성 시각", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="작성자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -380,7 +380,7 @@ class IndicatorScore(models.Model):
     reason = models.CharField("산정 불가 사유", max_length=300, blank=True)
     working = models.TextField("산정 내역", blank=True)
     weight = models.DecimalField("가중치", max_digits=7, decimal_places=2)
-    effective_weight = models.DecimalField("반영 가중치", max_digits=9, decimal_places=4, default=Decimal("0"))
+    effective_weight = models.DecimalField("반영 가중치", max_digits=9, decimal_places=4, default=Decimal(0))
     contribution = models.DecimalField("점수 기여", null=True, blank=True, **RATE_DIGITS)
     target_value = models.DecimalField("목표", null=True, blank=True, **VALUE_DIGITS)
     actual_value = models.DecimalField("실적", null=True, blank=True, **VALUE_DIGITS)
@@ -402,8 +402,8 @@ class DepartmentScore(models.Model):
     completeness = models.DecimalField("완결성(%)", null=True, blank=True, **RATE_DIGITS)
     grade = models.CharField("등급", max_length=2, blank=True)
     reason = models.CharField("산정 불가 사유", max_length=300, blank=True)
-    total_weight = models.DecimalField("총 가중치", max_digits=9, decimal_places=2, default=Decimal("0"))
-    evaluated_weight = models.DecimalField("반영 가중치", max_digits=9, decimal_places=2, default=Decimal("0"))
+    total_weight = models.DecimalField("총 가중치", max_digits=9, decimal_places=2, default=Decimal(0))
+    evaluated_weight = models.DecimalField("반영 가중치", max_digits=9, decimal_places=2, default=Decimal(0))
     indicator_count = models.PositiveIntegerField("지표 수", default=0)
     policy = models.ForeignKey(ScoringPolicy, verbose_name="평가 기준", on_delete=models.PROTECT, related_name="+")
     fingerprint = models.CharField("입력 지문", max_length=64)

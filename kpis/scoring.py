@@ -47,10 +47,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
-from decimal import ROUND_DOWN
 from math import floor
 
 TARGET_MISSING = "목표가 0이거나 없어 평가할 수 없습니다 (지표 미시행 연도)"
@@ -74,16 +73,16 @@ class Direction(StrEnum):
 
 @dataclass(frozen=True)
 class Rules:
-    cap: Decimal | None = Decimal("120")
-    floor: Decimal | None = Decimal("0")
+    cap: Decimal | None = Decimal(120)
+    floor: Decimal | None = Decimal(0)
     lower_is_better: str = "target_over_actual"
-    range_tolerance: Decimal = Decimal("5")
+    range_tolerance: Decimal = Decimal(5)
     unreported: str = "exclude"
     grade_bands: tuple[tuple[str, Decimal], ...] = (
-        ("S", Decimal("100")),
-        ("A", Decimal("90")),
-        ("B", Decimal("80")),
-        ("C", Decimal("70")),
+        ("S", Decimal(100)),
+        ("A", Decimal(90)),
+        ("B", Decimal(80)),
+        ("C", Decimal(70)),
     )
 
 

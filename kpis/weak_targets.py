@@ -13,6 +13,7 @@ actual of None is not reported and is skipped (pass only reported actuals).
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -63,7 +64,7 @@ def find_weak_targets(
     if len(series) < 2:
         return tuple(flags)
     reported = [value for _, value in series]
-    steps = list(zip(reported, reported[1:]))
+    steps = list(itertools.pairwise(reported))
     if up:
         moving = all(b >= a for a, b in steps) and reported[-1] > reported[0]
     else:

@@ -88,7 +88,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"({o.department.name}){o.short_name}({o.unit})")
     unit = "회"
     kind = IndicatorKind.GENERAL
-    weight = Decimal("10")
+    weight = Decimal(10)
     method_text = "개최횟수"
     data_source = "부서 자체수집"
     order = factory.Sequence(lambda n: n)
@@ -100,7 +100,7 @@ class TargetFactory(factory.django.DjangoModelFactory):
 
     indicator = factory.SubFactory(IndicatorFactory)
     year = 2025
-    value = Decimal("10")
+    value = Decimal(10)
 
 
 class ActualFactory(factory.django.DjangoModelFactory):
@@ -109,7 +109,7 @@ class ActualFactory(factory.django.DjangoModelFactory):
 
     indicator = factory.SubFactory(IndicatorFactory)
     year = 2023
-    value = Decimal("10")
+    value = Decimal(10)
     status = ActualStatus.APPROVED
 
 
@@ -121,8 +121,8 @@ class BudgetSummaryLineFactory(factory.django.DjangoModelFactory):
     department = None
     category = SummaryCategory.TOTAL
     label = factory.LazyAttribute(lambda o: SummaryCategory(o.category).label)
-    amount = Decimal("100")
-    prior_amount = Decimal("90")
+    amount = Decimal(100)
+    prior_amount = Decimal(90)
 
 
 class UnitProgramFactory(factory.django.DjangoModelFactory):
@@ -145,7 +145,7 @@ class UnitProgramAmountFactory(factory.django.DjangoModelFactory):
     unit_program = factory.SubFactory(UnitProgramFactory)
     year = 2025
     kind = AmountKind.BUDGET
-    amount = Decimal("10")
+    amount = Decimal(10)
 
 
 class BudgetProgramFactory(factory.django.DjangoModelFactory):
@@ -159,7 +159,7 @@ class BudgetProgramFactory(factory.django.DjangoModelFactory):
     period_text = "2025년01월01일 ~ 2029년12월31일"
     support_type = "직접수행"
     funding_text = "도비(100%)"
-    provincial_share = Decimal("100")
+    provincial_share = Decimal(100)
     implementing_body = "전북특별자치도"
 
 
@@ -170,7 +170,7 @@ class BudgetProgramAmountFactory(factory.django.DjangoModelFactory):
     budget_program = factory.SubFactory(BudgetProgramFactory)
     year = 2025
     kind = AmountKind.BUDGET
-    amount = Decimal("5")
+    amount = Decimal(5)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -220,7 +220,7 @@ def small_plan() -> SmallPlan:
     policy_goal = PolicyGoalFactory(
         strategic_goal=goal, department=department,
         title="정치권·도의회 및 민간단체 등 대내외 협력을 통한 도정 발전 견인",
-        declared_indicator_count=3, declared_unit_program_count=5, budget_amount=Decimal("4430"),
+        declared_indicator_count=3, declared_unit_program_count=5, budget_amount=Decimal(4430),
     )
     bureau_lines = [
         ("total", 15700, 14833, "100.00 %", "867", "5.85%"),
@@ -248,18 +248,18 @@ def small_plan() -> SmallPlan:
 
     count = IndicatorFactory(
         department=department, policy_goal=policy_goal, short_name="정무활동 및 당정협력 강화", unit="회",
-        kind=IndicatorKind.GENERAL, weight=Decimal("30"), method_text="개최횟수", data_source="부서 자체수집",
+        kind=IndicatorKind.GENERAL, weight=Decimal(30), method_text="개최횟수", data_source="부서 자체수집",
         target_rationale="- 국회의원 정책협의회 실시 횟수", order=1,
     )
     survey = IndicatorFactory(
         department=department, policy_goal=policy_goal, short_name="도정 핵심사업 인지도", unit="%",
-        kind=IndicatorKind.CORE, weight=Decimal("70"), method_text="설문조사 결과", data_source="설문조사",
+        kind=IndicatorKind.CORE, weight=Decimal(70), method_text="설문조사 결과", data_source="설문조사",
         target_rationale="- 설문조사 결과/bsc 성과지표 연동", bsc_linked=True, order=2,
     )
     for year in range(2023, 2028):
-        TargetFactory(indicator=count, year=year, value=Decimal("11"))
+        TargetFactory(indicator=count, year=year, value=Decimal(11))
         TargetFactory(indicator=survey, year=year, value=Decimal("88.5") if year == 2023 else Decimal("88.6"))
-    ActualFactory(indicator=count, year=2023, value=Decimal("12"))
+    ActualFactory(indicator=count, year=2023, value=Decimal(12))
     ActualFactory(indicator=survey, year=2023, value=Decimal("88.5"), supplementary_value=Decimal("86.31"))
     for indicator in (count, survey):
         ActualFactory(
@@ -276,8 +276,8 @@ def small_plan() -> SmallPlan:
     coordinators = BudgetProgramFactory(
         unit_program=unit, name="자원봉사 코디네이터 지원·육성(시군)", order=1,
         content="시군 자원봉사센터 코디네이터 인건비 지원", support_type="자치단체보조",
-        funding_text="국비 50%, 도비 20%, 시군비 30%", national_share=Decimal("50"),
-        provincial_share=Decimal("20"), municipal_share=Decimal("30"), implementing_body="14개 시군",
+        funding_text="국비 50%, 도비 20%, 시군비 30%", national_share=Decimal(50),
+        provincial_share=Decimal(20), municipal_share=Decimal(30), implementing_body="14개 시군",
     )
     add_amounts(BudgetProgramAmountFactory, "budget_program", coordinators, {2023: 636, 2024: 650, 2025: 654})
     basic = BudgetProgramFactory(unit_program=unit, name="자원봉사업무 추진 기본경비", order=2, content="국내여비")

@@ -1,15 +1,15 @@
 """Test settings: fast hashing, in-memory email; DB from DATABASE_URL or SQLite."""
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
-SECRET_KEY = "test-only-secret"  # noqa: S105
+SECRET_KEY = "test-only-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-import tempfile  # noqa: E402
+import tempfile
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="kpi-test-media-")
 

@@ -208,7 +208,7 @@ def publish_recompute_year(year: int, task_id: str) -> None:
 
     try:
         recompute_year.apply_async(args=(year,), task_id=task_id, retry=False)
-    except Exception:  # noqa: BLE001 - the request already succeeded; the beat schedule recomputes nightly
+    except Exception:  # the request already succeeded; the beat schedule recomputes nightly
         logger.warning("could not queue recompute_year year=%s task=%s", year, task_id, exc_info=True)
 
 

@@ -24,8 +24,8 @@ from kpis.services.errors import (
 )
 from kpis.services.permissions import (
     log_refusal,
-    require_admin,
     require_actual_writer,
+    require_admin,
     require_reviewer,
     require_year_open,
 )

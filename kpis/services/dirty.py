@@ -48,7 +48,7 @@ def publish_recompute(department_id: int, year: int) -> None:
 
     try:
         recompute_department.apply_async(args=(department_id, year), retry=False)
-    except Exception:  # noqa: BLE001 - any broker error must not break a save
+    except Exception:  # any broker error must not break a save
         logger.warning(
             "could not publish recompute for department=%s year=%s; the sweeper will pick it up",
             department_id, year, exc_info=True,
@@ -60,5 +60,5 @@ def publish_sweep() -> None:
 
     try:
         sweep_dirty.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - any broker error must not break a save
+    except Exception:  # any broker error must not break a save
         logger.warning("could not publish sweep; beat will run it", exc_info=True)

@@ -107,7 +107,7 @@ DEPARTMENT_COLUMNS = (
     "department_id", "year", "score", "completeness", "grade", "reason", "total_weight", "evaluated_weight",
     "indicator_count", "policy_id", "fingerprint", "computed_at",
 )
-ZERO = Decimal("0")
+ZERO = Decimal(0)
 
 
 def _rows(policy: ScoringPolicy, inputs: DepartmentInputs, result: DepartmentResult, now, fingerprint: str):

@@ -18,7 +18,7 @@ def to_decimal(value: object) -> Decimal | None:
     """Decimal, int or numeric string → Decimal; None or '' → None. Floats are refused."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError(f"kpi_format takes Decimal values, got {type(value).__name__} {value!r}")
     if isinstance(value, Decimal):
         return value

@@ -254,8 +254,8 @@ def test_a_row_whose_formula_now_has_other_inputs_is_refused(editor, exported, a
     body = preview(editor, edit(exported, {"L6": 12}))
 
     assert messages(body) == [
-        "실적입력!L6: 내려받은 뒤 측정산식이 '개최횟수'에서 '개최횟수+간담회횟수'(으)로 바뀌어 입력 항목이 맞지 않습니다. "
-        "실적 파일을 새로 내려받아 다시 입력하세요."
+        ("실적입력!L6: 내려받은 뒤 측정산식이 '개최횟수'에서 '개최횟수+간담회횟수'(으)로 바뀌어 입력 항목이 맞지 않습니다. "
+        "실적 파일을 새로 내려받아 다시 입력하세요.")
     ]
     assert db_state() == before
 
@@ -562,7 +562,7 @@ def test_the_set_based_path_leaves_the_same_state_as_actual_save_row_by_row(dept
         (D("33"), {"교류횟수": "33"}, "", "draft", "excel", 1),
         (D("6.3851"), {"활동인원": "3001", "인구": "47000"}, "", "draft", "excel", 1),
     ]
-    assert [a[8:] for a in actuals][0] == ("", None, "")  # placeholder fields cleared, as actual_save does
+    assert next(a[8:] for a in actuals) == ("", None, "")  # placeholder fields cleared, as actual_save does
     assert len(audit) == 4 + 3 + 3 and (cooperation.pk, YEAR) in dirty
 
 

@@ -147,7 +147,7 @@ def test_strip_list_marker_removes_only_the_leading_number_or_bullet(text: str, 
 def test_parse_funding_reads_shares_by_source(
     text: str, national: str | None, provincial: str | None, municipal: str | None
 ) -> None:
-    as_decimal = lambda value: None if value is None else D(value)  # noqa: E731
+    as_decimal = lambda value: None if value is None else D(value)
     assert parse_funding(text) == FundingShares(as_decimal(national), as_decimal(provincial), as_decimal(municipal))
 
 

@@ -43,7 +43,7 @@ def test_a_single_input_indicator_takes_its_count(dept_user, meetings):
         user=dept_user, indicator_id=meetings.pk, year=YEAR, inputs={"개최횟수": "１２"},
         expected_version=placeholder(meetings).version,
     )
-    assert actual.value == Decimal("12")
+    assert actual.value == Decimal(12)
 
 
 def test_each_change_leaves_an_audit_row_with_old_and_new(dept_user, volunteering):
@@ -179,7 +179,7 @@ def test_an_exception_reopens_a_closed_year_for_one_department_until_its_date(de
 
 def test_plan_actuals_of_a_closed_year_are_approved_and_locked(dept_user, volunteering):
     actual_2023 = Actual.objects.get(indicator=volunteering, year=2023)
-    assert actual_2023.status == ActualStatus.APPROVED and actual_2023.value == Decimal("6")
+    assert actual_2023.status == ActualStatus.APPROVED and actual_2023.value == Decimal(6)
     with pytest.raises(InvalidState):
         actual_save(user=dept_user, indicator_id=volunteering.pk, year=2023,
                     inputs={"활동인원": "1", "인구": "1"}, expected_version=actual_2023.version)

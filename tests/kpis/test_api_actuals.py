@@ -7,8 +7,8 @@ import pytest
 
 from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, Department, EntryYear, Indicator
 from kpis.services.actuals import actual_save, actual_submit
-from tests.factories import ActualFactory, IndicatorFactory
 from tests.conftest import client_for
+from tests.factories import ActualFactory, IndicatorFactory
 
 API = "/api/v1/actuals"
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
@@ -93,7 +93,7 @@ def test_a_year_without_a_row_is_created_with_201(dept_user, meetings):
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"), [("1,960,000", Decimal("1960000")), ("12.5", Decimal("12.5")), ("５", Decimal("5"))]
+    ("typed", "expected"), [("1,960,000", Decimal(1960000)), ("12.5", Decimal("12.5")), ("５", Decimal(5))]
 )
 def test_it_accepts_numbers_as_people_write_them(other_dept_user, survey, typed, expected):
     response = client_for(other_dept_user).post(
@@ -291,7 +291,7 @@ def test_an_approved_value_cannot_be_changed(dept_user, evaluator, meetings):
     for response in (patch, post):
         assert response.status_code == 409
         assert response.json()["code"] == "invalid_state" and "승인" in response.json()["detail"]
-    assert placeholder(meetings).value == Decimal("12")
+    assert placeholder(meetings).value == Decimal(12)
 
 
 def test_a_closed_year_rejects_every_change_with_its_reason(dept_user, evaluator, meetings, volunteering):

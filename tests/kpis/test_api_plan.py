@@ -229,7 +229,7 @@ def test_list_query_counts_do_not_grow_with_rows(api):
         goal = PolicyGoalFactory(strategic_goal__department=department, strategic_goal__bureau=department.bureau)
         indicator = IndicatorFactory(department=department, policy_goal=goal)
         for year in (2023, 2024, 2025):
-            TargetFactory(indicator=indicator, year=year, value=Decimal("5"))
+            TargetFactory(indicator=indicator, year=year, value=Decimal(5))
         program = BudgetProgramFactory(unit_program__policy_goal=goal, unit_program__department=department)
         UnitProgramAmountFactory(unit_program=program.unit_program)
         BudgetProgramAmountFactory(budget_program=program)

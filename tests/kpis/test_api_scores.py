@@ -6,8 +6,8 @@ import pytest
 from kpis.models import Actual, Department, DepartmentScore, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.scores import scores_recompute
-from tests.factories import DepartmentFactory
 from tests.conftest import client_for
+from tests.factories import DepartmentFactory
 
 API = "/api/v1/scores"
 

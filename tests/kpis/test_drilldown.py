@@ -64,8 +64,8 @@ def test_the_series_take_years_from_the_target_and_actual_rows(cooperation):
     page = department_drilldown(2023, cooperation.pk)
     line = page.indicators[0]
     assert line.years == (2023, 2024, 2025, 2026, 2027)
-    assert line.targets == (Decimal("11"),) * 5
-    assert line.actuals == (Decimal("12"), None, None, None, None)  # the 2024 "0" is a placeholder
+    assert line.targets == (Decimal(11),) * 5
+    assert line.actuals == (Decimal(12), None, None, None, None)  # the 2024 "0" is a placeholder
 
 
 def test_budget_beside_performance_per_policy_goal(client, evaluator, cooperation):
@@ -73,13 +73,13 @@ def test_budget_beside_performance_per_policy_goal(client, evaluator, cooperatio
     (goal,) = page.goals
     assert goal.title == "정치권·도의회 및 민간단체 등 대내외 협력을 통한 도정 발전 견인"
     # Unit programs: 61 + 25 + 775 + 2,615 + 325 settled in 2023; none recorded for 2022.
-    assert [(a.label, a.amount) for a in goal.amounts] == [("2022", None), ("2023 결산", Decimal("3801"))]
+    assert [(a.label, a.amount) for a in goal.amounts] == [("2022", None), ("2023 결산", Decimal(3801))]
     assert goal.change is None
     # The plan year: 4,035 (2024) → 4,206 (2025), beside the printed 4,430 of the document.
-    assert [(a.label, a.amount) for a in goal.plan_amounts] == [("2024 예산", Decimal("4035")), ("2025 예산", Decimal("4206"))]
-    assert goal.plan_change == Decimal("171")
+    assert [(a.label, a.amount) for a in goal.plan_amounts] == [("2024 예산", Decimal(4035)), ("2025 예산", Decimal(4206))]
+    assert goal.plan_change == Decimal(171)
     assert goal.plan_change_rate == Decimal("4.24")
-    assert goal.printed_budget == Decimal("4430")
+    assert goal.printed_budget == Decimal(4430)
     assert goal.weighted_rate == Decimal("102.73")
     assert goal.contribution == Decimal("102.73")
     client.force_login(evaluator)
@@ -121,10 +121,10 @@ def test_the_drilldown_takes_thirteen_queries_whatever_the_number_of_indicators(
     for n in range(12):
         indicator = Indicator.objects.create(
             department=cooperation, policy_goal=goal, name=f"(대외협력과)추가 지표 {n}(회)", short_name=f"추가 지표 {n}",
-            unit="회", kind=IndicatorKind.GENERAL, weight=Decimal("10"), order=10 + n,
+            unit="회", kind=IndicatorKind.GENERAL, weight=Decimal(10), order=10 + n,
         )
-        Target.objects.bulk_create([Target(indicator=indicator, year=y, value=Decimal("5")) for y in range(2023, 2028)])
-        Actual.objects.create(indicator=indicator, year=2023, value=Decimal("5"), status=ActualStatus.APPROVED)
+        Target.objects.bulk_create([Target(indicator=indicator, year=y, value=Decimal(5)) for y in range(2023, 2028)])
+        Actual.objects.create(indicator=indicator, year=2023, value=Decimal(5), status=ActualStatus.APPROVED)
     scores_recompute(2023)
     with django_assert_num_queries(13):
         page = department_drilldown(2023, cooperation.pk)

@@ -51,11 +51,11 @@ def test_the_entry_page_query_count_does_not_grow_with_indicators(
     for n in range(10):
         extra = Indicator.objects.create(
             department=volunteering.department, name=f"(대외협력과)추가 {n}(건)", short_name=f"추가 {n}", unit="건",
-            kind=IndicatorKind.GENERAL, weight=Decimal("1"), method_text="건수", formula="건수",
+            kind=IndicatorKind.GENERAL, weight=Decimal(1), method_text="건수", formula="건수",
             formula_variables=["건수"],
         )
-        Target.objects.create(indicator=extra, year=YEAR, value=Decimal("3"))
-        Actual.objects.create(indicator=extra, year=YEAR, value=Decimal("2"), status=ActualStatus.DRAFT)
+        Target.objects.create(indicator=extra, year=YEAR, value=Decimal(3))
+        Actual.objects.create(indicator=extra, year=YEAR, value=Decimal(2), status=ActualStatus.DRAFT)
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         client.get(page_url(volunteering))
 
@@ -102,7 +102,7 @@ def test_a_stale_form_is_refused_with_the_other_persons_value(client, dept_user,
     }, follow=True)
     body = response.content.decode()
     assert "planner_admin" in body and "먼저 저장했습니다" in body
-    assert Actual.objects.get(indicator=volunteering, year=YEAR).value == Decimal("10")
+    assert Actual.objects.get(indicator=volunteering, year=YEAR).value == Decimal(10)
 
 
 def test_the_live_preview_shows_the_computed_value_and_rate(client, dept_user, volunteering):
@@ -150,4 +150,4 @@ def test_a_pdf_is_attached_and_a_renamed_text_file_is_refused(client, dept_user,
     assert "맞지 않습니다" in response.content.decode()
     assert Evidence.objects.filter(actual__indicator=volunteering).count() == 1
     # the whole save was refused with the bad attachment
-    assert Actual.objects.get(indicator=volunteering, year=YEAR).value == Decimal("1")
+    assert Actual.objects.get(indicator=volunteering, year=YEAR).value == Decimal(1)

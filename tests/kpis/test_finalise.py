@@ -96,7 +96,7 @@ def test_later_edits_never_change_the_snapshot_and_the_pages_show_both(client, a
     frozen = {s.department_id: (s.score, s.indicators, s.policy_data) for s in ScoreSnapshot.objects.all()}
 
     change_actual_by_exception(admin_user, "정무활동 및 당정협력 강화", "11")
-    policy_revise(user=admin_user, year=2023, cap=Decimal("100"))
+    policy_revise(user=admin_user, year=2023, cap=Decimal(100))
     scores_recompute(2023)
 
     assert DepartmentScore.objects.get(department__name="대외협력과", year=2023).score == Decimal("100.00")

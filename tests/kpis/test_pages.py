@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -61,7 +61,7 @@ def viewer(client):
         (Decimal("86.31"), "86.31"),
         (Decimal("0E-3"), "0"),
         (Decimal("-0"), "0"),
-        (Decimal("-24"), "-24"),
+        (Decimal(-24), "-24"),
         (1200, "1,200"),
         (None, ""),
     ],
@@ -72,7 +72,7 @@ def test_amount_strips_trailing_zeros_and_separates_thousands(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(Decimal("-24"), "△24"), (Decimal("-1234.500"), "△1,234.5"), (Decimal("377"), "377"), (Decimal("0"), "0")],
+    [(Decimal(-24), "△24"), (Decimal("-1234.500"), "△1,234.5"), (Decimal(377), "377"), (Decimal(0), "0")],
 )
 def test_signed_writes_negatives_with_a_triangle(value, expected):
     assert signed(value) == expected
@@ -84,7 +84,7 @@ def test_signed_writes_negatives_with_a_triangle(value, expected):
         (Decimal("8.7"), "8.70%"),
         (Decimal("-6.26"), "△6.26%"),
         (Decimal("-25.046"), "△25.05%"),
-        (Decimal("100"), "100.00%"),
+        (Decimal(100), "100.00%"),
         (Decimal("-0.001"), "0.00%"),
         (None, "—"),
     ],
@@ -149,7 +149,7 @@ def test_the_login_page_says_when_the_session_expired_and_only_once(client):
 
 def test_logout_is_a_post_form_with_csrf_in_the_header(client, viewer):
     page = html(client.get(reverse("kpis:home")))
-    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.S)
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page, re.DOTALL)
     assert form and form.group(1) == reverse("accounts:logout")
     assert "csrfmiddlewaretoken" in form.group(2)
     assert "로그아웃" in form.group(2)

@@ -43,7 +43,7 @@ def test_text_that_looks_like_a_formula_is_stored_as_quoted_text(text):
 def test_ordinary_text_and_numbers_are_left_alone():
     ws = Workbook().active
     assert put(ws, 1, 1, "대외협력과").quotePrefix is False
-    assert put(ws, 1, 2, Decimal("11")).number_format == "#,##0"
+    assert put(ws, 1, 2, Decimal(11)).number_format == "#,##0"
     assert put(ws, 1, 3, Decimal("88.5")).number_format == "#,##0.0###"
     assert put(ws, 1, 4, Decimal("102.73"), "#,##0.00").number_format == "#,##0.00"
     with pytest.raises(TypeError):

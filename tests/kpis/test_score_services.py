@@ -53,7 +53,7 @@ def test_each_indicator_rate_carries_its_working(sample_plan):
 
 
 def test_a_100_percent_cap_lowers_the_cooperation_score_to_100(sample_plan, admin_user):
-    policy_revise(user=admin_user, year=2023, cap=Decimal("100"), note="상한 100%")
+    policy_revise(user=admin_user, year=2023, cap=Decimal(100), note="상한 100%")
     scores_recompute(2023)
     assert score_of("대외협력과").score == Decimal("100.00")
     assert score_of("소통기획과").score == Decimal("100.00")
@@ -94,7 +94,7 @@ def test_an_unchanged_department_is_skipped_and_a_changed_one_recomputed(sample_
     with django_assert_num_queries(7):
         scores_recompute(2023)
     assert DepartmentScore.objects.get(pk=before.pk).computed_at == before.computed_at
-    Target.objects.filter(indicator__short_name="정무활동 및 당정협력 강화", year=2023).update(value=Decimal("12"))
+    Target.objects.filter(indicator__short_name="정무활동 및 당정협력 강화", year=2023).update(value=Decimal(12))
     scores_recompute(2023)
     after = DepartmentScore.objects.get(pk=before.pk)
     assert after.score == Decimal("100.00") and after.fingerprint != before.fingerprint
@@ -123,10 +123,10 @@ def test_a_department_recompute_issues_the_same_queries_for_more_indicators(
     for n in range(12):
         indicator = Indicator.objects.create(
             department=department, name=f"(대외협력과)추가 지표 {n}(건)", short_name=f"추가 지표 {n}", unit="건",
-            kind=IndicatorKind.GENERAL, weight=Decimal("1"), direction=Direction.UP, method_text="건수",
+            kind=IndicatorKind.GENERAL, weight=Decimal(1), direction=Direction.UP, method_text="건수",
         )
-        Target.objects.create(indicator=indicator, year=2023, value=Decimal("10"))
-        Actual.objects.create(indicator=indicator, year=2023, value=Decimal("9"), status=ActualStatus.APPROVED)
+        Target.objects.create(indicator=indicator, year=2023, value=Decimal(10))
+        Actual.objects.create(indicator=indicator, year=2023, value=Decimal(9), status=ActualStatus.APPROVED)
     with django_assert_num_queries(len(first.captured_queries)):
         scores_recompute(2023, [department.pk], force=True)
 

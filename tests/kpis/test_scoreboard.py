@@ -45,7 +45,7 @@ def rows_of(response) -> list[str]:
     body = response.content.decode()
     table = body[body.index('<table class="data scoreboard">') :]
     tbody = table[table.index("<tbody>") : table.index("</tbody>")]
-    return [squeeze(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", tbody, flags=re.S)]
+    return [squeeze(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", tbody, flags=re.DOTALL)]
 
 
 def row_of(response, name: str) -> str:
@@ -67,7 +67,7 @@ def change_actual(user, actual: Actual, value: str) -> Actual:
     )
 
 
-def add_departments(bureau: Bureau, count: int, *, score: Decimal = Decimal("90"), year: int = 2023) -> list[Department]:
+def add_departments(bureau: Bureau, count: int, *, score: Decimal = Decimal(90), year: int = 2023) -> list[Department]:
     """`count` departments, each with a stored score and two indicators with targets and actuals, in bulk."""
     start = Department.objects.count()
     departments = Department.objects.bulk_create(
@@ -78,7 +78,7 @@ def add_departments(bureau: Bureau, count: int, *, score: Decimal = Decimal("90"
     DepartmentScore.objects.bulk_create(
         [
             DepartmentScore(
-                department=d, year=year, score=score, completeness=Decimal("100"), grade="A", total_weight=100,
+                department=d, year=year, score=score, completeness=Decimal(100), grade="A", total_weight=100,
                 evaluated_weight=100, indicator_count=2, policy=policy, fingerprint="x", computed_at=now,
             )
             for d in departments
@@ -87,13 +87,13 @@ def add_departments(bureau: Bureau, count: int, *, score: Decimal = Decimal("90"
     indicators = Indicator.objects.bulk_create(
         [
             Indicator(department=d, name=f"({d.name})지표{n}", short_name=f"지표{n}", kind=IndicatorKind.GENERAL,
-                      weight=Decimal("50"), order=n)
+                      weight=Decimal(50), order=n)
             for d in departments for n in range(2)
         ]
     )
-    Target.objects.bulk_create([Target(indicator=i, year=y, value=Decimal("10")) for i in indicators for y in (year, year + 1)])
+    Target.objects.bulk_create([Target(indicator=i, year=y, value=Decimal(10)) for i in indicators for y in (year, year + 1)])
     Actual.objects.bulk_create(
-        [Actual(indicator=i, year=year, value=Decimal("12"), status=ActualStatus.APPROVED) for i in indicators]
+        [Actual(indicator=i, year=year, value=Decimal(12), status=ActualStatus.APPROVED) for i in indicators]
     )
     return departments
 
@@ -139,7 +139,7 @@ def test_it_shows_the_weak_target_count_of_each_department(client, evaluator):
 
 def test_bureau_rollups_follow_the_scoring_rules_over_stored_rows(client, evaluator, sample_plan):
     scores_recompute(2023)
-    low = add_departments(sample_plan, 1, score=Decimal("80"))[0]
+    low = add_departments(sample_plan, 1, score=Decimal(80))[0]
     DepartmentScore.objects.filter(department=low).update(evaluated_weight=50)
     page = scoreboard_page(2023)
     expected = bureau_rollup(
@@ -199,7 +199,7 @@ def test_a_changed_actual_makes_the_department_stale_until_the_job_has_run(
 def test_a_department_without_a_stored_score_or_with_an_old_policy_is_stale(client, evaluator, admin_user):
     scores_recompute(2023)
     DepartmentScore.objects.filter(department__name="소통기획과").delete()
-    policy_revise(user=admin_user, year=2023, cap=Decimal("100"))
+    policy_revise(user=admin_user, year=2023, cap=Decimal(100))
     DirtyScore.objects.all().delete()  # only the policy version tells now
     page = scoreboard_page(2023)
     reasons = {row.name: row.stale_reason for row in page.rows}
@@ -211,13 +211,13 @@ def test_a_department_without_a_stored_score_or_with_an_old_policy_is_stale(clie
 
 def test_it_sorts_by_name_and_by_completeness(client, evaluator):
     scores_recompute(2023)
-    DepartmentScore.objects.filter(department__name="소통기획과").update(completeness=Decimal("75"))
+    DepartmentScore.objects.filter(department__name="소통기획과").update(completeness=Decimal(75))
     client.force_login(evaluator)
     by_name = [row.split()[1] for row in rows_of(client.get(BOARD, {"sort": "name"}))]
     assert by_name == ["대외협력과", "소통기획과", "외국인국제정책과"]
     by_completeness = [row.split()[1] for row in rows_of(client.get(BOARD, {"sort": "completeness"}))]
     assert by_completeness == ["대외협력과", "소통기획과", "외국인국제정책과"]
-    DepartmentScore.objects.filter(department__name="대외협력과").update(completeness=Decimal("50"))
+    DepartmentScore.objects.filter(department__name="대외협력과").update(completeness=Decimal(50))
     by_completeness = [row.split()[1] for row in rows_of(client.get(BOARD, {"sort": "completeness"}))]
     assert by_completeness == ["소통기획과", "대외협력과", "외국인국제정책과"]
 
@@ -368,7 +368,7 @@ def test_the_status_endpoint_rejects_a_malformed_task_id(client, evaluator):
 
 def test_ties_share_a_rank_across_pages_and_in_every_sort_order(client, evaluator, sample_plan):
     scores_recompute(2023)
-    add_departments(sample_plan, 60, score=Decimal("90"))
+    add_departments(sample_plan, 60, score=Decimal(90))
     by_score = scoreboard_page(2023)
     assert [row.rank for row in by_score.rows[:4]] == [1, 2, 3, 3]
     assert {row.rank for row in by_score.rows[2:]} == {3}

@@ -222,13 +222,11 @@ def test_it_computes_a_department_score(items, rules, score, completeness, grade
 
 def test_the_sample_department_scores_show_their_working():
     result = department_score(COOPERATION_PARTIAL, EXCLUDE)
-    assert result.working == "\n".join(
-        [
-            "가중 점수 = (30 × 109.09 + 30 × 100.00) / 60 = 104.55",
-            "미보고 제외: 자원봉사 활동률(%) (가중치 40)",
-            "완결성 = 실적 보고 가중치 60 / 평가 대상 가중치 100 × 100 = 60.00%",
-            "등급 S",
-        ]
+    assert result.working == (
+        "가중 점수 = (30 × 109.09 + 30 × 100.00) / 60 = 104.55\n"
+        "미보고 제외: 자원봉사 활동률(%) (가중치 40)\n"
+        "완결성 = 실적 보고 가중치 60 / 평가 대상 가중치 100 × 100 = 60.00%\n"
+        "등급 S"
     )
     assert (result.total_weight, result.evaluated_weight, result.weighted_sum) == (D(100), D(60), D("6272.70"))
     assert result.effective_weights == {1: D("50.0000"), 2: D("50.0000"), 3: D("0.0000")}
