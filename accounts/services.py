@@ -1,12 +1,20 @@
-"""User management; the only writer of users."""
+"""User management and login checks; the only writer of users."""
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import LoginFailure, Role, User
 from kpis.models import Department
+
+security_log = logging.getLogger("security")
 
 
 def department_find(*, name: str) -> Department:
@@ -59,13 +67,6 @@ def client_ip(request) -> str | None:
 
 def login_locked(*, username: str, ip: str | None) -> bool:
     """Locked when the username or the IP has too many recent failures."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from accounts.models import LoginFailure
-
     since = timezone.now() - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
     recent = LoginFailure.objects.filter(created_at__gte=since)
     limit = settings.LOGIN_FAILURE_LIMIT
@@ -87,13 +88,6 @@ FAILED_MESSAGE = "아이디 또는 비밀번호가 올바르지 않습니다."
 
 def login_authenticate(*, request, username: str, password: str) -> User:
     """Authenticate with lockout; every failure goes to the security log with user, IP and time."""
-    import logging
-
-    from django.contrib.auth import authenticate
-
-    from accounts.models import LoginFailure
-
-    security_log = logging.getLogger("security")
     ip = client_ip(request)
     if login_locked(username=username, ip=ip):
         security_log.warning("login locked user=%s ip=%s", _loggable(username), ip)

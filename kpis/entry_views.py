@@ -11,11 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from imports.cells import CellError, parse_decimal
 from kpis.entry import entry_rows, indicator_history, review_queue
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
-from kpis.services.actuals import actual_approve, actual_return, actual_save, actual_submit, indicator_inputs
+from kpis.services.actuals import (
+    actual_approve,
+    actual_compute,
+    actual_return,
+    actual_save,
+    actual_submit,
+    indicator_inputs,
+)
 from kpis.services.errors import InvalidInput, ServiceError, VersionConflict
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
@@ -134,28 +140,13 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     names = indicator_inputs(indicator)
     context: dict = {"value": None, "rate": None, "message": ""}
     try:
-        if names:
-            values: dict[str, Decimal] = {}
-            for index, name in enumerate(names):
-                parsed = parse_decimal(request.POST.get(f"in_{index}", ""))
-                if parsed is None:
-                    context["message"] = f"'{name}' 값을 입력하면 계산됩니다."
-                    return render(request, "kpis/entry/preview.html", context)
-                values[name] = parsed
-            from kpis.formulas import classify_method
-
-            evaluation = classify_method(indicator.formula or indicator.method_text).formula.evaluate(values)
-            if evaluation.value is None:
-                context["message"] = evaluation.reason
-                return render(request, "kpis/entry/preview.html", context)
-            value = evaluation.value
-        else:
-            value = parse_decimal(request.POST.get("value", ""))
-            if value is None:
-                context["message"] = "값을 입력하면 달성률이 계산됩니다."
-                return render(request, "kpis/entry/preview.html", context)
-    except CellError as exc:
-        context["message"] = str(exc)
+        # The same parsing and evaluation as a save, so the preview never disagrees with it.
+        value = actual_compute(
+            indicator, inputs=_posted_inputs(request, names) if names else None,
+            value=None if names else request.POST.get("value", ""),
+        ).value
+    except InvalidInput as exc:
+        context["message"] = next(iter(exc.errors.values()))[0]
         return render(request, "kpis/entry/preview.html", context)
     target = Target.objects.filter(indicator=indicator, year=year).values_list("value", flat=True).first()
     policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()

@@ -44,6 +44,7 @@ def dirty_mark(pairs: Iterable[tuple[int, int]], *, wake: bool = True) -> None:
 
 def publish_recompute(department_id: int, year: int) -> None:
     """Queue a recompute; a broker failure is logged, never raised to the user."""
+    # Imported here: kpis.tasks imports the score services, which import this module.
     from kpis.tasks import recompute_department
 
     try:
@@ -56,7 +57,7 @@ def publish_recompute(department_id: int, year: int) -> None:
 
 
 def publish_sweep() -> None:
-    from kpis.tasks import sweep_dirty
+    from kpis.tasks import sweep_dirty  # see publish_recompute
 
     try:
         sweep_dirty.apply_async(retry=False)
