@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from html import escape
 
+from kpis.numbers import format_signed
+
 NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 # Palette for contribution bars; colour-blind safe (Okabe–Ito), readable in greyscale print.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#555555")
@@ -34,13 +36,7 @@ class Bar:
 
 def format_number(value: Decimal) -> str:
     """1,960,000 · 88.5 · △3 (the documents' triangle for negatives)."""
-    if value == 0:
-        return "0"
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
-    text = f"{abs(normalized):,f}"
-    return f"△{text}" if normalized < 0 else text
+    return format_signed(value)
 
 
 def nice_scale(low: Decimal, high: Decimal, intervals: int = 6) -> tuple[Decimal, Decimal, Decimal]:

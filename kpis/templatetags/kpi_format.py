@@ -8,9 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
+from kpis.numbers import NEGATIVE, format_amount, format_signed
+
 register = template.Library()
 
-NEGATIVE = "△"
 EMPTY_RATE = "—"
 
 
@@ -30,16 +31,6 @@ def to_decimal(value: object) -> Decimal | None:
         raise ValueError(f"not a number: {value!r}") from exc
 
 
-def format_amount(value: Decimal) -> str:
-    """Thousands separators, trailing zeros stripped: Decimal('4708.000') → '4,708'."""
-    if value == 0:
-        return "0"  # also turns -0 and 0E-3 into a plain 0
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
-    return f"{normalized:,f}"
-
-
 @register.filter
 def amount(value: object) -> str:
     """4,708 · 1,960,000 · 88.5; empty for None."""
@@ -51,11 +42,7 @@ def amount(value: object) -> str:
 def signed(value: object) -> str:
     """Like `amount`, with the document's △ for negatives: △24."""
     number = to_decimal(value)
-    if number is None:
-        return ""
-    if number < 0:
-        return NEGATIVE + format_amount(-number)
-    return format_amount(number)
+    return "" if number is None else format_signed(number)
 
 
 @register.filter
