@@ -1,8 +1,9 @@
-"""Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT."""
+"""Idle-session logout, and the client address for the security log."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -26,3 +27,20 @@ class IdleTimeoutMiddleware:
             else:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
+
+
+# The client address of the request being handled, so the security log can name it even when
+# the refusal happens deep in a service that never sees the request.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+class ClientAddressMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)

@@ -5,6 +5,7 @@ import logging
 
 from django.utils import timezone
 
+from accounts.middleware import current_ip
 from accounts.models import Role, User
 from kpis.models import Department, EntryException, EntryYear
 from kpis.services.errors import PermissionRefused, YearClosed
@@ -15,7 +16,7 @@ security_log = logging.getLogger("security")
 def log_refusal(user: User | None, action: str, detail: str, ip: str | None = None) -> None:
     security_log.warning(
         "refused action=%s user=%s ip=%s detail=%s",
-        action, getattr(user, "username", "-"), ip or "-", detail,
+        action, getattr(user, "username", "-"), ip or current_ip.get() or "-", detail,
     )
 
 

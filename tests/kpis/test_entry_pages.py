@@ -151,3 +151,12 @@ def test_a_pdf_is_attached_and_a_renamed_text_file_is_refused(client, dept_user,
     assert Evidence.objects.filter(actual__indicator=volunteering).count() == 1
     # the whole save was refused with the bad attachment
     assert Actual.objects.get(indicator=volunteering, year=YEAR).value == Decimal(1)
+
+
+def test_a_refused_write_goes_to_the_security_log_with_user_and_address(client, other_dept_user, volunteering, caplog):
+    import logging
+
+    client.force_login(other_dept_user)
+    with caplog.at_level(logging.WARNING, logger="security"):
+        client.post(save_url(volunteering), {"version": version_of(volunteering), "in_0": "1", "in_1": "2"})
+    assert "refused action=actual_write user=dept_comms ip=127.0.0.1" in caplog.text
