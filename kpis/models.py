@@ -413,6 +413,8 @@ class DepartmentScore(models.Model):
         verbose_name = "부서 점수"
         verbose_name_plural = "부서 점수"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="department_score_unique")]
+        # The newest computed_at of a year is part of the scoreboard cache version (kpis/board_cache.py).
+        indexes = [models.Index(fields=["year", "computed_at"], name="kpis_dept_score_computed_idx")]
         # On PostgreSQL migration 0003 adds (year, score DESC NULLS LAST, department) for the scoreboard.
 
 
