@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import islice
 from typing import IO, Any
 
 from django.core.files.base import ContentFile, File
@@ -41,6 +42,7 @@ from imports.readers import (
     shown_number,
     upload_size,
 )
+from imports.run_rows import PAGE_SIZE, row_writer, run_rows, run_rows_page
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Indicator, Target
 from kpis.services.actuals import EDITABLE, actual_compute, indicator_inputs
 from kpis.services.errors import (
@@ -66,6 +68,7 @@ STATUS_LABELS = {
     STALE: "계획 변경됨(확인 필요)", CONFLICT: "충돌",
 }
 STORED = Decimal("0.0001")
+PREVIEW_CHUNK = 2000  # rows validated against one load of server state and written to ImportRow at once
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,21 @@ class ServerState:
 
 @dataclass
 class Preview:
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    """What a preview keeps in memory: counts and problems; the rows themselves go to ImportRow."""
+
     problems: list[Problem] = field(default_factory=list)
     deleted: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_LABELS, 0))
+    stale_rows: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, entry: dict[str, Any]) -> None:
+        self.counts[entry["status"]] += 1
+        if entry["status"] == STALE:
+            self.stale_rows.append(entry["row"])
 
 
 # --- upload ---------------------------------------------------------------------------------
@@ -127,30 +142,49 @@ def actuals_upload(
     `save=False` (a dry run) returns the run without storing it or the file.
     """
     run = ImportRun(kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=(file_name or "upload.xlsx")[:255])
+    unsaved: list[dict[str, Any]] = []
     try:
         check_size(upload_size(upload))
         run.sha256 = file_sha256(upload)
         check_xlsx(upload)
-        with open_actuals_workbook(upload) as workbook:
-            department, year_read, department_ids = _check_meta(user, workbook, department_id, year)
-            preview = actuals_preview(workbook, year=year_read, department_ids=department_ids)
+        # The run and its rows are written while the workbook streams by; a refusal midway rolls them back.
+        with transaction.atomic(), open_actuals_workbook(upload) as workbook:
+            department, year_read, _ = _check_meta(user, workbook, department_id, year)
+            run.department, run.year = department, year_read
+            if save:
+                run.save()
+            preview = actuals_preview(
+                workbook, year=year_read, department=department, write=row_writer(run) if save else unsaved.extend,
+            )
+            _finish(run, preview, department, year_read)
+            if save:
+                upload.seek(0)
+                run.file.save(f"actuals_{run.sha256[:16]}.xlsx", File(upload), save=False)
+                run.save()
     except WorkbookRefused as exc:
         problem = Problem(None, None, exc.message, sheet=_sheet_of(exc.cell), cell=_cell_of(exc.cell))
-        return _failed(run, [problem], save=save)
+        return _failed(_unsaved(run), [problem], save=save)
     except ServiceError as exc:
-        return _failed(run, [Problem(None, None, exc.message, sheet="파일")], save=save)
-    run.department, run.year = department, year_read
-    run.rows = preview.rows
-    run.errors = [problem.as_dict() for problem in preview.problems]
-    run.summary = _summary(preview, department, year_read)
-    run.status = ImportStatus.PREVIEWED
+        return _failed(_unsaved(run), [Problem(None, None, exc.message, sheet="파일")], save=save)
     if not save:
+        run.unsaved_rows = unsaved  # a dry run keeps its rows in memory: there is no table row to point at
         return run
-    upload.seek(0)
-    run.file.save(f"actuals_{run.sha256[:16]}.xlsx", File(upload), save=False)
-    run.save()
-    logger.info("actuals upload run=%s user=%s rows=%s errors=%s", run.pk, user.username, len(run.rows),
+    logger.info("actuals upload run=%s user=%s rows=%s errors=%s", run.pk, user.username, run.summary["total"],
                 len(run.errors))
+    return run
+
+
+def _finish(run: ImportRun, preview: Preview, department: Department | None, year: int) -> None:
+    run.errors = [problem.as_dict() for problem in preview.problems]
+    run.summary = _summary(preview, department, year)
+    run.status = ImportStatus.PREVIEWED
+
+
+def _unsaved(run: ImportRun) -> ImportRun:
+    """The run as it was before a rolled-back block saved it: stored again from scratch as a failure."""
+    run.pk = None
+    run._state.adding = True
+    run.department, run.year = None, None
     return run
 
 
@@ -213,8 +247,11 @@ def _check_meta(
     if department is not None:
         department_ids = {department.pk}
     else:  # every department of the workbook's indicators, read without a list of thousands of ids
-        wanted = workbook.meta.rows.keys()
-        department_ids = {d for i, d in Indicator.objects.order_by().values_list("id", "department_id") if i in wanted}
+        wanted = workbook.meta.rows
+        department_ids = {
+            d for i, d in Indicator.objects.order_by().values_list("id", "department_id").iterator(chunk_size=5000)
+            if i in wanted
+        }
     departments = Department.objects.in_bulk(department_ids)
     for department_id in sorted(department_ids):
         if not can_write_actuals_of(user, department_id):
@@ -230,36 +267,41 @@ def _check_meta(
 # --- validation -----------------------------------------------------------------------------
 
 
-def _load_server(ids: Iterable[int], department_ids: set[int], year: int) -> ServerState:
-    """Three queries, by department (no list of thousands of ids), read as tuples, not model instances."""
-    wanted = set(ids)
-    indicators = {
-        pk: IndicatorInfo(pk, department_id, department_name, weight, method_text, formula)
-        for pk, department_id, department_name, weight, method_text, formula in Indicator.objects.filter(
-            department_id__in=department_ids
-        ).order_by().values_list("id", "department_id", "department__name", "weight", "method_text", "formula")
-        if pk in wanted
-    }
-    targets = dict(
-        Target.objects.filter(indicator__department_id__in=department_ids, year=year).order_by()
-        .values_list("indicator_id", "value")
+def _load_server(ids: list[int], department: Department | None, year: int) -> ServerState:
+    """Three queries for one chunk of rows, read as tuples, not model instances."""
+    indicators = Indicator.objects.filter(pk__in=ids)
+    if department is not None:  # a department's workbook never reaches another department's indicators
+        indicators = indicators.filter(department_id=department.pk)
+    return ServerState(
+        indicators={
+            pk: IndicatorInfo(pk, department_id, department_name, weight, method_text, formula)
+            for pk, department_id, department_name, weight, method_text, formula in indicators.order_by().values_list(
+                "id", "department_id", "department__name", "weight", "method_text", "formula"
+            )
+        },
+        targets=dict(
+            Target.objects.filter(indicator_id__in=ids, year=year).order_by().values_list("indicator_id", "value")
+        ),
+        actuals={
+            row[0]: ActualInfo(*row[1:])
+            for row in Actual.objects.filter(indicator_id__in=ids, year=year).order_by().values_list(
+                "indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username"
+            )
+        },
     )
-    actuals = {
-        row[0]: ActualInfo(*row[1:])
-        for row in Actual.objects.filter(indicator__department_id__in=department_ids, year=year).order_by()
-        .values_list("indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username")
-    }
-    return ServerState(indicators=indicators, targets=targets, actuals=actuals)
 
 
-def actuals_preview(workbook: ActualsWorkbook, *, year: int, department_ids: set[int]) -> Preview:
-    """Every row old → new with its status; every problem with its cell. Pure reads."""
+def actuals_preview(
+    workbook: ActualsWorkbook, *, year: int, department: Department | None,
+    write: Callable[[list[dict[str, Any]]], None],
+) -> Preview:
+    """Every row old → new with its status, handed to `write` a chunk at a time; every problem with its cell.
+
+    Pure reads. Rows stream from the workbook, the server state is loaded per chunk, and only counts,
+    problems and the rows already seen (a number per row of the meta sheet) are kept.
+    """
     preview = Preview()
     layout = workbook.layout
-    for merged in workbook.merged:
-        first = merged.split(":")[0]
-        preview.problems.append(Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", cell=merged)
-                                if first else Problem(None, None, "병합된 셀이 있습니다."))
     expected_headers = layout.headers(year)
     for column, text in expected_headers.items():
         found = workbook.headers.get(column)
@@ -268,12 +310,21 @@ def actuals_preview(workbook: ActualsWorkbook, *, year: int, department_ids: set
                 L.HEADER_ROW, column,
                 f"머리글이 '{text}'이어야 하는데 '{cell_text(found) if found is not None else ''}'입니다. 열을 넣거나 지우지 마세요.",
             ))
-    meta_by_id = workbook.meta.rows
-    server = _load_server(meta_by_id.keys(), department_ids, year)
+    meta_rows = workbook.meta.rows
     seen: dict[int, int] = {}
-    for raw in workbook.rows:
-        preview.rows.append(_row_preview(raw, layout, meta_by_id, server, seen, preview.problems, year))
-    preview.deleted = sorted(set(meta_by_id) - set(seen))
+    iterator = iter(workbook.rows)
+    while chunk := list(islice(iterator, PREVIEW_CHUNK)):
+        ids = [pk for pk in (as_id(raw.value(L.COL_ID)) for raw in chunk) if pk is not None and pk in meta_rows]
+        server = _load_server(ids, department, year)
+        entries = [_row_preview(raw, layout, meta_rows, server, seen, preview.problems, year) for raw in chunk]
+        for entry in entries:
+            preview.count(entry)
+        write(entries)
+    # Merged ranges are listed after the cells in the sheet's XML: known once every row is read.
+    preview.problems[:0] = [
+        Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", cell=merged) for merged in workbook.merged
+    ]
+    preview.deleted = sorted(pk for pk in meta_rows if pk not in seen)
     return preview
 
 
@@ -486,15 +537,13 @@ def _cell_number(value: Any) -> Decimal | None:
 
 
 def _summary(preview: Preview, department: Department | None, year: int) -> dict[str, Any]:
-    counts = {status: 0 for status in STATUS_LABELS}
-    for row in preview.rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    counts = preview.counts
     return {
         "department": department.name if department else "전체 부서",
         "department_id": department.pk if department else None,
-        "year": year, "total": len(preview.rows), **counts, "errors": len(preview.problems),
+        "year": year, "total": preview.total, **counts, "errors": len(preview.problems),
         "deleted": preview.deleted, "can_confirm": not preview.problems and (counts[CHANGED] + counts[STALE]) > 0,
-        "stale_rows": [row["row"] for row in preview.rows if row["status"] == STALE],
+        "stale_rows": preview.stale_rows,
     }
 
 
@@ -505,7 +554,7 @@ def actuals_confirm(
     *, user: User, run_id: int, accept_stale: Iterable[int] = (), bulk: bool = True,
 ) -> ImportRun:
     """Apply a previewed run in one transaction; any refusal rolls everything back and fails the run."""
-    run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.ACTUALS_WORKBOOK).defer("rows").first()
+    run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.ACTUALS_WORKBOOK).first()
     if run is None:
         raise NotFound("가져오기 기록을 찾을 수 없습니다.")
     if run.user_id != user.pk and not is_admin(user):
@@ -519,9 +568,9 @@ def actuals_confirm(
                 raise InvalidState(f"이미 '{locked.get_status_display()}' 상태인 가져오기입니다.")
             if locked.errors:
                 raise InvalidState(f"오류 {len(locked.errors)}건이 있어 반영할 수 없습니다. 오류를 고친 파일을 다시 올리세요.")
-            rows = _rows_to_apply(locked, accepted)
+            _check_stale(locked, accepted)
             applied = (actuals_apply if bulk else actuals_apply_each)(
-                user=user, year=locked.year, rows=rows, import_run_id=locked.pk
+                user=user, year=locked.year, rows=_rows_to_apply(locked), import_run_id=locked.pk
             )
             locked.status = ImportStatus.APPLIED
             locked.applied_at = timezone.now()
@@ -540,23 +589,25 @@ def actuals_confirm(
     return run
 
 
-def _rows_to_apply(run: ImportRun, accepted: set[int]) -> list[ApplyRow]:
-    unaccepted = [row["row"] for row in run.rows if row["status"] == STALE and row["row"] not in accepted]
+def _check_stale(run: ImportRun, accepted: set[int]) -> None:
+    stale = run.row_set.filter(status=STALE).order_by("position").values_list("row", flat=True)
+    unaccepted = [number for number in stale.iterator(chunk_size=2000) if number not in accepted]
     if unaccepted:
         raise InvalidState(
             "내려받은 뒤 목표·가중치·산식이 바뀐 행이 있습니다: "
             + ", ".join(f"{number}행" for number in unaccepted[:20])
             + (" 외" if len(unaccepted) > 20 else "") + ". 확인한 행을 선택한 뒤 다시 반영하세요."
         )
-    return [
-        ApplyRow(
+
+
+def _rows_to_apply(run: ImportRun) -> Iterator[ApplyRow]:
+    """The rows to write, read from ImportRow a chunk at a time while they are applied."""
+    for row in run_rows(run, statuses=(CHANGED, STALE)):
+        yield ApplyRow(
             indicator_id=row["indicator_id"], inputs=row["inputs"] if row["value"] is None else None,
             value=row["value"], note=row["note"], expected_version=row["expected_version"], row=row["row"],
             computed_value=row["computed"]["value"], computed_formula=row["computed"]["formula"],
         )
-        for row in run.rows
-        if row["status"] in (CHANGED, STALE)
-    ]
 
 
 # --- runs of either kind: visibility, payload, confirm, error workbook -------------------------
@@ -564,7 +615,7 @@ def _rows_to_apply(run: ImportRun, accepted: set[int]) -> list[ApplyRow]:
 
 def run_history(*, user: User):
     """Admins and evaluators see every import; others their own and their department's."""
-    runs = ImportRun.objects.select_related("user", "department").defer("rows").order_by("-created_at", "-id")
+    runs = ImportRun.objects.select_related("user", "department").order_by("-created_at", "-id")
     if is_admin(user) or is_evaluator(user):
         return runs
     visible = Q(user=user)
@@ -573,9 +624,8 @@ def run_history(*, user: User):
     return runs.filter(visible)
 
 
-def run_get(*, user: User, run_id: int, rows: bool = True) -> ImportRun:
-    runs = ImportRun.objects.select_related("user", "department")
-    run = (runs if rows else runs.defer("rows")).filter(pk=run_id).first()
+def run_get(*, user: User, run_id: int) -> ImportRun:
+    run = ImportRun.objects.select_related("user", "department").filter(pk=run_id).first()
     if run is None or not (
         is_admin(user) or is_evaluator(user) or run.user_id == user.pk
         or (user.department_id and run.department_id == user.department_id)
@@ -585,7 +635,7 @@ def run_get(*, user: User, run_id: int, rows: bool = True) -> ImportRun:
 
 
 def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) -> ImportRun:
-    run = run_get(user=user, run_id=run_id, rows=False)
+    run = run_get(user=user, run_id=run_id)
     if run.kind == ImportKind.PLAN_WORKBOOK:
         return plan_confirm(user=user, run_id=run.pk)
     if run.kind != ImportKind.ACTUALS_WORKBOOK:
@@ -593,7 +643,8 @@ def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) ->
     return actuals_confirm(user=user, run_id=run.pk, accept_stale=accept_stale)
 
 
-def run_payload(run: ImportRun, *, rows: bool = True) -> dict[str, Any]:
+def run_payload(run: ImportRun, *, rows: bool = True, page: int = 1, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """The run as the API shows it; its rows one page at a time (`rows_page` says which and how many)."""
     payload: dict[str, Any] = {
         "id": run.pk, "kind": run.kind, "kind_label": run.get_kind_display(), "status": run.status,
         "status_label": run.get_status_display(), "file_name": run.file_name,
@@ -605,7 +656,9 @@ def run_payload(run: ImportRun, *, rows: bool = True) -> dict[str, Any]:
         "errors_workbook": bool(run.errors and run.file),
     }
     if rows:
-        payload["rows"] = run.rows
+        shown = run_rows_page(run, page=page, size=page_size)
+        payload["rows"] = shown.pop("rows")
+        payload["rows_page"] = shown
     return payload
 
 

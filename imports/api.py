@@ -136,11 +136,23 @@ class ImportListView(ApiViewMixin, APIView):
         return Response({"results": [actuals_import.run_payload(run, rows=False) for run in runs]})
 
 
+class RowsPageSerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, required=False, default=1, help_text="행 목록의 쪽 (1부터)")
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=5000, required=False, default=actuals_import.PAGE_SIZE, help_text="쪽당 행 수 (최대 5000)"
+    )
+
+
 class ImportDetailView(ApiViewMixin, APIView):
-    @extend_schema(summary="가져오기 미리보기·결과", responses={200: OpenApiTypes.OBJECT}, parameters=[RUN_ID])
+    @extend_schema(summary="가져오기 미리보기·결과 (행은 쪽 단위: rows_page)", responses={200: OpenApiTypes.OBJECT},
+                   parameters=[RUN_ID, RowsPageSerializer])
     def get(self, request: Request, pk: str) -> Response:
+        query = RowsPageSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         run = actuals_import.run_get(user=request.user, run_id=lookup_id(pk))
-        return Response(actuals_import.run_payload(run))
+        return Response(actuals_import.run_payload(
+            run, page=query.validated_data["page"], page_size=query.validated_data["page_size"]
+        ))
 
 
 class ImportConfirmView(ApiViewMixin, APIView):

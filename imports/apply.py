@@ -2,23 +2,25 @@
 
 The set-based path does what `actual_save` does for each row — permission, open year, the same
 computation, the editable-status and version checks, a conditional UPDATE on the version, audit
-rows with the import's id, dirty marks — but with one lock query, one UPDATE per 2,000 rows and
-bulk inserts, so that 10,000 rows commit in well under two seconds. Both paths leave the database
+rows with the import's id, dirty marks — but 2,000 rows at a time: one lock query, one UPDATE and
+bulk inserts per chunk, so that 10,000 rows commit in well under two seconds and memory does not
+grow with the number of rows. Both paths leave the database
 in the same state (tests/imports/test_actuals_import.py compares them).
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from imports.bulk import bulk_insert
 from kpis.models import (
     Actual,
     ActualStatus,
@@ -44,7 +46,7 @@ from kpis.services.permissions import (
     require_year_open,
 )
 
-CHUNK = 2000
+CHUNK = 2000  # rows read, locked, checked and written at a time
 SOURCE = ChangeSource.EXCEL
 
 
@@ -80,10 +82,12 @@ class RowRefused(ServiceError):
         super().__init__(f"{row.row}행(지표ID {row.indicator_id}): {cause.message}")
 
 
-def actuals_apply_each(*, user: User, year: int, rows: list[ApplyRow], import_run_id: int) -> int:
+def actuals_apply_each(*, user: User, year: int, rows: Iterable[ApplyRow], import_run_id: int) -> int:
     """The reference path: `actual_save` per row, inside the caller's transaction."""
+    applied = 0
     with transaction.atomic():
         for row in rows:
+            applied += 1
             try:
                 actual_save(
                     user=user, indicator_id=row.indicator_id, year=year, inputs=row.inputs, value=row.value,
@@ -92,47 +96,80 @@ def actuals_apply_each(*, user: User, year: int, rows: list[ApplyRow], import_ru
                 )
             except ServiceError as exc:
                 raise RowRefused(row, exc) from exc
-    return len(rows)
+    return applied
+
+
+def chunked(items: Iterable[ApplyRow]) -> Iterator[list[ApplyRow]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+@dataclass
+class _Apply:
+    """What stays the same over the chunks of one confirm (a few sets, not the rows)."""
+
+    user: User
+    year: int
+    import_run_id: int
+    now: datetime
+    year_closed: bool
+    departments: set[int] = field(default_factory=set)  # checked: writer and open year
+    methods: dict[tuple[str, str], Indicator] = field(default_factory=dict)  # one unsaved Indicator per formula
+    dirty: set[tuple[int, int]] = field(default_factory=set)
 
 
 @transaction.atomic
-def actuals_apply(*, user: User, year: int, rows: list[ApplyRow], import_run_id: int) -> int:
-    """Set-based `actual_save` for many rows; raises RowRefused and writes nothing on any refusal."""
-    if not rows:
-        return 0
+def actuals_apply(*, user: User, year: int, rows: Iterable[ApplyRow], import_run_id: int) -> int:
+    """Set-based `actual_save` for many rows; raises RowRefused and writes nothing on any refusal.
+
+    `rows` may be a generator: it is consumed CHUNK rows at a time, each chunk locked, checked and written
+    before the next is read, so memory does not grow with the number of rows (the caller's transaction
+    still covers them all).
+    """
+    state = _Apply(
+        user=user, year=year, import_run_id=import_run_id, now=timezone.now(),
+        year_closed=EntryYear.objects.filter(year=year, is_closed=True).exists(),
+    )
+    applied = 0
+    for chunk in chunked(rows):
+        _apply_chunk(chunk, state)
+        applied += len(chunk)
+    dirty_mark(state.dirty)
+    return applied
+
+
+def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
+    user, year = state.user, state.year
     ids = [row.indicator_id for row in rows]
-    # (department, formula, method text) per indicator, and one unsaved Indicator per distinct formula:
-    # all actual_compute reads, without a model instance per row.
-    indicators: dict[int, tuple[int, str, str]] = {}
-    methods: dict[tuple[str, str], Indicator] = {}
-    existing: dict[int, Actual] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for pk, department_id, formula, method_text in Indicator.objects.filter(pk__in=chunk).order_by().values_list(
+    # (department, formula, method text) per indicator: all actual_compute reads, without a model per row.
+    indicators: dict[int, tuple[int, str, str]] = {
+        pk: (department_id, formula, method_text)
+        for pk, department_id, formula, method_text in Indicator.objects.filter(pk__in=ids).order_by().values_list(
             "id", "department_id", "formula", "method_text"
-        ):
-            indicators[pk] = (department_id, formula, method_text)
-        for actual in Actual.objects.select_for_update().filter(indicator_id__in=chunk, year=year).order_by():
-            existing[actual.indicator_id] = actual
-    departments: set[int] = set()
-    year_closed = EntryYear.objects.filter(year=year, is_closed=True).exists()
+        )
+    }
+    existing = {
+        actual.indicator_id: actual
+        for actual in Actual.objects.select_for_update().filter(indicator_id__in=ids, year=year).order_by()
+    }
     for row in rows:
         indicator = indicators.get(row.indicator_id)
         if indicator is None:
             raise RowRefused(row, NotFound("성과지표를 찾을 수 없습니다."))
         department_id = indicator[0]
-        if department_id not in departments:
+        if department_id not in state.departments:
             try:
                 require_actual_writer(user, department_id)
-                if year_closed:  # else require_year_open passes without a query per department
+                if state.year_closed:  # else require_year_open passes without a query per department
                     require_year_open(Department.objects.get(pk=department_id), year)
             except ServiceError as exc:
                 raise RowRefused(row, exc) from exc
-            departments.add(department_id)
+            state.departments.add(department_id)
 
-    now = timezone.now()
     creates: list[tuple[ApplyRow, Actual]] = []
     updates: list[tuple[ApplyRow, Actual, Decimal, dict[str, str], str]] = []
+    methods = state.methods
     for row in rows:
         _, formula, method_text = indicators[row.indicator_id]
         if row.computed_value is not None and row.computed_formula == (formula or method_text):
@@ -164,10 +201,11 @@ def actuals_apply(*, user: User, year: int, rows: list[ApplyRow], import_run_id:
         note = current.note if row.note is None else row.note
         updates.append((row, current, computed.value, computed.inputs, note))
 
+    now = state.now
     if creates:
         try:
             with transaction.atomic():
-                _insert(Actual, [_actual_row(actual, now) for _, actual in creates])
+                bulk_insert(Actual, [_actual_row(actual, now) for _, actual in creates])
         except IntegrityError:
             taken = set(
                 Actual.objects.filter(indicator_id__in=[a.indicator_id for _, a in creates], year=year)
@@ -179,14 +217,12 @@ def actuals_apply(*, user: User, year: int, rows: list[ApplyRow], import_run_id:
     _update(updates, user=user, now=now)
     stored = _stored({current.pk for _, current, *_ in updates})
 
-    common = {"user_id": user.pk, "import_run_id": import_run_id, "year": year, "created_at": now}
-    _insert(AuditEntry, _audit_rows(creates, updates, stored, indicators, common))
-    dirty = {(indicators[row.indicator_id][0], year) for row, _ in creates}
-    dirty.update(
+    common = {"user_id": user.pk, "import_run_id": state.import_run_id, "year": year, "created_at": now}
+    bulk_insert(AuditEntry, _audit_rows(creates, updates, stored, indicators, common))
+    state.dirty.update((indicators[row.indicator_id][0], year) for row, _ in creates)
+    state.dirty.update(
         (indicators[row.indicator_id][0], year) for row, current, *_ in updates if current.value != stored[current.pk][0]
     )
-    dirty_mark(dirty)
-    return len(rows)
 
 
 def _audit_rows(creates, updates, stored, indicators, common) -> Iterator[dict[str, Any]]:
@@ -228,47 +264,6 @@ def _actual_row(actual: Actual, now) -> dict[str, Any]:
         "note": actual.note, "status": actual.status, "source": actual.source, "updated_by_id": actual.updated_by_id,
         "version": actual.version, "updated_at": now,
     }
-
-
-def _insert(model, rows: Iterable[dict[str, Any]]) -> None:
-    """INSERT many rows: COPY on PostgreSQL, bulk_create elsewhere; unset fields take their defaults."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
-        return
-    defaults = {field.attname: field.get_default() for field in fields}
-    kinds = [(field.attname, field.get_internal_type() == "JSONField") for field in fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        lines: list[str] = []
-        for row in rows:
-            lines.append("\t".join(
-                _copy_text(row[name] if name in row else defaults[name], is_json) for name, is_json in kinds
-            ))
-            if len(lines) == CHUNK:
-                copy.write("\n".join(lines) + "\n")
-                lines = []
-        if lines:
-            copy.write("\n".join(lines) + "\n")
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any, is_json: bool) -> str:
-    """A value in COPY's text format (what the ORM would send as a parameter)."""
-    if value is None:
-        return "\\N"
-    if is_json:
-        return json.dumps(value).translate(_COPY_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).translate(_COPY_ESCAPES)
 
 
 def _update(updates, *, user: User, now) -> None:

@@ -32,7 +32,6 @@ class ImportRun(models.Model):
         "kpis.Department", verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
-    rows = models.JSONField("읽은 행", default=list, blank=True)
     errors = models.JSONField("오류", default=list, blank=True)
     summary = models.JSONField("요약", default=dict, blank=True)
     report = models.TextField("보고서", blank=True)
@@ -46,3 +45,23 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} ({self.get_status_display()})"
+
+
+class ImportRow(models.Model):
+    """One previewed row of a run, old → new with its status; written and read in chunks, never as one list."""
+
+    run = models.ForeignKey(ImportRun, verbose_name="가져오기", on_delete=models.CASCADE, related_name="row_set")
+    position = models.PositiveIntegerField("순서")  # order of reading; keyset pagination follows it
+    row = models.PositiveIntegerField("행", null=True, blank=True)  # the sheet row, for messages and accept_stale
+    status = models.CharField("상태", max_length=20)
+    data = models.JSONField("내용", default=dict)
+
+    class Meta:
+        verbose_name = "가져오기 행"
+        verbose_name_plural = "가져오기 행"
+        ordering = ["run", "position"]
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="imports_row_unique_position")]
+        indexes = [models.Index(fields=["run", "status", "position"], name="imports_row_status")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.row} {self.status}"

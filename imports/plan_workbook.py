@@ -42,6 +42,7 @@ from imports.readers import (
     scan_sheet,
     upload_size,
 )
+from imports.run_rows import row_writer, run_rows
 from kpis.models import ChangeSource, Department, Indicator
 from kpis.services.errors import (
     InvalidInput,
@@ -243,7 +244,6 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         for merged in scan.merged
     ]
     rows = _plan_preview(sheet_rows, meta_by_id, years, scan, problems)
-    run.rows = rows
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
     run.summary = {
@@ -253,7 +253,9 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     run.status = ImportStatus.PREVIEWED
     upload.seek(0)
     run.file.save(f"plan_{run.sha256[:16]}.xlsx", File(upload), save=False)
-    run.save()
+    with transaction.atomic():
+        run.save()
+        row_writer(run)(rows)
     return run
 
 
@@ -422,7 +424,7 @@ def plan_confirm(*, user: User, run_id: int) -> ImportRun:
             if locked.errors:
                 raise InvalidState(f"오류 {len(locked.errors)}건이 있어 반영할 수 없습니다. 오류를 고친 파일을 다시 올리세요.")
             years = locked.summary.get("years", [])
-            changed = [row for row in locked.rows if row["status"] == CHANGED]
+            changed = list(run_rows(locked, statuses=(CHANGED,)))
             indicators = Indicator.objects.prefetch_related("targets").in_bulk([row["indicator_id"] for row in changed])
             for row in changed:
                 indicator = indicators.get(row["indicator_id"])

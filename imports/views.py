@@ -153,13 +153,17 @@ def _run(request: HttpRequest, run_id: int):
 @require_GET
 def detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
-    rows = run.rows
     show_all = request.GET.get("all") == "1"
-    shown = rows if show_all else [row for row in rows if row.get("status") not in ("unchanged",)]
-    limit = 2000
+    status = request.GET.get("status")
+    status = status if status in actuals_import.STATUS_LABELS else None
+    # One page of rows from ImportRow: a preview of 100,000 rows is never loaded at once.
+    shown = actuals_import.run_rows_page(
+        run, page=_int_param(request, "page", high=10**7) or 1, include_unchanged=show_all, status=status
+    )
     context = {
-        "run": run, "rows": shown[:limit], "truncated": len(shown) > limit, "show_all": show_all,
-        "hidden_unchanged": len(rows) - len(shown), "summary": run.summary, "errors": run.errors[:500],
+        "run": run, "rows": shown["rows"], "page": shown, "show_all": show_all, "status": status,
+        "hidden_unchanged": 0 if show_all or status else run.summary.get("unchanged", 0),
+        "summary": run.summary, "errors": run.errors[:500],
         "more_errors": max(0, len(run.errors) - 500), "is_plan": run.kind == ImportKind.PLAN_WORKBOOK,
         "can_confirm": run.status == ImportStatus.PREVIEWED and run.summary.get("can_confirm")
         and (run.user_id == request.user.pk or is_admin(request.user)),

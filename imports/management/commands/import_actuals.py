@@ -11,6 +11,7 @@ from accounts.models import User
 from imports.actuals_import import actuals_confirm, actuals_upload
 from imports.apply import ImportRefused
 from imports.models import ImportStatus
+from imports.run_rows import run_rows
 
 
 class Command(BaseCommand):
@@ -60,12 +61,11 @@ class Command(BaseCommand):
                 f"변경 {summary.get('changed', 0)}, 계획 변경됨 {summary.get('stale', 0)}, 충돌 {summary.get('conflict', 0)}, "
                 f"변경 없음 {summary.get('unchanged', 0)}, 빈 값 {summary.get('empty', 0)}, 오류 {summary.get('errors', 0)}"
             )
-        for row in run.rows:
-            if row["status"] in ("changed", "stale"):
-                old = (row.get("old") or {}).get("value") or "없음"
-                self.stdout.write(
-                    f"  {row['row']}행 {row['name']}: {old} → {row['new_value']}"
-                    + (" (계획 변경됨: " + "; ".join(row["stale_reasons"]) + ")" if row["status"] == "stale" else "")
-                )
+        for row in run_rows(run, statuses=("changed", "stale")):  # read a chunk at a time
+            old = (row.get("old") or {}).get("value") or "없음"
+            self.stdout.write(
+                f"  {row['row']}행 {row['name']}: {old} → {row['new_value']}"
+                + (" (계획 변경됨: " + "; ".join(row["stale_reasons"]) + ")" if row["status"] == "stale" else "")
+            )
         for error in run.errors:
             self.stderr.write(f"  {error['text']}")
