@@ -10,6 +10,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 SESSION_KEY = "last_activity"
+# The activity stamp is rewritten at most this often: a session row is not rewritten on every page
+# (one UPDATE per request under load), and the idle timeout is still honoured to within a minute.
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -24,7 +27,7 @@ class IdleTimeoutMiddleware:
             if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 request.session["idle_logout"] = True
-            else:
+            elif last is None or now - int(last) >= ACTIVITY_RESOLUTION_SECONDS:
                 request.session[SESSION_KEY] = now
         return self.get_response(request)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from celery.result import AsyncResult
 from django.contrib import messages
@@ -16,12 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from kpis.board_cache import board_cached
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.finalise import year_finalise
 from kpis.models import Department, DepartmentScore, DirtyScore
@@ -105,25 +108,16 @@ def scores_home(request: HttpRequest) -> HttpResponse:
     return redirect("scores:board", year=latest or timezone.localdate().year)
 
 
-@login_required
-@require_GET
-def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
-    year = _year(year)
-    filters = _filters(request)
-    page = scoreboard_page(year, page=_int(request.GET.get("page")) or 1, **filters)
-    job = _job(request, year)
-    if job and job["done"]:
-        request.session.pop(JOB_KEY.format(year=year), None)
-        if job["state"] == "SUCCESS":
-            messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
-        else:
-            messages.error(request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). 다시 시도하세요.")
-        job = None
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = request.GET.copy()
-    for key in ("page", "sort"):
-        sort_query.pop(key, None)
+def _filter_query(filters: dict, **extra) -> str:
+    """The page's own parameters as a query string (never an echo of whatever else was sent)."""
+    pairs = {"sort": filters["sort"] if filters["sort"] != "score" else None, "bureau": filters["bureau_id"],
+             "grade": filters["grade"] or None, **extra}
+    return urlencode([(key, value) for key, value in pairs.items() if value is not None])
+
+
+def _board(year: int, filters: dict, page_number: int) -> dict:
+    """The data-dependent parts of a scoreboard page, rendered once per data version."""
+    page = scoreboard_page(year, page=page_number, **filters)
     # Built here rather than in a template loop: a national install has a thousand bureaus.
     bureau_options = format_html_join(
         "", '<option value="{}"{}>{}</option>',
@@ -133,12 +127,45 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         "page": page,
         "bureau_options": bureau_options,
         "year": year,
+        "query": _filter_query(filters),
+        "sort_query": _filter_query({**filters, "sort": "score"}),
+        "years": (year - 1, year + 1),
+    }
+    return {
+        "head": mark_safe(render_to_string("kpis/scores/_board_head.html", context)),  # autoescaped templates
+        "facts": mark_safe(render_to_string("kpis/scores/_board_facts.html", context)),
+        "body": mark_safe(render_to_string("kpis/scores/_board_body.html", context)),
+        "finalised": page.finalised,
+        "dirty_remaining": page.dirty_remaining,
+        "cacheable": page.page == page_number,
+    }
+
+
+@login_required
+@require_GET
+def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
+    year = _year(year)
+    filters = _filters(request)
+    page_number = max(_int(request.GET.get("page")) or 1, 1)
+    board = board_cached(
+        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number),
+        lambda: _board(year, filters, page_number),
+    )
+    job = _job(request, year)
+    if job and job["done"]:
+        request.session.pop(JOB_KEY.format(year=year), None)
+        if job["state"] == "SUCCESS":
+            messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
+        else:
+            messages.error(request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). 다시 시도하세요.")
+        job = None
+    context = {
+        "board": board,
+        "year": year,
         "job": job,
         "can_recompute": _can_recompute(request.user),
         "can_finalise": is_admin(request.user),
-        "query": query.urlencode(),
-        "sort_query": sort_query.urlencode(),
-        "years": (year - 1, year + 1),
+        "query": _filter_query(filters),
     }
     return render(request, "kpis/scores/scoreboard.html", context)
 

@@ -84,7 +84,7 @@ def survey(sample_plan):
 
 @pytest.fixture(autouse=True)
 def fresh_throttle_counters():
-    """Throttle and lockout counters live in the cache, which outlives a test's database rollback."""
+    """Throttle counters and scoreboard fragments live in the cache, which outlives a test's rollback."""
     from django.core.cache import cache
 
     cache.clear()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -46,6 +47,22 @@ def test_an_idle_session_is_logged_out(client, dept_user, settings):
     session.save()
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_activity_is_recorded_at_most_once_a_minute_and_keeps_the_session_alive(client, dept_user, settings):
+    settings.SESSION_IDLE_TIMEOUT = 600
+    client.force_login(dept_user)
+    now = int(time.time())
+    session = client.session
+    session["last_activity"] = now - 30  # recent: not rewritten (no session UPDATE per page)
+    session.save()
+    assert client.get("/").status_code == 200
+    assert client.session["last_activity"] == now - 30
+    session = client.session
+    session["last_activity"] = now - 300  # older than a minute, within the timeout: refreshed
+    session.save()
+    assert client.get("/").status_code == 200
+    assert client.session["last_activity"] >= now
 
 
 def test_create_user_makes_a_department_user(sample_plan, capsys):

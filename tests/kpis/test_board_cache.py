@@ -1,0 +1,152 @@
+"""The scoreboard's cached fragments: served again while nothing changed, rebuilt as soon as anything
+a page shows changes, and never mixing one user's controls into another's page."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kpis import score_views
+from kpis.board_cache import board_version
+from kpis.finalise import year_finalise
+from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder
+from kpis.services.actuals import actual_reopen
+from kpis.services.policy import policy_revise
+from kpis.services.scores import scores_recompute
+from tests.kpis.test_scoreboard import BOARD, add_departments, change_actual, returned_actual, row_of, rows_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """How many times a page was built from the database rather than served from the cache."""
+    count = {"n": 0}
+    original = score_views.scoreboard_page
+
+    def counting(*args, **kwargs):
+        count["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(score_views, "scoreboard_page", counting)
+    return count
+
+
+def test_a_page_read_again_is_served_from_the_cache_with_the_same_rows(client, evaluator, builds):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    client.get("/")  # the session exists before anything is measured
+    with CaptureQueriesContext(connection) as built:
+        first = client.get(BOARD)
+    with CaptureQueriesContext(connection) as served:
+        again = client.get(BOARD)
+    assert builds["n"] == 1
+    assert rows_of(again) == rows_of(first)
+    assert "102.73" in row_of(again, "대외협력과")
+    # Session, user and the version query; none of the page's fifteen.
+    assert len(served.captured_queries) <= 4 < len(built.captured_queries)
+
+
+def test_each_filter_sort_and_page_is_its_own_entry(client, evaluator, builds, sample_plan):
+    scores_recompute(2023)
+    add_departments(sample_plan, 60)
+    client.force_login(evaluator)
+    queries = [{}, {"page": 2}, {"sort": "name"}, {"grade": "A"}, {"bureau": sample_plan.pk}]
+    for query in queries:
+        client.get(BOARD, query)
+    assert builds["n"] == len(queries)
+    by_name = rows_of(client.get(BOARD, {"sort": "name"}))
+    assert by_name[0].split()[1] == "대외협력과" and builds["n"] == len(queries)
+    assert len(rows_of(client.get(BOARD, {"page": 2}))) == 13
+
+
+def test_a_page_past_the_end_is_served_but_not_kept(client, evaluator, builds):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    for _ in range(2):
+        assert len(rows_of(client.get(BOARD, {"page": 999}))) == 3  # the last page
+    assert builds["n"] == 2
+
+
+def test_controls_follow_the_user_not_the_cached_page(client, evaluator, dept_user, admin_user):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    assert "재계산</button>" in client.get(BOARD).content.decode()
+    client.force_login(dept_user)
+    body = client.get(BOARD).content.decode()
+    assert "재계산</button>" not in body and "결과 확정" not in body and "102.73" in body
+    client.force_login(admin_user)
+    assert "결과 확정</button>" in client.get(BOARD).content.decode()
+
+
+# --- Every change a page shows is seen on the next request ------------------------------------------
+
+
+def test_a_saved_actual_shows_as_stale_then_its_recomputed_score(
+    client, evaluator, dept_user, django_capture_on_commit_callbacks
+):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    assert "최신" in row_of(client.get(BOARD), "대외협력과")
+    actual = returned_actual("정무활동 및 당정협력 강화")
+    with django_capture_on_commit_callbacks(execute=False):
+        change_actual(dept_user, actual, "11")
+    assert "재계산 대기" in row_of(client.get(BOARD), "대외협력과")
+    scores_recompute(2023)
+    row = row_of(client.get(BOARD), "대외협력과")
+    assert "최신" in row and "100.00" in row
+
+
+def status_cells(response, name: str) -> list[str]:
+    """The five status counts of a department's row: not reported, draft, submitted, approved, returned."""
+    body = response.content.decode()
+    row = next(r for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.DOTALL) if name in r)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.DOTALL)][4:9]
+
+
+def test_an_actual_sent_back_moves_to_the_returned_count(client, evaluator, admin_user):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    before = status_cells(client.get(BOARD), "대외협력과")
+    actual = Actual.objects.get(indicator__short_name="정무활동 및 당정협력 강화", year=2023)
+    assert actual.status == ActualStatus.APPROVED
+    actual_reopen(user=admin_user, actual_id=actual.pk, comment="근거 자료 보완", expected_version=actual.version)
+    after = status_cells(client.get(BOARD), "대외협력과")
+    assert int(after[3]) == int(before[3]) - 1 and int(after[4]) == int(before[4]) + 1
+
+
+def test_a_new_policy_a_reminder_a_new_department_and_finalising_show_at_once(client, evaluator, admin_user, sample_plan):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    client.get(BOARD)
+
+    policy_revise(user=admin_user, year=2023, cap=Decimal(100))
+    assert "재계산 대기" in row_of(client.get(BOARD), "대외협력과")  # the new policy marked every department
+    scores_recompute(2023)
+
+    Reminder.objects.create(
+        department=Department.objects.get(name="소통기획과"), year=2023, recipients=["lee@example.go.kr"],
+        unreported_count=1,
+    )
+    assert "lee@example.go.kr" in row_of(client.get(BOARD), "소통기획과")
+
+    add_departments(sample_plan, 1, score=Decimal(50))
+    assert len(rows_of(client.get(BOARD))) == 4
+
+    year_finalise(user=admin_user, year=2023)
+    assert "확정" in client.get(BOARD).content.decode().split("</h1>")[0]
+
+
+def test_the_version_moves_with_the_entry_window_and_with_the_date(monkeypatch):
+    before = board_version(2023)
+    assert board_version(2023) == before
+    EntryYear.objects.create(year=2023, closing_date=timezone.localdate())
+    after_window = board_version(2023)
+    assert after_window != before
+    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
+    assert board_version(2023) != after_window
