@@ -270,7 +270,39 @@ def _ordering(sort: str, *, reverse: bool = False) -> list:
             F("ys__completeness").asc(nulls_first=True) if reverse else F("ys__completeness").desc(nulls_last=True)
         )
         return [completeness_key, score_key, *name_keys]
-    return [score_key, *name_keys]
+    # Equal scores in plan order (department id), as the (year, score, department) index keeps them.
+    return [score_key, "-id" if reverse else "id"]
+
+
+def _score_page_ids(scores_qs, *, start: int, count: int, stored: int, year: int):
+    """Department ids of one page in score order: stored scores first (best first, a missing score
+    last, ties by department id), then departments with no stored score yet, by id.
+
+    Returned as a sliced subquery of the (year, score, department) index, so the page is one
+    query and the database never sorts every department; deep pages are read from the lower end
+    of the index, so a read never walks past more than half of the year's rows. Only a page that
+    reaches past the stored scores (departments never computed) needs a second, listed read.
+    """
+    if start + count <= stored:
+        if start + count > stored // 2:
+            tail = stored - start - count
+            ordered = scores_qs.order_by(F("score").asc(nulls_first=True), "-department_id")
+            return ordered.values("department_id")[tail : tail + count]
+        ordered = scores_qs.order_by(F("score").desc(nulls_last=True), "department_id")
+        return ordered.values("department_id")[start : start + count]
+    ids: list[int] = []
+    if start < stored:
+        ordered = scores_qs.order_by(F("score").desc(nulls_last=True), "department_id")
+        ids = list(ordered.values_list("department_id", flat=True)[start:stored])
+    skip = max(start - stored, 0)
+    unscored = Department.objects.exclude(id__in=DepartmentScore.objects.filter(year=year).values("department_id"))
+    ids.extend(unscored.order_by("id").values_list("id", flat=True)[skip : skip + count - len(ids)])
+    return ids
+
+
+def _score_order(row: dict) -> tuple:
+    """Python mirror of the index order, to put a page read by id back in order."""
+    return (row["score_id"] is None, row["score"] is None, -(row["score"] or 0), row["id"])
 
 
 def scoreboard_departments(year: int, *, bureau_id: int | None = None, grade: str = ""):
@@ -305,7 +337,7 @@ def scoreboard_page(
     dirty_remaining = DirtyScore.objects.filter(year=year).count()
     qs = scoreboard_departments(year, bureau_id=bureau_id, grade=grade)
     scores_qs = _matching_scores(year, bureau_id=bureau_id, grade=grade)
-    total, summary = _summary(scores_qs, bureau_id=bureau_id, grade=grade)
+    total, summary, stored = _summary(scores_qs, bureau_id=bureau_id, grade=grade)
     num_pages = max(ceil(total / page_size), 1)
     page = min(max(page, 1), num_pages)
     offset = (page - 1) * page_size
@@ -314,6 +346,11 @@ def scoreboard_page(
     reverse = offset > total // 2
     count = max(min(page_size, total - offset), 0)
     start = total - offset - count if reverse else offset
+    by_index = sort == "score" and bureau_id is None and grade != NO_GRADE
+    if by_index:
+        # The national ranking: the page's departments straight off the (year, score, department) index.
+        qs = qs.filter(id__in=_score_page_ids(scores_qs, start=offset, count=count, stored=stored, year=year))
+        reverse, start = False, 0
     values = list(
         qs.annotate(
             bureau_name=F("bureau__name"),
@@ -334,6 +371,8 @@ def scoreboard_page(
     )
     if reverse:
         values.reverse()
+    if by_index:
+        values.sort(key=_score_order)
     ranks = _ranks(scores_qs, values, by_score=sort == "score", offset=offset)
     ids = [row["id"] for row in values]
     indicators = list(Indicator.objects.filter(department_id__in=ids).values_list("id", "department_id", "direction"))
@@ -393,11 +432,12 @@ def _matching_scores(year: int, *, bureau_id: int | None, grade: str):
     return qs
 
 
-def _summary(scores_qs, *, bureau_id: int | None, grade: str) -> tuple[int, BureauRollup]:
+def _summary(scores_qs, *, bureau_id: int | None, grade: str) -> tuple[int, BureauRollup, int]:
     """Number of matching departments and their roll-up; two cheap queries instead of a 25k-row join.
 
     Departments are counted on their own table; sums come from the scores table. With the
     "no score" filter there is nothing to sum, and the count is departments minus scored ones.
+    The third value is the number of stored score rows that match.
     """
     departments = Department.objects.all()
     if bureau_id is not None:
@@ -412,9 +452,10 @@ def _summary(scores_qs, *, bureau_id: int | None, grade: str) -> tuple[int, Bure
     )
     if grade == NO_GRADE:
         total = department_count - row["score_count"]
-        return total, BureauRollup(None, None, total, 0)
+        return total, BureauRollup(None, None, total, 0), row["rows"]
     total = row["rows"] if grade else department_count
-    return total, _rollup(row["score_sum"], row["score_count"], row["weighted_sum"], row["weight_sum"], total)
+    rollup = _rollup(row["score_sum"], row["score_count"], row["weighted_sum"], row["weight_sum"], total)
+    return total, rollup, row["rows"]
 
 
 def _ranks(qs, values: list[dict], *, by_score: bool, offset: int) -> dict[int, int]:
