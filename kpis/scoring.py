@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import MAX_PREC, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 from math import floor
@@ -63,6 +63,10 @@ _DIV = Context(prec=60, rounding=ROUND_DOWN)
 _HUNDRED = Decimal(100)
 _INT_FAST = Decimal(10) ** 30
 _QUANTA = {2: Decimal("0.01"), 4: Decimal("0.0001")}
+_EXACT = Context(prec=MAX_PREC)
+_ZERO = Decimal(0)
+_ZERO_RATE = Decimal("0.00")
+_ZERO_SHARE = Decimal("0.0000")
 
 
 class Direction(StrEnum):
@@ -142,28 +146,38 @@ class BureauRollup:
 
 def achievement_rate(item: IndicatorInput, rules: Rules) -> RateResult:
     _check_rules(rules)
-    values = (item.target, item.actual, item.baseline, item.band_tolerance)
-    if any(value is not None and not value.is_finite() for value in values):
+    return _rate(item, _prepared(rules))
+
+
+def _rate(item: IndicatorInput, policy: _Prepared) -> RateResult:
+    """``achievement_rate`` with the policy's constants (bounds and their texts) worked out once."""
+    target, actual, baseline, band = item.target, item.actual, item.baseline, item.band_tolerance
+    if not (
+        (target is None or target.is_finite())
+        and (actual is None or actual.is_finite())
+        and (baseline is None or baseline.is_finite())
+        and (band is None or band.is_finite())
+    ):
         return _not_evaluable(item, "목표·실적·기준값 중 숫자가 아닌 값이 있습니다")
-    if item.target is None or item.target == 0:
+    if target is None or target == 0:
         return _not_evaluable(item, TARGET_MISSING)
     try:
-        direction = Direction(item.direction)
-    except ValueError:
+        direction = _DIRECTIONS.get(item.direction)
+    except TypeError:  # unhashable: not a direction either
+        direction = None
+    if direction is None:
         return _not_evaluable(item, f"알 수 없는 지표 방향입니다: {item.direction}")
-    if not item.reported or item.actual is None:
-        working = f"목표 {_fmt(item.target)}, 실적 미보고"
+    if not item.reported or actual is None:
+        working = f"목표 {_fmt(target)}, 실적 미보고"
         return RateResult(item.indicator_id, RateStatus.UNREPORTED, None, None, NOT_REPORTED, working)
 
-    target, actual = item.target, item.actual
     if direction is Direction.UP:
-        raw, shown = _div(actual * _HUNDRED, target), f"실적 {_fmt(actual)} / 목표 {_fmt(target)} × 100"
-    elif direction is Direction.DOWN and rules.lower_is_better == "target_over_actual":
+        raw, shown = _DIV.divide(actual * _HUNDRED, target), f"실적 {_fmt(actual)} / 목표 {_fmt(target)} × 100"
+    elif direction is Direction.DOWN and policy.target_over_actual:
         if actual == 0:
             return _not_evaluable(item, "실적이 0이어서 목표/실적 방식으로 평가할 수 없습니다")
-        raw, shown = _div(target * _HUNDRED, actual), f"목표 {_fmt(target)} / 실적 {_fmt(actual)} × 100"
+        raw, shown = _DIV.divide(target * _HUNDRED, actual), f"목표 {_fmt(target)} / 실적 {_fmt(actual)} × 100"
     elif direction is Direction.DOWN:
-        baseline = item.baseline
         if baseline is None:
             return _not_evaluable(item, "기준값(전년도 실적)이 없어 평가할 수 없습니다")
         if baseline <= target:
@@ -172,34 +186,43 @@ def achievement_rate(item: IndicatorInput, rules: Rules) -> RateResult:
         b = _fmt(baseline)
         shown = f"(기준 {b} − 실적 {_fmt(actual)}) / (기준 {b} − 목표 {_fmt(target)}) × 100"
     else:
-        raw, shown = _range_rate(item, rules)
+        raw, shown = _range_rate(item, policy.rules)
 
     raw_rate = _round(raw)
     if abs(raw_rate) >= RATE_LIMIT:
         return _not_evaluable(item, f"달성률이 너무 커서 평가할 수 없습니다 ({raw_rate:f}%)")
-    rate, bound = _apply_bounds(raw_rate, rules)
+    if policy.cap is not None and raw_rate > policy.cap:
+        rate, bound = policy.capped, policy.cap_text
+    elif policy.floor is not None and raw_rate < policy.floor:
+        rate, bound = policy.floored, policy.floor_text
+    else:
+        rate, bound = raw_rate, policy.open_text
     working = f"{shown} = {raw_rate:,f}%, {bound}"
     return RateResult(item.indicator_id, RateStatus.EVALUATED, rate, raw_rate, "", working)
 
 
 def department_score(items: Sequence[IndicatorInput], rules: Rules) -> DepartmentResult:
     _check_rules(rules)
-    rates = tuple(achievement_rate(item, rules) for item in items)
+    policy = _prepared(rules)
+    rates = tuple([_rate(item, policy) for item in items])
     counted: dict[int, tuple[Decimal, Decimal]] = {}  # indicator id -> (weight, rate used)
-    total_weight = reported_weight = Decimal(0)
+    total_weight = reported_weight = _ZERO
     notes: list[str] = []
+    unreported_zero = rules.unreported == "zero"
     for item, result in zip(items, rates, strict=True):
-        if result.status is RateStatus.NOT_EVALUABLE:
+        status = result.status
+        target = item.target
+        if status is RateStatus.NOT_EVALUABLE:
             notes.append(f"평가 제외: {item.name} — {result.reason}")
-        if item.target is not None and item.target.is_finite() and item.target != 0:
+        if target is not None and target.is_finite() and target != 0:
             total_weight += item.weight
-        if result.status is RateStatus.EVALUATED:
+        if status is RateStatus.EVALUATED:
             counted[item.indicator_id] = (item.weight, result.rate)
             reported_weight += item.weight
-        elif result.status is RateStatus.UNREPORTED and rules.unreported == "zero":
-            counted[item.indicator_id] = (item.weight, Decimal("0.00"))
+        elif status is RateStatus.UNREPORTED and unreported_zero:
+            counted[item.indicator_id] = (item.weight, _ZERO_RATE)
             notes.append(f"미보고 0점 처리: {item.name} (가중치 {_fmt(item.weight)})")
-        elif result.status is RateStatus.UNREPORTED:
+        elif status is RateStatus.UNREPORTED:
             notes.append(f"미보고 제외: {item.name} (가중치 {_fmt(item.weight)})")
 
     completeness = _round(_div(reported_weight * _HUNDRED, total_weight)) if total_weight > 0 else None
@@ -208,7 +231,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
             f"완결성 = 실적 보고 가중치 {_fmt(reported_weight)} / 평가 대상 가중치 {_fmt(total_weight)} × 100"
             f" = {completeness}%"
         )
-    evaluated_weight = sum((weight for weight, _ in counted.values()), Decimal(0))
+    evaluated_weight = sum((weight for weight, _ in counted.values()), _ZERO)
     if evaluated_weight <= 0:
         reason = _no_score_reason(rates, rules, total_weight, bool(counted))
         return DepartmentResult(
@@ -219,28 +242,27 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
             total_weight=total_weight,
             evaluated_weight=evaluated_weight,
             rates=rates,
-            effective_weights={item.indicator_id: Decimal("0.0000") for item in items},
+            effective_weights={item.indicator_id: _ZERO_SHARE for item in items},
             contributions={item.indicator_id: None for item in items},
             working="\n".join([reason, *notes]),
         )
 
     whole = evaluated_weight
-    with localcontext(_WIDE):
-        weighted_sum = sum((weight * rate for weight, rate in counted.values()), Decimal(0))
+    weighted_sum = _ZERO
+    for weight, rate in counted.values():
+        weighted_sum = _WIDE.add(weighted_sum, _WIDE.multiply(weight, rate))
     score = _round(_div(weighted_sum, whole))
     if all(rate >= 0 for _, rate in counted.values()):
         points = {key: _div(_WIDE.multiply(weight, rate), whole) for key, (weight, rate) in counted.items()}
-        shares = _apportion(
-            {key: _div(weight * _HUNDRED, whole) for key, (weight, _) in counted.items()}, _HUNDRED, 4
-        )
+        shares = _shares(counted, whole)
     else:  # truncation toward zero would floor negatives the wrong way: stay exact
         fraction_whole = Fraction(whole)
         points = {key: Fraction(w) * Fraction(r) / fraction_whole for key, (w, r) in counted.items()}
         shares = {key: Fraction(w) * 100 / fraction_whole for key, (w, _) in counted.items()}
         shares = _apportion(shares, _HUNDRED, 4)
     parts = _apportion(points, score, 2)
-    grade = grade_for(score, rules)
-    terms = " + ".join(f"{_fmt(weight)} × {rate}" for weight, rate in counted.values())
+    grade = _grade(score, policy.bands)
+    terms = " + ".join([f"{_fmt(weight)} × {rate}" for weight, rate in counted.values()])
     lines = [f"가중 점수 = ({terms}) / {_fmt(evaluated_weight)} = {score}", *notes]
     lines.append(f"등급 {grade}")
     return DepartmentResult(
@@ -251,7 +273,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
         total_weight=total_weight,
         evaluated_weight=evaluated_weight,
         rates=rates,
-        effective_weights={item.indicator_id: shares.get(item.indicator_id, Decimal("0.0000")) for item in items},
+        effective_weights={item.indicator_id: shares.get(item.indicator_id, _ZERO_SHARE) for item in items},
         contributions={item.indicator_id: parts.get(item.indicator_id) for item in items},
         working="\n".join(lines),
         weighted_sum=weighted_sum,
@@ -261,10 +283,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
 def grade_for(score: Decimal | None, rules: Rules) -> str:
     if score is None:
         return ""
-    for label, threshold in sorted(rules.grade_bands, key=lambda band: band[1], reverse=True):
-        if score >= threshold:
-            return label
-    return "D"
+    return _grade(score, _prepared(rules).bands)
 
 
 def bureau_rollup(results: Sequence[DepartmentResult]) -> BureauRollup:
@@ -318,16 +337,6 @@ def _range_rate(item: IndicatorInput, rules: Rules) -> tuple[Fraction, str]:
     return 100 - Fraction(beyond) * 100 / abs(Fraction(target)), shown
 
 
-def _apply_bounds(raw_rate: Decimal, rules: Rules) -> tuple[Decimal, str]:
-    if rules.cap is not None and raw_rate > rules.cap:
-        rate = _round(rules.cap)
-        return rate, f"상한 {_fmt(rules.cap)}% 적용 → {rate:,f}%"
-    if rules.floor is not None and raw_rate < rules.floor:
-        rate = _round(rules.floor)
-        return rate, f"하한 {_fmt(rules.floor)}% 적용 → {rate:,f}%"
-    return raw_rate, "상한 없음" if rules.cap is None else f"상한 {_fmt(rules.cap)}% 미적용"
-
-
 def _no_score_reason(rates: tuple[RateResult, ...], rules: Rules, total_weight: Decimal, counted: bool) -> str:
     if counted:
         return "반영할 가중치의 합이 0입니다"
@@ -359,24 +368,121 @@ def _scaled(value: Fraction | Decimal, places: int) -> Fraction | Decimal:
 
 
 def _from_units(units: int, places: int) -> Decimal:
-    return Decimal(f"{units}E-{places}")
+    """units × 10**-places, exactly (the exponent is -places, so 0 shows as 0.00)."""
+    return Decimal(units).scaleb(-places, _EXACT)
 
 
 def _apportion(exact: Mapping[int, Fraction | Decimal], total: Decimal, places: int) -> dict[int, Decimal]:
     """Largest-remainder rounding of ``exact`` to 10**-places so that the parts sum to ``total``."""
-    scaled = {key: _scaled(value, places) for key, value in exact.items()}
-    units = {key: floor(value) for key, value in scaled.items()}
-    missing = int(total.scaleb(places, context=_WIDE)) - sum(units.values())
-    order = sorted(scaled, key=lambda key: scaled[key] - units[key], reverse=True)  # stable: ties keep order
-    for key in order[: max(missing, 0)]:
-        units[key] += 1
-    return {key: _from_units(count, places) for key, count in units.items()}
+    keys = list(exact)
+    scaled = [_scaled(value, places) for value in exact.values()]
+    units = [floor(value) for value in scaled]
+    missing = int(total.scaleb(places, context=_WIDE)) - sum(units)
+    if missing > 0:
+        # Stable: equal remainders keep the indicators' order.
+        order = sorted(range(len(keys)), key=lambda i: scaled[i] - units[i], reverse=True)
+        for i in order[:missing]:
+            units[i] += 1
+    return {key: _from_units(count, places) for key, count in zip(keys, units, strict=True)}
+
+
+def _shares(counted: Mapping[int, tuple[Decimal, Decimal]], whole: Decimal) -> dict[int, Decimal]:
+    """Each counted weight's share of ``whole`` in percent, apportioned to 0.0001 (memoised by weights)."""
+    weights = tuple(weight for weight, _ in counted.values())
+    try:
+        parts = _SHARES_CACHE[weights]
+    except KeyError:
+        exact = {i: _div(weight * _HUNDRED, whole) for i, weight in enumerate(weights)}
+        parts = tuple(_apportion(exact, _HUNDRED, 4).values())
+        if len(_SHARES_CACHE) >= _CACHE_LIMIT:
+            _SHARES_CACHE.clear()
+        _SHARES_CACHE[weights] = parts
+    return dict(zip(counted, parts, strict=True))
 
 
 def _fmt(value: Decimal) -> str:
     """A number for working texts: thousands separators, no trailing zeros."""
+    try:
+        return _FMT_CACHE[value]
+    except KeyError:
+        pass
+    except TypeError:  # a signalling NaN has no hash
+        return _format_number(value)
+    text = _format_number(value)
+    if value.is_finite():  # the text depends on the value only (12.50 and 12.5 read "12.5")
+        if len(_FMT_CACHE) >= _CACHE_LIMIT:
+            _FMT_CACHE.clear()
+        _FMT_CACHE[value] = text
+    return text
+
+
+def _format_number(value: Decimal) -> str:
     if value.is_finite() and value == value.to_integral_value() and abs(value) < _INT_FAST:
         return f"{int(value):,}"
     with localcontext(_WIDE):
         value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return f"{value:,f}"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What a department's scoring needs from its rules, worked out once per rules value."""
+
+    rules: Rules
+    target_over_actual: bool
+    cap: Decimal | None
+    floor: Decimal | None
+    capped: Decimal | None
+    floored: Decimal | None
+    cap_text: str
+    floor_text: str
+    open_text: str
+    bands: tuple[tuple[str, Decimal], ...]
+
+
+def _prepared(rules: Rules) -> _Prepared:
+    try:
+        return _PREPARED_CACHE[rules]
+    except KeyError:
+        pass
+    except TypeError:  # rules built with unhashable parts: work it out every time
+        return _prepare(rules)
+    prepared = _prepare(rules)
+    if len(_PREPARED_CACHE) >= 64:
+        _PREPARED_CACHE.clear()
+    _PREPARED_CACHE[rules] = prepared
+    return prepared
+
+
+def _prepare(rules: Rules) -> _Prepared:
+    cap, floor_ = rules.cap, rules.floor
+    capped = None if cap is None else _round(cap)
+    floored = None if floor_ is None else _round(floor_)
+    return _Prepared(
+        rules=rules,
+        target_over_actual=rules.lower_is_better == "target_over_actual",
+        cap=cap,
+        floor=floor_,
+        capped=capped,
+        floored=floored,
+        cap_text="" if cap is None else f"상한 {_fmt(cap)}% 적용 → {capped:,f}%",
+        floor_text="" if floor_ is None else f"하한 {_fmt(floor_)}% 적용 → {floored:,f}%",
+        open_text="상한 없음" if cap is None else f"상한 {_fmt(cap)}% 미적용",
+        bands=tuple(sorted(rules.grade_bands, key=lambda band: band[1], reverse=True)),
+    )
+
+
+def _grade(score: Decimal, bands: tuple[tuple[str, Decimal], ...]) -> str:
+    for label, threshold in bands:
+        if score >= threshold:
+            return label
+    return "D"
+
+
+# Memo tables: numbers as shown in working texts, and share splits by counted weights. Both are
+# pure functions of their keys; cleared when they grow past the limit.
+_CACHE_LIMIT = 50_000
+_FMT_CACHE: dict[Decimal, str] = {}
+_SHARES_CACHE: dict[tuple[Decimal, ...], tuple[Decimal, ...]] = {}
+_PREPARED_CACHE: dict[Rules, _Prepared] = {}
+_DIRECTIONS = {direction.value: direction for direction in Direction}
