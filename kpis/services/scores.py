@@ -36,65 +36,86 @@ class DepartmentInputs:
     year: int
     items: tuple[IndicatorInput, ...]
     statuses: dict[int, str]
-
-
-def _fmt(value: Decimal | None) -> str:
-    return "" if value is None else format(value.normalize(), "f")
+    # Every loaded figure of the department, one line per indicator in scoring order: what the
+    # fingerprint hashes (a name is left out: no stored value depends on it).
+    signature: str = ""
 
 
 def inputs_fingerprint(policy: ScoringPolicy, inputs: DepartmentInputs) -> str:
-    """A hash of everything a score depends on; equal fingerprints mean an equal score."""
-    digest = hashlib.sha256(f"{policy.pk}:{policy.version}:{inputs.year}".encode())
-    for item in sorted(inputs.items, key=lambda i: i.indicator_id):
-        digest.update(
-            "|".join(
-                (
-                    str(item.indicator_id), _fmt(item.weight), str(item.direction), _fmt(item.target),
-                    _fmt(item.actual), "1" if item.reported else "0", _fmt(item.baseline),
-                    _fmt(item.band_tolerance),
-                )
-            ).encode()
-        )
-    return digest.hexdigest()
+    """A hash of everything a score depends on; equal fingerprints mean an equal score.
+
+    It covers the policy version, and per indicator in scoring order its weight, direction,
+    band, target, actual value and status and last year's actual, as loaded (a figure written
+    differently, 6 or 6.0000, only costs a recompute). 128 bits of BLAKE2b.
+    """
+    head = f"{policy.pk}:{policy.version}:{inputs.year}\n"
+    return hashlib.blake2b((head + inputs.signature).encode(), digest_size=16).hexdigest()
 
 
-def score_inputs_load(year: int, department_ids: Sequence[int] | None = None) -> dict[int, DepartmentInputs]:
-    """One query: each indicator with its target of the year and its actuals of the year and the year before."""
-    indicator_qs = Indicator.objects.all()
-    if department_ids is not None:
-        indicator_qs = indicator_qs.filter(department_id__in=department_ids)
-    rows = (
-        indicator_qs.annotate(
-            this_target=FilteredRelation("targets", condition=Q(targets__year=year)),
-            this_actual=FilteredRelation("actuals", condition=Q(actuals__year=year)),
-            prior_actual=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
-        )
-        .order_by("department_id", "order", "id")
-        .values_list(
-            "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "this_target__value",
-            "this_actual__value", "this_actual__status", "prior_actual__value", "prior_actual__status",
-        )
-    )
-    grouped: dict[int, list[IndicatorInput]] = defaultdict(list)
-    statuses: dict[int, dict[int, str]] = defaultdict(dict)
-    not_reported = ActualStatus.NOT_REPORTED
-    for (
-        indicator_id, department_id, name, weight, direction, band, target, value, status, prior_value, prior_status,
-    ) in rows.iterator(chunk_size=5000):
+def score_inputs_load(
+    year: int,
+    department_ids: Sequence[int] | None = None,
+    *,
+    first_id: int | None = None,
+    last_id: int | None = None,
+    with_baseline: bool = True,
+) -> dict[int, DepartmentInputs]:
+    """One query: each indicator with its target of the year and its actuals of the year and the year before.
+
+    Departments are the given ids, else those with ids in [first_id, last_id] (either end open)
+    that have indicators. Last year's actual is only a baseline for less-is-better indicators
+    under the "baseline" rule; ``with_baseline=False`` leaves that join out (every baseline None).
+    """
+    indicator_qs = _scoped(Indicator.objects.all(), "department_id", department_ids, first_id, last_id)
+    relations = {
+        "this_target": FilteredRelation("targets", condition=Q(targets__year=year)),
+        "this_actual": FilteredRelation("actuals", condition=Q(actuals__year=year)),
+    }
+    columns = [
+        "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "this_target__value",
+        "this_actual__value", "this_actual__status",
+    ]
+    if with_baseline:
+        relations["prior_actual"] = FilteredRelation("actuals", condition=Q(actuals__year=year - 1))
+        columns += ["prior_actual__value", "prior_actual__status"]
+    queryset = indicator_qs.annotate(**relations).order_by("department_id", "order", "id").values_list(*columns)
+    # Client-side, in large chunks: a server-side cursor would cost a round trip per chunk.
+    rows = queryset.query.get_compiler(queryset.db).results_iter(tuple_expected=True, chunk_size=20_000)
+    grouped: dict[int, list[IndicatorInput]] = {}
+    statuses: dict[int, dict[int, str]] = {}
+    lines: dict[int, list[str]] = {}
+    not_reported = str(ActualStatus.NOT_REPORTED)
+    prior_value = prior_status = None
+    for row in rows:
+        if with_baseline:
+            (
+                indicator_id, department_id, name, weight, direction, band, target, value, status, prior_value,
+                prior_status,
+            ) = row
+        else:
+            indicator_id, department_id, name, weight, direction, band, target, value, status = row
         status = status or not_reported
         reported = value is not None and status != not_reported
-        grouped[department_id].append(
-            IndicatorInput(
-                indicator_id=indicator_id, name=name, weight=weight, direction=direction, target=target,
-                actual=value if reported else None, reported=reported,
-                baseline=prior_value if prior_status and prior_status != not_reported else None,
-                band_tolerance=band,
-            )
+        item = IndicatorInput(
+            indicator_id, name, weight, direction, target, value if reported else None, reported,
+            prior_value if prior_status and prior_status != not_reported else None, band,
         )
-        statuses[department_id][indicator_id] = status
+        line = f"{indicator_id}|{weight}|{direction}|{band}|{target}|{value}|{status}|{prior_value}|{prior_status}"
+        items = grouped.get(department_id)
+        if items is None:
+            grouped[department_id] = [item]
+            statuses[department_id] = {indicator_id: status}
+            lines[department_id] = [line]
+        else:
+            items.append(item)
+            statuses[department_id][indicator_id] = status
+            lines[department_id].append(line)
     wanted = department_ids if department_ids is not None else list(grouped)
     return {
-        d: DepartmentInputs(department_id=d, year=year, items=tuple(grouped.get(d, ())), statuses=statuses.get(d, {}))
+        d: DepartmentInputs(
+            department_id=d, year=year, items=tuple(grouped.get(d, ())), statuses=statuses.get(d, {}),
+            signature="\n".join(lines.get(d, ())),
+        )
         for d in wanted
     }
 
@@ -112,21 +133,20 @@ ZERO = Decimal(0)
 
 def _rows(policy: ScoringPolicy, inputs: DepartmentInputs, result: DepartmentResult, now, fingerprint: str):
     """Plain tuples in INDICATOR_COLUMNS / DEPARTMENT_COLUMNS order (cheap to COPY or to wrap)."""
-    by_id = {item.indicator_id: item for item in inputs.items}
-    indicator_rows = []
-    for rate in result.rates:
-        item = by_id[rate.indicator_id]
-        indicator_rows.append(
-            (
-                rate.indicator_id, inputs.year, rate.rate, rate.raw_rate, rate.reason[:300], rate.working,
-                item.weight, result.effective_weights.get(rate.indicator_id, ZERO),
-                result.contributions.get(rate.indicator_id), item.target, item.actual,
-                inputs.statuses.get(rate.indicator_id, "not_reported"), policy.pk, fingerprint, now,
-            )
+    year, policy_id, statuses = inputs.year, policy.pk, inputs.statuses
+    shares, parts = result.effective_weights, result.contributions
+    indicator_rows = [
+        (
+            rate.indicator_id, year, rate.rate, rate.raw_rate, rate.reason[:300], rate.working, item.weight,
+            shares.get(rate.indicator_id, ZERO), parts.get(rate.indicator_id), item.target, item.actual,
+            statuses.get(rate.indicator_id, "not_reported"), policy_id, fingerprint, now,
         )
+        # department_score returns one rate per item, in the items' order.
+        for item, rate in zip(inputs.items, result.rates, strict=True)
+    ]
     department_row = (
-        inputs.department_id, inputs.year, result.score, result.completeness, result.grade, result.reason[:300],
-        result.total_weight, result.evaluated_weight, len(inputs.items), policy.pk, fingerprint, now,
+        inputs.department_id, year, result.score, result.completeness, result.grade, result.reason[:300],
+        result.total_weight, result.evaluated_weight, len(inputs.items), policy_id, fingerprint, now,
     )
     return indicator_rows, department_row
 
@@ -178,35 +198,84 @@ def _clear_dirty(year: int, generations: dict[int, int]) -> None:
             ).delete()
 
 
+def _scoped(queryset, field: str, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None):
+    if department_ids is not None:
+        return queryset.filter(**{f"{field}__in": department_ids})
+    if first_id is not None:
+        queryset = queryset.filter(**{f"{field}__gte": first_id})
+    if last_id is not None:
+        queryset = queryset.filter(**{f"{field}__lte": last_id})
+    return queryset
+
+
 def scores_recompute(year: int, department_ids: Sequence[int] | None = None, *, force: bool = False) -> int:
     """Recompute and store scores of the given departments (all when None); returns departments checked.
 
     A department whose stored fingerprint equals the fingerprint of its current inputs (same
     policy version, weights, targets, actuals) already holds exactly the rows we would write,
     so it is skipped unless ``force``; a nightly recompute then costs one read per department.
+    Everything happens in one transaction.
     """
+    return _recompute(year, department_ids, None, None, force=force)
+
+
+def scores_recompute_range(year: int, first_id: int | None, last_id: int | None, *, force: bool = False) -> int:
+    """``scores_recompute`` of the departments with ids in [first_id, last_id] (None: open end), one transaction.
+
+    A year split by ``year_chunks`` is recomputed chunk by chunk, in parallel by the workers.
+    """
+    return _recompute(year, None, first_id, last_id, force=force)
+
+
+def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
+    """Split a year's departments into ``parts`` id ranges of about equal size that cover every id.
+
+    The first range is open below and the last open above, so a department created meanwhile is
+    still in one of them. Also makes sure the year's policy exists, so that chunks recomputed in
+    parallel do not race to create it.
+    """
+    policy_current(year)
+    ids = list(Department.objects.order_by("pk").values_list("pk", flat=True))
+    parts = max(1, min(parts, len(ids)))
+    if parts == 1:
+        return [(None, None)]
+    bounds = [ids[len(ids) * n // parts] for n in range(1, parts)]  # first id of chunks 2…parts
+    firsts = [None, *bounds]
+    lasts = [bound - 1 for bound in bounds] + [None]
+    return list(zip(firsts, lasts, strict=True))
+
+
+def _recompute(
+    year: int, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None, *, force: bool
+) -> int:
     with transaction.atomic():
         policy = policy_current(year)
         rules = policy_rules(policy)
-        generation_qs = DirtyScore.objects.filter(year=year)
-        if department_ids is not None:
-            generation_qs = generation_qs.filter(department_id__in=department_ids)
-        generations = dict(generation_qs.values_list("department_id", "generation"))
+        generations = dict(
+            _scoped(DirtyScore.objects.filter(year=year), "department_id", department_ids, first_id, last_id)
+            .values_list("department_id", "generation")
+        )
         if department_ids is None:
-            department_ids = list(Department.objects.values_list("pk", flat=True))
-        loaded = score_inputs_load(year, department_ids)
+            wanted = list(_scoped(Department.objects.all(), "pk", None, first_id, last_id).values_list("pk", flat=True))
+        else:
+            wanted = list(dict.fromkeys(department_ids))
+        loaded = score_inputs_load(
+            year, department_ids, first_id=first_id, last_id=last_id,
+            with_baseline=rules.lower_is_better == "baseline",
+        )
         stored: dict[int, str] = {}
         if not force:
             stored_qs = DepartmentScore.objects.filter(year=year)
-            if len(department_ids) < 1000:
-                stored_qs = stored_qs.filter(department_id__in=department_ids)
+            if department_ids is None or len(department_ids) < 1000:
+                stored_qs = _scoped(stored_qs, "department_id", department_ids, first_id, last_id)
             stored = dict(stored_qs.values_list("department_id", "fingerprint"))
         now = timezone.now()
         indicator_rows: list[tuple] = []
         department_rows: list[tuple] = []
-        for inputs in loaded.values():
+        for department_id in wanted:
+            inputs = loaded.get(department_id) or DepartmentInputs(department_id, year, (), {})
             fingerprint = inputs_fingerprint(policy, inputs)
-            if stored.get(inputs.department_id) == fingerprint:
+            if stored.get(department_id) == fingerprint:
                 continue
             result = department_score(inputs.items, rules)
             rows, department_row = _rows(policy, inputs, result, now, fingerprint)
@@ -215,7 +284,7 @@ def scores_recompute(year: int, department_ids: Sequence[int] | None = None, *, 
         if department_rows:
             _store(indicator_rows, department_rows)
         _clear_dirty(year, generations)
-    return len(loaded)
+    return len(wanted)
 
 
 def department_recompute(department_id: int, year: int) -> int:
