@@ -3,14 +3,25 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import chord, shared_task
+from celery.backends.base import DisabledBackend
+from django.conf import settings
 from django.utils import timezone
 
-from kpis.services.scores import department_recompute, dirty_sweep, scores_recompute
+from kpis.services.scores import (
+    department_recompute,
+    dirty_sweep,
+    scores_recompute,
+    scores_recompute_range,
+    year_chunks,
+)
 
 logger = logging.getLogger("kpis")
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": 300, "soft_time_limit": 240}
+# A year is split into this many department-id ranges, recomputed in parallel by the workers
+# (docker-compose runs two worker processes). Each range is one transaction of its own.
+YEAR_CHUNKS = 2
 
 
 @shared_task(name="kpis.tasks.recompute_department", **TASK_OPTIONS)
@@ -19,10 +30,45 @@ def recompute_department(department_id: int, year: int) -> int:
 
 
 @shared_task(name="kpis.tasks.recompute_year", bind=True, **TASK_OPTIONS)
-def recompute_year(self, year: int) -> int:
-    done = scores_recompute(int(year))
-    logger.info("recomputed %s departments for %s", done, year)
-    return done
+def recompute_year(self, year: int, force: bool = False) -> int:
+    """Recompute every department of a year; returns departments checked.
+
+    On real workers the task replaces itself with a chord: one ``recompute_year_chunk`` per
+    department-id range, run in parallel, then ``recompute_year_done``, which inherits this
+    task's id, so a caller polling that id sees SUCCESS only once every chunk is stored. A
+    chunk that fails or is lost leaves its departments' previous results and dirty marks (the
+    sweeper finishes them); a chunk run twice writes the same rows. Run eagerly (no broker),
+    the year is one transaction, as before.
+    """
+    year = int(year)
+    parts = int(getattr(settings, "SCORES_YEAR_CHUNKS", YEAR_CHUNKS))
+    # A chord needs workers to run on and a result backend to count finished chunks.
+    inline = self.request.is_eager or self.request.called_directly or isinstance(self.backend, DisabledBackend)
+    chunks = [(None, None)] if inline or parts <= 1 else year_chunks(year, parts)
+    if len(chunks) == 1:
+        done = scores_recompute(year, force=bool(force))
+        logger.info("recomputed %s departments for %s", done, year)
+        return done
+    # The chunks follow this task to its queue (a worker serving only a scores queue gets them).
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    options = {"queue": queue} if queue else {}
+    header = [
+        recompute_year_chunk.si(year, first_id, last_id, bool(force)).set(**options) for first_id, last_id in chunks
+    ]
+    return self.replace(chord(header, recompute_year_done.s(year).set(**options)))
+
+
+@shared_task(name="kpis.tasks.recompute_year_chunk", **TASK_OPTIONS)
+def recompute_year_chunk(year: int, first_id: int | None, last_id: int | None, force: bool = False) -> int:
+    """One department-id range of a year (None: open end), in one transaction."""
+    return scores_recompute_range(int(year), first_id, last_id, force=bool(force))
+
+
+@shared_task(name="kpis.tasks.recompute_year_done", **TASK_OPTIONS)
+def recompute_year_done(done: list[int], year: int) -> int:
+    total = sum(done)
+    logger.info("recomputed %s departments for %s in %s chunks", total, year, len(done))
+    return total
 
 
 @shared_task(name="kpis.tasks.sweep_dirty", **TASK_OPTIONS)

@@ -22,6 +22,7 @@ from imports.services import plan_import
 from kpis.models import Actual, DepartmentScore, DirtyScore, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.scores import dirty_sweep, scores_recompute
+from kpis.tasks import recompute_year
 from tests.conftest import SAMPLE_PLAN, _make_user, skip_or_fail
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -147,3 +148,25 @@ def test_a_save_succeeds_while_the_broker_is_down_and_the_sweeper_catches_up(tra
 
     assert not DirtyScore.objects.filter(department=department, year=2023).exists()
     assert DepartmentScore.objects.get(department=department, year=2023).score == Decimal("100.00")
+
+
+@pytest.mark.celery_worker
+def test_a_year_recompute_on_a_real_worker_runs_as_chunks_and_clears_every_dirty_mark(worker):
+    plan_import(path=SAMPLE_PLAN)
+    scores_recompute(2023)
+    before = dict(DepartmentScore.objects.filter(year=2023).values_list("department_id", "computed_at"))
+    DirtyScore.objects.bulk_create([DirtyScore(department_id=pk, year=2023) for pk in before])
+
+    # The worker splits the year into id ranges (kpis.tasks.YEAR_CHUNKS), each its own transaction.
+    recompute_year.apply_async(args=(2023,), kwargs={"force": True})
+
+    def recomputed() -> bool:
+        rows = dict(DepartmentScore.objects.filter(year=2023).values_list("department_id", "computed_at"))
+        return all(rows[pk] > computed_at for pk, computed_at in before.items())
+
+    assert wait_for(recomputed), "chunks did not run: " + (
+        worker.stdout.read1(4096).decode(errors="replace") if worker.poll() else ""
+    )
+    assert wait_for(lambda: not DirtyScore.objects.filter(year=2023).exists())
+    scores = dict(DepartmentScore.objects.filter(year=2023).values_list("department__name", "score"))
+    assert scores == {"대외협력과": Decimal("102.73"), "소통기획과": Decimal("101.23"), "외국인국제정책과": None}

@@ -18,7 +18,7 @@ from kpis.models import (
     Target,
 )
 from kpis.services.policy import policy_current, policy_revise
-from kpis.services.scores import department_recompute, scores_recompute
+from kpis.services.scores import department_recompute, scores_recompute, scores_recompute_range, year_chunks
 from kpis.tasks import recompute_year
 
 
@@ -137,3 +137,35 @@ def test_the_year_task_and_the_command_store_every_department(sample_plan, capsy
     call_command("compute_scores", "--year", "2023")
     out = capsys.readouterr().out
     assert "대외협력과" in out and "102.73" in out and "101.23" in out
+
+
+def test_a_year_split_into_chunks_covers_every_department_once(sample_plan):
+    ids = sorted(Indicator.objects.values_list("department_id", flat=True).distinct())
+    for parts in (1, 2, 3, 5):
+        chunks = year_chunks(2023, parts)
+        assert chunks[0][0] is None and chunks[-1][1] is None
+        covered = [pk for pk in ids if any((a is None or a <= pk) and (b is None or pk <= b) for a, b in chunks)]
+        assert covered == ids
+        assert sum(1 for pk in ids for a, b in chunks if (a is None or a <= pk) and (b is None or pk <= b)) == len(ids)
+
+
+def test_recomputing_a_year_chunk_by_chunk_stores_the_same_scores_and_clears_dirty_marks(sample_plan):
+    scores_recompute(2023)
+    whole = list(IndicatorScore.objects.order_by("indicator_id").values_list("indicator_id", "rate", "working"))
+    department = Indicator.objects.get(short_name="자원봉사 활동률").department
+    DirtyScore.objects.get_or_create(department=department, year=2023)
+    done = sum(scores_recompute_range(2023, first, last, force=True) for first, last in year_chunks(2023, 2))
+    assert done == 3
+    assert list(IndicatorScore.objects.order_by("indicator_id").values_list("indicator_id", "rate", "working")) == whole
+    assert score_of("대외협력과").score == Decimal("102.73")
+    assert not DirtyScore.objects.filter(year=2023).exists()
+
+
+def test_the_year_task_with_force_rewrites_every_department(sample_plan):
+    scores_recompute(2023)
+    before = DepartmentScore.objects.get(department__name="소통기획과", year=2023)
+    recompute_year.delay(2023)
+    assert DepartmentScore.objects.get(pk=before.pk).computed_at == before.computed_at  # unchanged: skipped
+    recompute_year.delay(2023, force=True)
+    after = DepartmentScore.objects.get(pk=before.pk)
+    assert after.computed_at > before.computed_at and after.score == Decimal("101.23")
