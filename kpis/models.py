@@ -47,6 +47,7 @@ class Department(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["bureau", "name"], name="department_unique_name_in_bureau"),
         ]
+        indexes = [models.Index(fields=["name", "id"], name="kpis_department_name_idx")]  # scoreboard by name
 
     def __str__(self) -> str:
         return self.name

@@ -14,7 +14,9 @@ from decimal import Decimal
 from fractions import Fraction
 from math import ceil
 
-from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Rank
 
 from budgets.models import UnitProgramAmount
 from kpis.models import (
@@ -260,49 +262,67 @@ class ScoreboardPage:
 
 
 def _ordering(sort: str, *, reverse: bool = False) -> list:
-    """ORDER BY of a sort, or its exact mirror image (every key flipped, nulls moved to the front)."""
+    """ORDER BY of a sort, or its exact mirror image (every key flipped, nulls moved to the front).
+
+    Equal values are in plan order (department id), as the scoreboard indexes keep them.
+    """
     score_key = F("ys__score").asc(nulls_first=True) if reverse else F("ys__score").desc(nulls_last=True)
-    name_keys = ["-name", "-id"] if reverse else ["name", "id"]
+    id_key = "-id" if reverse else "id"
     if sort == "name":
-        return name_keys
+        return ["-name" if reverse else "name", id_key]
     if sort == "completeness":
         completeness_key = (
             F("ys__completeness").asc(nulls_first=True) if reverse else F("ys__completeness").desc(nulls_last=True)
         )
-        return [completeness_key, score_key, *name_keys]
-    # Equal scores in plan order (department id), as the (year, score, department) index keeps them.
-    return [score_key, "-id" if reverse else "id"]
+        return [completeness_key, score_key, id_key]
+    return [score_key, id_key]
 
 
-def _score_page_ids(scores_qs, *, start: int, count: int, stored: int, year: int):
-    """Department ids of one page in score order: stored scores first (best first, a missing score
-    last, ties by department id), then departments with no stored score yet, by id.
+def _index_order(sort: str, *, reverse: bool) -> list:
+    """`_ordering` over the scores table itself: the key order of its PostgreSQL indexes."""
+    keys = ["completeness", "score"] if sort == "completeness" else ["score"]
+    if reverse:
+        return [*(F(key).asc(nulls_first=True) for key in keys), "-department_id"]
+    return [*(F(key).desc(nulls_last=True) for key in keys), "department_id"]
 
-    Returned as a sliced subquery of the (year, score, department) index, so the page is one
-    query and the database never sorts every department; deep pages are read from the lower end
-    of the index, so a read never walks past more than half of the year's rows. Only a page that
-    reaches past the stored scores (departments never computed) needs a second, listed read.
+
+def _python_order(sort: str):
+    """Python mirror of `_index_order`, to put a page read by id back in order (numbers only)."""
+    if sort == "completeness":
+        return lambda row: (
+            row["score_id"] is None, row["completeness"] is None, -(row["completeness"] or 0),
+            row["score"] is None, -(row["score"] or 0), row["id"],
+        )
+    return lambda row: (row["score_id"] is None, row["score"] is None, -(row["score"] or 0), row["id"])
+
+
+def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year: int):
+    """Department ids of one national page, read off an index rather than sorting every department.
+
+    By name: the (name, id) index of departments. By score or completeness: stored scores first in
+    the index order, then departments with no stored score yet, by id. Returned as a sliced
+    subquery, so the page stays one query; deep pages are read from the other end of the index,
+    so a read never walks past more than half of the rows. Only a page that reaches past the
+    stored scores (departments never computed) needs a second, listed read.
     """
+    if sort == "name":
+        scores_qs, column = Department.objects.all(), "id"  # `stored` is then every department
+        forward, backward = ["name", "id"], ["-name", "-id"]
+    else:
+        column = "department_id"
+        forward, backward = _index_order(sort, reverse=False), _index_order(sort, reverse=True)
     if start + count <= stored:
         if start + count > stored // 2:
             tail = stored - start - count
-            ordered = scores_qs.order_by(F("score").asc(nulls_first=True), "-department_id")
-            return ordered.values("department_id")[tail : tail + count]
-        ordered = scores_qs.order_by(F("score").desc(nulls_last=True), "department_id")
-        return ordered.values("department_id")[start : start + count]
+            return scores_qs.order_by(*backward).values(column)[tail : tail + count]
+        return scores_qs.order_by(*forward).values(column)[start : start + count]
     ids: list[int] = []
     if start < stored:
-        ordered = scores_qs.order_by(F("score").desc(nulls_last=True), "department_id")
-        ids = list(ordered.values_list("department_id", flat=True)[start:stored])
+        ids = list(scores_qs.order_by(*forward).values_list(column, flat=True)[start:stored])
     skip = max(start - stored, 0)
     unscored = Department.objects.exclude(id__in=DepartmentScore.objects.filter(year=year).values("department_id"))
     ids.extend(unscored.order_by("id").values_list("id", flat=True)[skip : skip + count - len(ids)])
     return ids
-
-
-def _score_order(row: dict) -> tuple:
-    """Python mirror of the index order, to put a page read by id back in order."""
-    return (row["score_id"] is None, row["score"] is None, -(row["score"] or 0), row["id"])
 
 
 def scoreboard_departments(year: int, *, bureau_id: int | None = None, grade: str = ""):
@@ -346,10 +366,11 @@ def scoreboard_page(
     reverse = offset > total // 2
     count = max(min(page_size, total - offset), 0)
     start = total - offset - count if reverse else offset
-    by_index = sort == "score" and bureau_id is None and grade != NO_GRADE
+    # The national list (or one grade of it): the page's departments straight off an index.
+    by_index = bureau_id is None and (not grade or (grade != NO_GRADE and sort != "name"))
     if by_index:
-        # The national ranking: the page's departments straight off the (year, score, department) index.
-        qs = qs.filter(id__in=_score_page_ids(scores_qs, start=offset, count=count, stored=stored, year=year))
+        stored_or_all = total if sort == "name" else stored
+        qs = qs.filter(id__in=_page_ids(sort, scores_qs, start=offset, count=count, stored=stored_or_all, year=year))
         reverse, start = False, 0
     values = list(
         qs.annotate(
@@ -371,8 +392,8 @@ def scoreboard_page(
     )
     if reverse:
         values.reverse()
-    if by_index:
-        values.sort(key=_score_order)
+    if by_index and sort != "name":  # by name the database sorted the page's rows (its collation)
+        values.sort(key=_python_order(sort))
     ranks = _ranks(scores_qs, values, by_score=sort == "score", offset=offset)
     ids = [row["id"] for row in values]
     indicators = list(Indicator.objects.filter(department_id__in=ids).values_list("id", "department_id", "direction"))
@@ -461,19 +482,30 @@ def _summary(scores_qs, *, bureau_id: int | None, grade: str) -> tuple[int, Bure
 def _ranks(qs, values: list[dict], *, by_score: bool, offset: int) -> dict[int, int]:
     """Competition ranks (1, 2, 2, 4) by score within the matching departments, for one page.
 
-    One query whatever the page: a rank is 1 + the number of matching departments with a higher
-    score. Sorted by score, only the page's first score needs counting (a later row either ties
-    the row above it or its position is its rank); otherwise each distinct score on the page is
-    counted, in one pass, with a filtered COUNT per score.
+    One query whatever the page. Sorted by score, only the page's first score needs counting
+    (1 + the matching departments above it, an index range count; a later row either ties the
+    row above it or its position is its rank). Otherwise the matching scores are ranked by the
+    database (RANK() in the order of the score index, read index-only) and the page's departments
+    picked out.
     """
     scored = [(row["id"], row["score"]) for row in values if row["score"] is not None]
     if not scored:
         return {}
-    wanted = [scored[0][1]] if by_score else sorted({score for _, score in scored}, reverse=True)
-    counts = qs.aggregate(**{f"above_{i}": Count("id", filter=Q(score__gt=s)) for i, s in enumerate(wanted)})
-    higher = {score: counts[f"above_{i}"] for i, score in enumerate(wanted)}
     if not by_score:
-        return {department_id: higher[score] + 1 for department_id, score in scored}
+        ranked = (
+            qs.filter(score__isnull=False)
+            .annotate(ranked_id=F("department_id"), position=Window(Rank(), order_by=F("score").desc(nulls_last=True)))
+            .values("ranked_id", "position")
+        )
+        sql, params = ranked.query.sql_with_params()
+        ids = [department_id for department_id, _ in scored]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ranked_id, position FROM ({sql}) ranked WHERE ranked_id IN ({', '.join(['%s'] * len(ids))})",
+                [*params, *ids],
+            )
+            return dict(cursor.fetchall())
+    higher = qs.filter(score__gt=scored[0][1]).count()
     ranks: dict[int, int] = {}
     previous: tuple[Decimal, int] | None = None
     for position, row in enumerate(values, start=offset + 1):
@@ -483,7 +515,7 @@ def _ranks(qs, values: list[dict], *, by_score: bool, offset: int) -> dict[int, 
         if previous is not None and score == previous[0]:
             rank = previous[1]
         elif previous is None:
-            rank = higher[score] + 1
+            rank = higher + 1
         else:
             rank = position
         ranks[row["id"]] = rank

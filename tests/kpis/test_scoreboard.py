@@ -252,22 +252,33 @@ def test_it_pages_fifty_departments_at_a_time_keeping_the_filters(client, evalua
     assert "51–60 / 60" in squeeze(second.content.decode())
 
 
+@pytest.mark.parametrize("sort", ["score", "completeness", "name"])
 @pytest.mark.parametrize("unscored", [0, 5])
-def test_pages_in_score_order_join_up_without_gaps_or_repeats(sample_plan, unscored):
-    """Pages read off the score index from either end, and departments never scored come last."""
+def test_pages_join_up_in_order_without_gaps_or_repeats(sample_plan, sort, unscored):
+    """Pages are read off indexes from either end; they must add up to one full, ordered list."""
     scores_recompute(2023)
     high = add_departments(sample_plan, 30, score=Decimal(95))
     low = add_departments(sample_plan, 90, score=Decimal(80))
-    DepartmentScore.objects.filter(department__in=low[:3]).update(score=None, grade="")
+    DepartmentScore.objects.filter(department__in=low[:3]).update(score=None, grade="", completeness=None)
+    DepartmentScore.objects.filter(department__in=low[10:40]).update(completeness=Decimal(60))
     DepartmentScore.objects.filter(department__in=high[-unscored:] if unscored else []).delete()
     listed = []
     for number in range(1, 4):
-        listed.extend(row.department_id for row in scoreboard_page(2023, page=number).rows)
-    scores = dict(DepartmentScore.objects.filter(year=2023).values_list("department_id", "score"))
-    stored = sorted(scores, key=lambda d: (scores[d] is None, -(scores[d] or 0), d))
-    never = sorted(set(Department.objects.values_list("id", flat=True)) - set(scores))
-    assert len(never) == unscored
-    assert listed == stored + never
+        listed.extend(row.department_id for row in scoreboard_page(2023, sort=sort, page=number).rows)
+    if sort == "name":
+        expected = list(Department.objects.order_by("name", "id").values_list("id", flat=True))
+    else:
+        rows = {r["department_id"]: r for r in DepartmentScore.objects.filter(year=2023).values()}
+
+        def key(d):
+            r = rows[d]
+            first = (r["completeness"] is None, -(r["completeness"] or 0)) if sort == "completeness" else ()
+            return (*first, r["score"] is None, -(r["score"] or 0), d)
+
+        never = sorted(set(Department.objects.values_list("id", flat=True)) - set(rows))
+        assert len(never) == unscored
+        expected = sorted(rows, key=key) + never
+    assert listed == expected
 
 
 # --- Query counts ---------------------------------------------------------------------------------
