@@ -5,9 +5,11 @@ a year recompute does the same for every department at once.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,18 +37,19 @@ class DepartmentInputs:
     department_id: int
     year: int
     items: tuple[IndicatorInput, ...]
-    statuses: dict[int, str]
-    # Every loaded figure of the department, one line per indicator in scoring order: what the
-    # fingerprint hashes (a name is left out: no stored value depends on it).
+    statuses: tuple[str, ...]  # the actual's status of each item
+    # The department's rows exactly as loaded (ids, weights, directions, targets, actuals and
+    # their statuses, last year's actuals, names), in scoring order: what the fingerprint hashes.
     signature: str = ""
 
 
 def inputs_fingerprint(policy: ScoringPolicy, inputs: DepartmentInputs) -> str:
     """A hash of everything a score depends on; equal fingerprints mean an equal score.
 
-    It covers the policy version, and per indicator in scoring order its weight, direction,
-    band, target, actual value and status and last year's actual, as loaded (a figure written
-    differently, 6 or 6.0000, only costs a recompute). 128 bits of BLAKE2b.
+    It covers the policy version and every loaded input row of the department in scoring order
+    (weight, direction, band, target, actual value and status, last year's actual; a figure
+    written differently, 6 or 6.0000, or a renamed indicator only costs a recompute). 128 bits
+    of BLAKE2b.
     """
     head = f"{policy.pk}:{policy.version}:{inputs.year}\n"
     return hashlib.blake2b((head + inputs.signature).encode(), digest_size=16).hexdigest()
@@ -81,43 +84,37 @@ def score_inputs_load(
     queryset = indicator_qs.annotate(**relations).order_by("department_id", "order", "id").values_list(*columns)
     # Client-side, in large chunks: a server-side cursor would cost a round trip per chunk.
     rows = queryset.query.get_compiler(queryset.db).results_iter(tuple_expected=True, chunk_size=20_000)
-    grouped: dict[int, list[IndicatorInput]] = {}
-    statuses: dict[int, dict[int, str]] = {}
-    lines: dict[int, list[str]] = {}
+    loaded: dict[int, DepartmentInputs] = {}
     not_reported = str(ActualStatus.NOT_REPORTED)
     prior_value = prior_status = None
-    for row in rows:
+    department_id = None
+    items: list[IndicatorInput] = []
+    statuses: list[str] = []
+    raw: list[tuple] = []
+    for row in rows:  # ordered by department: one run of rows per department
+        if row[1] != department_id:
+            if department_id is not None:
+                loaded[department_id] = DepartmentInputs(department_id, year, tuple(items), tuple(statuses), repr(raw))
+            department_id, items, statuses, raw = row[1], [], [], []
         if with_baseline:
-            (
-                indicator_id, department_id, name, weight, direction, band, target, value, status, prior_value,
-                prior_status,
-            ) = row
+            indicator_id, _, name, weight, direction, band, target, value, status, prior_value, prior_status = row
         else:
-            indicator_id, department_id, name, weight, direction, band, target, value, status = row
+            indicator_id, _, name, weight, direction, band, target, value, status = row
         status = status or not_reported
         reported = value is not None and status != not_reported
-        item = IndicatorInput(
-            indicator_id, name, weight, direction, target, value if reported else None, reported,
-            prior_value if prior_status and prior_status != not_reported else None, band,
+        items.append(
+            IndicatorInput(
+                indicator_id, name, weight, direction, target, value if reported else None, reported,
+                prior_value if prior_status and prior_status != not_reported else None, band,
+            )
         )
-        line = f"{indicator_id}|{weight}|{direction}|{band}|{target}|{value}|{status}|{prior_value}|{prior_status}"
-        items = grouped.get(department_id)
-        if items is None:
-            grouped[department_id] = [item]
-            statuses[department_id] = {indicator_id: status}
-            lines[department_id] = [line]
-        else:
-            items.append(item)
-            statuses[department_id][indicator_id] = status
-            lines[department_id].append(line)
-    wanted = department_ids if department_ids is not None else list(grouped)
-    return {
-        d: DepartmentInputs(
-            department_id=d, year=year, items=tuple(grouped.get(d, ())), statuses=statuses.get(d, {}),
-            signature="\n".join(lines.get(d, ())),
-        )
-        for d in wanted
-    }
+        statuses.append(status)
+        raw.append(row)
+    if department_id is not None:
+        loaded[department_id] = DepartmentInputs(department_id, year, tuple(items), tuple(statuses), repr(raw))
+    if department_ids is None:
+        return loaded
+    return {d: loaded.get(d) or DepartmentInputs(d, year, (), (), "") for d in department_ids}
 
 
 INDICATOR_COLUMNS = (
@@ -133,16 +130,16 @@ ZERO = Decimal(0)
 
 def _rows(policy: ScoringPolicy, inputs: DepartmentInputs, result: DepartmentResult, now, fingerprint: str):
     """Plain tuples in INDICATOR_COLUMNS / DEPARTMENT_COLUMNS order (cheap to COPY or to wrap)."""
-    year, policy_id, statuses = inputs.year, policy.pk, inputs.statuses
+    year, policy_id = inputs.year, policy.pk
     shares, parts = result.effective_weights, result.contributions
     indicator_rows = [
         (
             rate.indicator_id, year, rate.rate, rate.raw_rate, rate.reason[:300], rate.working, item.weight,
             shares.get(rate.indicator_id, ZERO), parts.get(rate.indicator_id), item.target, item.actual,
-            statuses.get(rate.indicator_id, "not_reported"), policy_id, fingerprint, now,
+            status, policy_id, fingerprint, now,
         )
         # department_score returns one rate per item, in the items' order.
-        for item, rate in zip(inputs.items, result.rates, strict=True)
+        for item, rate, status in zip(inputs.items, result.rates, inputs.statuses, strict=True)
     ]
     department_row = (
         inputs.department_id, year, result.score, result.completeness, result.grade, result.reason[:300],
@@ -245,10 +242,24 @@ def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
     return list(zip(firsts, lasts, strict=True))
 
 
+@contextmanager
+def _without_cyclic_gc():
+    """Pause the cycle collector: a year allocates millions of acyclic objects (rows, inputs,
+    results), and each automatic collection would walk all of them again (about a tenth of the
+    CPU of a recompute). Reference counting still frees everything; collection resumes after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _recompute(
     year: int, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None, *, force: bool
 ) -> int:
-    with transaction.atomic():
+    with _without_cyclic_gc(), transaction.atomic():
         policy = policy_current(year)
         rules = policy_rules(policy)
         generations = dict(
@@ -273,7 +284,7 @@ def _recompute(
         indicator_rows: list[tuple] = []
         department_rows: list[tuple] = []
         for department_id in wanted:
-            inputs = loaded.get(department_id) or DepartmentInputs(department_id, year, (), {})
+            inputs = loaded.get(department_id) or DepartmentInputs(department_id, year, (), ())
             fingerprint = inputs_fingerprint(policy, inputs)
             if stored.get(department_id) == fingerprint:
                 continue
