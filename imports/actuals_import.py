@@ -27,6 +27,7 @@ from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.readers import (
     ActualsWorkbook,
+    MetaRows,
     Problem,
     RawRow,
     WorkbookRefused,
@@ -267,9 +268,23 @@ def _check_meta(
 # --- validation -----------------------------------------------------------------------------
 
 
+def _ids_filter(field: str, ids: list[int]) -> dict[str, Any]:
+    """The rows of one chunk: by id range when its ids are close together (an exported workbook lists
+    indicators in their order), which is one pair of parameters instead of 2,000; else by list."""
+    if not ids:
+        return {f"{field}__in": []}
+    low, high = min(ids), max(ids)
+    if high - low <= 2 * len(ids) + 100:
+        return {f"{field}__gte": low, f"{field}__lte": high}
+    return {f"{field}__in": ids}
+
+
 def _load_server(ids: list[int], department: Department | None, year: int) -> ServerState:
-    """Three queries for one chunk of rows, read as tuples, not model instances."""
-    indicators = Indicator.objects.filter(pk__in=ids)
+    """Three queries for one chunk of rows, read as tuples, not model instances.
+
+    A range may bring indicators the chunk does not list: they are never looked up.
+    """
+    indicators = Indicator.objects.filter(**_ids_filter("pk", ids))
     if department is not None:  # a department's workbook never reaches another department's indicators
         indicators = indicators.filter(department_id=department.pk)
     return ServerState(
@@ -280,11 +295,12 @@ def _load_server(ids: list[int], department: Department | None, year: int) -> Se
             )
         },
         targets=dict(
-            Target.objects.filter(indicator_id__in=ids, year=year).order_by().values_list("indicator_id", "value")
+            Target.objects.filter(year=year, **_ids_filter("indicator_id", ids)).order_by()
+            .values_list("indicator_id", "value")
         ),
         actuals={
             row[0]: ActualInfo(*row[1:])
-            for row in Actual.objects.filter(indicator_id__in=ids, year=year).order_by().values_list(
+            for row in Actual.objects.filter(year=year, **_ids_filter("indicator_id", ids)).order_by().values_list(
                 "indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username"
             )
         },
@@ -311,12 +327,11 @@ def actuals_preview(
                 f"머리글이 '{text}'이어야 하는데 '{cell_text(found) if found is not None else ''}'입니다. 열을 넣거나 지우지 마세요.",
             ))
     meta_rows = workbook.meta.rows
-    seen: dict[int, int] = {}
     iterator = iter(workbook.rows)
     while chunk := list(islice(iterator, PREVIEW_CHUNK)):
         ids = [pk for pk in (as_id(raw.value(L.COL_ID)) for raw in chunk) if pk is not None and pk in meta_rows]
         server = _load_server(ids, department, year)
-        entries = [_row_preview(raw, layout, meta_rows, server, seen, preview.problems, year) for raw in chunk]
+        entries = [_row_preview(raw, layout, meta_rows, server, preview.problems, year) for raw in chunk]
         for entry in entries:
             preview.count(entry)
         write(entries)
@@ -324,7 +339,7 @@ def actuals_preview(
     preview.problems[:0] = [
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", cell=merged) for merged in workbook.merged
     ]
-    preview.deleted = sorted(pk for pk in meta_rows if pk not in seen)
+    preview.deleted = [pk for pk, row in zip(meta_rows, meta_rows.seen, strict=True) if not row]
     return preview
 
 
@@ -335,8 +350,7 @@ def _row_problem(problems: list[Problem], entry: dict, row: int, column: int, me
 
 
 def _row_preview(
-    raw: RawRow, layout: L.Layout, meta_by_id: dict[int, tuple[int, int, int]], server: ServerState,
-    seen: dict[int, int], problems: list[Problem], year: int,
+    raw: RawRow, layout: L.Layout, meta_rows: MetaRows, server: ServerState, problems: list[Problem], year: int,
 ) -> dict[str, Any]:
     number = raw.number
     entry: dict[str, Any] = {
@@ -354,17 +368,17 @@ def _row_preview(
                      else "지표ID가 비어 있습니다. 내려받은 행에만 입력하세요.")
         return entry
     entry["indicator_id"] = indicator_id
-    meta = meta_by_id.get(indicator_id)
-    if meta is None:
+    position = meta_rows.index(indicator_id)
+    if position < 0:
         _row_problem(problems, entry, number, L.COL_ID,
                      f"지표ID {indicator_id}는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
         return entry
-    if indicator_id in seen:
+    if earlier := meta_rows.seen[position]:
         _row_problem(problems, entry, number, L.COL_ID,
-                     f"지표ID {indicator_id}가 {seen[indicator_id]}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
+                     f"지표ID {indicator_id}가 {earlier}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
         return entry
-    seen[indicator_id] = number
-    row_key, plan_fingerprint, expected_version = meta
+    meta_rows.seen[position] = number
+    row_key, plan_fingerprint, expected_version = meta_rows.at(position)
     if L.row_key(indicator_id, entry["name"]) != row_key:
         _row_problem(problems, entry, number, L.COL_ID,
                      f"지표ID {indicator_id}가 이 행의 지표명('{entry['name']}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
@@ -381,7 +395,7 @@ def _row_preview(
     values: dict[str, Decimal | None] = {}
     for index, slot in enumerate(layout.slots):
         label = cell_text(raw.value(slot.label) or "")
-        cell = raw.cells.get(slot.value)
+        cell = raw.cell(slot.value)
         if not label:
             if cell is not None and not is_blank(cell.value):
                 _row_problem(problems, entry, number, slot.value, "입력하는 칸이 아닙니다. 값을 지우세요.")
@@ -393,7 +407,7 @@ def _row_preview(
         if info:
             entry["messages"].append(f"{L.cell_ref(slot.value, number)}: {info}")
         values[label] = number_value
-    note_cell = raw.cells.get(layout.note_col)
+    note_cell = raw.cell(layout.note_col)
     note = cell_text(note_cell.value) if note_cell is not None and note_cell.value is not None else ""
     if note_cell is not None and note_cell.error:
         _row_problem(problems, entry, number, layout.note_col,

@@ -42,8 +42,8 @@ def copy_text(value: Any, is_json: bool) -> str:
     """A value in COPY's text format (what the ORM would send as a parameter)."""
     if value is None:
         return "\\N"
-    if is_json:
-        return json.dumps(value).translate(_COPY_ESCAPES)
+    if is_json:  # JSON text has no raw tab or line end (json escapes them): only its backslashes double
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\", "\\\\")
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, Decimal):

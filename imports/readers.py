@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from collections.abc import Iterator
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -28,6 +30,7 @@ from openpyxl import load_workbook
 
 from imports import workbook_layout as L
 from imports.cells import CellError, parse_decimal
+from imports.xlsx_stream import Cell, Package, SheetRows, XlsxError, cell_of, value_of
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - guarded at start-up
     raise ImproperlyConfigured("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False) to read uploads")
@@ -279,29 +282,79 @@ def _column_number(letters: str) -> int:
 
 # --- the actuals workbook -------------------------------------------------------------------
 
-
-@dataclass
-class RawCell:
-    value: Any
-    percent: bool = False  # a number shown with a % format: the user typed "12%"
-    formula: str = ""  # the formula the user typed, when the cell holds one
-    error: bool = False  # an error value such as #DIV/0! or #NAME?
+RawCell = Cell  # one cell as read: value, percent format, typed formula, error value
 
 
 @dataclass
 class RawRow:
     number: int
-    cells: dict[int, RawCell]
+    cells: dict[int, RawCell | Any]  # a Cell, or the bare value of a plain number or text
 
     def value(self, column: int) -> Any:
-        cell = self.cells.get(column)
-        return cell.value if cell else None
+        stored = self.cells.get(column)
+        return stored.value if stored.__class__ is Cell else stored
+
+    def cell(self, column: int) -> RawCell | None:
+        return cell_of(self.cells.get(column))
+
+
+class MetaRows(Mapping[int, tuple[int, int, int]]):
+    """indicator id → (row key, plan fingerprint, actual version), in four arrays sorted by id.
+
+    32 bytes a row instead of a dict of tuples (about 200): a 100,000-row workbook's meta table
+    stays a few megabytes. `seen` records, per meta row, the sheet row that used it.
+    """
+
+    def __init__(self, rows: list[tuple[int, int, int, int]] | None = None) -> None:
+        self._ids = array("q")
+        self._values = array("q")
+        self.seen = array("l")
+        for row in sorted(rows or ()):
+            self.append(row)
+
+    @classmethod
+    def build(cls, ids: array, values: array) -> MetaRows:
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        rows = cls()
+        rows._ids = array("q", (ids[i] for i in order))
+        rows._values = array("q", (values[3 * i + k] for i in order for k in range(3)))
+        rows.seen = array("l", bytes(rows.seen.itemsize * len(order)))
+        return rows
+
+    def append(self, row: tuple[int, int, int, int]) -> None:
+        self._ids.append(row[0])
+        self._values.extend(row[1:])
+        self.seen.append(0)
+
+    def index(self, indicator_id: int) -> int:
+        position = bisect_left(self._ids, indicator_id)
+        if position < len(self._ids) and self._ids[position] == indicator_id:
+            return position
+        return -1
+
+    def at(self, position: int) -> tuple[int, int, int]:
+        return self._values[3 * position], self._values[3 * position + 1], self._values[3 * position + 2]
+
+    def __getitem__(self, indicator_id: int) -> tuple[int, int, int]:
+        position = self.index(indicator_id)
+        if position < 0:
+            raise KeyError(indicator_id)
+        return self.at(position)
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return isinstance(indicator_id, int) and self.index(indicator_id) >= 0
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 @dataclass
 class MetaSheet:
     meta: dict[str, str]  # the key/value header
-    rows: dict[int, tuple[int, int, int]]  # indicator id → (row key, plan fingerprint, actual version)
+    rows: MetaRows  # indicator id → (row key, plan fingerprint, actual version)
     signed: bool  # the HMAC over everything read matches the recorded signature
 
 
@@ -310,7 +363,7 @@ class ActualsWorkbook:
     meta: MetaSheet
     headers: dict[int, Any]
     layout: L.Layout
-    merged: list[str]
+    merged: list[str]  # complete once `rows` is exhausted: merged ranges follow the cells in the XML
     rows: Iterator[RawRow]  # streamed: each row is read when the caller asks for it
 
 
@@ -319,47 +372,77 @@ def is_blank(value: Any) -> bool:
 
 
 def read_meta(wb) -> MetaSheet:
-    """The `_meta` sheet: header, rows as integers, and whether its signature holds."""
+    """The `_meta` sheet of a workbook opened with openpyxl (the plan workbook)."""
     if L.META_SHEET not in wb.sheetnames:
-        raise WorkbookRefused(
-            f"이 시스템에서 내려받은 실적 파일이 아닙니다 ('{L.META_SHEET}' 시트가 없습니다). 실적 파일을 새로 내려받아 입력하세요."
-        )
+        raise WorkbookRefused(_NO_META)
     ws = wb[L.META_SHEET]
     ws.reset_dimensions()
+    return meta_from_rows(enumerate(ws.iter_rows(max_col=len(L.META_COLUMNS), values_only=True), start=1))
+
+
+_NO_META = (
+    f"이 시스템에서 내려받은 실적 파일이 아닙니다 ('{L.META_SHEET}' 시트가 없습니다). 실적 파일을 새로 내려받아 입력하세요."
+)
+
+
+def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
+    """Header, rows as integers, and whether the signature holds, from (row number, values) in order.
+
+    Rows missing from the sheet count as empty rows: reading stops after a run of them.
+    """
     meta: dict[str, str] = {}
-    rows: dict[int, tuple[int, int, int]] = {}
+    ids, values = array("q"), array("q")
     signer = None
     malformed = False
     empty_run = 0
-    for number, values in enumerate(ws.iter_rows(max_col=len(L.META_COLUMNS), values_only=True), start=1):
+    last = L.META_TABLE_HEADER_ROW
+    for number, row in rows:
         if number <= len(L.META_KEYS):
-            key = L.canonical(values[0])
+            key = L.canonical(row[0])
             if key:
-                meta[key] = L.canonical(values[1]) if len(values) > 1 else ""
+                meta[key] = L.canonical(row[1]) if len(row) > 1 else ""
             continue
         if number <= L.META_TABLE_HEADER_ROW:
             continue
         if signer is None:
             signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-        if all(is_blank(value) for value in values):
+        empty_run += max(0, number - last - 1)
+        last = number
+        if empty_run >= L.EMPTY_ROW_LIMIT:
+            break
+        if all(is_blank(value) for value in row):
             empty_run += 1
             if empty_run >= L.EMPTY_ROW_LIMIT:
                 break
             continue
         empty_run = 0
-        texts = tuple(L.canonical(value) for value in values)
-        signer.add(texts)
-        if all(text.isdigit() for text in texts):
-            rows[int(texts[L.META_ID])] = (
-                int(texts[L.META_ROW_KEY]), int(texts[L.META_PLAN]), int(texts[L.META_VERSION])
-            )
-        else:
+        texts = tuple(map(L.canonical, row))
+        signer.add_texts(texts)
+        try:
+            indicator_id, row_key, plan, version = (int(text) if text.isdigit() else -1 for text in texts)
+        except ValueError:  # not four values
+            indicator_id = row_key = plan = version = -1
+        if min(indicator_id, row_key, plan, version) < 0:
             malformed = True
-        if len(rows) > L.MAX_DATA_ROWS:
+        else:
+            ids.append(indicator_id)
+            values.extend((row_key, plan, version))
+        if len(ids) > L.MAX_DATA_ROWS:
             raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
     if signer is None:
         signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-    return MetaSheet(meta=meta, rows=rows, signed=not malformed and signer.hexdigest() == meta.get("signature"))
+    return MetaSheet(
+        meta=meta, rows=MetaRows.build(ids, values),
+        signed=not malformed and signer.hexdigest() == meta.get("signature"),
+    )
+
+
+def _values(sheet: SheetRows, width: int) -> Iterator[tuple[int, tuple]]:
+    """(row number, values of columns 1..width) of the rows a sheet stream hands out."""
+    columns = range(1, width + 1)
+    for number, cells in sheet:
+        row = tuple(map(cells.get, columns))
+        yield number, (tuple(map(value_of, row)) if Cell in map(type, row) else row)
 
 
 @contextmanager
@@ -369,22 +452,29 @@ def open_actuals_workbook(source: IO[bytes]) -> Iterator[ActualsWorkbook]:
     Rows are read as the caller iterates `rows`, inside this block: memory does not grow with the
     number of rows read, and a part that fails to parse midway is still reported as a refusal.
     """
-    scan = scan_sheet(source, L.DATA_SHEET)
-    wb = open_workbook(source)
+    source.seek(0)
     try:
-        try:
-            workbook = _open_sheets(wb, scan)
-        except WorkbookRefused:
-            raise
-        except Exception as exc:  # any parser failure means the file is unusable
-            raise _parse_failure(exc) from exc
-        yield workbook
+        with zipfile.ZipFile(source) as archive:
+            package = Package(archive)
+            yield _open_sheets(package)
+    except XlsxError as exc:
+        raise _stream_failure(exc) from exc
+    except zipfile.BadZipFile as exc:
+        raise WorkbookRefused(CORRUPT) from exc
     finally:
-        wb.close()
+        source.seek(0)
 
 
-def _open_sheets(wb, scan: SheetScan) -> ActualsWorkbook:
-    meta = read_meta(wb)
+def _stream_failure(exc: XlsxError) -> WorkbookRefused:
+    if exc.unsafe:
+        return WorkbookRefused(UNSAFE_XML)
+    return WorkbookRefused(f"엑셀 파일을 읽을 수 없습니다 ({exc}). 엑셀에서 다시 저장해 올리세요.", cell=exc.cell)
+
+
+def _open_sheets(package: Package) -> ActualsWorkbook:
+    if L.META_SHEET not in package.sheets:
+        raise WorkbookRefused(_NO_META)
+    meta = meta_from_rows(_values(package.rows(L.META_SHEET, max_col=len(L.META_COLUMNS)), len(L.META_COLUMNS)))
     if meta.meta.get("kind") != L.KIND_ACTUALS:
         raise WorkbookRefused("실적 입력 파일이 아닙니다 (계획 파일은 계획 가져오기에서 올리세요).")
     try:
@@ -394,54 +484,55 @@ def _open_sheets(wb, scan: SheetScan) -> ActualsWorkbook:
     if not 1 <= slot_count <= 60:
         raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.")
     layout = L.Layout(slot_count=slot_count)
-    if L.DATA_SHEET not in wb.sheetnames:
+    if L.DATA_SHEET not in package.sheets:
         raise WorkbookRefused(f"'{L.DATA_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
-    ws = wb[L.DATA_SHEET]
-    ws.reset_dimensions()
-    cells = ws.iter_rows(min_row=L.HEADER_ROW, max_col=layout.last_col, values_only=False)
-    header = next(cells, ())
-    headers = {index: getattr(cell, "value", None) for index, cell in enumerate(header, start=1)}
-    return ActualsWorkbook(meta=meta, headers=headers, layout=layout, merged=scan.merged,
-                           rows=_stream_rows(cells, layout, scan))
+    sheet = package.rows(L.DATA_SHEET, max_col=layout.last_col)
+    rows = iter(sheet)
+    headers: dict[int, Any] = {}
+    first: tuple[int, dict[int, Cell]] | None = None
+    for number, cells in rows:
+        if number == L.HEADER_ROW:
+            headers = {column: value_of(cell) for column, cell in cells.items()}
+        if number >= L.HEADER_ROW:
+            first = None if number == L.HEADER_ROW else (number, cells)
+            break
+    return ActualsWorkbook(meta=meta, headers=headers, layout=layout, merged=sheet.merged,
+                           rows=_stream_rows(sheet, first, rows, layout))
 
 
-def _stream_rows(cells: Iterator, layout: L.Layout, scan: SheetScan) -> Iterator[RawRow]:
-    value_columns = {slot.value for slot in layout.slots}
+def _stream_rows(sheet: SheetRows, first, rows: Iterator, layout: L.Layout) -> Iterator[RawRow]:
+    """Data rows from FIRST_DATA_ROW; rows missing from the XML count as empty; stops after a run of them."""
+    computed = layout.computed_col
     empty_run = 0
     read = 0
-    numbered = enumerate(cells, start=L.FIRST_DATA_ROW)
+    last = L.HEADER_ROW
+    pending = [first] if first is not None else []
     while True:
         try:
-            number, row = next(numbered)
+            number, cells = pending.pop() if pending else next(rows)
         except StopIteration:
             return
-        except Exception as exc:  # a part that fails to parse midway
-            raise _parse_failure(exc) from exc
-        raw: dict[int, RawCell] = {}
-        blank = True
-        for column, cell in enumerate(row, start=1):
-            value = getattr(cell, "value", None)
-            formula = scan.formulas.get((number, column), "") if column != layout.computed_col else ""
-            if is_blank(value) and not formula:
-                continue
-            if column == layout.computed_col:
-                continue  # our own formula; the value is recomputed on the server
-            blank = False
-            percent = False
-            if column in value_columns and isinstance(value, (int, float)) and not isinstance(value, bool):
-                percent = "%" in (getattr(cell, "number_format", "") or "")
-            error = getattr(cell, "data_type", None) == "e"
-            raw[column] = RawCell(value=value, percent=percent, formula=formula, error=error)
-        if blank:
+        except XlsxError as exc:  # a part that fails to parse midway
+            raise _stream_failure(exc) from exc
+        empty_run += number - last - 1
+        last = number
+        if empty_run >= L.EMPTY_ROW_LIMIT:
+            break
+        cells.pop(computed, None)  # our own formula; the value is recomputed on the server
+        if not cells:
             empty_run += 1
             if empty_run >= L.EMPTY_ROW_LIMIT:
-                return
+                break
             continue
         empty_run = 0
         read += 1
         if read > L.MAX_DATA_ROWS:
             raise WorkbookRefused(f"'{L.DATA_SHEET}' 시트의 행이 너무 많습니다 (최대 {L.MAX_DATA_ROWS:,}행).")
-        yield RawRow(number=number, cells=raw)
+        yield RawRow(number=number, cells=cells)
+    try:
+        sheet.close()  # the rest of the sheet, for merged ranges only
+    except XlsxError as exc:
+        raise _stream_failure(exc) from exc
 
 
 def cell_text(value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.crypto import salted_hmac
 from openpyxl.utils import get_column_letter
@@ -97,7 +98,7 @@ class Layout:
         label = FIRST_SLOT_COL + 2 * index
         return SlotColumns(label=label, value=label + 1)
 
-    @property
+    @cached_property
     def slots(self) -> list[SlotColumns]:
         return [self.slot(i) for i in range(self.slot_count)]
 
@@ -169,6 +170,10 @@ class MetaSigner:
 
     def add(self, row: tuple) -> None:
         self.mac.update(("|".join(canonical(value) for value in row) + "\n").encode())
+
+    def add_texts(self, texts: tuple[str, ...]) -> None:
+        """`add` for values already made canonical."""
+        self.mac.update(("|".join(texts) + "\n").encode())
 
     def hexdigest(self) -> str:
         return self.mac.hexdigest()
