@@ -169,3 +169,5 @@ def test_the_year_task_with_force_rewrites_every_department(sample_plan):
     recompute_year.delay(2023, force=True)
     after = DepartmentScore.objects.get(pk=before.pk)
     assert after.computed_at > before.computed_at and after.score == Decimal("101.23")
+    call_command("compute_scores", "--year", "2023", "--force")
+    assert DepartmentScore.objects.get(pk=before.pk).computed_at > after.computed_at

@@ -10,11 +10,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--year", type=int, required=True)
+        parser.add_argument(
+            "--force", action="store_true", help="recompute and write every department, even those whose inputs did not change"
+        )
 
     def handle(self, *args, **opts) -> None:
         from kpis.models import DepartmentScore
 
-        done = scores_recompute(opts["year"])
+        # One process, one transaction: works without a broker. With workers running,
+        # kpis.tasks.recompute_year splits the year across them instead.
+        done = scores_recompute(opts["year"], force=opts["force"])
         self.stdout.write(f"{opts['year']}년 점수 재계산: {done}개 부서")
         for row in DepartmentScore.objects.filter(year=opts["year"]).select_related("department").order_by(
             "-score", "department__name"
