@@ -73,18 +73,35 @@ def board_version(year: int) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def board_cached(year: int, params: tuple, build: Callable[[], dict]) -> dict:
-    """`build()` for these page parameters at the current version, from the cache when possible.
+def _key(year: int, version: str, name: str, params: tuple) -> str:
+    return f"{KEY_PREFIX}:{year}:{version}:{name}:" + hashlib.blake2b(repr(params).encode(), digest_size=12).hexdigest()
 
-    A built value with `cacheable` false (a page number past the end, say) is served but not kept,
-    so made-up parameters cannot fill the cache.
+
+def board_cached(year: int, params: tuple, build: Callable[[Callable], dict]) -> dict:
+    """`build(memo)` for these page parameters at the current version, from the cache when possible.
+
+    `memo(name, params, compute)` is handed to the build for the parts every page of the year
+    shares (roll-ups, counts, filter choices): a page built after another one at the same version
+    reads them from the cache. A built value with `cacheable` false (a page number past the end,
+    say) is served but not kept, so made-up parameters cannot fill the cache.
     """
-    key = f"{KEY_PREFIX}:{year}:{board_version(year)}:" + hashlib.blake2b(
-        repr(params).encode(), digest_size=12
-    ).hexdigest()
+    version = board_version(year)
+
+    def memo(name: str, memo_params: tuple, compute: Callable[[], object]):
+        memo_key = _key(year, version, f"part:{name}", memo_params)
+        found = cache.get(memo_key, _MISSING)
+        if found is _MISSING:
+            found = compute()
+            cache.set(memo_key, found, settings.BOARD_CACHE_SECONDS)
+        return found
+
+    key = _key(year, version, "page", params)
     value = cache.get(key)
     if value is None:
-        value = build()
+        value = build(memo)
         if value.get("cacheable", True):
             cache.set(key, value, settings.BOARD_CACHE_SECONDS)
     return value
+
+
+_MISSING = object()

@@ -115,9 +115,9 @@ def _filter_query(filters: dict, **extra) -> str:
     return urlencode([(key, value) for key, value in pairs.items() if value is not None])
 
 
-def _board(year: int, filters: dict, page_number: int) -> dict:
+def _board(year: int, filters: dict, page_number: int, memo=None) -> dict:
     """The data-dependent parts of a scoreboard page, rendered once per data version."""
-    page = scoreboard_page(year, page=page_number, **filters)
+    page = scoreboard_page(year, page=page_number, memo=memo, **filters)
     # Built here rather than in a template loop: a national install has a thousand bureaus.
     # Plain string building with the standard escape: format_html per option is 10× slower.
     bureau_options = mark_safe("".join(  # every name escaped; ids are integers
@@ -150,7 +150,7 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     page_number = max(_int(request.GET.get("page")) or 1, 1)
     board = board_cached(
         year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number),
-        lambda: _board(year, filters, page_number),
+        lambda memo: _board(year, filters, page_number, memo),
     )
     job = _job(request, year)
     if job and job["done"]:

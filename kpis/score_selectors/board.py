@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from math import ceil
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, Sum, Window
@@ -36,6 +38,7 @@ from kpis.score_selectors.shared import (
     _policy_ref,
     _rollup,
     _rollup_rows,
+    _rollups_by_bureau,
     _snapshots,
     _stale_reason,
     _weak_by_indicator,
@@ -180,27 +183,45 @@ def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year
     return ids
 
 
+Memo = Callable[[str, tuple, Callable[[], Any]], Any]
+
+
+def _no_memo(name: str, params: tuple, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
 def scoreboard_page(
     year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "", page: int = 1,
-    page_size: int = PAGE_SIZE,
+    page_size: int = PAGE_SIZE, memo: Memo | None = None,
 ) -> ScoreboardPage:
     """One page of the scoreboard in a fixed number of queries, whatever the number of departments.
 
     Queries: 1 policy in force · 2 bureaus (filter choices) · 3 entry year · 4 dirty count of the
     year · 5 matching departments counted · 6 their scores summed (roll-up) · 7 the page
-    (department ⟕ score ⟕ bureau, top-N sort) · 8 ranks (count of higher scores) · 9 indicators ·
-    10 targets · 11 actuals of the page's departments · 12 dirty marks of the page · 13 latest
-    reminders · 14 snapshots · 15 roll-ups of the page's bureaus.
+    (its departments read off an index, or department ⟕ score ⟕ bureau sorted when filtered by
+    bureau) · 8 ranks · 9 indicators · 10 targets · 11 actuals of the page's departments ·
+    12 dirty marks of the page · 13 latest reminders · 14 snapshots · 15 roll-ups of the page's
+    bureaus.
+
+    `memo(name, params, compute)` may keep the parts that are the same on every page of a year
+    (queries 1–6, and the roll-ups of every bureau instead of 15) between calls; the page view
+    passes one bound to the data version (kpis/board_cache.py), so they are read once per change.
     """
     sort = sort if sort in SORTS else "score"
     grade = grade if grade in GRADES or grade == NO_GRADE else ""
-    policy = _policy_ref(year)
-    bureaus = list(Bureau.objects.order_by("name").values_list("id", "name"))
-    entry_year = EntryYear.objects.filter(year=year).first()
-    dirty_remaining = DirtyScore.objects.filter(year=year).count()
+    memoised = memo is not None
+    memo = memo or _no_memo
+    policy, bureaus, entry_year, dirty_remaining = memo("year", (), lambda: (
+        _policy_ref(year),
+        list(Bureau.objects.order_by("name").values_list("id", "name")),
+        EntryYear.objects.filter(year=year).first(),
+        DirtyScore.objects.filter(year=year).count(),
+    ))
     qs = scoreboard_departments(year, bureau_id=bureau_id, grade=grade)
     scores_qs = _matching_scores(year, bureau_id=bureau_id, grade=grade)
-    total, summary, stored = _summary(scores_qs, bureau_id=bureau_id, grade=grade)
+    total, summary, stored = memo(
+        "summary", (bureau_id, grade), lambda: _summary(scores_qs, bureau_id=bureau_id, grade=grade)
+    )
     num_pages = max(ceil(total / page_size), 1)
     page = min(max(page, 1), num_pages)
     offset = (page - 1) * page_size
@@ -248,7 +269,10 @@ def scoreboard_page(
     reminders = _latest_reminders(year, ids) if ids else {}
     frozen = _snapshots(year, ids) if ids else {}
     page_bureaus = sorted({row["bureau_id"] for row in values})
-    rollups = _rollup_rows(year, page_bureaus) if page_bureaus else {}
+    if memoised:  # every bureau once per version, then any page's bureaus for free
+        rollups = memo("rollups", (), lambda: _rollups_by_bureau(year))
+    else:
+        rollups = _rollup_rows(year, page_bureaus) if page_bureaus else {}
 
     statuses: dict[int, str] = {
         indicator_id: status for indicator_id, actual_year, _, status in actuals if actual_year == year

@@ -128,6 +128,12 @@ def _rollup_rows(year: int, bureau_ids: Sequence[int] | None) -> dict[int | None
     return {row["bureau_id"]: _rollup_of(row) for row in grouped}
 
 
+def _rollups_by_bureau(year: int) -> dict[int | None, BureauRollup]:
+    """Every bureau's roll-up in one aggregate query (for a page view that keeps them per version)."""
+    grouped = scoreboard_departments(year).values("bureau_id").annotate(**_rollup_aggregates()).order_by()
+    return {row["bureau_id"]: _rollup_of(row) for row in grouped}
+
+
 def _weak_by_indicator(
     indicators: Iterable[tuple[int, str]],
     targets: Iterable[tuple[int, int, Decimal | None]],

@@ -13,7 +13,7 @@ from django.utils import timezone
 from kpis import score_views
 from kpis.board_cache import board_version
 from kpis.finalise import year_finalise
-from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder
+from kpis.models import Actual, ActualStatus, Bureau, Department, EntryYear, Reminder
 from kpis.services.actuals import actual_reopen
 from kpis.services.policy import policy_revise
 from kpis.services.scores import scores_recompute
@@ -150,3 +150,23 @@ def test_the_version_moves_with_the_entry_window_and_with_the_date(monkeypatch):
     tomorrow = timezone.localdate() + timezone.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
     assert board_version(2023) != after_window
+
+
+def test_a_second_page_reuses_the_year_parts_built_for_the_first(client, evaluator, sample_plan):
+    """Counts, roll-ups and filter choices are read once per data version, not once per page."""
+    scores_recompute(2023)
+    other = Bureau.objects.create(name="다른국", plan_year=2025)
+    add_departments(other, 60, score=Decimal(70))
+    client.force_login(evaluator)
+    client.get("/")
+    with CaptureQueriesContext(connection) as first:
+        page_one = client.get(BOARD)
+    with CaptureQueriesContext(connection) as second:
+        page_two = client.get(BOARD, {"page": 2})
+    # the year's policy, bureaus, entry window, dirty count, department count, score sums and
+    # the roll-ups (page one read every bureau's)
+    assert len(second.captured_queries) == len(first.captured_queries) - 7
+    assert "대외협력과" in row_of(page_one, "대외협력과") and len(rows_of(page_two)) == 13
+    # the roll-up table of page two still shows its bureau, from the every-bureau roll-up
+    body = page_two.content.decode()
+    assert "실국별 점수" in body and "다른국" in body.split('<table class="data rollups">')[1].split("</table>")[0]
