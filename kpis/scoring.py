@@ -201,7 +201,8 @@ def _rate(item: IndicatorInput, policy: _Prepared) -> RateResult:
     return RateResult(item.indicator_id, RateStatus.EVALUATED, rate, raw_rate, "", working)
 
 
-def department_score(items: Sequence[IndicatorInput], rules: Rules) -> DepartmentResult:
+def department_score(items: Sequence[IndicatorInput], rules: Rules, *, explain: bool = True) -> DepartmentResult:
+    """The department's result; ``explain=False`` leaves its working text empty (for callers that do not keep it)."""
     _check_rules(rules)
     policy = _prepared(rules)
     rates = tuple([_rate(item, policy) for item in items])
@@ -212,7 +213,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
     for item, result in zip(items, rates, strict=True):
         status = result.status
         target = item.target
-        if status is RateStatus.NOT_EVALUABLE:
+        if status is RateStatus.NOT_EVALUABLE and explain:
             notes.append(f"평가 제외: {item.name} — {result.reason}")
         if target is not None and target.is_finite() and target != 0:
             total_weight += item.weight
@@ -221,12 +222,13 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
             reported_weight += item.weight
         elif status is RateStatus.UNREPORTED and unreported_zero:
             counted[item.indicator_id] = (item.weight, _ZERO_RATE)
-            notes.append(f"미보고 0점 처리: {item.name} (가중치 {_fmt(item.weight)})")
-        elif status is RateStatus.UNREPORTED:
+            if explain:
+                notes.append(f"미보고 0점 처리: {item.name} (가중치 {_fmt(item.weight)})")
+        elif status is RateStatus.UNREPORTED and explain:
             notes.append(f"미보고 제외: {item.name} (가중치 {_fmt(item.weight)})")
 
     completeness = _round(_div(reported_weight * _HUNDRED, total_weight)) if total_weight > 0 else None
-    if completeness is not None:
+    if completeness is not None and explain:
         notes.append(
             f"완결성 = 실적 보고 가중치 {_fmt(reported_weight)} / 평가 대상 가중치 {_fmt(total_weight)} × 100"
             f" = {completeness}%"
@@ -244,7 +246,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
             rates=rates,
             effective_weights={item.indicator_id: _ZERO_SHARE for item in items},
             contributions={item.indicator_id: None for item in items},
-            working="\n".join([reason, *notes]),
+            working="\n".join([reason, *notes]) if explain else "",
         )
 
     whole = evaluated_weight
@@ -262,9 +264,10 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
         shares = _apportion(shares, _HUNDRED, 4)
     parts = _apportion(points, score, 2)
     grade = _grade(score, policy.bands)
-    terms = " + ".join([f"{_fmt(weight)} × {rate}" for weight, rate in counted.values()])
-    lines = [f"가중 점수 = ({terms}) / {_fmt(evaluated_weight)} = {score}", *notes]
-    lines.append(f"등급 {grade}")
+    working = ""
+    if explain:
+        terms = " + ".join([f"{_fmt(weight)} × {rate}" for weight, rate in counted.values()])
+        working = "\n".join([f"가중 점수 = ({terms}) / {_fmt(evaluated_weight)} = {score}", *notes, f"등급 {grade}"])
     return DepartmentResult(
         score=score,
         completeness=completeness,
@@ -275,7 +278,7 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules) -> Departmen
         rates=rates,
         effective_weights={item.indicator_id: shares.get(item.indicator_id, _ZERO_SHARE) for item in items},
         contributions={item.indicator_id: parts.get(item.indicator_id) for item in items},
-        working="\n".join(lines),
+        working=working,
         weighted_sum=weighted_sum,
     )
 

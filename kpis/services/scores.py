@@ -288,7 +288,8 @@ def _recompute(
             fingerprint = inputs_fingerprint(policy, inputs)
             if stored.get(department_id) == fingerprint:
                 continue
-            result = department_score(inputs.items, rules)
+            # DepartmentScore keeps no working text (pages show the indicators' own): skip it.
+            result = department_score(inputs.items, rules, explain=False)
             rows, department_row = _rows(policy, inputs, result, now, fingerprint)
             indicator_rows.extend(rows)
             department_rows.append(department_row)

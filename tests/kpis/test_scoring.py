@@ -232,6 +232,13 @@ def test_the_sample_department_scores_show_their_working():
     assert result.effective_weights == {1: D("50.0000"), 2: D("50.0000"), 3: D("0.0000")}
 
 
+def test_without_explain_the_department_result_is_the_same_but_has_no_working_text():
+    for items, rules in ((COOPERATION_PARTIAL, EXCLUDE), (COMMUNICATION, ZERO), (FOREIGN_POLICY, Rules())):
+        full, bare = department_score(items, rules), department_score(items, rules, explain=False)
+        assert bare.working == ""
+        assert bare == type(full)(**{**full.__dict__, "working": ""})
+
+
 def test_under_unreported_as_zero_the_unreported_weight_stays_in_the_denominator():
     result = department_score(COOPERATION_PARTIAL, ZERO)
     assert (result.total_weight, result.evaluated_weight) == (D(100), D(100))
