@@ -167,7 +167,7 @@ def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
                 raise RowRefused(row, exc) from exc
             state.departments.add(department_id)
 
-    creates: list[tuple[ApplyRow, Actual]] = []
+    creates: list[tuple[ApplyRow, dict[str, Any]]] = []  # the new actuals as COPY rows, not model instances
     updates: list[tuple[ApplyRow, Actual, Decimal, dict[str, str], str]] = []
     methods = state.methods
     for row in rows:
@@ -185,10 +185,11 @@ def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
         if current is None:
             if row.expected_version not in (None, 0):
                 raise RowRefused(row, NotFound("저장하려는 실적이 더 이상 없습니다. 페이지를 새로 고치세요."))
-            creates.append((row, Actual(
-                indicator_id=row.indicator_id, year=year, value=computed.value, inputs=computed.inputs,
-                note=row.note or "", status=ActualStatus.DRAFT, source=SOURCE, updated_by=user, version=1,
-            )))
+            creates.append((row, {
+                "indicator_id": row.indicator_id, "year": year, "value": computed.value, "inputs": computed.inputs,
+                "note": row.note or "", "status": ActualStatus.DRAFT, "source": SOURCE, "updated_by_id": user.pk,
+                "version": 1, "updated_at": state.now,
+            }))
             continue
         if current.status not in EDITABLE:
             log_refusal(user, "actual_write", f"actual={current.pk} status={current.status}")
@@ -205,13 +206,13 @@ def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
     if creates:
         try:
             with transaction.atomic():
-                bulk_insert(Actual, [_actual_row(actual, now) for _, actual in creates])
+                bulk_insert(Actual, [actual for _, actual in creates])
         except IntegrityError:
             taken = set(
-                Actual.objects.filter(indicator_id__in=[a.indicator_id for _, a in creates], year=year)
+                Actual.objects.filter(indicator_id__in=[a["indicator_id"] for _, a in creates], year=year)
                 .values_list("indicator_id", flat=True)
             )
-            row = next(r for r, a in creates if a.indicator_id in taken)
+            row = next(r for r, a in creates if a["indicator_id"] in taken)
             actual_id = Actual.objects.get(indicator_id=row.indicator_id, year=year).pk
             raise RowRefused(row, _conflict(actual_id)) from None
     _update(updates, user=user, now=now)
@@ -230,7 +231,7 @@ def _audit_rows(creates, updates, stored, indicators, common) -> Iterator[dict[s
     for row, actual in creates:
         yield from _audit(common, indicators[row.indicator_id][0], row.indicator_id,
                           old=(None, {}, "", ActualStatus.NOT_REPORTED),
-                          new=(actual.value, actual.inputs, actual.note, actual.status))
+                          new=(actual["value"], actual["inputs"], actual["note"], actual["status"]))
     for row, current, *_ in updates:
         yield from _audit(common, indicators[row.indicator_id][0], row.indicator_id,
                           old=(current.value, current.inputs, current.note, current.status), new=stored[current.pk])
@@ -256,14 +257,6 @@ def _audit(common: dict[str, Any], department_id: int, indicator_id: int, *, old
         entries.append({**base, "action": "status", "field": "status", "old_value": audit_text(old_status),
                         "new_value": audit_text(new_status)})
     return entries
-
-
-def _actual_row(actual: Actual, now) -> dict[str, Any]:
-    return {
-        "indicator_id": actual.indicator_id, "year": actual.year, "value": actual.value, "inputs": actual.inputs,
-        "note": actual.note, "status": actual.status, "source": actual.source, "updated_by_id": actual.updated_by_id,
-        "version": actual.version, "updated_at": now,
-    }
 
 
 def _update(updates, *, user: User, now) -> None:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,16 +19,17 @@ def bulk_insert(model, rows: Iterable[dict[str, Any]]) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
         return
-    defaults = {field.attname: field.get_default() for field in fields}
-    kinds = [(field.attname, field.get_internal_type() == "JSONField") for field in fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    # One converter per column, chosen once: a value's text in COPY's format (what the ORM would send).
+    columns = [(field.attname, field.get_default(), _converter(field)) for field in fields]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         lines: list[str] = []
         for row in rows:
-            lines.append("\t".join(
-                copy_text(row[name] if name in row else defaults[name], is_json) for name, is_json in kinds
-            ))
+            get = row.get
+            lines.append("\t".join([
+                "\\N" if (value := get(name, default)) is None else convert(value) for name, default, convert in columns
+            ]))
             if len(lines) == CHUNK:
                 copy.write("\n".join(lines) + "\n")
                 lines = []
@@ -36,14 +38,28 @@ def bulk_insert(model, rows: Iterable[dict[str, Any]]) -> None:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
-def copy_text(value: Any, is_json: bool) -> str:
-    """A value in COPY's text format (what the ORM would send as a parameter)."""
-    if value is None:
-        return "\\N"
-    if is_json:  # JSON text has no raw tab or line end (json escapes them): only its backslashes double
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\", "\\\\")
+def _converter(field) -> Callable[[Any], str]:
+    kind = field.get_internal_type()
+    if kind == "JSONField":
+        return _json_text
+    if kind == "BooleanField":
+        return lambda value: "t" if value else "f"
+    return copy_text_plain
+
+
+def _json_text(value: Any) -> str:
+    # JSON text has no raw tab or line end (json escapes them): only its backslashes double.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\", "\\\\")
+
+
+def copy_text_plain(value: Any) -> str:
+    if value.__class__ is str:
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+    if value.__class__ is int:
+        return str(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, Decimal):

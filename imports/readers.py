@@ -537,6 +537,8 @@ def _stream_rows(sheet: SheetRows, first, rows: Iterator, layout: L.Layout) -> I
 
 def cell_text(value: Any) -> str:
     """How a cell's value is quoted back to the user in a message."""
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M") if value.time() != time(0) else value.strftime("%Y-%m-%d")
     if isinstance(value, (date, time)):
@@ -619,6 +621,8 @@ def parse_number(cell: RawCell | None) -> tuple[Decimal | None, str, str]:
     """(value, error, note) of one editable cell; the column allows decimals ≥ 0."""
     if cell is None or (is_blank(cell.value) and not cell.formula):
         return None, "", ""
+    if cell.value.__class__ is int and not (cell.percent or cell.formula or cell.error) and 0 <= cell.value < MAX_MAGNITUDE:
+        return Decimal(cell.value), "", ""  # a whole number typed as such: the common case, nothing to report
     value, info = cell.value, ""
     if cell.error:
         where = f"수식 '{cell.formula}'의 결과가" if cell.formula else "이 칸은"
