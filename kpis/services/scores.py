@@ -117,59 +117,61 @@ def score_inputs_load(
     return {d: loaded.get(d) or DepartmentInputs(d, year, (), (), "") for d in department_ids}
 
 
+# Per-row columns; the year, policy and computation time are the same for every row of a run.
 INDICATOR_COLUMNS = (
-    "indicator_id", "year", "rate", "raw_rate", "reason", "working", "weight", "effective_weight", "contribution",
-    "target_value", "actual_value", "actual_status", "policy_id", "fingerprint", "computed_at",
+    "indicator_id", "rate", "raw_rate", "reason", "working", "weight", "effective_weight", "contribution",
+    "target_value", "actual_value", "actual_status", "fingerprint",
 )
 DEPARTMENT_COLUMNS = (
-    "department_id", "year", "score", "completeness", "grade", "reason", "total_weight", "evaluated_weight",
-    "indicator_count", "policy_id", "fingerprint", "computed_at",
+    "department_id", "score", "completeness", "grade", "reason", "total_weight", "evaluated_weight",
+    "indicator_count", "fingerprint",
 )
+RUN_COLUMNS = ("year", "policy_id", "computed_at")
 ZERO = Decimal(0)
 
 
-def _rows(policy: ScoringPolicy, inputs: DepartmentInputs, result: DepartmentResult, now, fingerprint: str):
+def _rows(inputs: DepartmentInputs, result: DepartmentResult, fingerprint: str):
     """Plain tuples in INDICATOR_COLUMNS / DEPARTMENT_COLUMNS order (cheap to COPY or to wrap)."""
-    year, policy_id = inputs.year, policy.pk
     shares, parts = result.effective_weights, result.contributions
     indicator_rows = [
         (
-            rate.indicator_id, year, rate.rate, rate.raw_rate, rate.reason[:300], rate.working, item.weight,
+            rate.indicator_id, rate.rate, rate.raw_rate, rate.reason[:300], rate.working, item.weight,
             shares.get(rate.indicator_id, ZERO), parts.get(rate.indicator_id), item.target, item.actual,
-            status, policy_id, fingerprint, now,
+            status, fingerprint,
         )
         # department_score returns one rate per item, in the items' order.
         for item, rate, status in zip(inputs.items, result.rates, inputs.statuses, strict=True)
     ]
     department_row = (
-        inputs.department_id, year, result.score, result.completeness, result.grade, result.reason[:300],
-        result.total_weight, result.evaluated_weight, len(inputs.items), policy_id, fingerprint, now,
+        inputs.department_id, result.score, result.completeness, result.grade, result.reason[:300],
+        result.total_weight, result.evaluated_weight, len(inputs.items), fingerprint,
     )
     return indicator_rows, department_row
 
 
-def _store(indicator_rows: list[tuple], department_rows: list[tuple]) -> None:
+def _store(indicator_rows: list[tuple], department_rows: list[tuple], run: tuple) -> None:
+    """Upsert the rows; ``run`` holds the RUN_COLUMNS values shared by all of them."""
     if connection.vendor == "postgresql":
-        _copy_upsert("kpis_indicatorscore", INDICATOR_COLUMNS, ("indicator_id", "year"), indicator_rows)
-        _copy_upsert("kpis_departmentscore", DEPARTMENT_COLUMNS, ("department_id", "year"), department_rows)
+        _copy_upsert("kpis_indicatorscore", INDICATOR_COLUMNS, "indicator_id", indicator_rows, run)
+        _copy_upsert("kpis_departmentscore", DEPARTMENT_COLUMNS, "department_id", department_rows, run)
         return
-    IndicatorScore.objects.bulk_create(
-        [IndicatorScore(**dict(zip(INDICATOR_COLUMNS, row, strict=True))) for row in indicator_rows],
-        batch_size=BATCH, update_conflicts=True, unique_fields=["indicator", "year"],
-        update_fields=[c.removesuffix("_id") if c == "policy_id" else c for c in INDICATOR_COLUMNS[2:]],
-    )
-    DepartmentScore.objects.bulk_create(
-        [DepartmentScore(**dict(zip(DEPARTMENT_COLUMNS, row, strict=True))) for row in department_rows],
-        batch_size=BATCH, update_conflicts=True, unique_fields=["department", "year"],
-        update_fields=[c.removesuffix("_id") if c == "policy_id" else c for c in DEPARTMENT_COLUMNS[2:]],
-    )
+    shared = dict(zip(RUN_COLUMNS, run, strict=True))
+    for model, columns, key, rows in (
+        (IndicatorScore, INDICATOR_COLUMNS, "indicator", indicator_rows),
+        (DepartmentScore, DEPARTMENT_COLUMNS, "department", department_rows),
+    ):
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True)), **shared) for row in rows],
+            batch_size=BATCH, update_conflicts=True, unique_fields=[key, "year"],
+            update_fields=[*columns[1:], "policy", "computed_at"],
+        )
 
 
-def _copy_upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...], rows: list[tuple]) -> None:
+def _copy_upsert(table: str, columns: tuple[str, ...], key: str, rows: list[tuple], run: tuple) -> None:
     """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE."""
-    temp = f"tmp_{table}"
+    temp = f"tmp_{table}_rows"
     column_list = ", ".join(columns)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns, *RUN_COLUMNS) if c not in (key, "year"))
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT {column_list} FROM {table} WITH NO DATA")
         cursor.execute(f"TRUNCATE {temp}")
@@ -177,8 +179,10 @@ def _copy_upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...], row
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {temp} "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+            f"INSERT INTO {table} ({column_list}, {', '.join(RUN_COLUMNS)}) "
+            f"SELECT {column_list}, %s, %s, %s FROM {temp} "
+            f"ON CONFLICT ({key}, year) DO UPDATE SET {updates}",
+            run,
         )
         cursor.execute(f"TRUNCATE {temp}")
 
@@ -290,11 +294,11 @@ def _recompute(
                 continue
             # DepartmentScore keeps no working text (pages show the indicators' own): skip it.
             result = department_score(inputs.items, rules, explain=False)
-            rows, department_row = _rows(policy, inputs, result, now, fingerprint)
+            rows, department_row = _rows(inputs, result, fingerprint)
             indicator_rows.extend(rows)
             department_rows.append(department_row)
         if department_rows:
-            _store(indicator_rows, department_rows)
+            _store(indicator_rows, department_rows, (year, policy.pk, now))
         _clear_dirty(year, generations)
     return len(wanted)
 
