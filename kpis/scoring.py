@@ -63,6 +63,7 @@ _DIV = Context(prec=60, rounding=ROUND_DOWN)
 _HUNDRED = Decimal(100)
 _INT_FAST = Decimal(10) ** 30
 _QUANTA = {2: Decimal("0.01"), 4: Decimal("0.0001")}
+_CENT = _QUANTA[2]
 _EXACT = Context(prec=MAX_PREC)
 _ZERO = Decimal(0)
 _ZERO_RATE = Decimal("0.00")
@@ -172,11 +173,11 @@ def _rate(item: IndicatorInput, policy: _Prepared) -> RateResult:
         return RateResult(item.indicator_id, RateStatus.UNREPORTED, None, None, NOT_REPORTED, working)
 
     if direction is Direction.UP:
-        raw, shown = _DIV.divide(actual * _HUNDRED, target), f"실적 {_fmt(actual)} / 목표 {_fmt(target)} × 100"
+        raw, shown = _DIV.divide(actual * _HUNDRED, target), None
     elif direction is Direction.DOWN and policy.target_over_actual:
         if actual == 0:
             return _not_evaluable(item, "실적이 0이어서 목표/실적 방식으로 평가할 수 없습니다")
-        raw, shown = _DIV.divide(target * _HUNDRED, actual), f"목표 {_fmt(target)} / 실적 {_fmt(actual)} × 100"
+        raw, shown = _DIV.divide(target * _HUNDRED, actual), None
     elif direction is Direction.DOWN:
         if baseline is None:
             return _not_evaluable(item, "기준값(전년도 실적)이 없어 평가할 수 없습니다")
@@ -188,7 +189,7 @@ def _rate(item: IndicatorInput, policy: _Prepared) -> RateResult:
     else:
         raw, shown = _range_rate(item, policy.rules)
 
-    raw_rate = _round(raw)
+    raw_rate = raw.quantize(_CENT, ROUND_HALF_UP, _WIDE) if raw.__class__ is Decimal else _round(raw)
     if abs(raw_rate) >= RATE_LIMIT:
         return _not_evaluable(item, f"달성률이 너무 커서 평가할 수 없습니다 ({raw_rate:f}%)")
     if policy.cap is not None and raw_rate > policy.cap:
@@ -197,7 +198,12 @@ def _rate(item: IndicatorInput, policy: _Prepared) -> RateResult:
         rate, bound = policy.floored, policy.floor_text
     else:
         rate, bound = raw_rate, policy.open_text
-    working = f"{shown} = {raw_rate:,f}%, {bound}"
+    if shown is not None:
+        working = f"{shown} = {raw_rate:,f}%, {bound}"
+    elif direction is Direction.UP:
+        working = f"실적 {_fmt(actual)} / 목표 {_fmt(target)} × 100 = {raw_rate:,f}%, {bound}"
+    else:
+        working = f"목표 {_fmt(target)} / 실적 {_fmt(actual)} × 100 = {raw_rate:,f}%, {bound}"
     return RateResult(item.indicator_id, RateStatus.EVALUATED, rate, raw_rate, "", working)
 
 
@@ -233,7 +239,12 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules, *, explain: 
             f"완결성 = 실적 보고 가중치 {_fmt(reported_weight)} / 평가 대상 가중치 {_fmt(total_weight)} × 100"
             f" = {completeness}%"
         )
-    evaluated_weight = sum((weight for weight, _ in counted.values()), _ZERO)
+    evaluated_weight = weighted_sum = _ZERO
+    negative = False
+    for weight, rate in counted.values():
+        evaluated_weight += weight
+        weighted_sum = _WIDE.add(weighted_sum, _WIDE.multiply(weight, rate))
+        negative = negative or rate < 0
     if evaluated_weight <= 0:
         reason = _no_score_reason(rates, rules, total_weight, bool(counted))
         return DepartmentResult(
@@ -250,11 +261,8 @@ def department_score(items: Sequence[IndicatorInput], rules: Rules, *, explain: 
         )
 
     whole = evaluated_weight
-    weighted_sum = _ZERO
-    for weight, rate in counted.values():
-        weighted_sum = _WIDE.add(weighted_sum, _WIDE.multiply(weight, rate))
     score = _round(_div(weighted_sum, whole))
-    if all(rate >= 0 for _, rate in counted.values()):
+    if not negative:
         points = {key: _div(_WIDE.multiply(weight, rate), whole) for key, (weight, rate) in counted.items()}
         shares = _shares(counted, whole)
     else:  # truncation toward zero would floor negatives the wrong way: stay exact
