@@ -178,6 +178,7 @@ def measure(departments: int, concurrency: int) -> dict[str, str]:
     try:
         on_workers(force=True)  # warm up the worker processes (imports, connections)
         cold_runs = [timed(lambda: on_workers(force=True)) for _ in range(3)]
+        load_after_cold = os.getloadavg()[0]  # other sessions share the 2 cores
         warm_runs = [timed(lambda: on_workers(force=False)) for _ in range(3)]
         # A realistic night: 1 % of departments changed one actual since the last run.
         changed = random.Random(3).sample(range(1, departments + 1), max(1, departments // 100))
@@ -204,6 +205,7 @@ def measure(departments: int, concurrency: int) -> dict[str, str]:
         "department scores stored": f"{DepartmentScore.objects.filter(year=2024).count():,}",
         f"recompute_year on the workers ({YEAR_CHUNKS} chunks, {concurrency} worker processes), cold: every "
         "department recomputed and written (s)": ", ".join(f"{r:.2f}" for r in cold_runs),
+        "machine load average (1 min) after the cold runs, other sessions included": f"{load_after_cold:.2f}",
         "recompute_year on the workers, warm: nothing changed (s)": ", ".join(f"{r:.2f}" for r in warm_runs),
         "recompute_year on the workers after 1 % of departments changed (s)": f"{one_percent:.2f}",
         "scores_recompute in one process and one transaction, cold (s)": ", ".join(f"{r:.2f}" for r in in_process),
