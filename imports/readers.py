@@ -1,10 +1,11 @@
 """Opening uploaded workbooks safely, and reading the actuals workbook's cells.
 
-Every check on the raw bytes and the zip directory runs before openpyxl sees the file: size,
-zip magic, entry count, declared uncompressed sizes and ratios, encryption, macros and DTDs.
-Python's zipfile never inflates an entry past its declared size (it fails the CRC instead), so
-the declared sizes are a real bound. defusedxml must be importable: openpyxl only blocks entity
-expansion when it is, so this module refuses to load without it.
+Every check on the raw bytes and the zip directory runs before any reader sees the file (openpyxl
+for the plan workbook, `imports.xlsx_stream` for the actuals workbook): size, zip magic, entry
+count, declared uncompressed sizes and ratios, encryption, macros and DTDs. Python's zipfile never
+inflates an entry past its declared size (it fails the CRC instead), so the declared sizes are a
+real bound. defusedxml must be importable: openpyxl only blocks entity expansion when it is, so
+this module refuses to load without it (the streaming reader refuses DTDs itself).
 """
 from __future__ import annotations
 
@@ -416,6 +417,13 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
                 break
             continue
         empty_run = 0
+        if len(row) == 4 and all(value.__class__ is int and value >= 0 for value in row):
+            signer.add_texts(tuple(map(str, row)))  # what canonical() gives for whole numbers
+            ids.append(row[0])
+            values.extend(row[1:])
+            if len(ids) > L.MAX_DATA_ROWS:
+                raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
+            continue
         texts = tuple(map(L.canonical, row))
         signer.add_texts(texts)
         try:
