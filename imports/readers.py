@@ -482,7 +482,7 @@ def _stream_failure(exc: XlsxError) -> WorkbookRefused:
 def _open_sheets(package: Package) -> ActualsWorkbook:
     if L.META_SHEET not in package.sheets:
         raise WorkbookRefused(_NO_META)
-    meta = meta_from_rows(_values(package.rows(L.META_SHEET, max_col=len(L.META_COLUMNS)), len(L.META_COLUMNS)))
+    meta = meta_from_rows(_values(package.rows(L.META_SHEET, max_col=len(L.META_COLUMNS), blank_run=L.EMPTY_ROW_LIMIT), len(L.META_COLUMNS)))
     if meta.meta.get("kind") != L.KIND_ACTUALS:
         raise WorkbookRefused("실적 입력 파일이 아닙니다 (계획 파일은 계획 가져오기에서 올리세요).")
     try:
@@ -494,7 +494,7 @@ def _open_sheets(package: Package) -> ActualsWorkbook:
     layout = L.Layout(slot_count=slot_count)
     if L.DATA_SHEET not in package.sheets:
         raise WorkbookRefused(f"'{L.DATA_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
-    sheet = package.rows(L.DATA_SHEET, max_col=layout.last_col)
+    sheet = package.rows(L.DATA_SHEET, max_col=layout.last_col, blank_run=L.EMPTY_ROW_LIMIT)
     rows = iter(sheet)
     headers: dict[int, Any] = {}
     first: tuple[int, dict[int, Cell]] | None = None
@@ -519,7 +519,7 @@ def _stream_rows(sheet: SheetRows, first, rows: Iterator, layout: L.Layout) -> I
         try:
             number, cells = pending.pop() if pending else next(rows)
         except StopIteration:
-            return
+            break
         except XlsxError as exc:  # a part that fails to parse midway
             raise _stream_failure(exc) from exc
         empty_run += number - last - 1

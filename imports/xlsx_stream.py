@@ -157,11 +157,13 @@ class Package:
             self._styles = _read_styles(self.archive, self._styles_part)
         return self._styles
 
-    def rows(self, title: str, *, max_col: int) -> SheetRows:
+    def rows(self, title: str, *, max_col: int, blank_run: int = 0) -> SheetRows:
+        """Rows of a sheet; with `blank_run`, rows stop after that many blank rows in a row (styled-but-empty
+        rows down to row 1,048,576 are then never handed out one by one)."""
         part = self.sheets.get(title)
         if part is None or part not in self.archive.NameToInfo:
             raise XlsxError(f"'{title}' 시트를 찾을 수 없습니다")
-        return _sheet_rows(self, part, title, max_col)
+        return _sheet_rows(self, part, title, max_col, blank_run)
 
 
 def _part_path(target: str) -> str:
@@ -328,17 +330,17 @@ def _text(raw: str | bytes) -> str:
     return text
 
 
-def _sheet_rows(package: Package, part: str, title: str, max_col: int) -> SheetRows:
+def _sheet_rows(package: Package, part: str, title: str, max_col: int, blank_run: int) -> SheetRows:
     """The fast path when the sheet's XML has the usual shape, else expat from the start (see `_FastSheet`)."""
     merged: list[str] = []
-    fast = _FastSheet(package, part, title, max_col, merged)
+    fast = _FastSheet(package, part, title, max_col, merged, blank_run)
     return SheetRows(rows=fast.rows(), merged=merged, close=fast.close)
 
 
 # --- the expat path: any well-formed sheet ---------------------------------------------------
 
 
-def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: list[str]):
+def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: list[str], blank_run: int = 0):
     """(rows, finish): one pass of expat over the sheet, rows handed out between fed chunks."""
     values = _Values(package, title)
     ready: list[tuple[int, dict[int, Cell]]] = []
@@ -354,6 +356,8 @@ def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: l
     text: list[str] = []
     collecting = False  # inside <v>, <f> or an inline <t>
     in_rph = False
+    last_content = 0
+    stopped = False  # a run of blank rows as long as `blank_run`: the rest is read for merged ranges only
 
     def ref() -> str:
         letters = next((key for key, number in columns.items() if number == column), "")
@@ -405,7 +409,7 @@ def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: l
             merged.append(attrs.get("ref", ""))
 
     def end(name: str) -> None:
-        nonlocal value_text, formula, collecting, in_rph
+        nonlocal value_text, formula, collecting, in_rph, last_content, stopped
         if name == _C:
             if column <= max_col:
                 cell = values.cell(kind, value_text, style, "".join(inline) if inline is not None else None, formula, ref)
@@ -416,7 +420,11 @@ def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: l
             collecting = False
         elif name == _ROW:
             if cells:
-                ready.append((row_number, cells))
+                if not stopped:
+                    ready.append((row_number, cells))
+                    last_content = row_number
+            elif blank_run and row_number - last_content >= blank_run:
+                stopped = True
         elif name == _F:
             formula = "".join(text)
             collecting = False
@@ -468,6 +476,9 @@ def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: l
             if not chunk:
                 done = True
                 handle.close()
+                return
+            if stopped:
+                finish()
                 return
 
     return rows(), finish
@@ -525,8 +536,10 @@ class _FastSheet:
     validating parser reports merged ranges.
     """
 
-    def __init__(self, package: Package, part: str, title: str, max_col: int, merged: list[str]) -> None:
+    def __init__(self, package: Package, part: str, title: str, max_col: int, merged: list[str], blank_run: int) -> None:
         self.package, self.part, self.title, self.max_col, self.merged = package, part, title, max_col, merged
+        self.blank_run = blank_run
+        self.last_content = 0  # the last row with a non-blank cell
         self.values = _Values(package, title)
         self.columns: dict[bytes, int] = {}
         # Styles (as their attribute text) whose numbers read as plain numbers: no date, no percent format.
@@ -550,7 +563,9 @@ class _FastSheet:
             yield from self._fast()
         except _Fallback:
             self.handle.close()
-            rows, self.slow_finish = _expat_rows(self.package, self.part, self.title, self.max_col, self.merged)
+            rows, self.slow_finish = _expat_rows(
+                self.package, self.part, self.title, self.max_col, self.merged, self.blank_run
+            )
             self.merged.clear()
             for number, cells in rows:
                 if number > self.last_row:
@@ -626,7 +641,11 @@ class _FastSheet:
                 position = match.end()
                 row = self._row(match)
                 if row is not None:
+                    self.last_content = row[0]
                     yield row
+                elif self.blank_run and self.last_row - self.last_content >= self.blank_run:
+                    self.close()  # no row is handed out any more: check the rest and find merged ranges
+                    return
             rest = data[position:]
             stripped = rest.lstrip()
             if stripped.startswith(_SHEET_DATA_END):

@@ -171,3 +171,23 @@ def test_the_meta_rows_table_finds_ids_and_keeps_what_was_seen():
 def test_value_of_gives_the_bare_value_of_either_kind_of_stored_cell():
     assert value_of(5) == 5 and value_of(Cell("x", formula="=1")) == "x" and value_of(None) is None
     assert L.canonical(value_of(12.0)) == "12"
+
+
+@pytest.mark.parametrize("path", ["fast", "expat"])
+def test_a_run_of_styled_blank_rows_ends_the_rows_and_the_merges_after_them_are_still_found(sample, monkeypatch, path):
+    if path == "expat":
+        through_expat(monkeypatch)
+
+    def styled_blank_rows(xml: bytes) -> bytes:
+        blank = b"".join(b'<row r="%d"><c r="B%d" s="1"/></row>' % (n, n) for n in range(13, 5_000))
+        late = b'<row r="6000"><c r="A6000"><v>1</v></c></row>'  # after the run: never handed out
+        return xml.replace(b"</sheetData>", blank + late + b"</sheetData>")
+
+    data = rewrite_part(sample, "xl/worksheets/sheet1.xml", styled_blank_rows)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = Package(archive).rows("s", max_col=30, blank_run=100)
+        numbers = [number for number, _ in sheet]
+        sheet.close()
+
+    assert numbers == [1, 2, 5, 9, 12]
+    assert sheet.merged == ["A12:B12"]
