@@ -163,12 +163,13 @@ def timed(function) -> float:
 
 
 def measure(departments: int, concurrency: int) -> dict[str, str]:
+    from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from kpis.models import Actual, DepartmentScore, IndicatorScore
     from kpis.services.scores import department_recompute, scores_recompute
-    from kpis.tasks import YEAR_CHUNKS, recompute_year
+    from kpis.tasks import recompute_year
 
     def on_workers(*, force: bool) -> None:
         done = recompute_year.apply_async(args=(2024,), kwargs={"force": force}).get(timeout=600)
@@ -203,7 +204,7 @@ def measure(departments: int, concurrency: int) -> dict[str, str]:
         "departments": f"{departments:,}",
         "indicator scores stored": f"{IndicatorScore.objects.filter(year=2024).count():,}",
         "department scores stored": f"{DepartmentScore.objects.filter(year=2024).count():,}",
-        f"recompute_year on the workers ({YEAR_CHUNKS} chunks, {concurrency} worker processes), cold: every "
+        f"recompute_year on the workers ({settings.SCORES_YEAR_CHUNKS} chunks, {concurrency} worker processes), cold: every "
         "department recomputed and written (s)": ", ".join(f"{r:.2f}" for r in cold_runs),
         "machine load average (1 min) after the cold runs, other sessions included": f"{load_after_cold:.2f}",
         "recompute_year on the workers, warm: nothing changed (s)": ", ".join(f"{r:.2f}" for r in warm_runs),

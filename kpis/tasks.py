@@ -19,9 +19,6 @@ from kpis.services.scores import (
 logger = logging.getLogger("kpis")
 
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": 300, "soft_time_limit": 240}
-# A year is split into this many department-id ranges, recomputed in parallel by the workers
-# (docker-compose runs two worker processes). Each range is one transaction of its own.
-YEAR_CHUNKS = 2
 
 
 @shared_task(name="kpis.tasks.recompute_department", **TASK_OPTIONS)
@@ -41,7 +38,7 @@ def recompute_year(self, year: int, force: bool = False) -> int:
     the year is one transaction, as before.
     """
     year = int(year)
-    parts = int(getattr(settings, "SCORES_YEAR_CHUNKS", YEAR_CHUNKS))
+    parts = settings.SCORES_YEAR_CHUNKS
     # A chord needs workers to run on and a result backend to count finished chunks.
     inline = self.request.is_eager or self.request.called_directly or isinstance(self.backend, DisabledBackend)
     chunks = [(None, None)] if inline or parts <= 1 else year_chunks(year, parts)

@@ -196,6 +196,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_IMPORTS = ("kpis.reminder_tasks",)
+# recompute_year splits a year into this many department-id ranges, computed in parallel on the
+# workers (one transaction each); set it to the number of worker processes (compose runs 2).
+SCORES_YEAR_CHUNKS = env_int("SCORES_YEAR_CHUNKS", 2)
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "kpis.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
     "sweep-dirty-scores": {"task": "kpis.tasks.sweep_dirty", "schedule": timedelta(seconds=60)},

@@ -157,7 +157,7 @@ def test_a_year_recompute_on_a_real_worker_runs_as_chunks_and_clears_every_dirty
     before = dict(DepartmentScore.objects.filter(year=2023).values_list("department_id", "computed_at"))
     DirtyScore.objects.bulk_create([DirtyScore(department_id=pk, year=2023) for pk in before])
 
-    # The worker splits the year into id ranges (kpis.tasks.YEAR_CHUNKS), each its own transaction.
+    # The worker splits the year into id ranges (settings.SCORES_YEAR_CHUNKS), each its own transaction.
     recompute_year.apply_async(args=(2023,), kwargs={"force": True})
 
     def recomputed() -> bool:
