@@ -213,8 +213,14 @@ def measure(departments: int, concurrency: int) -> dict[str, str]:
         "one department, median (ms)": f"{statistics.median(single):.1f}",
         "one department, p95 (ms)": f"{single[int(len(single) * 0.95) - 1]:.1f}",
         "queries per department recompute": str(len(one.captured_queries)),
-        "PostgreSQL": str(connection.cursor().connection.info.server_version),
+        "PostgreSQL server": _pg_version(connection.cursor().connection.info.server_version),
+        "_cold": cold_runs,
+        "_single_median": statistics.median(single),
     }
+
+
+def _pg_version(number: int) -> str:
+    return f"{number // 10000}.{number % 10000}"
 
 
 def machine() -> str:
@@ -227,6 +233,10 @@ def machine() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def verdict(value: float, goal: float) -> str:
+    return "met" if value <= goal else "NOT met"
 
 
 def write_section(title: str, body: str) -> None:
@@ -256,6 +266,7 @@ def main() -> None:
         load_dataset(args.departments)
         load_time = time.perf_counter() - started
         figures = measure(args.departments, args.concurrency)
+        cold, single_median = figures.pop("_cold"), figures.pop("_single_median")
     finally:
         if not args.keep:
             drop_database()
@@ -276,6 +287,9 @@ def main() -> None:
          "`department_recompute` is timed in-process for 200 random departments; queries of one department "
          "recompute counted with CaptureQueriesContext (the COPY statements are not captured)."),
         "- Goals: full year ≤ 5 s, one department ≤ 20 ms median, constant queries per department.",
+        (f"- Verdict: full year on the workers {verdict(statistics.median(cold), 5.0)} (median of the cold runs "
+         f"{statistics.median(cold):.2f} s); one department {verdict(single_median / 1000, 0.020)}; queries per "
+         "department constant (asserted by tests/kpis/test_score_services.py, 12 more indicators: same queries)."),
         "",
         "| measure | value |",
         "|---|---|",
