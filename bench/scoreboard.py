@@ -239,7 +239,6 @@ function request()
   return wrk.format("GET", path, {["Cookie"] = "sessionid=" .. cookie, ["Accept"] = "text/html"})
 end
 
-%(delay)s
 
 function done(summary, latency, requests)
   io.write(string.format(
@@ -253,12 +252,10 @@ end
 """
 
 
-def lua_script(paths_: list[str], cookies: list[str], think_ms: int) -> str:
-    delay = f"function delay() return math.random({think_ms // 2}, {think_ms * 3 // 2}) end" if think_ms else ""
+def lua_script(paths_: list[str], cookies: list[str]) -> str:
     return LUA % {
         "paths": ", ".join(json.dumps(p) for p in paths_),
         "cookies": ", ".join(json.dumps(c) for c in cookies),
-        "delay": delay,
     }
 
 
@@ -461,14 +458,14 @@ def main() -> None:
         page_bytes = check_page(cookies[0])
         load_before = os.getloadavg()[0]
         flush_cache()
-        single_cold = run_wrk(lua_script(mix, cookies, 0), 1, max(args.duration // 2, 5))
+        single_cold = run_wrk(lua_script(mix, cookies), 1, max(args.duration // 2, 5))
         flush_cache()
-        cold = run_wrk(lua_script(mix, cookies, 0), args.users, args.duration)
+        cold = run_wrk(lua_script(mix, cookies), args.users, args.duration)
         flush_cache()
         built_ms = read_every_path(mix, cookies[0])  # warm-up: every page of the mix built once
-        closed = run_wrk(lua_script(mix, cookies, 0), args.users, args.duration)
+        closed = run_wrk(lua_script(mix, cookies), args.users, args.duration)
         thinking = run_thinking_users(mix, cookies, args.think_ms, args.duration)
-        single = run_wrk(lua_script(mix, cookies, 0), 1, max(args.duration // 2, 5))
+        single = run_wrk(lua_script(mix, cookies), 1, max(args.duration // 2, 5))
         load_after = os.getloadavg()[0]
     finally:
         if server is not None:

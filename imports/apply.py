@@ -30,15 +30,13 @@ from kpis.models import (
     EntryYear,
     Indicator,
 )
-from kpis.services.actuals import EDITABLE, ComputedValue, actual_compute, actual_save
+from kpis.services.actuals import EDITABLE, ComputedValue, actual_compute, actual_save, version_conflict
 from kpis.services.audit import audit_text
 from kpis.services.dirty import dirty_mark
 from kpis.services.errors import (
-    ConflictInfo,
     InvalidState,
     NotFound,
     ServiceError,
-    VersionConflict,
 )
 from kpis.services.permissions import (
     log_refusal,
@@ -198,7 +196,7 @@ def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
                 + (" 승인된 값은 잠겨 있습니다." if current.status == ActualStatus.APPROVED else "")
             ))
         if row.expected_version is None or row.expected_version != current.version:
-            raise RowRefused(row, _conflict(current.pk))
+            raise RowRefused(row, version_conflict(current.pk))
         note = current.note if row.note is None else row.note
         updates.append((row, current, computed.value, computed.inputs, note))
 
@@ -214,7 +212,7 @@ def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
             )
             row = next(r for r, a in creates if a["indicator_id"] in taken)
             actual_id = Actual.objects.get(indicator_id=row.indicator_id, year=year).pk
-            raise RowRefused(row, _conflict(actual_id)) from None
+            raise RowRefused(row, version_conflict(actual_id)) from None
     _update(updates, user=user, now=now)
     stored = _stored({current.pk for _, current, *_ in updates})
 
@@ -306,7 +304,7 @@ def _raise_first_conflict(chunk) -> None:
     versions = dict(Actual.objects.filter(pk__in=[c.pk for _, c, *_ in chunk]).values_list("pk", "version"))
     for row, current, *_ in chunk:
         if versions.get(current.pk) != row.expected_version + 1:
-            raise RowRefused(row, _conflict(current.pk))
+            raise RowRefused(row, version_conflict(current.pk))
     raise InvalidState("다른 사용자가 동시에 실적을 저장했습니다. 다시 시도하세요.")  # pragma: no cover
 
 
@@ -320,14 +318,3 @@ def _stored(ids: set[int]) -> dict[int, tuple]:
         ):
             stored[pk] = (value, inputs, note, status)
     return stored
-
-
-def _conflict(actual_id: int) -> VersionConflict:
-    current = Actual.objects.select_related("updated_by").get(pk=actual_id)
-    return VersionConflict(
-        ConflictInfo(
-            value=current.value, inputs=dict(current.inputs), version=current.version,
-            updated_at=current.updated_at,
-            updated_by=current.updated_by.username if current.updated_by else "",
-        )
-    )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -49,6 +50,7 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+@lru_cache(maxsize=1)  # built once: it runs on every scoreboard request
 def _version_sql() -> str:
     newest = [AuditEntry, Reminder, ScoreSnapshot, ScoringPolicy, Department, Bureau, LogEntry]
     parts = [

@@ -33,6 +33,7 @@ from kpis.score_selectors.shared import (
     Frozen,
     PolicyRef,
     ReminderInfo,
+    ScoreState,
     StatusCounts,
     _latest_reminders,
     _policy_ref,
@@ -51,7 +52,7 @@ from kpis.services.scores import stale_department_ids
 
 
 @dataclass(frozen=True)
-class ScoreboardRow:
+class ScoreboardRow(ScoreState):
     department_id: int
     name: str
     bureau_id: int
@@ -68,14 +69,6 @@ class ScoreboardRow:
     reminder: ReminderInfo | None
     weak_count: int
     frozen: Frozen | None
-
-    @property
-    def stale(self) -> bool:
-        return bool(self.stale_reason)
-
-    @property
-    def frozen_differs(self) -> bool:
-        return self.frozen is not None and (self.frozen.score != self.score or self.frozen.grade != self.grade)
 
 
 @dataclass(frozen=True)

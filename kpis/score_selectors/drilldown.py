@@ -25,6 +25,7 @@ from kpis.score_selectors.shared import (
     Frozen,
     PolicyRef,
     ReminderInfo,
+    ScoreState,
     _decimal,
     _latest_reminders,
     _policy_ref,
@@ -128,7 +129,7 @@ class GoalBudget:
 
 
 @dataclass(frozen=True)
-class DrilldownPage:
+class DrilldownPage(ScoreState):
     year: int
     department_id: int
     name: str
@@ -149,14 +150,6 @@ class DrilldownPage:
     reminder: ReminderInfo | None
     frozen: Frozen | None
     entry_year: EntryYear | None
-
-    @property
-    def stale(self) -> bool:
-        return bool(self.stale_reason)
-
-    @property
-    def frozen_differs(self) -> bool:
-        return self.frozen is not None and (self.frozen.score != self.score or self.frozen.grade != self.grade)
 
     @property
     def weak_count(self) -> int:

@@ -163,6 +163,23 @@ def _latest_reminders(year: int, department_ids: Sequence[int]) -> dict[int, Rem
     }
 
 
+class ScoreState:
+    """What a scoreboard row and a drill-down both say of a stored score beside its frozen snapshot."""
+
+    score: Decimal | None
+    grade: str
+    stale_reason: str
+    frozen: Frozen | None
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.stale_reason)
+
+    @property
+    def frozen_differs(self) -> bool:
+        return self.frozen is not None and (self.frozen.score != self.score or self.frozen.grade != self.grade)
+
+
 @dataclass(frozen=True)
 class BureauLine:
     bureau_id: int | None

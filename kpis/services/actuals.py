@@ -112,7 +112,8 @@ def _indicator(indicator_id: int) -> Indicator:
     return indicator
 
 
-def _conflict(actual_id: int) -> VersionConflict:
+def version_conflict(actual_id: int) -> VersionConflict:
+    """The refusal of a write made against an older version, with what the actual holds now."""
     current = Actual.objects.select_related("updated_by").get(pk=actual_id)
     return VersionConflict(
         ConflictInfo(
@@ -147,7 +148,7 @@ def actual_save(
                 )
         except IntegrityError:
             existing = Actual.objects.get(indicator_id=indicator_id, year=year)
-            raise _conflict(existing.pk) from None
+            raise version_conflict(existing.pk) from None
         old_value, old_inputs, old_note, old_status = None, {}, "", ActualStatus.NOT_REPORTED
     else:
         if existing.status not in EDITABLE:
@@ -157,7 +158,7 @@ def actual_save(
                 + (" 승인된 값은 잠겨 있습니다." if existing.status == ActualStatus.APPROVED else "")
             )
         if expected_version is None or expected_version != existing.version:
-            raise _conflict(existing.pk)
+            raise version_conflict(existing.pk)
         new_note = existing.note if note is None else note
         updated = Actual.objects.filter(pk=existing.pk, version=expected_version, status__in=EDITABLE).update(
             value=computed.value, inputs=computed.inputs, note=new_note, status=ActualStatus.DRAFT,
@@ -165,7 +166,7 @@ def actual_save(
             updated_at=now, version=F("version") + 1,
         )
         if updated != 1:
-            raise _conflict(existing.pk)
+            raise version_conflict(existing.pk)
         actual = Actual.objects.get(pk=existing.pk)
         old_value, old_inputs, old_note, old_status = existing.value, existing.inputs, existing.note, existing.status
     common = {
@@ -203,7 +204,7 @@ def _transition(
         status=to, version=F("version") + 1, **(extra or {})
     )
     if updated != 1:
-        raise _conflict(actual.pk)
+        raise version_conflict(actual.pk)
     audit_write(
         [
             audit_record(
