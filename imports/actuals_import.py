@@ -15,7 +15,7 @@ from itertools import islice
 from typing import IO, Any
 
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from imports.exporters import error_workbook_write
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.readers import (
+    MAX_MAGNITUDE,
     ActualsWorkbook,
     MetaRows,
     Problem,
@@ -44,8 +45,9 @@ from imports.readers import (
     upload_size,
 )
 from imports.run_rows import PAGE_SIZE, row_writer, run_rows, run_rows_page
+from imports.xlsx_stream import cell_of, value_of
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Indicator, Target
-from kpis.services.actuals import EDITABLE, actual_compute, indicator_inputs
+from kpis.services.actuals import EDITABLE, actual_compute_numbers, indicator_inputs
 from kpis.services.errors import (
     InvalidInput,
     InvalidState,
@@ -69,6 +71,7 @@ STATUS_LABELS = {
     STALE: "계획 변경됨(확인 필요)", CONFLICT: "충돌",
 }
 STORED = Decimal("0.0001")
+MAX_WHOLE = int(MAX_MAGNITUDE)
 PREVIEW_CHUNK = 2000  # rows validated against one load of server state and written to ImportRow at once
 
 
@@ -247,12 +250,8 @@ def _check_meta(
         raise WorkbookRefused(f"이 파일은 {who}의 실적 파일입니다. {expected or '다른 부서'}에는 올릴 수 없습니다.")
     if department is not None:
         department_ids = {department.pk}
-    else:  # every department of the workbook's indicators, read without a list of thousands of ids
-        wanted = workbook.meta.rows
-        department_ids = {
-            d for i, d in Indicator.objects.order_by().values_list("id", "department_id").iterator(chunk_size=5000)
-            if i in wanted
-        }
+    else:  # every department of the workbook's indicators
+        department_ids = _departments_of(list(workbook.meta.rows))
     departments = Department.objects.in_bulk(department_ids)
     for department_id in sorted(department_ids):
         if not can_write_actuals_of(user, department_id):
@@ -263,6 +262,21 @@ def _check_meta(
         for department_id in sorted(department_ids):
             require_year_open(departments[department_id], year)
     return department, year, department_ids
+
+
+def _departments_of(indicator_ids: list[int]) -> set[int]:
+    """The departments of these indicators: on PostgreSQL one array parameter, not thousands of them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT department_id FROM {Indicator._meta.db_table} WHERE id = ANY(%s)", [indicator_ids]
+            )
+            return {department_id for (department_id,) in cursor.fetchall()}
+    wanted = set(indicator_ids)
+    return {
+        d for i, d in Indicator.objects.order_by().values_list("id", "department_id").iterator(chunk_size=5000)
+        if i in wanted
+    }
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -393,15 +407,19 @@ def _row_preview(
 
     labels: list[tuple[str, int]] = []
     values: dict[str, Decimal | None] = {}
-    for index, slot in enumerate(layout.slots):
+    cells = raw.cells
+    for slot in layout.slots:
         label = cell_text(raw.value(slot.label) or "")
-        cell = raw.cell(slot.value)
+        stored = cells.get(slot.value)
         if not label:
-            if cell is not None and not is_blank(cell.value):
+            if stored is not None and not is_blank(value_of(stored)):
                 _row_problem(problems, entry, number, slot.value, "입력하는 칸이 아닙니다. 값을 지우세요.")
             continue
         labels.append((label, slot.value))
-        number_value, error, info = parse_number(cell)
+        if stored.__class__ is int and 0 <= stored < MAX_WHOLE:  # a bare whole number: parse_number's first case
+            values[label] = Decimal(stored)
+            continue
+        number_value, error, info = parse_number(cell_of(stored))
         if error:
             _row_problem(problems, entry, number, slot.value, error)
         if info:
@@ -433,15 +451,16 @@ def _row_preview(
     target = server.targets.get(indicator_id)
     stale = L.plan_fingerprint(target=target, weight=indicator.weight, method_text=indicator.method_text) != plan_fingerprint
     method = server.method_of(indicator)
-    if stale and [name for name, _ in labels] != list(indicator_inputs(method) or (L.DIRECT_LABEL,)):
+    names = indicator_inputs(method)
+    if stale and [name for name, _ in labels] != list(names or (L.DIRECT_LABEL,)):
         _row_problem(problems, entry, number, labels[0][1],
                      f"내려받은 뒤 측정산식이 '{cell_text(raw.value(L.COL_FORMULA) or '')}'에서 '{indicator.method_text}'"
                      "(으)로 바뀌어 입력 항목이 맞지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
         return entry
-    inputs = None if direct else {name: format(value, "f") for name, value in given.items()}
     value_text = format(given[L.DIRECT_LABEL], "f") if direct else None
     try:
-        computed = actual_compute(method, inputs=inputs, value=value_text)
+        computed = actual_compute_numbers(method, names, inputs=None if direct else given,
+                                          value=given[L.DIRECT_LABEL] if direct else None)
     except InvalidInput as exc:
         columns = dict(labels)
         for key, messages in exc.errors.items():
@@ -545,9 +564,10 @@ def _cell_number(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value).replace(",", ""))
+        number = Decimal(str(value).replace(",", ""))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None  # 'NaN' or 'sNaN' typed into the cell
 
 
 def _summary(preview: Preview, department: Department | None, year: int) -> dict[str, Any]:

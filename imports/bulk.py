@@ -50,9 +50,12 @@ def _converter(field) -> Callable[[Any], str]:
     return copy_text_plain
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps would build per call
+
+
 def _json_text(value: Any) -> str:
     # JSON text has no raw tab or line end (json escapes them): only its backslashes double.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("\\", "\\\\")
+    return _JSON.encode(value).replace("\\", "\\\\")
 
 
 def copy_text_plain(value: Any) -> str:

@@ -14,7 +14,7 @@ import re
 import zipfile
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from openpyxl import load_workbook
 
+from imports import read_process
 from imports import workbook_layout as L
 from imports.cells import CellError, parse_decimal
 from imports.xlsx_stream import Cell, Package, SheetRows, XlsxError, cell_of, value_of
@@ -366,6 +367,7 @@ class ActualsWorkbook:
     layout: L.Layout
     merged: list[str]  # complete once `rows` is exhausted: merged ranges follow the cells in the XML
     rows: Iterator[RawRow]  # streamed: each row is read when the caller asks for it
+    abort: Callable[[], None] = lambda: None  # stop reading (a no-op once every row was read)
 
 
 def is_blank(value: Any) -> bool:
@@ -394,6 +396,7 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
     meta: dict[str, str] = {}
     ids, values = array("q"), array("q")
     signer = None
+    pending: list[str] = []  # signed lines not yet fed to the signer (fed a thousand at a time, in order)
     malformed = False
     empty_run = 0
     last = L.META_TABLE_HEADER_ROW
@@ -411,19 +414,30 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
         last = number
         if empty_run >= L.EMPTY_ROW_LIMIT:
             break
+        if len(row) == 4:
+            indicator_id, row_key, plan, version = row
+            if (indicator_id.__class__ is int and row_key.__class__ is int and plan.__class__ is int
+                    and version.__class__ is int and min(row) >= 0):
+                empty_run = 0
+                pending.append(f"{indicator_id}|{row_key}|{plan}|{version}\n")  # what canonical() gives for whole numbers
+                if len(pending) == 1000:
+                    signer.add_lines(pending)
+                    pending.clear()
+                ids.append(indicator_id)
+                values.append(row_key)
+                values.append(plan)
+                values.append(version)
+                if len(ids) > L.MAX_DATA_ROWS:
+                    raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
+                continue
         if all(is_blank(value) for value in row):
             empty_run += 1
             if empty_run >= L.EMPTY_ROW_LIMIT:
                 break
             continue
         empty_run = 0
-        if len(row) == 4 and all(value.__class__ is int and value >= 0 for value in row):
-            signer.add_texts(tuple(map(str, row)))  # what canonical() gives for whole numbers
-            ids.append(row[0])
-            values.extend(row[1:])
-            if len(ids) > L.MAX_DATA_ROWS:
-                raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
-            continue
+        signer.add_lines(pending)
+        pending.clear()
         texts = tuple(map(L.canonical, row))
         signer.add_texts(texts)
         try:
@@ -439,6 +453,7 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
             raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
     if signer is None:
         signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
+    signer.add_lines(pending)
     return MetaSheet(
         meta=meta, rows=MetaRows.build(ids, values),
         signed=not malformed and signer.hexdigest() == meta.get("signature"),
@@ -464,7 +479,11 @@ def open_actuals_workbook(source: IO[bytes]) -> Iterator[ActualsWorkbook]:
     try:
         with zipfile.ZipFile(source) as archive:
             package = Package(archive)
-            yield _open_sheets(package)
+            workbook = _open_sheets(package, source)
+            try:
+                yield workbook
+            finally:
+                workbook.abort()  # stops the reading process when the caller left before the last row
     except XlsxError as exc:
         raise _stream_failure(exc) from exc
     except zipfile.BadZipFile as exc:
@@ -479,38 +498,48 @@ def _stream_failure(exc: XlsxError) -> WorkbookRefused:
     return WorkbookRefused(f"엑셀 파일을 읽을 수 없습니다 ({exc}). 엑셀에서 다시 저장해 올리세요.", cell=exc.cell)
 
 
-def _open_sheets(package: Package) -> ActualsWorkbook:
+def _open_sheets(package: Package, source: IO[bytes]) -> ActualsWorkbook:
     if L.META_SHEET not in package.sheets:
         raise WorkbookRefused(_NO_META)
-    meta = meta_from_rows(_values(package.rows(L.META_SHEET, max_col=len(L.META_COLUMNS), blank_run=L.EMPTY_ROW_LIMIT), len(L.META_COLUMNS)))
-    if meta.meta.get("kind") != L.KIND_ACTUALS:
-        raise WorkbookRefused("실적 입력 파일이 아닙니다 (계획 파일은 계획 가져오기에서 올리세요).")
-    try:
-        slot_count = int(meta.meta.get("slot_count", ""))
-    except ValueError as exc:
-        raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.") from exc
-    if not 1 <= slot_count <= 60:
-        raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.")
-    layout = L.Layout(slot_count=slot_count)
     if L.DATA_SHEET not in package.sheets:
         raise WorkbookRefused(f"'{L.DATA_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
-    sheet = package.rows(L.DATA_SHEET, max_col=layout.last_col, blank_run=L.EMPTY_ROW_LIMIT)
-    rows = iter(sheet)
-    headers: dict[int, Any] = {}
-    first: tuple[int, dict[int, Cell]] | None = None
-    for number, cells in rows:
-        if number == L.HEADER_ROW:
-            headers = {column: value_of(cell) for column, cell in cells.items()}
-        if number >= L.HEADER_ROW:
-            first = None if number == L.HEADER_ROW else (number, cells)
-            break
+    # The data sheet is read by a child process (imports/read_process.py) from now on, while this one
+    # reads the meta sheet and then validates. The layout is not known yet: the child keeps the columns
+    # of the widest layout and `_stream_rows` drops what lies beyond this workbook's.
+    sheet = read_process.sheet_rows(package, source, L.DATA_SHEET, max_col=MAX_LAYOUT.last_col, blank_run=L.EMPTY_ROW_LIMIT)
+    try:
+        meta = meta_from_rows(_values(package.rows(L.META_SHEET, max_col=len(L.META_COLUMNS), blank_run=L.EMPTY_ROW_LIMIT), len(L.META_COLUMNS)))
+        if meta.meta.get("kind") != L.KIND_ACTUALS:
+            raise WorkbookRefused("실적 입력 파일이 아닙니다 (계획 파일은 계획 가져오기에서 올리세요).")
+        try:
+            slot_count = int(meta.meta.get("slot_count", ""))
+        except ValueError as exc:
+            raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.") from exc
+        if not 1 <= slot_count <= MAX_LAYOUT.slot_count:
+            raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.")
+        layout = L.Layout(slot_count=slot_count)
+        rows = iter(sheet)
+        headers: dict[int, Any] = {}
+        first: tuple[int, dict[int, Cell]] | None = None
+        for number, cells in rows:
+            if number == L.HEADER_ROW:
+                headers = {column: value_of(cell) for column, cell in cells.items() if column <= layout.last_col}
+            if number >= L.HEADER_ROW:
+                first = None if number == L.HEADER_ROW else (number, cells)
+                break
+    except BaseException:
+        sheet.abort()
+        raise
     return ActualsWorkbook(meta=meta, headers=headers, layout=layout, merged=sheet.merged,
-                           rows=_stream_rows(sheet, first, rows, layout))
+                           rows=_stream_rows(sheet, first, rows, layout), abort=sheet.abort)
+
+
+MAX_LAYOUT = L.Layout(slot_count=60)  # the most input slots a workbook may declare
 
 
 def _stream_rows(sheet: SheetRows, first, rows: Iterator, layout: L.Layout) -> Iterator[RawRow]:
     """Data rows from FIRST_DATA_ROW; rows missing from the XML count as empty; stops after a run of them."""
-    computed = layout.computed_col
+    computed, last_col = layout.computed_col, layout.last_col
     empty_run = 0
     read = 0
     last = L.HEADER_ROW
@@ -527,6 +556,8 @@ def _stream_rows(sheet: SheetRows, first, rows: Iterator, layout: L.Layout) -> I
         if empty_run >= L.EMPTY_ROW_LIMIT:
             break
         cells.pop(computed, None)  # our own formula; the value is recomputed on the server
+        if cells and max(cells) > last_col:  # read with the widest layout's columns (see _open_sheets)
+            cells = {column: cell for column, cell in cells.items() if column <= last_col}
         if not cells:
             empty_run += 1
             if empty_run >= L.EMPTY_ROW_LIMIT:

@@ -139,14 +139,25 @@ def number_text(value) -> str:
     """A number as fingerprints and signatures see it: 6.0000 and 6 are the same figure."""
     if value is None or value == "":
         return ""
+    if value.__class__ is Decimal and value.is_finite():
+        # Equal Decimals hash alike and have one text here, so a memo keyed by value is exact.
+        text = _NUMBER_TEXTS.get(value)
+        if text is None:
+            if len(_NUMBER_TEXTS) >= _NUMBER_TEXTS_MAX:
+                _NUMBER_TEXTS.clear()
+            text = _NUMBER_TEXTS[value] = format(value.normalize(), "f")
+        return text
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    normalized = number.normalize()
-    return format(normalized, "f")
+    return format(number.normalize(), "f")
+
+
+_NUMBER_TEXTS: dict[Decimal, str] = {}
+_NUMBER_TEXTS_MAX = 4096
 
 
 def short_hash(text: str) -> int:
     """48 bits of SHA-256 as an integer: below 2**53, so a spreadsheet keeps it exactly."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:6], "big")  # the first 12 hex digits
 
 
 def row_key(indicator_id: int, name: str) -> int:
@@ -174,6 +185,11 @@ class MetaSigner:
     def add_texts(self, texts: tuple[str, ...]) -> None:
         """`add` for values already made canonical."""
         self.mac.update(("|".join(texts) + "\n").encode())
+
+    def add_lines(self, lines: list[str]) -> None:
+        """`add_texts` of many rows at once: each line is its texts joined by '|', ending in a line feed."""
+        if lines:
+            self.mac.update("".join(lines).encode())
 
     def hexdigest(self) -> str:
         return self.mac.hexdigest()

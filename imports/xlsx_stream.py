@@ -87,6 +87,7 @@ class SheetRows:
     rows: Iterator[tuple[int, dict[int, Cell]]]
     merged: list[str] = field(default_factory=list)
     close: Callable[[], None] = lambda: None
+    abort: Callable[[], None] = lambda: None  # stop without reading the rest (a reader in another process)
 
     def __iter__(self) -> Iterator[tuple[int, dict[int, Cell]]]:
         return self.rows
@@ -499,6 +500,12 @@ _CELL_RE = re.compile(
 # A row whose cells are all `<c r="A16"><v>2</v></c>`: no style, no type, no formula.
 _WHOLE_NUMBER_CELL = re.compile(rb'<c r="([A-Z]{1,3})\d+"><v>(\d+)</v></c>')
 _WHOLE_NUMBERS_ROW = re.compile(rb'(?:\s*<c r="[A-Z]{1,3}\d+"><v>\d+</v></c>)+\s*')
+# A run of such rows, each cell addressed in its own row (the meta table as exported, or saved by Excel), and
+# its parts: a row's number, or a cell's column letters and digits.
+_NUMBER_ROWS = re.compile(
+    rb'(?:\s*<row r="(\d+)"[^>]*(?<!/)>(?:<c r="[A-Z]{1,3}\1"><v>\d+</v></c>)+</row>)+'
+)
+_NUMBER_ROW_PARTS = re.compile(rb'<row r="(\d+)"|<c r="([A-Z]{1,3})\d+"><v>(\d+)</v></c>')
 _ANY_ATTR = re.compile(rb"""\s*([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*""")
 _INNER = re.compile(
     rb"\s*(?P<f><f\b[^>]*?(?:/>|>(?P<formula>[^<]*)</f>))?\s*(?:<v\b[^>]*?(?:/>|>(?P<v>[^<]*)</v>))?"
@@ -635,17 +642,26 @@ class _FastSheet:
                 data = data[close + 1 :]
                 head = False
             position = 0
-            for match in _ROW_RE.finditer(data):
-                if data[position : match.start()].strip():
-                    raise _Fallback
-                position = match.end()
-                row = self._row(match)
-                if row is not None:
-                    self.last_content = row[0]
-                    yield row
-                elif self.blank_run and self.last_row - self.last_content >= self.blank_run:
-                    self.close()  # no row is handed out any more: check the rest and find merged ranges
-                    return
+            while True:
+                block = _NUMBER_ROWS.match(data, position)
+                if block is not None:  # a run of rows of bare whole numbers (the meta table): read in one pass
+                    rows = self._number_rows(data, position, block.end())
+                    position = block.end()
+                else:
+                    match = _ROW_RE.search(data, position)
+                    if match is None:
+                        break
+                    if data[position : match.start()].strip():
+                        raise _Fallback
+                    position = match.end()
+                    rows = (self._row(match),)
+                for row in rows:
+                    if row is not None:
+                        self.last_content = row[0]
+                        yield row
+                    elif self.blank_run and self.last_row - self.last_content >= self.blank_run:
+                        self.close()  # no row is handed out any more: check the rest and find merged ranges
+                        return
             rest = data[position:]
             stripped = rest.lstrip()
             if stripped.startswith(_SHEET_DATA_END):
@@ -736,6 +752,31 @@ class _FastSheet:
         if body[position:].strip():
             raise _Fallback
         return (number, cells) if cells else None
+
+    def _number_rows(self, data: bytes, start: int, end: int) -> list[tuple[int, dict[int, Any]] | None]:
+        """The rows of a `_NUMBER_ROWS` run, as `_row` reads each of them (None for a row with no cell kept)."""
+        rows: list[tuple[int, dict[int, Any]] | None] = []
+        columns, max_col = self.columns, self.max_col
+        cells: dict[int, Any] = {}
+        number = 0
+        for row_text, letters, digits in _NUMBER_ROW_PARTS.findall(data, start, end):
+            if row_text:
+                if number:
+                    rows.append((number, cells) if cells else None)
+                number = int(row_text)
+                if number <= self.last_row or number > MAX_ROW:
+                    raise XlsxError(f"행 번호 {number}가 순서에 맞지 않습니다", cell=f"{self.title}!A{number}")
+                self.last_row = number
+                cells = {}
+                continue
+            column = columns.get(letters)
+            if column is None:
+                column = columns[letters] = column_number(letters.decode())
+            if column <= max_col:
+                cells[column] = int(digits)
+        if number:
+            rows.append((number, cells) if cells else None)
+        return rows
 
     def _whole_numbers(self, number: int, body: bytes) -> tuple[int, dict[int, Any]] | None:
         """A row of unstyled whole numbers (the meta table): one expression for the row, no loop per match."""

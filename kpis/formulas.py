@@ -28,7 +28,7 @@ local Decimal context: precision 28, ROUND_HALF_UP; never float, never eval.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_UP,
@@ -40,7 +40,7 @@ from decimal import (
     localcontext,
 )
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 MAX_SOURCE_LENGTH = 500
 MAX_TOKENS = 100
@@ -122,6 +122,14 @@ class Formula:
     def evaluate(self, values: Mapping[str, Decimal]) -> Evaluation:
         return evaluate_formula(self, values)
 
+    @cached_property
+    def compiled(self) -> Callable[[Mapping[str, Decimal]], Decimal]:
+        """The tree as nested closures: what `evaluate` runs, built once per formula."""
+        return _compile(self.tree)
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "compiled"}  # closures do not pickle
+
     def to_excel(self, refs: Mapping[str, str]) -> str:
         """Excel text without the leading "=", variables replaced by ``refs`` (e.g. ``D7/E7*100``)."""
         cells = {normalize_text(key): ref for key, ref in refs.items()}
@@ -144,6 +152,7 @@ class Method:
     inputs: tuple[str, ...]
 
 
+@lru_cache(maxsize=4096)
 def normalize_text(text: str) -> str:
     """NFKC, then the multiplication, division and minus signs as ASCII operators."""
     return unicodedata.normalize("NFKC", text).translate(_TRANSLATION).strip()
@@ -179,7 +188,7 @@ def evaluate_formula(formula: Formula, values: Mapping[str, Decimal]) -> Evaluat
     try:
         inputs = _coerce_inputs(formula.variables, values)
         with localcontext(_CONTEXT):
-            value = _evaluate(formula.tree, inputs)
+            value = formula.compiled(inputs)
     except _Refusal as refusal:
         return Evaluation(None, refusal.reason)
     except ArithmeticError:
@@ -383,7 +392,10 @@ def _out_of_bounds(value: Decimal) -> str:
         return "너무 큽니다"
     if value.is_zero():
         return ""
-    if value.adjusted() > MAX_ADJUSTED_EXPONENT or len(value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS:
+    # A text no longer than the digit limit has no more digits than that: as_tuple() only for long ones.
+    if value.adjusted() > MAX_ADJUSTED_EXPONENT or (
+        len(str(value)) > MAX_SIGNIFICANT_DIGITS and len(value.as_tuple().digits) > MAX_SIGNIFICANT_DIGITS
+    ):
         return "너무 큽니다"
     if value.adjusted() < -MAX_ADJUSTED_EXPONENT:
         return "너무 작습니다"
@@ -472,33 +484,61 @@ def _bounded(value: Decimal) -> Decimal:
     return value
 
 
-def _evaluate(node: Node, inputs: Mapping[str, Decimal]) -> Decimal:
+def _bounded_result(value: Decimal) -> Decimal:
+    """`_bounded` for the result of an operation under _CONTEXT: its 28 digits of precision are fewer than
+    MAX_SIGNIFICANT_DIGITS and its traps leave no infinity or NaN, so only the exponent can be out of bounds."""
+    adjusted = value.adjusted()
+    if adjusted > MAX_ADJUSTED_EXPONENT:
+        raise _Refusal(TOO_LARGE)
+    if adjusted < -MAX_ADJUSTED_EXPONENT and not value.is_zero():
+        raise _Refusal(TOO_SMALL)
+    return value
+
+
+def _compile(node: Node) -> Callable[[Mapping[str, Decimal]], Decimal]:
+    """A closure computing `node` from the inputs: operands left to right, every result bounded,
+    the same refusals as a walk of the tree would raise. Runs under _CONTEXT."""
     if isinstance(node, Number):
-        return node.value
+        number = node.value
+        return lambda inputs: number
     if isinstance(node, Name):
-        return inputs[node.name]
+        name = node.name
+        return lambda inputs: inputs[name]
     if isinstance(node, Unary):
-        value = _evaluate(node.operand, inputs)
-        return value.copy_negate() if node.op == "-" else value
+        operand = _compile(node.operand)
+        if node.op == "-":
+            return lambda inputs: operand(inputs).copy_negate()
+        return operand
     if isinstance(node, Call):
-        return _bounded(_call(node, [_evaluate(arg, inputs) for arg in node.args]))
-    left, right = _evaluate(node.left, inputs), _evaluate(node.right, inputs)
+        args = [_compile(arg) for arg in node.args]
+        return lambda inputs: _bounded(_call(node, [arg(inputs) for arg in args]))
+    left, right = _compile(node.left), _compile(node.right)
     if node.op == "+":
-        return _bounded(left + right)
+        return lambda inputs: _bounded_result(left(inputs) + right(inputs))
     if node.op == "-":
-        return _bounded(left - right)
+        return lambda inputs: _bounded_result(left(inputs) - right(inputs))
     if node.op == "*":
-        return _bounded(left * right)
+        return lambda inputs: _bounded_result(left(inputs) * right(inputs))
     if node.op == "/":
-        if right.is_zero():
-            shown = "" if isinstance(node.right, Number) else f" ({_render(node.right)} = 0)"
-            raise _Refusal(f"0으로 나눌 수 없습니다{shown}")
-        return _bounded(left / right)
-    if right != right.to_integral_value() or abs(right) > MAX_EXPONENT:
-        raise _Refusal(f"거듭제곱의 지수는 -{MAX_EXPONENT}부터 {MAX_EXPONENT}까지의 정수여야 합니다 (지수 = {right:f})")
-    if left.is_zero() and right <= 0:
-        raise _Refusal("0의 0제곱이나 음수 제곱은 계산할 수 없습니다")
-    return _bounded(left ** int(right))
+        zero = "0으로 나눌 수 없습니다" + ("" if isinstance(node.right, Number) else f" ({_render(node.right)} = 0)")
+
+        def divide(inputs: Mapping[str, Decimal]) -> Decimal:
+            dividend, divisor = left(inputs), right(inputs)
+            if divisor.is_zero():
+                raise _Refusal(zero)
+            return _bounded_result(dividend / divisor)
+
+        return divide
+
+    def power(inputs: Mapping[str, Decimal]) -> Decimal:
+        base, exponent = left(inputs), right(inputs)
+        if exponent != exponent.to_integral_value() or abs(exponent) > MAX_EXPONENT:
+            raise _Refusal(f"거듭제곱의 지수는 -{MAX_EXPONENT}부터 {MAX_EXPONENT}까지의 정수여야 합니다 (지수 = {exponent:f})")
+        if base.is_zero() and exponent <= 0:
+            raise _Refusal("0의 0제곱이나 음수 제곱은 계산할 수 없습니다")
+        return _bounded(base ** int(exponent))
+
+    return power
 
 
 def _call(node: Call, args: list[Decimal]) -> Decimal:

@@ -52,7 +52,6 @@ def indicator_inputs(indicator: Indicator) -> tuple[str, ...]:
 def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, value: str | None) -> ComputedValue:
     """Parse what the user typed and compute the actual; field-level errors, nothing saved."""
     names = indicator_inputs(indicator)
-    errors: dict[str, list[str]] = {}
     if not names:
         if value is None or str(value).strip() == "":
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
@@ -62,8 +61,9 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
             raise InvalidInput({VALUE_FIELD: [str(exc)]}) from exc
         if parsed is None:
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
-        return ComputedValue(value=_fits_value_field(parsed), inputs={})
+        return actual_compute_numbers(indicator, names, value=parsed)
     provided = dict(inputs or {})
+    errors: dict[str, list[str]] = {}
     parsed_inputs: dict[str, Decimal] = {}
     for name in names:
         raw = provided.get(name)
@@ -79,18 +79,42 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
             errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
             continue
         parsed_inputs[name] = number
-    unknown = set(provided) - set(names)
-    for name in sorted(unknown):
-        errors.setdefault(name, []).append(f"이 지표의 산식에 없는 항목입니다. 입력 항목: {', '.join(names)}")
+    _unknown_inputs(names, provided, errors)
     if errors:
         raise InvalidInput(errors)
-    method = classify_method(indicator.formula or indicator.method_text)
-    evaluation = method.formula.evaluate(parsed_inputs)
+    return actual_compute_numbers(indicator, names, inputs=parsed_inputs)
+
+
+def actual_compute_numbers(
+    indicator: Indicator, names: tuple[str, ...], *, inputs: Mapping[str, Decimal] | None = None,
+    value: Decimal | None = None,
+) -> ComputedValue:
+    """`actual_compute` for figures already read as numbers (a workbook's cells): `names` is
+    `indicator_inputs(indicator)`; a direct value in `value`, else every input in `inputs`."""
+    if not names:
+        if value is None:
+            raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
+        return ComputedValue(value=_fits_value_field(value), inputs={})
+    inputs = inputs or {}
+    errors: dict[str, list[str]] = {}
+    for name in names:
+        if inputs.get(name) is None:
+            errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
+    _unknown_inputs(names, inputs, errors)
+    if errors:
+        raise InvalidInput(errors)
+    evaluation = classify_method(indicator.formula or indicator.method_text).formula.evaluate(inputs)
     if evaluation.value is None:
         raise InvalidInput({VALUE_FIELD: [evaluation.reason]})
     return ComputedValue(
-        value=_fits_value_field(evaluation.value), inputs={k: format(v, "f") for k, v in parsed_inputs.items()}
+        value=_fits_value_field(evaluation.value), inputs={name: format(inputs[name], "f") for name in names}
     )
+
+
+def _unknown_inputs(names: tuple[str, ...], provided: Mapping[str, object], errors: dict[str, list[str]]) -> None:
+    if len(provided) > len(names) or any(name not in names for name in provided):
+        for name in sorted(set(provided) - set(names)):
+            errors.setdefault(name, []).append(f"이 지표의 산식에 없는 항목입니다. 입력 항목: {', '.join(names)}")
 
 
 # Actual.value is DECIMAL(20, 4): a larger number would fail in the database (a 500), not here.

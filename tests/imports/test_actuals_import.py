@@ -236,6 +236,14 @@ def test_a_row_whose_target_changed_since_export_is_refused_unless_accepted(edit
     assert Actual.objects.get(indicator=indicator("정무활동 및 당정협력 강화"), year=YEAR).value == D("12")
 
 
+def test_a_stale_row_whose_target_cell_was_overwritten_with_nan_text_is_reported_not_crashed(editor, exported, admin_user):
+    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"))
+
+    body = preview(editor, edit(exported, {"L6": 12, "H6": "sNaN"}))
+
+    assert row_of(body, COUNT)["stale_reasons"] == ["목표: sNaN → 20"]
+
+
 def test_a_row_whose_weight_or_formula_changed_is_stale_with_the_reason(editor, exported, admin_user):
     count = indicator("정무활동 및 당정협력 강화")
     indicator_update(user=admin_user, indicator_id=count.pk, weight=D("35"), method_text="개최횟수*1")

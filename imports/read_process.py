@@ -1,0 +1,198 @@
+"""Reading a sheet in a forked child process, so that reading and validating use both cores.
+
+An upload's preview spends about half its time reading the sheet's XML and half validating rows
+and writing them to the database; both are CPU work under one GIL. Here the rows are read by a
+child process forked from the request's process and sent back through a pipe in pickled batches,
+while the parent validates the batches already received. The pipe bounds memory: the child blocks
+once it is a few batches ahead.
+
+The child runs only the reader (zipfile, expat, regular expressions) and leaves with `os._exit`:
+it never touches the parent's database connection, logging or any other shared resource, and it
+reads the upload through `os.pread` when the upload is a real file, so the file offset the two
+processes share never moves. A process with more than one thread is not forked (a lock another
+thread holds would stay locked in the child): such a process, and a platform without `fork`,
+reads in-process with the same reader, which gives the same rows.
+"""
+from __future__ import annotations
+
+import fcntl
+import gc
+import io
+import os
+import pickle
+import signal
+import threading
+import zipfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.conf import settings
+
+from imports.xlsx_stream import Package, SheetRows, XlsxError
+
+PIPE_BYTES = 1 << 20  # about 4,000 rows of an actuals sheet: two preview chunks ahead
+BATCH_ROWS = 250  # rows per pickled message: big enough to amortise a message, small enough to start early
+_PIPE_BUFFER = 1 << 16
+
+
+def can_fork() -> bool:
+    """Whether this process may fork a reader now (see the module docstring)."""
+    if getattr(settings, "IMPORT_READ_PROCESS", "auto") != "auto" or not hasattr(os, "fork"):
+        return False
+    return threading.active_count() == 1
+
+
+def sheet_rows(package: Package, source: IO[bytes], title: str, *, max_col: int, blank_run: int) -> SheetRows:
+    """The rows of a sheet, read in a child process when possible, else in this one (same rows either way)."""
+    if not can_fork():
+        return package.rows(title, max_col=max_col, blank_run=blank_run)
+    if title not in package.sheets or package.sheets[title] not in package.archive.NameToInfo:
+        return package.rows(title, max_col=max_col, blank_run=blank_run)  # raises the usual XlsxError
+    return _ForkedSheet(source, title, max_col, blank_run).sheet()
+
+
+class _PReadFile(io.RawIOBase):
+    """A read-only view of an open file through os.pread: never moves the offset shared with the parent."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd = fd
+        self.position = 0
+        self.size = os.fstat(fd).st_size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        data = os.pread(self.fd, len(buffer), self.position)
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+def _child_source(source: IO[bytes]) -> IO[bytes]:
+    try:
+        fd = source.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return source  # in memory: the child has its own copy of it and of its position
+    return io.BufferedReader(_PReadFile(fd), buffer_size=_PIPE_BUFFER)
+
+
+def _widen(fd: int) -> None:
+    """A pipe of PIPE_BYTES instead of 64 KB: the child keeps reading while the parent validates a chunk."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size: the default pipe works
+        pass
+
+
+class _ForkedSheet:
+    def __init__(self, source: IO[bytes], title: str, max_col: int, blank_run: int) -> None:
+        self.merged: list[str] = []
+        self.done = False
+        read_fd, write_fd = os.pipe()
+        # Copy-on-write: a collection walking the parent's objects would write to (and so copy) nearly every
+        # page the two processes share. The objects of now are set aside from collections until the child
+        # is gone, and the child, which lives a second and makes few cycles, does not collect at all.
+        gc.freeze()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: read, send, leave
+            gc.disable()
+            os.close(read_fd)
+            _child(_child_source(source), title, max_col, blank_run, write_fd)
+        os.close(write_fd)
+        _widen(read_fd)
+        self.pipe = os.fdopen(read_fd, "rb", buffering=_PIPE_BUFFER)
+
+    def sheet(self) -> SheetRows:
+        return SheetRows(rows=self._rows(), merged=self.merged, close=self._close, abort=self._abort)
+
+    def _rows(self) -> Iterator[tuple[int, dict[int, Any]]]:
+        try:
+            while not self.done:
+                yield from self._message()
+        finally:
+            if not self.done:  # the caller stopped early (an error, or too many rows): stop the child
+                self._stop()
+
+    def _message(self) -> list[tuple[int, dict[int, Any]]]:
+        try:
+            kind, payload = pickle.load(self.pipe)
+        except (EOFError, pickle.UnpicklingError, OSError) as exc:
+            self._stop()
+            raise XlsxError("시트를 읽는 중에 읽기 과정이 끝났습니다") from exc
+        if kind == "rows":
+            return payload
+        self._finish()
+        if kind == "end":
+            rows, merged = payload
+            self.merged.extend(merged)
+            return rows
+        message, unsafe, cell = payload
+        raise XlsxError(message, unsafe=unsafe, cell=cell)
+
+    def _close(self) -> None:
+        """The rest of the sheet is read for merged ranges only; rows not yet taken are dropped."""
+        while not self.done:
+            self._message()
+
+    def _abort(self) -> None:
+        if not self.done:
+            self._stop()
+
+    def _finish(self) -> None:
+        self.done = True
+        self.pipe.close()
+        os.waitpid(self.pid, 0)
+        gc.unfreeze()
+
+    def _stop(self) -> None:
+        self.done = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.pipe.close()
+        os.waitpid(self.pid, 0)
+        gc.unfreeze()
+
+
+def _child(source: IO[bytes], title: str, max_col: int, blank_run: int, write_fd: int) -> None:
+    """Runs in the child only and never returns."""
+    code = 0
+    try:
+        out = os.fdopen(write_fd, "wb", buffering=_PIPE_BUFFER)
+        try:
+            with zipfile.ZipFile(source) as archive:
+                sheet = Package(archive).rows(title, max_col=max_col, blank_run=blank_run)
+                batch: list[tuple[int, dict[int, Any]]] = []
+                for row in sheet:
+                    batch.append(row)
+                    if len(batch) == BATCH_ROWS:
+                        pickle.dump(("rows", batch), out, protocol=pickle.HIGHEST_PROTOCOL)
+                        batch = []
+                sheet.close()
+                message: tuple[str, Any] = ("end", (batch, sheet.merged))
+        except XlsxError as exc:
+            message = ("error", (str(exc), exc.unsafe, exc.cell))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+            message = ("error", (f"{type(exc).__name__}: {exc}", False, ""))
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+    except BrokenPipeError:  # the parent stopped reading
+        code = 0
+    except BaseException:  # noqa: BLE001 - nothing may escape the child: the parent sees a short stream
+        code = 1
+    finally:
+        os._exit(code)
