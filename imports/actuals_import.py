@@ -26,26 +26,21 @@ from imports.exporters import error_workbook_write
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.readers import (
-    MAX_MAGNITUDE,
     ActualsWorkbook,
+    DataRow,
     MetaRows,
     Problem,
-    RawRow,
     WorkbookRefused,
-    as_id,
     cell_text,
     check_size,
     check_xlsx,
     file_sha256,
-    is_blank,
     normal_number,
     open_actuals_workbook,
-    parse_number,
     shown_number,
     upload_size,
 )
 from imports.run_rows import PAGE_SIZE, row_writer, run_rows, run_rows_page
-from imports.xlsx_stream import cell_of, value_of
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Indicator, Target
 from kpis.services.actuals import EDITABLE, actual_compute_numbers, indicator_inputs
 from kpis.services.errors import (
@@ -71,7 +66,6 @@ STATUS_LABELS = {
     STALE: "계획 변경됨(확인 필요)", CONFLICT: "충돌",
 }
 STORED = Decimal("0.0001")
-MAX_WHOLE = int(MAX_MAGNITUDE)
 PREVIEW_CHUNK = 2000  # rows validated against one load of server state and written to ImportRow at once
 
 
@@ -343,9 +337,9 @@ def actuals_preview(
     meta_rows = workbook.meta.rows
     iterator = iter(workbook.rows)
     while chunk := list(islice(iterator, PREVIEW_CHUNK)):
-        ids = [pk for pk in (as_id(raw.value(L.COL_ID)) for raw in chunk) if pk is not None and pk in meta_rows]
+        ids = [pk for pk in (row.indicator_id for row in chunk) if pk is not None and pk in meta_rows]
         server = _load_server(ids, department, year)
-        entries = [_row_preview(raw, layout, meta_rows, server, preview.problems, year) for raw in chunk]
+        entries = [_row_preview(row, layout, meta_rows, server, preview.problems, year) for row in chunk]
         for entry in entries:
             preview.count(entry)
         write(entries)
@@ -364,19 +358,18 @@ def _row_problem(problems: list[Problem], entry: dict, row: int, column: int, me
 
 
 def _row_preview(
-    raw: RawRow, layout: L.Layout, meta_rows: MetaRows, server: ServerState, problems: list[Problem], year: int,
+    row: DataRow, layout: L.Layout, meta_rows: MetaRows, server: ServerState, problems: list[Problem], year: int,
 ) -> dict[str, Any]:
-    number = raw.number
+    number = row.number
     entry: dict[str, Any] = {
-        "row": number, "indicator_id": None, "department_id": None, "department": cell_text(raw.value(L.COL_DEPARTMENT) or ""),
-        "name": cell_text(raw.value(L.COL_NAME) or ""), "status": CHANGED, "inputs": {}, "value": None,
+        "row": number, "indicator_id": None, "department_id": None, "department": row.department,
+        "name": row.name, "status": CHANGED, "inputs": {}, "value": None,
         "new_value": None, "note": "", "old": None, "expected_version": 0, "messages": [], "stale_reasons": [],
         "server": None,
     }
-    id_value = raw.value(L.COL_ID)
-    indicator_id = as_id(id_value)
+    indicator_id = row.indicator_id
     if indicator_id is None:
-        shown = cell_text(id_value) if id_value is not None else ""
+        shown = cell_text(row.id_value) if row.id_value is not None else ""
         _row_problem(problems, entry, number, L.COL_ID,
                      f"지표ID '{shown}'가 올바르지 않습니다. 지표ID 열은 고치지 마세요." if shown
                      else "지표ID가 비어 있습니다. 내려받은 행에만 입력하세요.")
@@ -393,9 +386,9 @@ def _row_preview(
         return entry
     meta_rows.seen[position] = number
     row_key, plan_fingerprint, expected_version = meta_rows.at(position)
-    if L.row_key(indicator_id, entry["name"]) != row_key:
+    if row.row_key != row_key:
         _row_problem(problems, entry, number, L.COL_ID,
-                     f"지표ID {indicator_id}가 이 행의 지표명('{entry['name']}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
+                     f"지표ID {indicator_id}가 이 행의 지표명('{row.name}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
         return entry
     indicator = server.indicators.get(indicator_id)
     if indicator is None:
@@ -405,29 +398,14 @@ def _row_preview(
     entry["department"] = indicator.department_name
     entry["expected_version"] = expected_version
 
-    labels: list[tuple[str, int]] = []
-    values: dict[str, Decimal | None] = {}
-    cells = raw.cells
-    for slot in layout.slots:
-        label = cell_text(raw.value(slot.label) or "")
-        stored = cells.get(slot.value)
-        if not label:
-            if stored is not None and not is_blank(value_of(stored)):
-                _row_problem(problems, entry, number, slot.value, "입력하는 칸이 아닙니다. 값을 지우세요.")
-            continue
-        labels.append((label, slot.value))
-        if stored.__class__ is int and 0 <= stored < MAX_WHOLE:  # a bare whole number: parse_number's first case
-            values[label] = Decimal(stored)
-            continue
-        number_value, error, info = parse_number(cell_of(stored))
-        if error:
-            _row_problem(problems, entry, number, slot.value, error)
-        if info:
-            entry["messages"].append(f"{L.cell_ref(slot.value, number)}: {info}")
-        values[label] = number_value
-    note_cell = raw.cell(layout.note_col)
-    note = cell_text(note_cell.value) if note_cell is not None and note_cell.value is not None else ""
-    if note_cell is not None and note_cell.error:
+    labels, values = row.labels, row.values
+    for column, text, is_problem in row.findings:
+        if is_problem:
+            _row_problem(problems, entry, number, column, text)
+        else:
+            entry["messages"].append(f"{L.cell_ref(column, number)}: {text}")
+    note = row.note
+    if row.note_error:
         _row_problem(problems, entry, number, layout.note_col,
                      f"비고가 오류 값({note})입니다. 수식이 아니라 글자로 입력하세요.")
     entry["note"] = note
@@ -454,7 +432,7 @@ def _row_preview(
     names = indicator_inputs(method)
     if stale and [name for name, _ in labels] != list(names or (L.DIRECT_LABEL,)):
         _row_problem(problems, entry, number, labels[0][1],
-                     f"내려받은 뒤 측정산식이 '{cell_text(raw.value(L.COL_FORMULA) or '')}'에서 '{indicator.method_text}'"
+                     f"내려받은 뒤 측정산식이 '{cell_text(row.shown[2] or '')}'에서 '{indicator.method_text}'"
                      "(으)로 바뀌어 입력 항목이 맞지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
         return entry
     value_text = format(given[L.DIRECT_LABEL], "f") if direct else None
@@ -511,7 +489,7 @@ def _row_preview(
         return entry
     if stale:
         entry["status"] = STALE
-        entry["stale_reasons"] = _stale_reasons(raw, indicator, target)
+        entry["stale_reasons"] = _stale_reasons(row, indicator, target)
     return entry
 
 
@@ -546,15 +524,14 @@ def _unchanged(actual: ActualInfo | None, value: Decimal, inputs: dict[str, str]
         return False
 
 
-def _stale_reasons(raw: RawRow, indicator: IndicatorInfo, target: Decimal | None) -> list[str]:
+def _stale_reasons(row: DataRow, indicator: IndicatorInfo, target: Decimal | None) -> list[str]:
     reasons = []
-    shown_target = raw.value(L.COL_TARGET)
+    shown_target, shown_weight, shown_formula = row.shown
     if L.number_text(target) != L.number_text(_cell_number(shown_target)):
         reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {shown_number(target)}")
-    shown_weight = raw.value(L.COL_WEIGHT)
     if L.number_text(indicator.weight) != L.number_text(_cell_number(shown_weight)):
         reasons.append(f"가중치: {cell_text(shown_weight) if shown_weight is not None else '없음'} → {shown_number(indicator.weight)}")
-    shown_formula = cell_text(raw.value(L.COL_FORMULA) or "")
+    shown_formula = cell_text(shown_formula or "")
     if shown_formula != (indicator.method_text or ""):
         reasons.append(f"측정산식: '{shown_formula}' → '{indicator.method_text}'")
     return reasons or ["내려받은 뒤 목표·가중치·측정산식이 바뀌었습니다."]

@@ -22,8 +22,9 @@ import os
 import pickle
 import signal
 import threading
+import traceback
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.conf import settings
@@ -35,6 +36,10 @@ BATCH_ROWS = 250  # rows per pickled message: big enough to amortise a message, 
 _PIPE_BUFFER = 1 << 16
 
 
+class ReaderCrashed(RuntimeError):
+    """The reading process failed with an exception that is a bug, not a refusal of the file."""
+
+
 def can_fork() -> bool:
     """Whether this process may fork a reader now (see the module docstring)."""
     if getattr(settings, "IMPORT_READ_PROCESS", "auto") != "auto" or not hasattr(os, "fork"):
@@ -42,13 +47,21 @@ def can_fork() -> bool:
     return threading.active_count() == 1
 
 
-def sheet_rows(package: Package, source: IO[bytes], title: str, *, max_col: int, blank_run: int) -> SheetRows:
-    """The rows of a sheet, read in a child process when possible, else in this one (same rows either way)."""
-    if not can_fork():
-        return package.rows(title, max_col=max_col, blank_run=blank_run)
-    if title not in package.sheets or package.sheets[title] not in package.archive.NameToInfo:
-        return package.rows(title, max_col=max_col, blank_run=blank_run)  # raises the usual XlsxError
-    return _ForkedSheet(source, title, max_col, blank_run).sheet()
+Transform = Callable[[int, dict[int, Any]], Any]
+
+
+def sheet_rows(
+    package: Package, source: IO[bytes], title: str, *, max_col: int, blank_run: int, transform: Transform | None = None,
+) -> SheetRows:
+    """The rows of a sheet as (number, cells), or (number, transform(number, cells)): read, and transformed,
+    in a child process when possible, else in this one (the same rows either way). `transform` runs in
+    the child, so it must be a pure function of the row."""
+    if not can_fork() or title not in package.sheets or package.sheets[title] not in package.archive.NameToInfo:
+        sheet = package.rows(title, max_col=max_col, blank_run=blank_run)  # an unknown sheet raises XlsxError here
+        if transform is not None:
+            sheet.rows = ((number, transform(number, cells)) for number, cells in sheet.rows)
+        return sheet
+    return _ForkedSheet(source, title, max_col, blank_run, transform).sheet()
 
 
 class _PReadFile(io.RawIOBase):
@@ -98,7 +111,7 @@ def _widen(fd: int) -> None:
 
 
 class _ForkedSheet:
-    def __init__(self, source: IO[bytes], title: str, max_col: int, blank_run: int) -> None:
+    def __init__(self, source: IO[bytes], title: str, max_col: int, blank_run: int, transform: Transform | None) -> None:
         self.merged: list[str] = []
         self.done = False
         read_fd, write_fd = os.pipe()
@@ -110,7 +123,7 @@ class _ForkedSheet:
         if self.pid == 0:  # the child: read, send, leave
             gc.disable()
             os.close(read_fd)
-            _child(_child_source(source), title, max_col, blank_run, write_fd)
+            _child(_child_source(source), title, max_col, blank_run, transform, write_fd)
         os.close(write_fd)
         _widen(read_fd)
         self.pipe = os.fdopen(read_fd, "rb", buffering=_PIPE_BUFFER)
@@ -139,6 +152,8 @@ class _ForkedSheet:
             rows, merged = payload
             self.merged.extend(merged)
             return rows
+        if kind == "crash":
+            raise ReaderCrashed(f"the sheet reader failed in its process:\n{payload}")
         message, unsafe, cell = payload
         raise XlsxError(message, unsafe=unsafe, cell=cell)
 
@@ -168,7 +183,7 @@ class _ForkedSheet:
         gc.unfreeze()
 
 
-def _child(source: IO[bytes], title: str, max_col: int, blank_run: int, write_fd: int) -> None:
+def _child(source: IO[bytes], title: str, max_col: int, blank_run: int, transform: Transform | None, write_fd: int) -> None:
     """Runs in the child only and never returns."""
     code = 0
     try:
@@ -177,8 +192,8 @@ def _child(source: IO[bytes], title: str, max_col: int, blank_run: int, write_fd
             with zipfile.ZipFile(source) as archive:
                 sheet = Package(archive).rows(title, max_col=max_col, blank_run=blank_run)
                 batch: list[tuple[int, dict[int, Any]]] = []
-                for row in sheet:
-                    batch.append(row)
+                for number, cells in sheet:
+                    batch.append((number, cells if transform is None else transform(number, cells)))
                     if len(batch) == BATCH_ROWS:
                         pickle.dump(("rows", batch), out, protocol=pickle.HIGHEST_PROTOCOL)
                         batch = []
@@ -188,6 +203,8 @@ def _child(source: IO[bytes], title: str, max_col: int, blank_run: int, write_fd
             message = ("error", (str(exc), exc.unsafe, exc.cell))
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
             message = ("error", (f"{type(exc).__name__}: {exc}", False, ""))
+        except Exception:  # noqa: BLE001 - a bug, not the file's fault: the parent raises it with this traceback
+            message = ("crash", traceback.format_exc())
         pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
     except BrokenPipeError:  # the parent stopped reading
