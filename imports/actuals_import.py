@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
@@ -245,7 +245,7 @@ def _check_meta(
     if department is not None:
         department_ids = {department.pk}
     else:  # every department of the workbook's indicators
-        department_ids = _departments_of(list(workbook.meta.rows))
+        department_ids = _departments_of(workbook.meta.rows.ids)
     departments = Department.objects.in_bulk(department_ids)
     for department_id in sorted(department_ids):
         if not can_write_actuals_of(user, department_id):
@@ -258,14 +258,19 @@ def _check_meta(
     return department, year, department_ids
 
 
-def _departments_of(indicator_ids: list[int]) -> set[int]:
-    """The departments of these indicators: on PostgreSQL one array parameter, not thousands of them."""
+def _departments_of(indicator_ids: Sequence[int]) -> set[int]:
+    """The departments of these indicators: on PostgreSQL one array parameter per 10,000 ids, not one
+    parameter per id."""
     if connection.vendor == "postgresql":
+        found: set[int] = set()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT department_id FROM {Indicator._meta.db_table} WHERE id = ANY(%s)", [indicator_ids]
-            )
-            return {department_id for (department_id,) in cursor.fetchall()}
+            for start in range(0, len(indicator_ids), 10_000):
+                cursor.execute(
+                    f"SELECT DISTINCT department_id FROM {Indicator._meta.db_table} WHERE id = ANY(%s)",
+                    [list(indicator_ids[start : start + 10_000])],
+                )
+                found.update(department_id for (department_id,) in cursor.fetchall())
+        return found
     wanted = set(indicator_ids)
     return {
         d for i, d in Indicator.objects.order_by().values_list("id", "department_id").iterator(chunk_size=5000)

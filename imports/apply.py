@@ -143,13 +143,13 @@ def _apply_chunk(rows: list[ApplyRow], state: _Apply) -> None:
     # (department, formula, method text) per indicator: all actual_compute reads, without a model per row.
     indicators: dict[int, tuple[int, str, str]] = {
         pk: (department_id, formula, method_text)
-        for pk, department_id, formula, method_text in Indicator.objects.filter(**ids_in("pk", ids)).order_by().values_list(
+        for pk, department_id, formula, method_text in Indicator.objects.filter(ids_in(Indicator, "id", ids)).order_by().values_list(
             "id", "department_id", "formula", "method_text"
         )
     }
     existing = {
         actual.indicator_id: actual
-        for actual in Actual.objects.select_for_update().filter(**ids_in("indicator_id", ids), year=year).order_by()
+        for actual in Actual.objects.select_for_update().filter(ids_in(Actual, "indicator_id", ids), year=year).order_by()
     }
     for row in rows:
         indicator = indicators.get(row.indicator_id)

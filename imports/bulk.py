@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 CHUNK = 2000
@@ -105,9 +106,13 @@ def copy_text_plain(value: Any) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def ids_in(field: str, ids: list[int]) -> dict[str, Any]:
-    """Filter keywords for `field IN ids`: on PostgreSQL one array parameter instead of one per id
-    (building and sending 2,000 placeholders costs more than the lookup)."""
+def ids_in(model, column: str, ids: list[int]) -> Q:
+    """`column IN ids` on the model's own table: on PostgreSQL `= ANY(one array parameter)` instead of one
+    parameter per id (building and sending 2,000 placeholders costs more than the lookup). The planner
+    sizes `= ANY` by the array, as it does an IN list; `IN (SELECT unnest(...))` it guessed at, and
+    scanned a year's new actuals once per id when their statistics said the year was empty."""
     if connection.vendor == "postgresql":
-        return {f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))}
-    return {f"{field}__in": ids}
+        qn = connection.ops.quote_name
+        return Q(RawSQL(f"{qn(model._meta.db_table)}.{qn(column)} = ANY(%s::bigint[])", (list(ids),),
+                        output_field=BooleanField()))
+    return Q(**{f"{column}__in": ids})

@@ -405,6 +405,11 @@ class MetaRows(Mapping[int, tuple[int, int, int]]):
     def __iter__(self) -> Iterator[int]:
         return iter(self._ids)
 
+    @property
+    def ids(self) -> array:
+        """The indicator ids, sorted (the array itself: do not change it)."""
+        return self._ids
+
     def __len__(self) -> int:
         return len(self._ids)
 

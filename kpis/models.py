@@ -252,21 +252,32 @@ class Evidence(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One change to an actual, target, weight or formula: who, when, old → new, from where."""
+    """One change to an actual, target, weight or formula: who, when, old → new, from where.
+
+    The references carry no database constraint (db_constraint=False): audit rows are written only by
+    the services, with ids they have just read or locked in the same transaction, and deleting a
+    referenced row still sets them to NULL (Django does SET_NULL, not the database). A workbook import
+    writes about three audit rows per actual, and checking their four references at commit was a third
+    of a 10,000-row confirm (docs/benchmarks.md).
+    """
 
     created_at = models.DateTimeField("시각", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="사용자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="사용자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     source = models.CharField("경로", max_length=20, choices=ChangeSource.choices)
     import_run = models.ForeignKey(
-        "imports.ImportRun", verbose_name="가져오기", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "imports.ImportRun", verbose_name="가져오기", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     department = models.ForeignKey(
-        Department, verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Department, verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name="성과지표", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+        Indicator, verbose_name="성과지표", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries",
+        db_constraint=False,
     )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
     entity = models.CharField("대상", max_length=40)

@@ -56,6 +56,22 @@ def test_each_change_leaves_an_audit_row_with_old_and_new(dept_user, volunteerin
     assert actual.updated_by == dept_user
 
 
+def test_audit_rows_outlive_what_they_name_with_the_reference_cleared(dept_user, volunteering):
+    """The audit table's references have no database constraint; deleting still clears them (SET_NULL)."""
+    save_volunteering(dept_user, volunteering, placeholder(volunteering).version)
+    written = set(
+        AuditEntry.objects.filter(indicator=volunteering, year=YEAR, user=dept_user).values_list("pk", flat=True)
+    )
+    assert written
+
+    volunteering.delete()
+
+    rows = AuditEntry.objects.filter(pk__in=written)
+    assert rows.count() == len(written)
+    assert set(rows.values_list("indicator_id", flat=True)) == {None}
+    assert all(entry.user_id == dept_user.pk for entry in rows)
+
+
 def test_saving_marks_the_department_year_dirty(dept_user, volunteering):
     DirtyScore.objects.all().delete()
     save_volunteering(dept_user, volunteering, placeholder(volunteering).version)
