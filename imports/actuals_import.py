@@ -341,7 +341,9 @@ def actuals_preview(
             ))
     meta_rows = workbook.meta.rows
     iterator = iter(workbook.rows)
-    while chunk := list(islice(iterator, PREVIEW_CHUNK)):
+    size = max(1, PREVIEW_CHUNK // 4)  # a smaller first chunk: validation starts while the reader is still early
+    while chunk := list(islice(iterator, size)):
+        size = PREVIEW_CHUNK
         ids = [pk for pk in (row.indicator_id for row in chunk) if pk is not None and pk in meta_rows]
         server = _load_server(ids, department, year)
         entries = [_row_preview(row, layout, meta_rows, server, preview.problems, year) for row in chunk]

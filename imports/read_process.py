@@ -2,22 +2,26 @@
 
 An upload's preview spends about half its time reading the sheet's XML and half validating rows
 and writing them to the database; both are CPU work under one GIL. Here the rows are read by a
-child process forked from the request's process and sent back through a pipe in pickled batches,
-while the parent validates the batches already received. The pipe bounds memory: the child blocks
-once it is a few batches ahead.
+child process forked from the request's process, optionally turned into what the caller needs by a
+pure `transform` (the actuals sheet's rows are parsed there: imports/readers.py `parse_row`), and
+sent back through a pipe in pickled batches, while the parent validates the batches already
+received. The pipe bounds memory: the child blocks once it is about a megabyte ahead.
 
-The child runs only the reader (zipfile, expat, regular expressions) and leaves with `os._exit`:
-it never touches the parent's database connection, logging or any other shared resource, and it
-reads the upload through `os.pread` when the upload is a real file, so the file offset the two
-processes share never moves. A process with more than one thread is not forked (a lock another
-thread holds would stay locked in the child): such a process, and a platform without `fork`,
-reads in-process with the same reader, which gives the same rows.
+The child runs only the reader (zipfile, expat, regular expressions) and the transform, and leaves
+with `os._exit`: it never touches the parent's database connection, logging or any other shared
+resource, and it reads the upload through `os.pread` when the upload is a real file, so the file
+offset the two processes share never moves. A process with more than one thread is not forked (a
+lock another thread holds would stay locked in the child): such a process, a platform without
+`fork`, a failed fork and the setting IMPORT_READ_PROCESS=false read in-process with the same code,
+which gives the same rows. While the child lives, the parent's existing objects are frozen out of
+garbage collection (`gc.freeze`), so that a collection does not write to, and so copy, every page
+the two processes share.
 """
 from __future__ import annotations
 
-import fcntl
 import gc
 import io
+import logging
 import os
 import pickle
 import signal
@@ -31,7 +35,13 @@ from django.conf import settings
 
 from imports.xlsx_stream import Package, SheetRows, XlsxError
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: can_fork() is False there anyway
+    fcntl = None  # type: ignore[assignment]
+
 PIPE_BYTES = 1 << 20  # about 4,000 rows of an actuals sheet: two preview chunks ahead
+logger = logging.getLogger("imports")
 BATCH_ROWS = 250  # rows per pickled message: big enough to amortise a message, small enough to start early
 _PIPE_BUFFER = 1 << 16
 
@@ -56,12 +66,15 @@ def sheet_rows(
     """The rows of a sheet as (number, cells), or (number, transform(number, cells)): read, and transformed,
     in a child process when possible, else in this one (the same rows either way). `transform` runs in
     the child, so it must be a pure function of the row."""
-    if not can_fork() or title not in package.sheets or package.sheets[title] not in package.archive.NameToInfo:
-        sheet = package.rows(title, max_col=max_col, blank_run=blank_run)  # an unknown sheet raises XlsxError here
-        if transform is not None:
-            sheet.rows = ((number, transform(number, cells)) for number, cells in sheet.rows)
-        return sheet
-    return _ForkedSheet(source, title, max_col, blank_run, transform).sheet()
+    if can_fork() and title in package.sheets and package.sheets[title] in package.archive.NameToInfo:
+        try:
+            return _ForkedSheet(source, title, max_col, blank_run, transform).sheet()
+        except OSError:  # no process or pipe to be had (a limit reached): read here
+            logger.warning("sheet reader process could not start; reading in-process", exc_info=True)
+    sheet = package.rows(title, max_col=max_col, blank_run=blank_run)  # an unknown sheet raises XlsxError here
+    if transform is not None:
+        sheet.rows = ((number, transform(number, cells)) for number, cells in sheet.rows)
+    return sheet
 
 
 class _PReadFile(io.RawIOBase):
@@ -105,7 +118,7 @@ def _child_source(source: IO[bytes]) -> IO[bytes]:
 def _widen(fd: int) -> None:
     """A pipe of PIPE_BYTES instead of 64 KB: the child keeps reading while the parent validates a chunk."""
     try:
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[union-attr]
     except (AttributeError, OSError):  # not Linux, or above /proc/sys/fs/pipe-max-size: the default pipe works
         pass
 
@@ -119,7 +132,13 @@ class _ForkedSheet:
         # page the two processes share. The objects of now are set aside from collections until the child
         # is gone, and the child, which lives a second and makes few cycles, does not collect at all.
         gc.freeze()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
         if self.pid == 0:  # the child: read, send, leave
             gc.disable()
             os.close(read_fd)

@@ -55,7 +55,7 @@ def test_the_preview_writes_its_rows_a_chunk_at_a_time(editor, filled, monkeypat
 
     body = upload(editor, filled).json()
 
-    assert writes == [2, 1]
+    assert writes == [1, 2]  # a smaller first chunk, then PREVIEW_CHUNK rows
     assert ImportRow.objects.filter(run_id=body["id"]).count() == body["summary"]["total"] == 3
 
 

@@ -2,6 +2,7 @@
 no child left behind, the shared file offset never moved."""
 from __future__ import annotations
 
+import gc
 import io
 import os
 import threading
@@ -56,6 +57,7 @@ def test_a_sheet_read_by_a_child_process_gives_the_rows_and_merges_read_in_proce
     assert read_with(io.BytesIO(sample)) == forked
     assert forked[1] == ["A12:B12"] and [number for number, _ in forked[0]] == [1, 2, 5, 9, 12]
     assert no_children_left()
+    assert gc.get_freeze_count() == 0  # the parent's objects are collected again once the child is gone
 
 
 def test_a_long_sheet_crosses_the_pipe_in_batches_in_order(forking, settings):
@@ -143,6 +145,32 @@ def test_a_process_with_other_threads_reads_in_process(forking, sample):  # noqa
     assert [number for number, _ in forked_or_not[0]] == [1, 2, 5, 9, 12]
 
 
+def test_a_failed_fork_reads_in_process_and_leaves_collection_as_it_was(forking, sample, monkeypatch):  # noqa: F811
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(read_process.os, "fork", no_fork)
+
+    rows, merged = read_with(io.BytesIO(sample))
+
+    assert [number for number, _ in rows] == [1, 2, 5, 9, 12] and merged == ["A12:B12"]
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_bug_in_the_childs_transform_is_raised_as_one_with_its_traceback(forking, sample):  # noqa: F811
+    def broken(number, cells):
+        raise KeyError("no such column")
+
+    source = io.BytesIO(sample)
+    with zipfile.ZipFile(source) as archive:
+        sheet = read_process.sheet_rows(Package(archive), source, "s", max_col=30, blank_run=0, transform=broken)
+        with pytest.raises(read_process.ReaderCrashed) as caught:
+            list(sheet)
+
+    assert "KeyError: 'no such column'" in str(caught.value)
+    assert no_children_left() and gc.get_freeze_count() == 0
+
+
 def test_the_setting_turns_the_child_off(settings):
     settings.IMPORT_READ_PROCESS = "off"
 
@@ -159,7 +187,7 @@ def test_an_upload_refused_for_permission_leaves_no_reading_process(forking, cli
 
     assert run.status == ImportStatus.FAILED and "권한이 없습니다" in run.errors[0]["message"]
     assert db_state() == before
-    assert no_children_left()
+    assert no_children_left() and gc.get_freeze_count() == 0
 
 
 @pytest.mark.django_db
