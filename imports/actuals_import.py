@@ -21,13 +21,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from imports import workbook_layout as L
+from imports.actuals_workbook import ActualsWorkbook, DataRow, open_actuals_workbook
 from imports.apply import ApplyRow, ImportRefused, actuals_apply, actuals_apply_each
 from imports.exporters import error_workbook_write
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.readers import (
-    ActualsWorkbook,
-    DataRow,
     MetaRows,
     Problem,
     WorkbookRefused,
@@ -36,7 +35,6 @@ from imports.readers import (
     check_xlsx,
     file_sha256,
     normal_number,
-    open_actuals_workbook,
     shown_number,
     upload_size,
 )

@@ -3,7 +3,7 @@
 An upload's preview spends about half its time reading the sheet's XML and half validating rows
 and writing them to the database; both are CPU work under one GIL. Here the rows are read by a
 child process forked from the request's process, optionally turned into what the caller needs by a
-pure `transform` (the actuals sheet's rows are parsed there: imports/readers.py `parse_row`), and
+pure `transform` (the actuals sheet's rows are parsed there: imports/actuals_workbook.py `parse_row`), and
 sent back through a pipe in pickled batches, while the parent validates the batches already
 received. The pipe bounds memory: the child blocks once it is about a megabyte ahead.
 

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from imports import read_process, readers
+from imports import read_process
 from imports import workbook_layout as L
 from imports.actuals_import import actuals_upload
 from imports.models import ImportRow, ImportStatus
@@ -241,7 +241,7 @@ def test_the_meta_table_read_as_one_run_matches_the_expat_path(client, dept_user
             return [(n, {k: _plain(v) for k, v in c.items()}) for n, c in sheet]
 
     fast = meta(exported), meta(odd)
-    monkeypatch.setattr(readers.read_process, "can_fork", lambda: False)
+    monkeypatch.setattr(read_process, "can_fork", lambda: False)
     from imports import xlsx_stream
 
     monkeypatch.setattr(xlsx_stream, "_plain_prolog", lambda prolog: False)
