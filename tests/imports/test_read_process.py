@@ -30,8 +30,10 @@ YEAR = 2025
 
 @pytest.fixture
 def forking(settings):
-    settings.IMPORT_READ_PROCESS = "auto"
-    assert read_process.can_fork(), "the test process must be able to fork a reader (one thread, POSIX)"
+    # "always": a browser test earlier in the session leaves its live-server thread running, and "auto"
+    # reads in-process beside other threads (test_a_process_with_other_threads_reads_in_process).
+    settings.IMPORT_READ_PROCESS = "always"
+    assert read_process.can_fork(), "the test process must be able to fork a reader (POSIX)"
 
 
 def no_children_left() -> bool:
@@ -131,7 +133,8 @@ def test_a_file_on_disk_is_read_through_its_own_offsets(forking, sample, tmp_pat
     assert no_children_left()
 
 
-def test_a_process_with_other_threads_reads_in_process(forking, sample):  # noqa: F811
+def test_a_process_with_other_threads_reads_in_process(forking, sample, settings):  # noqa: F811
+    settings.IMPORT_READ_PROCESS = "auto"
     stop = threading.Event()
     helper = threading.Thread(target=stop.wait)
     helper.start()
