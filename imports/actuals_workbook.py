@@ -162,6 +162,8 @@ def _open_sheets(package: Package, source: IO[bytes]) -> ActualsWorkbook:
     sheet = read_process.sheet_rows(
         package, source, L.DATA_SHEET, max_col=layout.last_col, blank_run=L.EMPTY_ROW_LIMIT,
         transform=partial(parse_row, layout=layout),
+        # Our own formula in the computed column is recomputed on the server: its cells need not be parsed.
+        unread_formulas=(frozenset({layout.computed_col}), L.HEADER_ROW),
     )
     try:
         meta = meta_from_rows(chain(header, meta_rows))

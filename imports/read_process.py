@@ -33,7 +33,7 @@ from typing import IO, Any
 
 from django.conf import settings
 
-from imports.xlsx_stream import Package, SheetRows, XlsxError
+from imports.xlsx_stream import NOTHING_UNREAD, Package, SheetRows, Unread, XlsxError
 
 try:
     import fcntl
@@ -64,16 +64,18 @@ Transform = Callable[[int, dict[int, Any]], Any]
 
 def sheet_rows(
     package: Package, source: IO[bytes], title: str, *, max_col: int, blank_run: int, transform: Transform | None = None,
+    unread_formulas: Unread = NOTHING_UNREAD,
 ) -> SheetRows:
     """The rows of a sheet as (number, cells), or (number, transform(number, cells)): read, and transformed,
     in a child process when possible, else in this one (the same rows either way). `transform` runs in
     the child, so it must be a pure function of the row."""
     if can_fork() and title in package.sheets and package.sheets[title] in package.archive.NameToInfo:
         try:
-            return _ForkedSheet(source, title, max_col, blank_run, transform).sheet()
+            return _ForkedSheet(source, title, max_col, blank_run, transform, unread_formulas).sheet()
         except OSError:  # no process or pipe to be had (a limit reached): read here
             logger.warning("sheet reader process could not start; reading in-process", exc_info=True)
-    sheet = package.rows(title, max_col=max_col, blank_run=blank_run)  # an unknown sheet raises XlsxError here
+    # an unknown sheet raises XlsxError here
+    sheet = package.rows(title, max_col=max_col, blank_run=blank_run, unread_formulas=unread_formulas)
     if transform is not None:
         sheet.rows = ((number, transform(number, cells)) for number, cells in sheet.rows)
     return sheet
@@ -126,7 +128,9 @@ def _widen(fd: int) -> None:
 
 
 class _ForkedSheet:
-    def __init__(self, source: IO[bytes], title: str, max_col: int, blank_run: int, transform: Transform | None) -> None:
+    def __init__(
+        self, source: IO[bytes], title: str, max_col: int, blank_run: int, transform: Transform | None, unread: Unread,
+    ) -> None:
         self.merged: list[str] = []
         self.done = False
         read_fd, write_fd = os.pipe()
@@ -144,7 +148,7 @@ class _ForkedSheet:
         if self.pid == 0:  # the child: read, send, leave
             gc.disable()
             os.close(read_fd)
-            _child(_child_source(source), title, max_col, blank_run, transform, write_fd)
+            _child(_child_source(source), title, max_col, blank_run, transform, unread, write_fd)
         os.close(write_fd)
         _widen(read_fd)
         self.pipe = os.fdopen(read_fd, "rb", buffering=_PIPE_BUFFER)
@@ -204,14 +208,16 @@ class _ForkedSheet:
         gc.unfreeze()
 
 
-def _child(source: IO[bytes], title: str, max_col: int, blank_run: int, transform: Transform | None, write_fd: int) -> None:
+def _child(
+    source: IO[bytes], title: str, max_col: int, blank_run: int, transform: Transform | None, unread: Unread, write_fd: int,
+) -> None:
     """Runs in the child only and never returns."""
     code = 0
     try:
         out = os.fdopen(write_fd, "wb", buffering=_PIPE_BUFFER)
         try:
             with zipfile.ZipFile(source) as archive:
-                sheet = Package(archive).rows(title, max_col=max_col, blank_run=blank_run)
+                sheet = Package(archive).rows(title, max_col=max_col, blank_run=blank_run, unread_formulas=unread)
                 batch: list[tuple[int, dict[int, Any]]] = []
                 for number, cells in sheet:
                     batch.append((number, cells if transform is None else transform(number, cells)))

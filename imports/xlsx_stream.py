@@ -40,6 +40,10 @@ _ROW, _C, _V, _F, _IS, _T, _RPH, _MERGE = (f"{MAIN}}}{tag}" for tag in ("row", "
 _LETTERS = {chr(65 + n): n + 1 for n in range(26)}
 
 
+Unread = tuple[frozenset[int], int]  # formula cells of these columns below this row need not be read
+NOTHING_UNREAD: Unread = (frozenset(), MAX_ROW)
+
+
 class XlsxError(Exception):
     """The package cannot be read; `unsafe` when it declares a DTD or entities."""
 
@@ -158,13 +162,15 @@ class Package:
             self._styles = _read_styles(self.archive, self._styles_part)
         return self._styles
 
-    def rows(self, title: str, *, max_col: int, blank_run: int = 0) -> SheetRows:
+    def rows(self, title: str, *, max_col: int, blank_run: int = 0, unread_formulas: Unread = NOTHING_UNREAD) -> SheetRows:
         """Rows of a sheet; with `blank_run`, rows stop after that many blank rows in a row (styled-but-empty
-        rows down to row 1,048,576 are then never handed out one by one)."""
+        rows down to row 1,048,576 are then never handed out one by one). `unread_formulas` is (columns,
+        row): formula cells of those columns below that row may be left out (the fast path does not parse
+        them; the expat path reads them), for a caller that has no use for them."""
         part = self.sheets.get(title)
         if part is None or part not in self.archive.NameToInfo:
             raise XlsxError(f"'{title}' 시트를 찾을 수 없습니다")
-        return _sheet_rows(self, part, title, max_col, blank_run)
+        return _sheet_rows(self, part, title, max_col, blank_run, unread_formulas)
 
 
 def _part_path(target: str) -> str:
@@ -331,10 +337,10 @@ def _text(raw: str | bytes) -> str:
     return text
 
 
-def _sheet_rows(package: Package, part: str, title: str, max_col: int, blank_run: int) -> SheetRows:
+def _sheet_rows(package: Package, part: str, title: str, max_col: int, blank_run: int, unread_formulas: Unread) -> SheetRows:
     """The fast path when the sheet's XML has the usual shape, else expat from the start (see `_FastSheet`)."""
     merged: list[str] = []
-    fast = _FastSheet(package, part, title, max_col, merged, blank_run)
+    fast = _FastSheet(package, part, title, max_col, merged, blank_run, unread_formulas)
     return SheetRows(rows=fast.rows(), merged=merged, close=fast.close)
 
 
@@ -543,8 +549,12 @@ class _FastSheet:
     validating parser reports merged ranges.
     """
 
-    def __init__(self, package: Package, part: str, title: str, max_col: int, merged: list[str], blank_run: int) -> None:
+    def __init__(
+        self, package: Package, part: str, title: str, max_col: int, merged: list[str], blank_run: int,
+        unread_formulas: Unread = NOTHING_UNREAD,
+    ) -> None:
         self.package, self.part, self.title, self.max_col, self.merged = package, part, title, max_col, merged
+        self.unread_columns, self.unread_after = unread_formulas
         self.blank_run = blank_run
         self.last_content = 0  # the last row with a non-blank cell
         self.values = _Values(package, title)
@@ -692,6 +702,7 @@ class _FastSheet:
         cells: dict[int, Any] = {}
         columns, max_col, values = self.columns, self.max_col, self.values
         plain_styles = self.plain_styles
+        unread = self.unread_columns if number > self.unread_after else ()
         position = 0
         for cell in _CELL_RE.finditer(body):
             if cell.start() != position:
@@ -744,6 +755,8 @@ class _FastSheet:
             if simple is not None:
                 parsed = values.cell(kind, simple, style, None, None, self._where(letters, number))
             elif inner:
+                if column in unread:
+                    continue
                 parsed = self._complex(kind, inner, style, self._where(letters, number))
             else:
                 continue

@@ -191,3 +191,16 @@ def test_a_run_of_styled_blank_rows_ends_the_rows_and_the_merges_after_them_are_
 
     assert numbers == [1, 2, 5, 9, 12]
     assert sheet.merged == ["A12:B12"]
+
+
+def test_formula_cells_a_caller_has_no_use_for_are_left_unread_below_the_given_row(sample):
+    def cells(unread):
+        with zipfile.ZipFile(io.BytesIO(sample)) as archive:
+            return dict(Package(archive).rows("s", max_col=30, unread_formulas=unread))
+
+    below_row_1 = cells((frozenset({2}), 1))
+    from_row_2 = cells((frozenset({2}), 2))
+
+    assert 2 not in below_row_1[2]  # B2 holds =A1*2: not parsed
+    assert below_row_1[1][2] == 88.5  # a plain value in the same column is read
+    assert value_of(from_row_2[2][2]) == 24  # at or above the row, formulas are read
