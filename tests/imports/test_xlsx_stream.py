@@ -202,5 +202,5 @@ def test_formula_cells_a_caller_has_no_use_for_are_left_unread_below_the_given_r
     from_row_2 = cells((frozenset({2}), 2))
 
     assert 2 not in below_row_1[2]  # B2 holds =A1*2: not parsed
-    assert below_row_1[1][2] == 88.5  # a plain value in the same column is read
+    assert value_of(below_row_1[1][2]) == 88.5  # a plain value in the same column is read
     assert value_of(from_row_2[2][2]) == 24  # at or above the row, formulas are read
