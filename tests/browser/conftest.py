@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from tests.conftest import skip_or_fail
 
@@ -34,6 +35,9 @@ def chromium_page():
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's event loop is current open connections that belong to
+            # that context (asgiref's Local), which the database teardown cannot see: close them here.
+            connections.close_all()
 
 
 def login(page, live_server, username: str, password: str) -> None:
