@@ -410,9 +410,8 @@ def _row_preview(
         else:
             entry["messages"].append(f"{L.cell_ref(column, number)}: {text}")
     note = row.note
-    if row.note_error:
-        _row_problem(problems, entry, number, layout.note_col,
-                     f"비고가 오류 값({note})입니다. 수식이 아니라 글자로 입력하세요.")
+    if row.note_problem:
+        _row_problem(problems, entry, number, layout.note_col, row.note_problem)
     entry["note"] = note
     actual = server.actuals.get(indicator_id)
     entry["old"] = _old(actual)

@@ -30,6 +30,7 @@ from imports.readers import (
     is_blank,
     meta_from_rows,
     parse_number,
+    parse_text,
 )
 from imports.xlsx_stream import Cell, Package, SheetRows, XlsxError, cell_of, value_of
 
@@ -54,7 +55,7 @@ class DataRow(NamedTuple):
     # row; anything else is a note such as how '12%' was read, shown as "L7: …".
     findings: list[tuple[int, str, bool]]
     note: str
-    note_error: bool  # the note cell holds an error value such as #N/A
+    note_problem: str  # why the note cell cannot be taken (an error value, a formula without its result), or ""
     shown: tuple[Any, Any, Any]  # target, weight and formula as the row showed them (stale reasons)
 
 
@@ -90,12 +91,10 @@ def parse_row(number: int, cells: dict[int, Any], layout: L.Layout) -> tuple | d
         if info:
             findings.append((slot.value, info, False))
         values[label] = number_value
-    note_cell = cell_of(get(layout.note_col))
     return (
         number, id_value, indicator_id, cell_text(value_of(get(L.COL_DEPARTMENT)) or ""), name,
         L.row_key(indicator_id, name) if indicator_id is not None else 0, labels, values, findings,
-        cell_text(note_cell.value) if note_cell is not None and note_cell.value is not None else "",
-        note_cell is not None and note_cell.error,
+        *parse_text(cell_of(get(layout.note_col)), "비고"),
         (value_of(get(L.COL_TARGET)), value_of(get(L.COL_WEIGHT)), value_of(get(L.COL_FORMULA))),
     )
 

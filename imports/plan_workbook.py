@@ -38,6 +38,7 @@ from imports.readers import (
     iter_sheet_values,
     open_workbook,
     parse_number,
+    parse_text,
     read_meta,
     scan_sheet,
     upload_size,
@@ -361,8 +362,11 @@ def _plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan
     elif ok and weight != indicator.weight:
         entry["weight"] = format(weight, "f")
         entry["changes"].append({"field": "weight", "label": "가중치", "old": L.number_text(indicator.weight), "new": L.number_text(weight)})
-    method_text = cell_text(value(P_METHOD) or "")
-    if method_text != (indicator.method_text or ""):
+    method_text, error = parse_text(RawCell(value=value(P_METHOD), formula=scan.formulas.get((number, P_METHOD), "")),
+                                    "측정산식")
+    if error:
+        problem(P_METHOD, error)
+    elif method_text != (indicator.method_text or ""):
         try:
             method_validate(method_text)
         except InvalidInput as exc:

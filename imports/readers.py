@@ -524,6 +524,26 @@ def as_id(value: Any) -> int | None:
     return None
 
 
+# The error values a formula's stored result can be (a cell read by openpyxl gives them as text).
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!"})
+
+
+def parse_text(cell: RawCell | None, label: str) -> tuple[str, str]:
+    """(text, error) of an editable text cell such as a note or a method: a formula the user typed gives the
+    text Excel stored with it, as `parse_number` does for figures; an error value, or a formula stored
+    without its result (which would read as empty and erase what the server holds), is refused."""
+    if cell is None or (cell.value is None and not cell.formula):
+        return "", ""
+    text = cell_text(cell.value) if cell.value is not None else ""
+    if cell.error or (cell.formula and text in EXCEL_ERRORS):
+        return text, f"{label} 칸이 오류 값({text})입니다. 수식이 아니라 글자로 입력하세요."
+    if cell.formula and is_blank(cell.value):
+        return "", (f"{label} 칸의 수식 '{cell.formula}'에 저장된 계산 결과가 없습니다. "
+                    "수식이 아니라 글자로 입력하거나 엑셀에서 계산해 저장하세요.")
+    return text, ""
+
+
 def parse_number(cell: RawCell | None) -> tuple[Decimal | None, str, str]:
     """(value, error, note) of one editable cell; the column allows decimals ≥ 0."""
     if cell is None or (is_blank(cell.value) and not cell.formula):

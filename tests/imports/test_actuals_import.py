@@ -445,6 +445,37 @@ def test_a_formula_whose_cached_result_is_an_error_is_refused(editor, exported):
     assert messages(body) == ["실적입력!L6: 수식 '=1/0'의 결과가 오류 값(#DIV/0!)입니다. 값을 직접 입력하세요."]
 
 
+def test_a_formula_in_the_note_uses_the_text_excel_cached(editor, exported):
+    data = set_cached_formula(edit(exported, {"L6": 12}), "P6", '"협의회 "&12&"회"', "협의회 12회", text=True)
+
+    row = row_of(preview(editor, data), COUNT)
+
+    assert row["status"] == "changed" and row["note"] == "협의회 12회"
+
+
+def test_a_formula_in_the_note_without_a_cached_value_is_refused(editor, exported):
+    before = db_state()
+
+    body = preview(editor, edit(exported, {"L6": 12, "P6": "=cmd|' /C calc'!A0"}))  # openpyxl saves no result
+
+    assert messages(body) == [
+        ("실적입력!P6: 비고 칸의 수식 '=cmd|' /C calc'!A0'에 저장된 계산 결과가 없습니다. "
+        "수식이 아니라 글자로 입력하거나 엑셀에서 계산해 저장하세요.")
+    ]
+    assert body["summary"]["can_confirm"] is False
+    assert db_state() == before
+
+
+def test_an_error_value_in_the_note_is_refused(editor, exported):
+    before = db_state()
+    data = set_cached_formula(edit(exported, {"L6": 12}), "P6", "VLOOKUP(1,A1:A2,2)", "#N/A", error=True)
+
+    body = preview(editor, data)
+
+    assert messages(body) == ["실적입력!P6: 비고 칸이 오류 값(#N/A)입니다. 수식이 아니라 글자로 입력하세요."]
+    assert db_state() == before
+
+
 def test_a_formula_with_a_missing_input_is_refused_at_the_empty_cell(editor, exported):
     body = preview(editor, edit(exported, {"L8": 3000}))
 

@@ -156,6 +156,25 @@ def test_a_bad_formula_or_number_is_refused_naming_the_cell(planner, exported):
     assert db_state() == before
 
 
+def test_a_formula_typed_as_the_method_without_a_cached_value_is_refused(planner, exported):
+    """openpyxl (like a script) saves a formula without its result: read as empty, it would erase the method."""
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    rate_row = row_of(ws, "자원봉사 활동률")
+
+    def change(sheet):
+        sheet[cell(P_METHOD, rate_row)] = "=활동인원/인구*100"
+
+    before = db_state()
+    body = post(planner, edited(exported, change)).json()
+
+    assert [e["text"] for e in body["errors"]] == [
+        (f"성과지표!{cell(P_METHOD, rate_row)}: 측정산식 칸의 수식 '=활동인원/인구*100'에 저장된 계산 결과가 없습니다. "
+        "수식이 아니라 글자로 입력하거나 엑셀에서 계산해 저장하세요.")
+    ]
+    assert body["summary"]["can_confirm"] is False
+    assert db_state() == before
+
+
 def test_a_row_changed_on_the_server_since_export_is_refused(planner, exported, admin_user):
     ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
     count_row = row_of(ws, "정무활동 및 당정협력 강화")
