@@ -424,7 +424,7 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
         lines += ["", (f"Preview + confirm here: {ours:.2f} s; django-import-export dry run + import: "
                       f"{iie['iie_default_dry_s'] + iie['iie_default_import_s']:.2f} s (default), "
                       f"{iie['iie_fastest_dry_s'] + iie['iie_fastest_import_s']:.2f} s (fastest).")]
-    lines += ["", verdict(base), "", EARLIER]
+    lines += ["", verdict(base)]
     lines += [
         "",
         ("Notes: the workbook is read by `imports/xlsx_stream.py`, not openpyxl. Every byte of a sheet's XML "
@@ -445,7 +445,7 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
         "the actuals, reuses the value the preview computed while the formula is unchanged, writes one "
         "conditional UPDATE and COPYs actuals and audit rows, all in one transaction. The audit rows' references "
         "carry no database constraint (kpis migration 0007; Django still applies SET_NULL), so the commit no longer "
-        "checks about 110,000 of them (confirm 1.25 s -> 0.77 s in paired runs); it checks the actuals' foreign keys. "
+        "checks about 110,000 of them; it checks the actuals' foreign keys. "
         "Memory: the preview keeps counts, problems and the meta table as four arrays (32 bytes a row); the "
         "child holds the shared-string table (one str per distinct text: what still grows with the workbook) and "
         "at most a pipe's worth of rows ahead; confirm holds one chunk; the export streams rows from one query "
@@ -460,13 +460,6 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
             "(the 10× run raises UPLOAD_MAX_BYTES and the 50 MB uncompressed cap for the bench only)."
         )
     return "\n".join(lines) + "\n"
-
-
-# The same code measured on another day, for scale: the host's speed moves between sessions, and the
-# reference loop catches only part of it (django-import-export moves with it, in the same run).
-EARLIER = ("Earlier run of the same code (2026-11-26, reference loop 42 / 41 ms): export 0.36 s, preview 0.68 s best "
-           "and 0.71 s median, confirm 0.75 s best and 0.77 s median; django-import-export 28.50 + 30.34 s (default), "
-           "14.18 + 13.62 s (fastest). When this run's django-import-export is slower than that, so is the host.")
 
 
 def verdict(base: dict[str, object]) -> str:

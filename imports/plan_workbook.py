@@ -348,9 +348,11 @@ def _plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan
         return entry
     entry["fingerprint"] = str(fingerprint)
 
+    def raw(column: int) -> RawCell:  # the cached value with the formula the user typed, if any
+        return RawCell(value=value(column), formula=scan.formulas.get((number, column), ""))
+
     def number_at(column: int) -> tuple[Decimal | None, bool]:
-        raw = RawCell(value=value(column), formula=scan.formulas.get((number, column), ""))
-        parsed, error, _info = parse_number(raw)
+        parsed, error, _info = parse_number(raw(column))
         if error:
             problem(column, error)
             return None, False
@@ -362,8 +364,7 @@ def _plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan
     elif ok and weight != indicator.weight:
         entry["weight"] = format(weight, "f")
         entry["changes"].append({"field": "weight", "label": "가중치", "old": L.number_text(indicator.weight), "new": L.number_text(weight)})
-    method_text, error = parse_text(RawCell(value=value(P_METHOD), formula=scan.formulas.get((number, P_METHOD), "")),
-                                    "측정산식")
+    method_text, error = parse_text(raw(P_METHOD), "측정산식")
     if error:
         problem(P_METHOD, error)
     elif method_text != (indicator.method_text or ""):
