@@ -493,8 +493,30 @@ def _expat_rows(package: Package, part: str, title: str, max_col: int, merged: l
 
 # --- the fast path: the shape Excel, LibreOffice and openpyxl write -----------------------------
 
-# Whole rows, then their cells: `<row r="6" ...>` … `</row>`, `<c r="L6" s="6" t="s">` … `</c>` or `<c …/>`.
-_ROW_RE = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
+# Whole rows (`_next_row`), then their cells: `<c r="L6" s="6" t="s">` … `</c>` or `<c …/>`.
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _next_row(data: bytes, position: int) -> tuple[int, int, bytes, bytes | None] | None:
+    """The next `<row …/>` or `<row …>…</row>` from `position`: (start, end, attributes, body or None), or
+    None when the data ends before the row does. What `<row\\b([^>]*?)(?:/>|>(.*?)</row>)` would match,
+    found with bytes.find (a lazy expression tries `</row>` at every byte of the row)."""
+    start = data.find(b"<row", position)
+    if start < 0:
+        return None
+    if len(data) <= start + 4:
+        return None
+    if data[start + 4] in _WORD_BYTES:  # `<rows`, say: not a row; the fast path does not read it
+        raise _Fallback
+    close = data.find(b">", start + 4)
+    if close < 0:
+        return None
+    if data[close - 1] == 0x2F:  # "/": an empty row
+        return start, close + 1, data[start + 4 : close - 1], None
+    end = data.find(b"</row>", close + 1)
+    if end < 0:
+        return None
+    return start, end + 6, data[start + 4 : close], data[close + 1 : end]
 _ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)["']""")
 # A cell as Excel, LibreOffice and openpyxl write it (address, style, type in that order; a lone <v> or other
 # content), else any cell, whose attributes are then read one by one.
@@ -502,6 +524,14 @@ _CELL_RE = re.compile(
     rb'\s*<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="([A-Za-z]+)")?\s*(?:/>|><v>([^<&]*)</v></c>|>(.*?)</c>)'
     rb"|\s*<c\b([^>]*?)(?:/>|>(.*?)</c>)",
     re.DOTALL,
+)
+# The cells Excel, LibreOffice and openpyxl write for plain values: styled but empty (`<c r="M8" s="8"/>`),
+# a lone value (`<c r="L8" s="6"><v>88.5</v></c>`, `t="s"` for a shared string), or a formula without
+# attributes, with or without its result. `_plain_row` reads a row of only such cells with one findall
+# instead of a match object per cell; any other row goes through `_row`'s loop.
+_PLAIN_CELLS = re.compile(
+    rb'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="([A-Za-z]+)")?(?:/>|>(?:<v>([^<&]+)</v>|(<f>)[^<]*</f>'
+    rb"(<v>[^<&]*</v>)?)</c>)"
 )
 # A row whose cells are all `<c r="A16"><v>2</v></c>`: no style, no type, no formula.
 _WHOLE_NUMBER_CELL = re.compile(rb'<c r="([A-Z]{1,3})\d+"><v>(\d+)</v></c>')
@@ -658,13 +688,14 @@ class _FastSheet:
                     rows = self._number_rows(data, position, block.end())
                     position = block.end()
                 else:
-                    match = _ROW_RE.search(data, position)
-                    if match is None:
+                    found = _next_row(data, position)
+                    if found is None:
                         break
-                    if data[position : match.start()].strip():
+                    start, end, attributes, body = found
+                    if data[position:start].strip():
                         raise _Fallback
-                    position = match.end()
-                    rows = (self._row(match),)
+                    position = end
+                    rows = (self._row(attributes, body),)
                 for row in rows:
                     if row is not None:
                         self.last_content = row[0]
@@ -686,19 +717,26 @@ class _FastSheet:
                 raise _Fallback  # one row bigger than this is not a row we expect
             carry = rest
 
-    def _row(self, match: re.Match) -> tuple[int, dict[int, Any]] | None:
-        number_match = _ROW_NUMBER.search(match.group(1))
+    def _row(self, attributes: bytes, body: bytes | None) -> tuple[int, dict[int, Any]] | None:
+        number_match = _ROW_NUMBER.search(attributes)
         if number_match is None:
             raise _Fallback
         number = int(number_match.group(1))
         if number <= self.last_row or number > MAX_ROW:
             raise XlsxError(f"행 번호 {number}가 순서에 맞지 않습니다", cell=f"{self.title}!A{number}")
-        self.last_row = number
-        body = match.group(2)
         if not body:
+            self.last_row = number
             return None
+        row = self._row_cells(number, body)  # a fallback here re-reads this row too: it was not handed out
+        self.last_row = number
+        return row
+
+    def _row_cells(self, number: int, body: bytes) -> tuple[int, dict[int, Any]] | None:
         if b"=" not in body.replace(b' r="', b"") and _WHOLE_NUMBERS_ROW.fullmatch(body):
             return self._whole_numbers(number, body)
+        plain = self._plain_row(number, body)
+        if plain is not None:
+            return (number, plain) if plain else None
         cells: dict[int, Any] = {}
         columns, max_col, values = self.columns, self.max_col, self.values
         plain_styles = self.plain_styles
@@ -765,6 +803,52 @@ class _FastSheet:
         if body[position:].strip():
             raise _Fallback
         return (number, cells) if cells else None
+
+    def _plain_row(self, number: int, body: bytes) -> dict[int, Any] | None:
+        """The cells of a row of `_PLAIN_CELLS` only, as `_row` reads them; None when the row has anything
+        else, or a cell needs `_row`'s loop (a date or percentage style, a type other than a shared string,
+        a formula in a column that is read).
+
+        The row holds nothing but the cells found when its `<` are exactly theirs (the XML is well formed:
+        every `<` starts a tag); text between cells is ignored, as expat would."""
+        cells: dict[int, Any] = {}
+        columns, max_col, plain_styles = self.columns, self.max_col, self.plain_styles
+        unread = self.unread_columns if number > self.unread_after else ()
+        found = _PLAIN_CELLS.findall(body)
+        tags = len(found)  # the `<` of the cells found: <c …/>, or <c …> <v> </v> </c>, or <c …> <f> </f> [<v> </v>] </c>
+        for letters, style_text, kind_text, simple, formula, formula_value in found:
+            if not (simple or formula):
+                continue  # styled but empty
+            tags += 5 if formula_value else 3
+            column = columns.get(letters)
+            if column is None:
+                column = columns[letters] = column_number(letters.decode())
+            if column > max_col:
+                continue
+            if formula:
+                if column in unread:
+                    continue
+                return None
+            if not kind_text:
+                if style_text and style_text not in plain_styles:
+                    return None
+                if simple.isdigit():
+                    cells[column] = int(simple)
+                    continue
+                try:
+                    cells[column] = float(simple) if (b"." in simple or b"E" in simple or b"e" in simple) else int(simple)
+                except ValueError:
+                    return None
+            elif kind_text == b"s":
+                try:
+                    text = self.values.shared()[int(simple)]
+                except (ValueError, IndexError):
+                    return None
+                if text.strip():
+                    cells[column] = text
+            else:
+                return None
+        return cells if body.count(b"<") == tags else None
 
     def _number_rows(self, data: bytes, start: int, end: int) -> list[tuple[int, dict[int, Any]] | None]:
         """The rows of a `_NUMBER_ROWS` run, as `_row` reads each of them (None for a row with no cell kept)."""

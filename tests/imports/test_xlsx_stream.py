@@ -204,3 +204,46 @@ def test_formula_cells_a_caller_has_no_use_for_are_left_unread_below_the_given_r
     assert 2 not in below_row_1[2]  # B2 holds =A1*2: not parsed
     assert value_of(below_row_1[1][2]) == 88.5  # a plain value in the same column is read
     assert value_of(from_row_2[2][2]) == 24  # at or above the row, formulas are read
+
+
+@pytest.mark.parametrize("between", [b"<!-- x -->", b"<extra/>", b"\n  ", b"text"])
+def test_whatever_sits_between_the_cells_of_a_row_it_reads_as_the_expat_path_does(sample, monkeypatch, between):
+    # Row 1's cells are plain values (read by one findall) until something else sits among them.
+    def inserted(xml: bytes) -> bytes:
+        return xml.replace(b'</c><c r="B1"', b"</c>" + between + b'<c r="B1"', 1)
+
+    data = rewrite_part(sample, "xl/worksheets/sheet1.xml", inserted)
+    fast = read(data)
+    through_expat(monkeypatch)
+
+    assert fast == read(data)
+    assert dict(fast[0])[1][1] == (12, False, "", False) and dict(fast[0])[1][2] == (88.5, False, "", False)
+
+
+@pytest.mark.django_db
+def test_an_exported_and_filled_actuals_sheet_reads_the_same_by_both_paths(client, dept_user, sample_plan, monkeypatch):
+    client.force_login(dept_user)
+    data = edit(export_workbook(client, department_id=department().pk), {"L6": 12, "L7": "33%", "L8": 3000, "N8": 50000})
+    data = set_cached_formula(data, "N7", "10+2", "12")  # a typed formula in a column that is read
+
+    fast = read(data, L.DATA_SHEET)
+    through_expat(monkeypatch)
+
+    assert fast == read(data, L.DATA_SHEET)
+    cells = dict(fast[0])
+    assert cells[6][12] == (12, False, "", False) and cells[8][14] == (50000, False, "", False)
+    assert cells[7][14] == (12, False, "=10+2", False)
+
+
+@pytest.mark.django_db
+def test_a_row_whose_cells_send_the_reader_to_expat_is_read_not_dropped(client, dept_user, sample_plan):
+    # A comment among row 7's cells: the fast path gives the sheet to expat from that row on. The row was
+    # once skipped as if already read, and the value typed in it silently left out of the preview.
+    client.force_login(dept_user)
+    exported = edit(export_workbook(client, department_id=department().pk), {"L6": 12, "L7": 33})
+    data = rewrite_part(exported, DATA_PART, lambda xml: xml.replace(b'<c r="B7"', b'<!-- x --><c r="B7"', 1))
+
+    body = upload(client, data).json()
+
+    assert messages(body) == [] and body["summary"]["deleted"] == []
+    assert {row["row"]: row["new_value"] for row in body["rows"] if row["status"] == "changed"} == {6: "12", 7: "33"}
