@@ -96,13 +96,14 @@ def actual_compute_numbers(
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
         return ComputedValue(value=_fits_value_field(value), inputs={})
     inputs = inputs or {}
-    errors: dict[str, list[str]] = {}
-    for name in names:
-        if inputs.get(name) is None:
-            errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
-    _unknown_inputs(names, inputs, errors)
-    if errors:
-        raise InvalidInput(errors)
+    if len(inputs) != len(names) or None in map(inputs.get, names):  # else exactly the names, each given
+        errors: dict[str, list[str]] = {}
+        for name in names:
+            if inputs.get(name) is None:
+                errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
+        _unknown_inputs(names, inputs, errors)
+        if errors:
+            raise InvalidInput(errors)
     evaluation = classify_method(indicator.formula or indicator.method_text).formula.evaluate(inputs)
     if evaluation.value is None:
         raise InvalidInput({VALUE_FIELD: [evaluation.reason]})
@@ -120,11 +121,12 @@ def _unknown_inputs(names: tuple[str, ...], provided: Mapping[str, object], erro
 # Actual.value is DECIMAL(20, 4): a larger number would fail in the database (a 500), not here.
 _VALUE_FIELD = Actual._meta.get_field("value")
 VALUE_LIMIT = Decimal(10) ** (_VALUE_FIELD.max_digits - _VALUE_FIELD.decimal_places)
+# Half a unit of the last stored place below the limit: that is where rounding on save reaches it.
+_VALUE_ROUNDS_TO_LIMIT = VALUE_LIMIT - Decimal(5).scaleb(-_VALUE_FIELD.decimal_places - 1)
 
 
 def _fits_value_field(value: Decimal) -> Decimal:
-    # Half a unit of the last stored place below the limit: that is where rounding on save reaches it.
-    if abs(value) >= VALUE_LIMIT - Decimal(5).scaleb(-_VALUE_FIELD.decimal_places - 1):
+    if abs(value) >= _VALUE_ROUNDS_TO_LIMIT:
         raise InvalidInput({VALUE_FIELD: [f"실적 값이 너무 큽니다 (절댓값 {VALUE_LIMIT:,f} 미만이어야 합니다)."]})
     return value
 
