@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from itertools import islice
 from typing import IO, Any
 
@@ -38,7 +39,7 @@ from imports.readers import (
     shown_number,
     upload_size,
 )
-from imports.run_rows import PAGE_SIZE, row_writer, run_rows, run_rows_page
+from imports.run_rows import PAGE_SIZE, memory_writer, row_writer, run_rows, run_rows_page
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Indicator, Target
 from kpis.services.actuals import EDITABLE, actual_compute_numbers, indicator_inputs
 from kpis.services.errors import (
@@ -150,7 +151,8 @@ def actuals_upload(
             if save:
                 run.save()
             preview = actuals_preview(
-                workbook, year=year_read, department=department, write=row_writer(run) if save else unsaved.extend,
+                workbook, year=year_read, department=department,
+                write=row_writer(run) if save else memory_writer(unsaved),
             )
             _finish(run, preview, department, year_read)
             if save:
@@ -320,7 +322,7 @@ def _load_server(ids: list[int], department: Department | None, year: int) -> Se
 
 def actuals_preview(
     workbook: ActualsWorkbook, *, year: int, department: Department | None,
-    write: Callable[[list[dict[str, Any]]], None],
+    write: Callable[..., Any],
 ) -> Preview:
     """Every row old → new with its status, handed to `write` a chunk at a time; every problem with its cell.
 
@@ -339,15 +341,26 @@ def actuals_preview(
             ))
     meta_rows = workbook.meta.rows
     iterator = iter(workbook.rows)
-    size = max(1, PREVIEW_CHUNK // 4)  # a smaller first chunk: validation starts while the reader is still early
-    while chunk := list(islice(iterator, size)):
-        size = PREVIEW_CHUNK
-        ids = [pk for pk in (row.indicator_id for row in chunk) if pk is not None and pk in meta_rows]
-        server = _load_server(ids, department, year)
+
+    def validate(chunk: list[DataRow], server: ServerState) -> tuple[list[dict[str, Any]], list[DataRow]]:
+        """A chunk previewed, and the next chunk read. No query: it runs while a COPY holds the connection."""
         entries = [_row_preview(row, layout, meta_rows, server, preview.problems, year) for row in chunk]
         for entry in entries:
             preview.count(entry)
-        write(entries)
+        return entries, list(islice(iterator, PREVIEW_CHUNK))
+
+    # The database stores a chunk's rows while the next chunk is validated and the one after it read
+    # (`write(rows, meanwhile)`): only loading a chunk's server state waits for it. A smaller first chunk:
+    # validation starts while the reader is still early.
+    chunk = list(islice(iterator, max(1, PREVIEW_CHUNK // 4)))
+    unwritten: list[dict[str, Any]] | None = None
+    while chunk:
+        ids = [pk for pk in (row.indicator_id for row in chunk) if pk is not None and pk in meta_rows]
+        step = partial(validate, chunk, _load_server(ids, department, year))
+        entries, chunk = step() if unwritten is None else write(unwritten, step)
+        unwritten = entries
+    if unwritten is not None:
+        write(unwritten)
     # Merged ranges are listed after the cells in the sheet's XML: known once every row is read.
     preview.problems[:0] = [
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", cell=merged) for merged in workbook.merged

@@ -6,24 +6,47 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+from psycopg.copy import QueuedLibpqWriter
 
 CHUNK = 2000
+T = TypeVar("T")
 _NOTHING = object()
 
 
-def bulk_insert(model, rows: Iterable[dict[str, Any]]) -> None:
-    """INSERT many rows: COPY on PostgreSQL, bulk_create elsewhere; unset fields take their defaults."""
+def bulk_insert(model, rows: Iterable[dict[str, Any]], meanwhile: Callable[[], T] | None = None) -> T | None:
+    """INSERT many rows: COPY on PostgreSQL, bulk_create elsewhere; unset fields take their defaults.
+
+    `meanwhile`, when given, runs once the rows are handed over and before the database is waited for,
+    and its result is returned. On PostgreSQL a thread (psycopg's QueuedLibpqWriter) pushes the COPY's
+    rows to the server while it runs, so the server inserts them while this process goes on with other
+    work. `meanwhile` must not use the database: the connection is busy with the COPY, and a query
+    there is refused (`QueryDuringCopy`) rather than left waiting for the COPY's lock.
+    """
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
-        return
-    with connection.cursor() as cursor, cursor.cursor.copy(copy_statement(model)) as copy:
-        for block in copy_blocks(model, rows):
-            copy.write(block)
+        return meanwhile() if meanwhile is not None else None
+    with connection.cursor() as cursor:
+        writer = QueuedLibpqWriter(cursor.cursor, flush_threshold=0) if meanwhile is not None else None
+        with cursor.cursor.copy(copy_statement(model), writer=writer) as copy:
+            for block in copy_blocks(model, rows):
+                copy.write(block)
+            if meanwhile is None:
+                return None
+            with connection.execute_wrapper(_refuse_query):
+                return meanwhile()
+
+
+class QueryDuringCopy(RuntimeError):
+    """A query was attempted while the connection was busy with a COPY (a bug in a `meanwhile`)."""
+
+
+def _refuse_query(execute, sql, params, many, context):
+    raise QueryDuringCopy(f"no query may run while a COPY is in progress: {sql[:200]}")
 
 
 def copy_statement(model) -> str:

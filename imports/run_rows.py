@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from imports.bulk import bulk_insert
 from imports.models import ImportRow, ImportRun
@@ -12,17 +12,38 @@ PAGE_SIZE = 500  # rows per page of the preview page and the API
 UNCHANGED = "unchanged"
 
 
-def row_writer(run: ImportRun) -> Callable[[list[dict[str, Any]]], None]:
-    """Writes previewed rows to ImportRow, a chunk at a time, numbered in reading order."""
+T = TypeVar("T")
+
+
+def _nothing() -> None:
+    return None
+
+
+def row_writer(run: ImportRun) -> Callable[..., Any]:
+    """Writes previewed rows to ImportRow, a chunk at a time, numbered in reading order.
+
+    `write(entries, meanwhile)` returns what `meanwhile()` returns; it runs while the database takes
+    the rows and must not query (see `bulk.bulk_insert`).
+    """
     position = 0
 
-    def write(entries: list[dict[str, Any]]) -> None:
+    def write(entries: list[dict[str, Any]], meanwhile: Callable[[], T] = _nothing) -> T:
         nonlocal position
         start, position = position, position + len(entries)
-        bulk_insert(ImportRow, (
+        return bulk_insert(ImportRow, (
             {"run_id": run.pk, "position": start + offset, "row": entry["row"], "status": entry["status"], "data": entry}
             for offset, entry in enumerate(entries)
-        ))
+        ), meanwhile)
+
+    return write
+
+
+def memory_writer(rows: list[dict[str, Any]]) -> Callable[..., Any]:
+    """`row_writer` for a dry run: the rows are kept in `rows`."""
+
+    def write(entries: list[dict[str, Any]], meanwhile: Callable[[], T] = _nothing) -> T:
+        rows.extend(entries)
+        return meanwhile()
 
     return write
 

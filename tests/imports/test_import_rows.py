@@ -49,7 +49,12 @@ def test_the_preview_writes_its_rows_a_chunk_at_a_time(editor, filled, monkeypat
 
     def counting_writer(run):
         write = writer(run)
-        return lambda entries: (writes.append(len(entries)), write(entries))
+
+        def counting(entries, *meanwhile):
+            writes.append(len(entries))
+            return write(entries, *meanwhile)
+
+        return counting
 
     monkeypatch.setattr(actuals_import, "row_writer", counting_writer)
 
@@ -128,7 +133,8 @@ def test_a_refused_workbook_leaves_no_rows_behind(editor, filled, monkeypatch):
         raise actuals_import.WorkbookRefused("중간에 읽을 수 없습니다.")
 
     writes = []
-    monkeypatch.setattr(actuals_import, "row_writer", lambda run: lambda entries: (writes.append(run.pk), refuse_midway()))
+    monkeypatch.setattr(actuals_import, "row_writer",
+                        lambda run: lambda entries, *meanwhile: (writes.append(run.pk), refuse_midway()))
 
     body = upload(editor, filled).json()
 
