@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from imports import actuals_import, apply, run_rows
@@ -141,3 +141,22 @@ def test_a_refused_workbook_leaves_no_rows_behind(editor, filled, monkeypatch):
     assert body["status"] == "failed" and "중간에 읽을 수 없습니다" in body["detail"]
     assert writes and not ImportRow.objects.exists()
     assert ImportRun.objects.get(pk=body["id"]).department is None
+
+
+def test_the_rows_are_stored_while_other_work_runs_and_that_work_may_not_query(editor, filled):
+    from django.db import connection as db
+
+    from imports.bulk import QueryDuringCopy, bulk_insert
+    from tests.conftest import skip_or_fail
+
+    if db.vendor != "postgresql":
+        skip_or_fail("the COPY beside other work is PostgreSQL's (set DATABASE_URL)")
+    run_id = upload(editor, filled).json()["id"]
+    rows = [{"run_id": run_id, "position": 10 + n, "row": 20 + n, "status": "changed", "data": {"row": 20 + n}}
+            for n in range(3)]
+
+    assert bulk_insert(ImportRow, rows, lambda: "done meanwhile") == "done meanwhile"
+    assert ImportRow.objects.filter(run_id=run_id, position__gte=10).count() == 3
+    with pytest.raises(QueryDuringCopy), transaction.atomic():
+        bulk_insert(ImportRow, [{**rows[0], "position": 20}], lambda: ImportRun.objects.count())
+    assert not ImportRow.objects.filter(run_id=run_id, position=20).exists()  # the COPY was abandoned
