@@ -5,11 +5,9 @@ a year recompute does the same for every department at once.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +25,7 @@ from kpis.models import (
     ScoringPolicy,
 )
 from kpis.scoring import DepartmentResult, IndicatorInput, department_score
+from kpis.services.gc_pause import without_cyclic_gc
 from kpis.services.policy import policy_current, policy_rules
 
 BATCH = 2000
@@ -246,24 +245,10 @@ def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
     return list(zip(firsts, lasts, strict=True))
 
 
-@contextmanager
-def _without_cyclic_gc():
-    """Pause the cycle collector: a year allocates millions of acyclic objects (rows, inputs,
-    results), and each automatic collection would walk all of them again (about a tenth of the
-    CPU of a recompute). Reference counting still frees everything; collection resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _recompute(
     year: int, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None, *, force: bool
 ) -> int:
-    with _without_cyclic_gc(), transaction.atomic():
+    with without_cyclic_gc(), transaction.atomic():
         policy = policy_current(year)
         rules = policy_rules(policy)
         generations = dict(

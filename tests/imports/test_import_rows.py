@@ -160,3 +160,17 @@ def test_the_rows_are_stored_while_other_work_runs_and_that_work_may_not_query(e
     with pytest.raises(QueryDuringCopy), transaction.atomic():
         bulk_insert(ImportRow, [{**rows[0], "position": 20}], lambda: ImportRun.objects.count())
     assert not ImportRow.objects.filter(run_id=run_id, position=20).exists()  # the COPY was abandoned
+
+
+def test_the_cycle_collector_is_paused_while_a_preview_runs_and_resumes_after_it(editor, filled, monkeypatch):
+    import gc
+
+    seen = []
+    row_preview = actuals_import._row_preview
+    monkeypatch.setattr(actuals_import, "_row_preview", lambda *args: (seen.append(gc.isenabled()), row_preview(*args))[1])
+
+    body = upload(editor, filled).json()
+    refused = upload(editor, b"PK\x03\x04 not a zip").json()
+
+    assert body["summary"]["total"] == 3 and seen == [False, False, False]
+    assert refused["status"] == "failed" and gc.isenabled()
