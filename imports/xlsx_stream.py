@@ -541,6 +541,10 @@ _WHOLE_NUMBERS_ROW = re.compile(rb'(?:\s*<c r="[A-Z]{1,3}\d+"><v>\d+</v></c>)+\s
 _NUMBER_ROWS = re.compile(
     rb'(?:\s*<row r="(\d+)"[^>]*(?<!/)>(?:<c r="[A-Z]{1,3}\1"><v>\d+</v></c>)+</row>)+'
 )
+# The commonest such run, the meta table as exported: rows of four whole numbers in A-D, read a row per match.
+_ABCD_CELLS = rb"".join(rb'<c r="%s\1"><v>(\d+)</v></c>' % letter for letter in (b"A", b"B", b"C", b"D"))
+_ABCD_ROW = re.compile(rb'\s*<row r="(\d+)"[^>]*(?<!/)>' + _ABCD_CELLS + rb"</row>")
+_ABCD_ROWS = re.compile(rb'(?:\s*<row r="(\d+)"[^>]*(?<!/)>' + _ABCD_CELLS.replace(b"(\\d+)", b"\\d+") + rb"</row>)+")
 _NUMBER_ROW_PARTS = re.compile(rb'<row r="(\d+)"|<c r="([A-Z]{1,3})\d+"><v>(\d+)</v></c>')
 _ANY_ATTR = re.compile(rb"""\s*([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*""")
 _INNER = re.compile(
@@ -853,6 +857,16 @@ class _FastSheet:
     def _number_rows(self, data: bytes, start: int, end: int) -> list[tuple[int, dict[int, Any]] | None]:
         """The rows of a `_NUMBER_ROWS` run, as `_row` reads each of them (None for a row with no cell kept)."""
         rows: list[tuple[int, dict[int, Any]] | None] = []
+        if self.max_col >= 4 and _ABCD_ROWS.fullmatch(data, start, end):
+            last = self.last_row
+            for row_text, a, b, c, d in _ABCD_ROW.findall(data, start, end):
+                number = int(row_text)
+                if number <= last or number > MAX_ROW:
+                    raise XlsxError(f"행 번호 {number}가 순서에 맞지 않습니다", cell=f"{self.title}!A{number}")
+                last = number
+                rows.append((number, {1: int(a), 2: int(b), 3: int(c), 4: int(d)}))
+            self.last_row = last
+            return rows
         columns, max_col = self.columns, self.max_col
         cells: dict[int, Any] = {}
         number = 0
