@@ -385,19 +385,16 @@ def actuals_preview(
 def _row_problem(problems: list[Problem], entry: dict, row: int, column: int, message: str) -> None:
     problems.append(Problem(row, column, message))
     entry["status"] = ERROR
-    entry["messages"].append(f"{L.cell_ref(column, row)}: {message}")
+    entry.setdefault("messages", []).append(f"{L.cell_ref(column, row)}: {message}")
 
 
 def _row_preview(
     row: DataRow, layout: L.Layout, meta_rows: MetaRows, server: ServerState, problems: list[Problem], year: int,
 ) -> dict[str, Any]:
     number = row.number
-    entry: dict[str, Any] = {
-        "row": number, "indicator_id": None, "department_id": None, "department": row.department,
-        "name": row.name, "status": CHANGED, "inputs": {}, "value": None,
-        "new_value": None, "note": "", "old": None, "expected_version": 0, "messages": [], "stale_reasons": [],
-        "server": None,
-    }
+    # Fields at their default (ENTRY_DEFAULTS) are left out: they are neither encoded nor stored, and
+    # every reader of the rows (run_rows, run_rows_page) puts them back.
+    entry: dict[str, Any] = {"row": number, "department": row.department, "name": row.name, "status": CHANGED}
     indicator_id = row.indicator_id
     if indicator_id is None:
         shown = cell_text(row.id_value) if row.id_value is not None else ""
@@ -427,20 +424,23 @@ def _row_preview(
         return entry
     entry["department_id"] = indicator.department_id
     entry["department"] = indicator.department_name
-    entry["expected_version"] = expected_version
+    if expected_version:
+        entry["expected_version"] = expected_version
 
     labels, values = row.labels, row.values
     for column, text, is_problem in row.findings:
         if is_problem:
             _row_problem(problems, entry, number, column, text)
         else:
-            entry["messages"].append(f"{L.cell_ref(column, number)}: {text}")
+            entry.setdefault("messages", []).append(f"{L.cell_ref(column, number)}: {text}")
     note = row.note
     if row.note_problem:
         _row_problem(problems, entry, number, layout.note_col, row.note_problem)
-    entry["note"] = note
+    if note:
+        entry["note"] = note
     actual = server.actuals.get(indicator_id)
-    entry["old"] = _old(actual)
+    if actual is not None:
+        entry["old"] = _old(actual)
     if entry["status"] == ERROR:
         return entry
 
@@ -449,7 +449,7 @@ def _row_preview(
     if not given:
         entry["status"] = EMPTY
         had = actual is not None and actual.value is not None
-        entry["messages"].append("값이 비어 있어 반영하지 않습니다" + (" (현재 값 유지)." if had else "."))
+        entry.setdefault("messages", []).append("값이 비어 있어 반영하지 않습니다" + (" (현재 값 유지)." if had else "."))
         return entry
     if len(given) < len(values):
         for name, column in labels:
@@ -481,8 +481,10 @@ def _row_preview(
             for message in messages:
                 _row_problem(problems, entry, number, column, message)
         return entry
-    entry["inputs"] = computed.inputs
-    entry["value"] = value_text
+    if computed.inputs:
+        entry["inputs"] = computed.inputs
+    if value_text is not None:
+        entry["value"] = value_text
     entry["new_value"] = shown_number(_stored(computed.value))
     # What confirm needs to skip recomputing while the formula is the one computed with here.
     entry["computed"] = {"value": format(computed.value, "f"), "formula": indicator.formula or indicator.method_text}
@@ -501,7 +503,7 @@ def _row_preview(
         entry["status"] = CONFLICT
         entry["server"] = {"value": None, "inputs": {}, "version": 0, "updated_by": "", "updated_at": ""}
         problems.append(Problem(number, labels[0][1], message))
-        entry["messages"].append(message)
+        entry.setdefault("messages", []).append(message)
         return entry
     if current_version != expected_version:
         when = timezone.localtime(actual.updated_at).strftime("%Y-%m-%d %H:%M") if actual and actual.updated_at else "-"
@@ -515,7 +517,7 @@ def _row_preview(
         message = (f"내려받은 뒤 {by}님이 {when}에 실적을 '{shown}'(으)로 저장했습니다 (파일의 값: "
                    f"'{shown_number(_stored(computed.value))}'). 덮어쓰지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
         problems.append(Problem(number, labels[0][1], message))
-        entry["messages"].append(message)
+        entry.setdefault("messages", []).append(message)
         return entry
     if stale:
         entry["status"] = STALE

@@ -5,11 +5,36 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from imports.bulk import bulk_insert
-from imports.models import ImportRow, ImportRun
+from imports.models import ImportKind, ImportRow, ImportRun
 
 CHUNK = 2000
 PAGE_SIZE = 500  # rows per page of the preview page and the API
 UNCHANGED = "unchanged"
+# The fields of an actuals preview row that are stored only when they differ from these (most rows have
+# no old value, messages or conflict): every reader here gives the row back with all of them.
+ENTRY_DEFAULTS: dict[str, Any] = {
+    "indicator_id": None, "department_id": None, "inputs": {}, "value": None, "new_value": None, "note": "",
+    "old": None, "expected_version": 0, "messages": [], "stale_reasons": [], "server": None,
+}
+_DEFAULTS_BY_KIND = {ImportKind.ACTUALS_WORKBOOK: ENTRY_DEFAULTS}
+
+
+def _completer(run: ImportRun) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """What puts a stored row's left-out fields back (fresh lists and dicts for each row)."""
+    defaults = _DEFAULTS_BY_KIND.get(run.kind)
+    if defaults is None:
+        return lambda row: row
+    immutable = {key: value for key, value in defaults.items() if not isinstance(value, (list, dict))}
+    mutable = [key for key, value in defaults.items() if isinstance(value, (list, dict))]
+
+    def complete(row: dict[str, Any]) -> dict[str, Any]:
+        full = {**immutable, **row}
+        for key in mutable:
+            if key not in full:
+                full[key] = type(defaults[key])()
+        return full
+
+    return complete
 
 
 T = TypeVar("T")
@@ -54,8 +79,9 @@ def run_rows(run: ImportRun, *, statuses: Iterable[str] | None = None) -> Iterat
     A dry run that was never stored yields the rows it kept in memory.
     """
     wanted = set(statuses) if statuses is not None else None
+    complete = _completer(run)
     if run.pk is None:
-        yield from (row for row in getattr(run, "unsaved_rows", []) if wanted is None or row["status"] in wanted)
+        yield from (complete(row) for row in getattr(run, "unsaved_rows", []) if wanted is None or row["status"] in wanted)
         return
     rows = ImportRow.objects.filter(run_id=run.pk)
     if wanted is not None:
@@ -65,7 +91,7 @@ def run_rows(run: ImportRun, *, statuses: Iterable[str] | None = None) -> Iterat
         chunk = list(rows.filter(position__gt=last).order_by("position").values_list("position", "data")[:CHUNK])
         for position, data in chunk:
             last = position
-            yield data
+            yield complete(data)
         if len(chunk) < CHUNK:
             return
 
@@ -83,6 +109,6 @@ def run_rows_page(run: ImportRun, *, page: int = 1, size: int = PAGE_SIZE, inclu
     page = min(max(1, page), pages)
     start = (page - 1) * size
     return {
-        "rows": list(rows.order_by("position").values_list("data", flat=True)[start : start + size]),
+        "rows": list(map(_completer(run), rows.order_by("position").values_list("data", flat=True)[start : start + size])),
         "page": page, "pages": pages, "count": count, "page_size": size,
     }

@@ -137,9 +137,7 @@ def cell_ref(column: int, row: int) -> str:
 
 def number_text(value) -> str:
     """A number as fingerprints and signatures see it: 6.0000 and 6 are the same figure."""
-    if value is None or value == "":
-        return ""
-    if value.__class__ is Decimal and value.is_finite():
+    if value.__class__ is Decimal and value.is_finite():  # first: a Decimal compared with "" costs a fallback
         # Equal Decimals hash alike and have one text here, so a memo keyed by value is exact.
         text = _NUMBER_TEXTS.get(value)
         if text is None:
@@ -147,6 +145,8 @@ def number_text(value) -> str:
                 _NUMBER_TEXTS.clear()
             text = _NUMBER_TEXTS[value] = format(value.normalize(), "f")
         return text
+    if value is None or value == "":
+        return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     return format(number.normalize(), "f")
 

@@ -174,3 +174,18 @@ def test_the_cycle_collector_is_paused_while_a_preview_runs_and_resumes_after_it
 
     assert body["summary"]["total"] == 3 and seen == [False, False, False]
     assert refused["status"] == "failed" and gc.isenabled()
+
+
+def test_a_stored_row_leaves_out_fields_at_their_default_and_every_reader_puts_them_back(editor, filled):
+    body = upload(editor, filled).json()
+    stored = ImportRow.objects.get(run_id=body["id"], row=8).data
+    run = ImportRun.objects.get(pk=body["id"])
+
+    assert "server" not in stored and "messages" not in stored and "old" not in stored
+    api_row = next(row for row in body["rows"] if row["row"] == 8)
+    read_row = next(row for row in run_rows.run_rows(run) if row["row"] == 8)
+    assert api_row == read_row
+    assert set(run_rows.ENTRY_DEFAULTS) <= set(api_row)
+    assert api_row["server"] is None and api_row["messages"] == [] and api_row["inputs"] == {"활동인원": "3000", "인구": "50000"}
+    read_row["messages"].append("x")  # each row gets its own lists
+    assert next(row for row in run_rows.run_rows(run) if row["row"] == 7)["messages"] == []
