@@ -428,7 +428,7 @@ def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str)
     lines += ["", verdict(base)]
     lines += [
         "",
-        ("Notes: the workbook is read by `imports/xlsx_stream.py`, not openpyxl. Every byte of a sheet's XML "
+        ("Notes: the workbook is read by `imports/xlsx_stream/`, not openpyxl. Every byte of a sheet's XML "
         "goes through expat with no element handlers (a DTD or an entity declaration refuses the file), while "
         "regular expressions read rows and cells in the shape Excel, LibreOffice and openpyxl write (a row of "
         "plain cells with one findall, checked by counting its tags); any other shape (a prefix, a comment, CDATA) "

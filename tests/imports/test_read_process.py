@@ -245,9 +245,9 @@ def test_the_meta_table_read_as_one_run_matches_the_expat_path(client, dept_user
 
     fast = meta(exported), meta(odd)
     monkeypatch.setattr(read_process, "can_fork", lambda: False)
-    from imports import xlsx_stream
+    from imports.xlsx_stream import fast as xlsx_fast
 
-    monkeypatch.setattr(xlsx_stream, "_plain_prolog", lambda prolog: False)
+    monkeypatch.setattr(xlsx_fast, "_plain_prolog", lambda prolog: False)
 
     assert (meta(exported), meta(odd)) == fast
     assert len(fast[0]) > L.META_TABLE_HEADER_ROW

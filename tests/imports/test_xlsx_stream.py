@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from imports import workbook_layout as L
 from imports import xlsx_stream
 from imports.xlsx_stream import Cell, Package, XlsxError, value_of
+from imports.xlsx_stream import fast as xlsx_fast
 from tests.fixtures.workbooks import (
     DATA_PART,
     department,
@@ -40,7 +41,7 @@ def _plain(stored) -> tuple:
 
 
 def through_expat(monkeypatch) -> None:
-    monkeypatch.setattr(xlsx_stream, "_plain_prolog", lambda prolog: False)
+    monkeypatch.setattr(xlsx_fast, "_plain_prolog", lambda prolog: False)
 
 
 @pytest.fixture
