@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from imports import actuals_import, exporters, plan_workbook
+from imports import actuals_import, exporters, plan_workbook, run_rows, runs
 from imports.readers import too_large_message
 from kpis.api.base import ApiViewMixin, id_field, lookup_id, year_field
 
@@ -76,7 +76,7 @@ class UploadViewMixin:
 
 
 def run_response(run, *, created: bool = False) -> Response:
-    body = actuals_import.run_payload(run)
+    body = runs.run_payload(run)
     if run.status == "failed":
         first = run.errors[0]["text"] if run.errors else "파일을 읽을 수 없습니다."
         return Response({"detail": first, "code": "invalid_file", **body}, status=status.HTTP_400_BAD_REQUEST)
@@ -132,14 +132,14 @@ class PlanUploadView(UploadViewMixin, ApiViewMixin, APIView):
 class ImportListView(ApiViewMixin, APIView):
     @extend_schema(summary="가져오기 기록", operation_id="imports_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        runs = actuals_import.run_history(user=request.user)[:200]
-        return Response({"results": [actuals_import.run_payload(run, rows=False) for run in runs]})
+        history = runs.run_history(user=request.user)[:200]
+        return Response({"results": [runs.run_payload(run, rows=False) for run in history]})
 
 
 class RowsPageSerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, required=False, default=1, help_text="행 목록의 쪽 (1부터)")
     page_size = serializers.IntegerField(
-        min_value=1, max_value=5000, required=False, default=actuals_import.PAGE_SIZE, help_text="쪽당 행 수 (최대 5000)"
+        min_value=1, max_value=5000, required=False, default=run_rows.PAGE_SIZE, help_text="쪽당 행 수 (최대 5000)"
     )
 
 
@@ -149,8 +149,8 @@ class ImportDetailView(ApiViewMixin, APIView):
     def get(self, request: Request, pk: str) -> Response:
         query = RowsPageSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        run = actuals_import.run_get(user=request.user, run_id=lookup_id(pk))
-        return Response(actuals_import.run_payload(
+        run = runs.run_get(user=request.user, run_id=lookup_id(pk))
+        return Response(runs.run_payload(
             run, page=query.validated_data["page"], page_size=query.validated_data["page_size"]
         ))
 
@@ -163,15 +163,15 @@ class ImportConfirmView(ApiViewMixin, APIView):
     def post(self, request: Request, pk: str) -> Response:
         data = ConfirmSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = actuals_import.run_confirm(
+        run = runs.run_confirm(
             user=request.user, run_id=lookup_id(pk), accept_stale=data.validated_data["accept_stale"]
         )
-        return Response(actuals_import.run_payload(run))
+        return Response(runs.run_payload(run))
 
 
 class ImportErrorsView(ApiViewMixin, APIView):
     @extend_schema(summary="오류 표시 엑셀 (빨간 칸 + 메모)", responses={200: XLSX}, parameters=[RUN_ID])
     def get(self, request: Request, pk: str) -> HttpResponse:
-        run = actuals_import.run_get(user=request.user, run_id=lookup_id(pk))
-        data, file_name = actuals_import.run_error_workbook(run)
+        run = runs.run_get(user=request.user, run_id=lookup_id(pk))
+        data, file_name = runs.run_error_workbook(run)
         return xlsx_response(data, file_name)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imports import actuals_import, exporters, plan_workbook
+from imports import actuals_import, actuals_rows, exporters, plan_workbook, run_rows, runs
 from imports.models import ImportKind, ImportStatus
 from imports.readers import size_text, too_large_message
 from kpis.models import Department
@@ -144,7 +144,7 @@ def _plan_upload(request: HttpRequest) -> HttpResponse:
 
 def _run(request: HttpRequest, run_id: int):
     try:
-        return actuals_import.run_get(user=request.user, run_id=run_id)
+        return runs.run_get(user=request.user, run_id=run_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -155,9 +155,9 @@ def detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     show_all = request.GET.get("all") == "1"
     status = request.GET.get("status")
-    status = status if status in actuals_import.STATUS_LABELS else None
+    status = status if status in actuals_rows.STATUS_LABELS else None
     # One page of rows from ImportRow: a preview of 100,000 rows is never loaded at once.
-    shown = actuals_import.run_rows_page(
+    shown = run_rows.run_rows_page(
         run, page=_int_param(request, "page", high=10**7) or 1, include_unchanged=show_all, status=status
     )
     context = {
@@ -167,7 +167,7 @@ def detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "more_errors": max(0, len(run.errors) - 500), "is_plan": run.kind == ImportKind.PLAN_WORKBOOK,
         "can_confirm": run.status == ImportStatus.PREVIEWED and run.summary.get("can_confirm")
         and (run.user_id == request.user.pk or is_admin(request.user)),
-        "status_labels": actuals_import.STATUS_LABELS,
+        "status_labels": actuals_rows.STATUS_LABELS,
     }
     return render(request, "imports/detail.html", context)
 
@@ -178,7 +178,7 @@ def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     accepted = [int(value) for value in request.POST.getlist("accept_stale") if value.isascii() and value.isdigit()]
     try:
-        run = actuals_import.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted)
+        run = runs.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", run_id=run.pk)
@@ -191,7 +191,7 @@ def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
 def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     try:
-        data, file_name = actuals_import.run_error_workbook(run)
+        data, file_name = runs.run_error_workbook(run)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return _xlsx(data, file_name)
@@ -200,5 +200,5 @@ def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    runs = list(actuals_import.run_history(user=request.user)[:200])
-    return render(request, "imports/history.html", {"runs": runs, "export_url": reverse("imports:actuals_export")})
+    history_runs = list(runs.run_history(user=request.user)[:200])
+    return render(request, "imports/history.html", {"runs": history_runs, "export_url": reverse("imports:actuals_export")})

@@ -106,7 +106,7 @@ def test_the_api_pages_through_a_previews_rows(editor, filled):
 
 
 def test_the_preview_page_shows_one_page_of_rows_with_a_pager(editor, filled, monkeypatch):
-    monkeypatch.setattr(actuals_import, "run_rows_page", _page_of_two(actuals_import.run_rows_page))
+    monkeypatch.setattr(run_rows, "run_rows_page", _page_of_two(run_rows.run_rows_page))
     run_id = upload(editor, filled).json()["id"]
 
     first = editor.get(f"/imports/{run_id}/").content.decode()
@@ -166,8 +166,8 @@ def test_the_cycle_collector_is_paused_while_a_preview_runs_and_resumes_after_it
     import gc
 
     seen = []
-    row_preview = actuals_import._row_preview
-    monkeypatch.setattr(actuals_import, "_row_preview", lambda *args: (seen.append(gc.isenabled()), row_preview(*args))[1])
+    row_preview = actuals_import.row_preview
+    monkeypatch.setattr(actuals_import, "row_preview", lambda *args: (seen.append(gc.isenabled()), row_preview(*args))[1])
 
     body = upload(editor, filled).json()
     refused = upload(editor, b"PK\x03\x04 not a zip").json()

@@ -1,0 +1,85 @@
+"""Imports of either kind (actuals or plan workbook): who sees which run, a run as the API shows it,
+confirming it, and its error workbook."""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db.models import Q
+
+from accounts.models import User
+from imports.actuals_import import actuals_confirm
+from imports.exporters import error_workbook_write
+from imports.models import ImportKind, ImportRun
+from imports.plan_workbook import plan_confirm
+from imports.run_rows import PAGE_SIZE, run_rows_page
+from kpis.services.errors import InvalidState, NotFound
+from kpis.services.permissions import is_admin, is_evaluator
+
+
+def run_history(*, user: User):
+    """Admins and evaluators see every import; others their own and their department's."""
+    runs = ImportRun.objects.select_related("user", "department").order_by("-created_at", "-id")
+    if is_admin(user) or is_evaluator(user):
+        return runs
+    visible = Q(user=user)
+    if user.department_id:
+        visible |= Q(department_id=user.department_id)
+    return runs.filter(visible)
+
+
+def run_get(*, user: User, run_id: int) -> ImportRun:
+    run = ImportRun.objects.select_related("user", "department").filter(pk=run_id).first()
+    if run is None or not (
+        is_admin(user) or is_evaluator(user) or run.user_id == user.pk
+        or (user.department_id and run.department_id == user.department_id)
+    ):
+        raise NotFound("가져오기 기록을 찾을 수 없습니다.")
+    return run
+
+
+def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) -> ImportRun:
+    run = run_get(user=user, run_id=run_id)
+    if run.kind == ImportKind.PLAN_WORKBOOK:
+        return plan_confirm(user=user, run_id=run.pk)
+    if run.kind != ImportKind.ACTUALS_WORKBOOK:
+        raise InvalidState("이 가져오기는 여기서 반영할 수 없습니다.")
+    return actuals_confirm(user=user, run_id=run.pk, accept_stale=accept_stale)
+
+
+def run_payload(run: ImportRun, *, rows: bool = True, page: int = 1, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """The run as the API shows it; its rows one page at a time (`rows_page` says which and how many)."""
+    payload: dict[str, Any] = {
+        "id": run.pk, "kind": run.kind, "kind_label": run.get_kind_display(), "status": run.status,
+        "status_label": run.get_status_display(), "file_name": run.file_name,
+        "user": run.user.username if run.user else None,
+        "department": run.department.name if run.department else None, "year": run.year,
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "applied_at": run.applied_at.isoformat() if run.applied_at else None,
+        "summary": run.summary, "errors": run.errors,
+        "errors_workbook": bool(run.errors and run.file),
+    }
+    if rows:
+        shown = run_rows_page(run, page=page, size=page_size)
+        payload["rows"] = shown.pop("rows")
+        payload["rows_page"] = shown
+    return payload
+
+
+def run_error_workbook(run: ImportRun) -> tuple[bytes, str]:
+    """The uploaded file with its bad cells marked; built once and kept in `error_file`."""
+    if not run.file:
+        raise NotFound("이 가져오기에는 표시할 파일이 없습니다 (파일을 읽지 못했습니다).")
+    stem = run.file_name.rsplit(".", 1)[0]
+    if run.error_file:
+        with run.error_file.open("rb") as handle:
+            return handle.read(), f"{stem}_오류표시.xlsx"
+    out = io.BytesIO()
+    with run.file.open("rb") as handle:
+        error_workbook_write(io.BytesIO(handle.read()), run.errors, out)
+    data = out.getvalue()
+    run.error_file.save(f"errors_{run.sha256[:16] or run.pk}.xlsx", ContentFile(data), save=False)
+    run.save(update_fields=["error_file"])
+    return data, f"{stem}_오류표시.xlsx"
