@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate sample demo-users check-deploy bench lint clean
+.PHONY: run test screenshots setup migrate sample demo-users check-deploy bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: demo-users
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests again, saving their pictures into docs/screenshots (a plain test run keeps them aside).
+screenshots: setup
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
 
 check-deploy: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production \

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -10,10 +11,21 @@ from django.db import connections
 from tests.conftest import skip_or_fail
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+DOC_SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where a browser test saves its screenshots: the test's own temporary directory, so that a test run
+    leaves the tree as it was; docs/screenshots with UPDATE_SCREENSHOTS=1 (`make screenshots`)."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return DOC_SCREENSHOTS
+    return tmp_path
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """A department user types the parts of 활동인원/인구*100, submits; an evaluator approves."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from imports.services import plan_import
@@ -11,10 +9,9 @@ from tests.browser.conftest import login
 from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 
 
-def test_department_user_enters_and_submits_then_evaluator_approves(chromium_page, live_server):
+def test_department_user_enters_and_submits_then_evaluator_approves(chromium_page, live_server, screenshots):
     plan_import(path=SAMPLE_PLAN)
     _make_user("dept_browser", "department", "대외협력과")
     _make_user("eval_browser", "evaluator")
@@ -29,8 +26,7 @@ def test_department_user_enters_and_submits_then_evaluator_approves(chromium_pag
     preview = row.locator(f"#preview-{volunteering.pk}")
     preview.locator("text=계산값").wait_for(timeout=10000)
     assert "6" in preview.inner_text() and "100.00%" in preview.inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "entry-2024.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "entry-2024.png"), full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button[value=submit]").click()
     page.wait_for_load_state("networkidle")

@@ -16,7 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 
 
 def _playwright():
@@ -41,10 +40,9 @@ def _sample_scored():
     return Department.objects.get(name="대외협력과").pk
 
 
-def test_an_evaluator_sees_the_2023_ranking_and_a_drilldown_chart(live_server):
+def test_an_evaluator_sees_the_2023_ranking_and_a_drilldown_chart(live_server, screenshots):
     sync_playwright = _playwright()
     cooperation_id = _sample_scored()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -65,7 +63,7 @@ def test_an_evaluator_sees_the_2023_ranking_and_a_drilldown_chart(live_server):
             assert "102.73" in cooperation.locator("td.score").inner_text()
             assert "101.23" in comms.locator("td.score").inner_text()
             assert page.locator("button", has_text="재계산").count() == 1
-            page.screenshot(path=str(SCREENSHOTS / "scoreboard-2023.png"), full_page=True)
+            page.screenshot(path=str(screenshots / "scoreboard-2023.png"), full_page=True)
 
             page.click("table.scoreboard a:text-is('대외협력과')")
             page.wait_for_url(f"**/scores/2023/departments/{cooperation_id}/")
@@ -73,6 +71,6 @@ def test_an_evaluator_sees_the_2023_ranking_and_a_drilldown_chart(live_server):
             assert page.locator("svg.chart--bars").count() == 1
             assert "정무활동 및 당정협력 강화" in page.locator("svg.chart--series").first.get_attribute("aria-label")
             assert page.locator(".weak-flag").first.is_visible()
-            page.screenshot(path=str(SCREENSHOTS / "drilldown-2023.png"), full_page=True)
+            page.screenshot(path=str(screenshots / "drilldown-2023.png"), full_page=True)
         finally:
             browser.close()
