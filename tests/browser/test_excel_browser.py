@@ -37,7 +37,9 @@ def _upload(page, live_server, department_id: int, data: bytes, tmp_path: Path, 
     page.wait_for_load_state("networkidle")
 
 
-def test_a_workbook_filled_offline_goes_through_preview_error_workbook_and_confirm(chromium_page, live_server, tmp_path):
+def test_a_workbook_filled_offline_goes_through_preview_error_workbook_and_confirm(
+    chromium_page, live_server, tmp_path, screenshots
+):
     plan_import(path=SAMPLE_PLAN)
     _make_user("dept_excel", "department", "대외협력과")
     department = Department.objects.get(name="대외협력과")
@@ -59,6 +61,7 @@ def test_a_workbook_filled_offline_goes_through_preview_error_workbook_and_confi
     text = page.inner_text("main")
     assert "오류 1건" in text and "실적입력!L7: '12회'는 숫자가 아닙니다" in text
     assert page.locator("button:has-text('확인하고 반영')").count() == 0 and _actuals() == before
+    page.screenshot(path=str(screenshots / "excel-preview-errors.png"), full_page=True)
     marked = load_workbook(io.BytesIO(_download(page, lambda: page.click("text=오류 표시 파일 내려받기"))))["실적입력"]
     assert "숫자가 아닙니다" in marked["L7"].comment.text and marked["L7"].fill.fgColor.rgb.endswith("C7CE")
     assert marked["L6"].comment is None
