@@ -189,3 +189,23 @@ def test_a_stored_row_leaves_out_fields_at_their_default_and_every_reader_puts_t
     assert api_row["server"] is None and api_row["messages"] == [] and api_row["inputs"] == {"활동인원": "3000", "인구": "50000"}
     read_row["messages"].append("x")  # each row gets its own lists
     assert next(row for row in run_rows.run_rows(run) if row["row"] == 7)["messages"] == []
+
+
+def test_a_refusal_met_while_a_chunk_is_being_stored_abandons_it_and_keeps_nothing(editor, filled, monkeypatch):
+    # Chunks of one row: the third row (8) is validated while the second chunk's COPY is open.
+    monkeypatch.setattr(actuals_import, "PREVIEW_CHUNK", 1)
+    row_preview = actuals_import.row_preview
+
+    def refuse_row_8(row, *args):
+        if row.number == 8:
+            raise actuals_import.WorkbookRefused("8행을 읽을 수 없습니다.", cell="실적입력!A8")
+        return row_preview(row, *args)
+
+    monkeypatch.setattr(actuals_import, "row_preview", refuse_row_8)
+
+    body = upload(editor, filled).json()
+
+    assert body["status"] == "failed" and "8행을 읽을 수 없습니다" in body["detail"]
+    assert not ImportRow.objects.exists()
+    monkeypatch.setattr(actuals_import, "row_preview", row_preview)
+    assert upload(editor, filled).json()["summary"]["changed"] == 3  # the connection is fine afterwards
