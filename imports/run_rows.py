@@ -40,10 +40,6 @@ def _completer(run: ImportRun) -> Callable[[dict[str, Any]], dict[str, Any]]:
 T = TypeVar("T")
 
 
-def _nothing() -> None:
-    return None
-
-
 def row_writer(run: ImportRun) -> Callable[..., Any]:
     """Writes previewed rows to ImportRow, a chunk at a time, numbered in reading order.
 
@@ -52,7 +48,7 @@ def row_writer(run: ImportRun) -> Callable[..., Any]:
     """
     position = 0
 
-    def write(entries: list[dict[str, Any]], meanwhile: Callable[[], T] = _nothing) -> T:
+    def write(entries: list[dict[str, Any]], meanwhile: Callable[[], T] | None = None) -> T | None:
         nonlocal position
         start, position = position, position + len(entries)
         return bulk_insert(ImportRow, (
@@ -66,9 +62,9 @@ def row_writer(run: ImportRun) -> Callable[..., Any]:
 def memory_writer(rows: list[dict[str, Any]]) -> Callable[..., Any]:
     """`row_writer` for a dry run: the rows are kept in `rows`."""
 
-    def write(entries: list[dict[str, Any]], meanwhile: Callable[[], T] = _nothing) -> T:
+    def write(entries: list[dict[str, Any]], meanwhile: Callable[[], T] | None = None) -> T | None:
         rows.extend(entries)
-        return meanwhile()
+        return meanwhile() if meanwhile is not None else None
 
     return write
 
