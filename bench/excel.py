@@ -153,7 +153,8 @@ def admin():
 
 def filled_workbook() -> bytes:
     """What a user uploads after filling every row: the export with every row's inputs typed in."""
-    from imports.exporters import actuals_export_load, actuals_workbook_write
+    from imports.actuals_export import actuals_export_load
+    from imports.exporters import actuals_workbook_write
 
     export = actuals_export_load(year=YEAR, department=None, user=admin())
     values = {method: typed for method, _, typed in METHODS}
@@ -200,7 +201,8 @@ def peak_mb(func: Callable[[], object]) -> float:
 
 
 def export_once() -> int:
-    from imports.exporters import actuals_export_stream, actuals_workbook_write
+    from imports.actuals_export import actuals_export_stream
+    from imports.exporters import actuals_workbook_write
 
     out = io.BytesIO()
     actuals_workbook_write(actuals_export_stream(year=YEAR, department=None, user=admin()), out, user=admin())

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from imports import workbook_layout as L
-from imports.exporters import actuals_export_load
+from imports.actuals_export import actuals_export_load
 from kpis.models import Actual, ActualStatus, Indicator
 from tests.fixtures.workbooks import DATA_PART, department, export_workbook
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.exporters import actuals_export_stream, actuals_workbook_write
+from imports.actuals_export import actuals_export_stream
+from imports.exporters import actuals_workbook_write
 from kpis.models import Department
 
 
