@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from imports import workbook_layout as L
 from imports.actuals_workbook import DataRow
-from imports.readers import MetaRows, Problem, cell_text, normal_number, shown_number
+from imports.meta_sheet import MetaRows
+from imports.readers import Problem, cell_text, normal_number, shown_number
 from kpis.models import ActualStatus, Indicator
 from kpis.services.actuals import EDITABLE, actual_compute_numbers, indicator_inputs
 from kpis.services.errors import InvalidInput

@@ -18,17 +18,15 @@ from typing import IO, Any, NamedTuple
 
 from imports import read_process
 from imports import workbook_layout as L
+from imports.meta_sheet import NO_META, MetaSheet, meta_from_rows
 from imports.readers import (
     CORRUPT,
     MAX_WHOLE,
-    NO_META,
     UNSAFE_XML,
-    MetaSheet,
     WorkbookRefused,
     as_id,
     cell_text,
     is_blank,
-    meta_from_rows,
     parse_number,
     parse_text,
 )

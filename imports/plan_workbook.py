@@ -25,6 +25,7 @@ from budgets.summary import change_rate, percent_of
 from imports import workbook_layout as L
 from imports.apply import ImportRefused
 from imports.exporters import cell, styles, text_cell
+from imports.meta_sheet import read_meta
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.readers import (
     Problem,
@@ -39,11 +40,10 @@ from imports.readers import (
     open_workbook,
     parse_number,
     parse_text,
-    read_meta,
-    scan_sheet,
     upload_size,
 )
 from imports.run_rows import row_writer, run_rows
+from imports.sheet_scan import scan_sheet
 from kpis.models import ChangeSource, Department, Indicator
 from kpis.services.errors import (
     InvalidInput,

@@ -1,4 +1,4 @@
-"""Opening uploaded workbooks safely; the meta table, cells and numbers of the actuals workbook.
+"""Opening uploaded workbooks safely; the cells, numbers and problems the workbook imports share.
 
 Every check on the raw bytes and the zip directory runs before any reader sees the file (openpyxl
 for the plan workbook, `imports.xlsx_stream` for the actuals workbook): size, zip magic, entry
@@ -6,24 +6,20 @@ count, declared uncompressed sizes and ratios, encryption, macros and DTDs. Pyth
 inflates an entry past its declared size (it fails the CRC instead), so the declared sizes are a
 real bound. defusedxml must be importable: openpyxl only blocks entity expansion when it is, so
 this module refuses to load without it (the streaming reader refuses DTDs itself). The actuals
-workbook as a whole is opened by `imports.actuals_workbook`.
+workbook as a whole is opened by `imports.actuals_workbook`; the `_meta` sheet is read by
+`imports.meta_sheet`, and the plan workbook's typed formulas are found by `imports.sheet_scan`.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 import zipfile
-from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
-from xml.sax.saxutils import unescape
 
 import defusedxml  # noqa: F401 - openpyxl switches to defusedxml parsers only when this imports
-import defusedxml.ElementTree as SafeET
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -43,7 +39,6 @@ RATIO_FLOOR = 64 * 1024  # entries smaller than this cannot hurt whatever their 
 CFB_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ZIP_MAGIC = b"PK\x03\x04"
 PROLOG_BYTES = 64 * 1024
-SCAN_CHUNK = 1024 * 1024
 MAX_MAGNITUDE = Decimal(10) ** 16  # inputs beyond 16 integer digits are typos, not figures
 MAX_WHOLE = int(MAX_MAGNITUDE)  # the same, as an int: compared with bare whole-number cells
 
@@ -177,269 +172,13 @@ def _parse_failure(exc: Exception) -> WorkbookRefused:
     return WorkbookRefused(f"엑셀 파일을 열 수 없습니다 ({type(exc).__name__}). 엑셀에서 다시 저장해 올리세요.")
 
 
-# --- raw scan of a sheet's XML: formulas and merged cells ------------------------------------
-
-# A formula element: `<f>`, `<f t="shared" .../>`; with a namespace prefix (`<x:f>`) in rare producers.
-_FORMULA_TAG = re.compile(rb"<f[\s>/]")
-_PREFIXED_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
-_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([A-Z0-9:]+)["']""")
-# Places where a chunk may be cut: after a closed cell, row or empty element.
-_CUT_TOKENS = (b"</c>", b"</row>", b"/>", b":c>", b":row>")
-
-
-@dataclass
-class SheetScan:
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> "=text"
-    merged: list[str] = field(default_factory=list)
-
-
-def sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
-    """The zip path of the sheet named `title`, from workbook.xml and its relationships."""
-    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-    rel_id = None
-    for element in workbook.iter():
-        if element.tag.endswith("}sheet") and element.get("name") == title:
-            rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-            break
-    if rel_id is None:
-        return None
-    rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for element in rels.iter():
-        if element.tag.endswith("}Relationship") and element.get("Id") == rel_id:
-            target = element.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return None
-
-
-def scan_sheet(source: IO[bytes], title: str) -> SheetScan:
-    """Stream the sheet's XML once (bounded memory), noting formula cells and merged ranges."""
-    scan = SheetScan()
-    source.seek(0)
-    try:
-        with zipfile.ZipFile(source) as archive:
-            part = sheet_part(archive, title)
-            if part is None:
-                return scan
-            with archive.open(part) as handle:
-                carry = b""
-                while True:
-                    chunk = handle.read(SCAN_CHUNK)
-                    buffer = carry + chunk
-                    if not chunk:
-                        _scan(buffer, scan)
-                        break
-                    cut = _last_cut(buffer)
-                    if cut == 0 and len(buffer) > 8 * SCAN_CHUNK:
-                        raise WorkbookRefused(CORRUPT)
-                    _scan(buffer[:cut], scan)
-                    carry = buffer[cut:]
-    except zipfile.BadZipFile as exc:
-        raise WorkbookRefused(CORRUPT) from exc
-    finally:
-        source.seek(0)
-    return scan
-
-
-def _last_cut(buffer: bytes) -> int:
-    cut = 0
-    for token in _CUT_TOKENS:
-        position = buffer.rfind(token)
-        if position >= 0:
-            cut = max(cut, position + len(token))
-    return cut
-
-
-def _scan(data: bytes, scan: SheetScan) -> None:
-    """Formula cells and merged ranges of one chunk; a literal search, then a look at each hit."""
-    hits = _FORMULA_TAG.finditer(data) if b":f" not in data else _PREFIXED_FORMULA_TAG.finditer(data)
-    for hit in hits:
-        window = max(0, hit.start() - 4096)  # a cell's start tag is close before its formula
-        start = max(data.rfind(b"<c ", window, hit.start()), data.rfind(b":c ", window, hit.start()))
-        if start < 0:
-            continue
-        ref = _REF.search(data, start, hit.start())
-        if ref is None:
-            continue
-        closing = data.find(b">", hit.start())
-        text = b""
-        if closing > 0 and data[closing - 1 : closing] != b"/":
-            end = data.find(b"</", closing)
-            text = data[closing + 1 : end] if end > 0 else b""
-        formula = unescape(text.decode("utf-8", errors="replace"))
-        scan.formulas[(int(ref.group(2)), _column_number(ref.group(1).decode()))] = (
-            "=" + formula if formula else "=(공유 수식)"
-        )
-    if b"mergeCell" in data:
-        for match in _MERGE.finditer(data):
-            scan.merged.append(match.group(1).decode())
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + (ord(letter) - 64)
-    return number
-
-
 # --- the actuals workbook -------------------------------------------------------------------
 
 RawCell = Cell  # one cell as read: value, percent format, typed formula, error value
 
 
-class MetaRows(Mapping[int, tuple[int, int, int]]):
-    """indicator id → (row key, plan fingerprint, actual version), in four arrays sorted by id.
-
-    32 bytes a row instead of a dict of tuples (about 200): a 100,000-row workbook's meta table
-    stays a few megabytes. `seen` records, per meta row, the sheet row that used it.
-    """
-
-    def __init__(self, rows: list[tuple[int, int, int, int]] | None = None) -> None:
-        self._ids = array("q")
-        self._values = array("q")
-        self.seen = array("l")
-        for row in sorted(rows or ()):
-            self.append(row)
-
-    @classmethod
-    def build(cls, ids: array, values: array) -> MetaRows:
-        order = sorted(range(len(ids)), key=ids.__getitem__)
-        rows = cls()
-        rows._ids = array("q", (ids[i] for i in order))
-        rows._values = array("q", (values[3 * i + k] for i in order for k in range(3)))
-        rows.seen = array("l", bytes(rows.seen.itemsize * len(order)))
-        return rows
-
-    def append(self, row: tuple[int, int, int, int]) -> None:
-        self._ids.append(row[0])
-        self._values.extend(row[1:])
-        self.seen.append(0)
-
-    def index(self, indicator_id: int) -> int:
-        position = bisect_left(self._ids, indicator_id)
-        if position < len(self._ids) and self._ids[position] == indicator_id:
-            return position
-        return -1
-
-    def at(self, position: int) -> tuple[int, int, int]:
-        return self._values[3 * position], self._values[3 * position + 1], self._values[3 * position + 2]
-
-    def __getitem__(self, indicator_id: int) -> tuple[int, int, int]:
-        position = self.index(indicator_id)
-        if position < 0:
-            raise KeyError(indicator_id)
-        return self.at(position)
-
-    def __contains__(self, indicator_id: object) -> bool:
-        return isinstance(indicator_id, int) and self.index(indicator_id) >= 0
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._ids)
-
-    @property
-    def ids(self) -> array:
-        """The indicator ids, sorted (the array itself: do not change it)."""
-        return self._ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-
-@dataclass
-class MetaSheet:
-    meta: dict[str, str]  # the key/value header
-    rows: MetaRows  # indicator id → (row key, plan fingerprint, actual version)
-    signed: bool  # the HMAC over everything read matches the recorded signature
-
-
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def read_meta(wb) -> MetaSheet:
-    """The `_meta` sheet of a workbook opened with openpyxl (the plan workbook)."""
-    if L.META_SHEET not in wb.sheetnames:
-        raise WorkbookRefused(NO_META)
-    ws = wb[L.META_SHEET]
-    ws.reset_dimensions()
-    return meta_from_rows(enumerate(ws.iter_rows(max_col=len(L.META_COLUMNS), values_only=True), start=1))
-
-
-NO_META = (
-    f"이 시스템에서 내려받은 실적 파일이 아닙니다 ('{L.META_SHEET}' 시트가 없습니다). 실적 파일을 새로 내려받아 입력하세요."
-)
-
-
-def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
-    """Header, rows as integers, and whether the signature holds, from (row number, values) in order.
-
-    Rows missing from the sheet count as empty rows: reading stops after a run of them.
-    """
-    meta: dict[str, str] = {}
-    ids, values = array("q"), array("q")
-    signer = None
-    pending: list[str] = []  # signed lines not yet fed to the signer (fed a thousand at a time, in order)
-    malformed = False
-    empty_run = 0
-    last = L.META_TABLE_HEADER_ROW
-    for number, row in rows:
-        if number <= len(L.META_KEYS):
-            key = L.canonical(row[0])
-            if key:
-                meta[key] = L.canonical(row[1]) if len(row) > 1 else ""
-            continue
-        if number <= L.META_TABLE_HEADER_ROW:
-            continue
-        if signer is None:
-            signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-        empty_run += max(0, number - last - 1)
-        last = number
-        if empty_run >= L.EMPTY_ROW_LIMIT:
-            break
-        if len(row) == 4:
-            indicator_id, row_key, plan, version = row
-            if (indicator_id.__class__ is int and row_key.__class__ is int and plan.__class__ is int
-                    and version.__class__ is int and min(row) >= 0):
-                empty_run = 0
-                pending.append(f"{indicator_id}|{row_key}|{plan}|{version}\n")  # what canonical() gives for whole numbers
-                if len(pending) == 1000:
-                    signer.add_lines(pending)
-                    pending.clear()
-                ids.append(indicator_id)
-                values.append(row_key)
-                values.append(plan)
-                values.append(version)
-                if len(ids) > L.MAX_DATA_ROWS:
-                    raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
-                continue
-        if all(is_blank(value) for value in row):
-            empty_run += 1
-            if empty_run >= L.EMPTY_ROW_LIMIT:
-                break
-            continue
-        empty_run = 0
-        signer.add_lines(pending)
-        pending.clear()
-        texts = tuple(map(L.canonical, row))
-        signer.add_texts(texts)
-        try:
-            indicator_id, row_key, plan, version = (int(text) if text.isdigit() else -1 for text in texts)
-        except ValueError:  # not four values
-            indicator_id = row_key = plan = version = -1
-        if min(indicator_id, row_key, plan, version) < 0:
-            malformed = True
-        else:
-            ids.append(indicator_id)
-            values.extend((row_key, plan, version))
-        if len(ids) > L.MAX_DATA_ROWS:
-            raise WorkbookRefused(f"'{L.META_SHEET}' 시트의 행이 너무 많습니다.")
-    if signer is None:
-        signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-    signer.add_lines(pending)
-    return MetaSheet(
-        meta=meta, rows=MetaRows.build(ids, values),
-        signed=not malformed and signer.hexdigest() == meta.get("signature"),
-    )
 
 
 def cell_text(value: Any) -> str:

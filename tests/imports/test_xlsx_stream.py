@@ -160,7 +160,7 @@ def test_a_formula_typed_in_a_workbook_that_takes_the_expat_path_still_uses_its_
 def test_the_meta_rows_table_finds_ids_and_keeps_what_was_seen():
     from array import array
 
-    from imports.readers import MetaRows
+    from imports.meta_sheet import MetaRows
 
     rows = MetaRows.build(array("q", [30, 10, 20]), array("q", [3, 3, 3, 1, 1, 1, 2, 2, 2]))
 
