@@ -22,6 +22,7 @@ from imports import workbook_layout as L
 from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, ActualInfo, IndicatorInfo, ServerState, row_preview
 from imports.actuals_workbook import ActualsWorkbook, DataRow, open_actuals_workbook
 from imports.apply import ApplyRow, ImportRefused, actuals_apply, actuals_apply_each
+from imports.bulk import fetch_tuples
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.readers import (
     Problem,
@@ -266,15 +267,9 @@ def _load_server(ids: list[int], department: Department | None, year: int) -> Se
 
 
 def _tuples(rows) -> list[tuple]:
-    """A values_list query's rows. On PostgreSQL one fetchall of its SQL: for 2,000 rows the ORM's
-    iterator costs about as much again as the query. Only for fields that need no conversion from the
-    database there (numbers, text; not JSON)."""
-    if connection.vendor != "postgresql":
-        return list(rows)
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """A values_list query's rows: on PostgreSQL without the ORM's iterator (`bulk.fetch_tuples`), which
+    is only for fields that need no conversion there (numbers, text; not JSON); elsewhere through it."""
+    return list(fetch_tuples(rows) if connection.vendor == "postgresql" else rows)
 
 
 def actuals_preview(

@@ -25,6 +25,12 @@ STATUS_LABELS = {
     STALE: "계획 변경됨(확인 필요)", CONFLICT: "충돌",
 }
 STORED = Decimal("0.0001")
+# The fields of a preview row that are stored only when they differ from these (most rows have no old
+# value, messages or conflict); `imports.run_rows` gives every row back with all of them.
+ENTRY_DEFAULTS: dict[str, Any] = {
+    "indicator_id": None, "department_id": None, "inputs": {}, "value": None, "new_value": None, "note": "",
+    "old": None, "expected_version": 0, "messages": [], "stale_reasons": [], "server": None,
+}
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,7 @@ def row_preview(
     row: DataRow, layout: L.Layout, meta_rows: MetaRows, server: ServerState, problems: list[Problem], year: int,
 ) -> dict[str, Any]:
     number = row.number
-    # Fields at their default (ENTRY_DEFAULTS) are left out: they are neither encoded nor stored, and
-    # every reader of the rows (run_rows, run_rows_page) puts them back.
+    # Fields at their default (ENTRY_DEFAULTS) are left out until set.
     entry: dict[str, Any] = {"row": number, "department": row.department, "name": row.name, "status": CHANGED}
     indicator_id = row.indicator_id
     if indicator_id is None:

@@ -1,4 +1,4 @@
-"""INSERT of many rows at once: COPY on PostgreSQL, bulk_create elsewhere."""
+"""Many rows at once: INSERT by COPY on PostgreSQL (bulk_create elsewhere), and a query's rows read as tuples."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
-from psycopg.copy import QueuedLibpqWriter
 
 CHUNK = 2000
 T = TypeVar("T")
@@ -30,6 +29,8 @@ def bulk_insert(model, rows: Iterable[dict[str, Any]], meanwhile: Callable[[], T
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], batch_size=CHUNK)
         return meanwhile() if meanwhile is not None else None
+    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: an SQLite install never loads psycopg
+
     with connection.cursor() as cursor:
         writer = QueuedLibpqWriter(cursor.cursor, flush_threshold=0) if meanwhile is not None else None
         with cursor.cursor.copy(copy_statement(model), writer=writer) as copy:
@@ -47,6 +48,21 @@ class QueryDuringCopy(RuntimeError):
 
 def _refuse_query(execute, sql, params, many, context):
     raise QueryDuringCopy(f"no query may run while a COPY is in progress: {sql[:200]}")
+
+
+def fetch_tuples(queryset, chunk: int = CHUNK) -> Iterator[tuple]:
+    """The rows of a values_list queryset through a client-side cursor, turned into Python objects `chunk`
+    at a time, without the ORM's per-row iterator (for 2,000 rows it costs about as much again as the query).
+
+    Not `.iterator()`: on PostgreSQL that declares a server-side cursor, planned for a fast start, which
+    took minutes instead of a third of a second for the export's join of 100,000 rows. No field converter
+    runs: on PostgreSQL decimals and text arrive typed, JSON arrives as text (the caller decodes it).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
 
 
 def copy_statement(model) -> str:

@@ -4,18 +4,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from imports.actuals_rows import ENTRY_DEFAULTS
 from imports.bulk import bulk_insert
 from imports.models import ImportKind, ImportRow, ImportRun
 
 CHUNK = 2000
 PAGE_SIZE = 500  # rows per page of the preview page and the API
 UNCHANGED = "unchanged"
-# The fields of an actuals preview row that are stored only when they differ from these (most rows have
-# no old value, messages or conflict): every reader here gives the row back with all of them.
-ENTRY_DEFAULTS: dict[str, Any] = {
-    "indicator_id": None, "department_id": None, "inputs": {}, "value": None, "new_value": None, "note": "",
-    "old": None, "expected_version": 0, "messages": [], "stale_reasons": [], "server": None,
-}
+# Per kind of run, the fields its rows leave out when they hold these values: every reader here gives the
+# rows back with all of them.
 _DEFAULTS_BY_KIND = {ImportKind.ACTUALS_WORKBOOK: ENTRY_DEFAULTS}
 
 

@@ -441,16 +441,6 @@ class _Refusal(Exception):
 
 
 def _coerce_inputs(variables: tuple[str, ...], values: Mapping[str, object] | None) -> dict[str, Decimal]:
-    if values is not None and len(values) == len(variables):
-        # Keyed by exactly the formula's (normalized) names, as the entry form and a workbook's row are: no
-        # two keys can normalize to one name, so each name has one value and is checked alone.
-        try:
-            exact = {name: values[name] for name in variables}
-        except KeyError:
-            pass
-        else:
-            if None not in exact.values():
-                return {name: _to_decimal(raw, name) for name, raw in exact.items()}
     given: dict[str, list[object]] = {}
     for key, raw in (values or {}).items():
         if isinstance(key, str) and raw is not None:
@@ -469,7 +459,7 @@ def _coerce_inputs(variables: tuple[str, ...], values: Mapping[str, object] | No
 
 def _to_decimal(raw: object, name: str) -> Decimal:
     value: Decimal | None = None
-    if raw.__class__ is Decimal or isinstance(raw, Decimal):
+    if isinstance(raw, Decimal):
         value = raw
     elif isinstance(raw, int) and not isinstance(raw, bool):
         value = Decimal(raw)

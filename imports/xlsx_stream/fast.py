@@ -24,8 +24,6 @@ from imports.xlsx_stream.base import (
 )
 from imports.xlsx_stream.expat import _expat_rows
 from imports.xlsx_stream.patterns import (
-    ABCD_ROW,
-    ABCD_ROWS,
     ANY_ATTR,
     CELL_RE,
     DEFAULT_NS,
@@ -377,16 +375,6 @@ class _FastSheet:
     def _number_rows(self, data: bytes, start: int, end: int) -> list[tuple[int, dict[int, Any]] | None]:
         """The rows of a `NUMBER_ROWS` run, as `_row` reads each of them (None for a row with no cell kept)."""
         rows: list[tuple[int, dict[int, Any]] | None] = []
-        if self.max_col >= 4 and ABCD_ROWS.fullmatch(data, start, end):
-            last = self.last_row
-            for row_text, a, b, c, d in ABCD_ROW.findall(data, start, end):
-                number = int(row_text)
-                if number <= last or number > MAX_ROW:
-                    raise XlsxError(f"행 번호 {number}가 순서에 맞지 않습니다", cell=f"{self.title}!A{number}")
-                last = number
-                rows.append((number, {1: int(a), 2: int(b), 3: int(c), 4: int(d)}))
-            self.last_row = last
-            return rows
         columns, max_col = self.columns, self.max_col
         cells: dict[int, Any] = {}
         number = 0

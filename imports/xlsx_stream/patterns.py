@@ -30,10 +30,6 @@ WHOLE_NUMBERS_ROW = re.compile(rb'(?:\s*<c r="[A-Z]{1,3}\d+"><v>\d+</v></c>)+\s*
 NUMBER_ROWS = re.compile(
     rb'(?:\s*<row r="(\d+)"[^>]*(?<!/)>(?:<c r="[A-Z]{1,3}\1"><v>\d+</v></c>)+</row>)+'
 )
-# The commonest such run, the meta table as exported: rows of four whole numbers in A-D, read a row per match.
-ABCD_CELLS = rb"".join(rb'<c r="%s\1"><v>(\d+)</v></c>' % letter for letter in (b"A", b"B", b"C", b"D"))
-ABCD_ROW = re.compile(rb'\s*<row r="(\d+)"[^>]*(?<!/)>' + ABCD_CELLS + rb"</row>")
-ABCD_ROWS = re.compile(rb'(?:\s*<row r="(\d+)"[^>]*(?<!/)>' + ABCD_CELLS.replace(b"(\\d+)", b"\\d+") + rb"</row>)+")
 NUMBER_ROW_PARTS = re.compile(rb'<row r="(\d+)"|<c r="([A-Z]{1,3})\d+"><v>(\d+)</v></c>')
 ANY_ATTR = re.compile(rb"""\s*([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*""")
 INNER = re.compile(

@@ -96,14 +96,13 @@ def actual_compute_numbers(
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
         return ComputedValue(value=_fits_value_field(value), inputs={})
     inputs = inputs or {}
-    if len(inputs) != len(names) or None in map(inputs.get, names):  # else exactly the names, each given
-        errors: dict[str, list[str]] = {}
-        for name in names:
-            if inputs.get(name) is None:
-                errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
-        _unknown_inputs(names, inputs, errors)
-        if errors:
-            raise InvalidInput(errors)
+    errors: dict[str, list[str]] = {}
+    for name in names:
+        if inputs.get(name) is None:
+            errors.setdefault(name, []).append(f"'{name}' 값을 입력하세요.")
+    _unknown_inputs(names, inputs, errors)
+    if errors:
+        raise InvalidInput(errors)
     evaluation = classify_method(indicator.formula or indicator.method_text).formula.evaluate(inputs)
     if evaluation.value is None:
         raise InvalidInput({VALUE_FIELD: [evaluation.reason]})
