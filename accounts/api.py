@@ -14,8 +14,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.services import LoginRefused, client_ip, login_authenticate
-from config.api_errors import ErrorSerializer, error_body
-from kpis.api.base import ApiViewMixin
+from core.api import ApiViewMixin
+from core.api_errors import ErrorSerializer, error_body
 
 security_log = logging.getLogger("security")
 

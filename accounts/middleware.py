@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+
+from core.security import client_address
 
 SESSION_KEY = "last_activity"
 # The activity stamp is rewritten at most this often: a session row is not rewritten on every page
@@ -32,18 +33,15 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-# The client address of the request being handled, so the security log can name it even when
-# the refusal happens deep in a service that never sees the request.
-current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
-
-
 class ClientAddressMiddleware:
+    """Hands the request's client address to the security log (core.security) while it is handled."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = client_address.set(request.META.get("REMOTE_ADDR"))
         try:
             return self.get_response(request)
         finally:
-            current_ip.reset(token)
+            client_address.reset(token)

@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import TokenObtainView
 from budgets.api.views import BudgetProgramViewSet, UnitProgramViewSet
-from config.api_errors import ApiErrorsMixin, api_not_found
+from core.api_errors import ApiErrorsMixin, api_not_found
 from kpis.api.views import (
     ActualViewSet,
     DepartmentViewSet,

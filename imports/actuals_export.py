@@ -13,11 +13,11 @@ from typing import Any
 from django.db.models import FilteredRelation, Q
 
 from accounts.models import User
+from core.errors import NotFound, PermissionRefused
 from imports.bulk import fetch_tuples
 from kpis.formulas import FormulaError, classify_method
 from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
 from kpis.services.actuals import EDITABLE, indicator_inputs
-from kpis.services.errors import NotFound, PermissionRefused
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator, log_refusal
 
 EXPORT_CHUNK = 2000

@@ -18,6 +18,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import (
+    InvalidState,
+    NotFound,
+    PermissionRefused,
+    ServiceError,
+)
 from imports import workbook_layout as L
 from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, ActualInfo, IndicatorInfo, ServerState, row_preview
 from imports.actuals_workbook import ActualsWorkbook, DataRow, open_actuals_workbook
@@ -35,12 +41,6 @@ from imports.readers import (
 )
 from imports.run_rows import memory_writer, row_writer, run_rows
 from kpis.models import Actual, Department, EntryYear, Indicator, Target
-from kpis.services.errors import (
-    InvalidState,
-    NotFound,
-    PermissionRefused,
-    ServiceError,
-)
 from kpis.services.gc_pause import without_cyclic_gc
 from kpis.services.permissions import (
     can_write_actuals_of,

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.errors import InvalidInput
+from core.numbers import plain_number, plain_text
 from imports import workbook_layout as L
 from imports.actuals_workbook import DataRow
 from imports.meta_sheet import MetaRows
-from imports.readers import Problem, cell_text, normal_number, shown_number
+from imports.readers import Problem, cell_text
 from kpis.models import ActualStatus, Indicator
 from kpis.services.actuals import EDITABLE, actual_compute_numbers, indicator_inputs
-from kpis.services.errors import InvalidInput
 
 CHANGED, UNCHANGED, EMPTY, ERROR, STALE, CONFLICT = "changed", "unchanged", "empty", "error", "stale", "conflict"
 STATUS_LABELS = {
@@ -175,7 +176,7 @@ def row_preview(
         entry["inputs"] = computed.inputs
     if value_text is not None:
         entry["value"] = value_text
-    entry["new_value"] = shown_number(_stored(computed.value))
+    entry["new_value"] = plain_text(_stored(computed.value))
     # What confirm needs to skip recomputing while the formula is the one computed with here.
     entry["computed"] = {"value": format(computed.value, "f"), "formula": indicator.formula or indicator.method_text}
 
@@ -198,14 +199,14 @@ def row_preview(
     if current_version != expected_version:
         when = timezone.localtime(actual.updated_at).strftime("%Y-%m-%d %H:%M") if actual and actual.updated_at else "-"
         by = actual.updated_by if actual and actual.updated_by else "알 수 없음"
-        shown = shown_number(actual.value) if actual else "없음"
+        shown = plain_text(actual.value) if actual else "없음"
         entry["status"] = CONFLICT
         entry["server"] = {
             "value": _text(actual.value) if actual else None, "inputs": dict(actual.inputs) if actual else {},
             "version": current_version, "updated_by": by, "updated_at": when,
         }
         message = (f"내려받은 뒤 {by}님이 {when}에 실적을 '{shown}'(으)로 저장했습니다 (파일의 값: "
-                   f"'{shown_number(_stored(computed.value))}'). 덮어쓰지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
+                   f"'{plain_text(_stored(computed.value))}'). 덮어쓰지 않습니다. 실적 파일을 새로 내려받아 다시 입력하세요.")
         problems.append(Problem(number, labels[0][1], message))
         entry.setdefault("messages", []).append(message)
         return entry
@@ -216,7 +217,7 @@ def row_preview(
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format(normal_number(value), "f")
+    return None if value is None else format(plain_number(value), "f")
 
 
 def _old(actual: ActualInfo | None) -> dict[str, Any] | None:
@@ -250,9 +251,9 @@ def _stale_reasons(row: DataRow, indicator: IndicatorInfo, target: Decimal | Non
     reasons = []
     shown_target, shown_weight, shown_formula = row.shown
     if L.number_text(target) != L.number_text(_cell_number(shown_target)):
-        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {shown_number(target)}")
+        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {plain_text(target)}")
     if L.number_text(indicator.weight) != L.number_text(_cell_number(shown_weight)):
-        reasons.append(f"가중치: {cell_text(shown_weight) if shown_weight is not None else '없음'} → {shown_number(indicator.weight)}")
+        reasons.append(f"가중치: {cell_text(shown_weight) if shown_weight is not None else '없음'} → {plain_text(indicator.weight)}")
     shown_formula = cell_text(shown_formula or "")
     if shown_formula != (indicator.method_text or ""):
         reasons.append(f"측정산식: '{shown_formula}' → '{indicator.method_text}'")

@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ApiViewMixin, id_field, lookup_id, year_field
 from imports import actuals_import, exporters, plan_workbook, run_rows, runs
 from imports.readers import too_large_message
-from kpis.api.base import ApiViewMixin, id_field, lookup_id, year_field
 
 # Multipart boundaries and the other fields of an upload form.
 MULTIPART_OVERHEAD = 64 * 1024

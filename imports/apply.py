@@ -20,6 +20,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import (
+    InvalidState,
+    NotFound,
+    ServiceError,
+)
 from imports.bulk import bulk_insert, ids_in
 from kpis.models import (
     Actual,
@@ -33,11 +38,6 @@ from kpis.models import (
 from kpis.services.actuals import EDITABLE, ComputedValue, actual_compute, actual_save, version_conflict
 from kpis.services.audit import audit_text
 from kpis.services.dirty import dirty_mark
-from kpis.services.errors import (
-    InvalidState,
-    NotFound,
-    ServiceError,
-)
 from kpis.services.permissions import (
     log_refusal,
     require_actual_writer,

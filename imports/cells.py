@@ -1,7 +1,6 @@
-"""Small cleaning functions, one per kind of cell found in plan documents and workbooks.
+"""Small cleaning functions for the text cells of plan documents: labels, lists, actuals, funding, periods.
 
-Every function is pure and returns `Decimal` (never float). A cell that cannot hold what its
-column needs raises `CellError`; the caller adds the line and column to the message.
+Every function is pure; figures are read by `core.numbers.parse_decimal` and come back as `Decimal`.
 """
 
 from __future__ import annotations
@@ -11,30 +10,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from core.numbers import parse_decimal
 
 __all__ = [
-    "CellError",
     "FundingShares",
-    "decimal_places",
-    "format_number",
     "normalize_label",
     "parse_actual",
-    "parse_decimal",
     "parse_funding",
-    "parse_int",
     "parse_period",
-    "round_half_up",
     "strip_html_list",
     "strip_list_marker",
 ]
 
 HUNDRED = Decimal(100)
 
-# Government documents write negatives with a triangle; a true minus sign also occurs in pastes.
-_NEGATIVE_MARKS = ("△", "-", "−")
-# Either plain digits or digits grouped by commas in threes: "1,96" is a typo, not a number.
-_NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _ACTUAL = re.compile(r"^(?P<value>[^()]+?)\s*\((?P<supplementary>[^()]+)\)$")
 _TAG = re.compile(r"<[^>]*>")
 _LIST_BULLETS = re.compile(r"[○●◦•]")
@@ -48,10 +39,6 @@ _SHARE = re.compile(
     rf"|(?P<share_first>\d+(?:\.\d+)?)\s*%\s*(?P<source_after>{_SOURCE})(?:사업)?"
 )
 _SHARE_FILLER = re.compile(r"^[\s,;/·및]*$")
-
-
-class CellError(ValueError):
-    """A cell whose text does not fit its column."""
 
 
 @dataclass(frozen=True)
@@ -72,30 +59,6 @@ class FundingShares:
 def normalize_label(text: str) -> str:
     """Labels are compared without any whitespace: the export spaces out '정 책 사 업'."""
     return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-def parse_decimal(text: str) -> Decimal | None:
-    """'1,960,000' → 1960000, '△6.26%' → -6.26, '100.00 %' → 100.00, '１２' → 12, '' → None."""
-    cleaned = "".join(unicodedata.normalize("NFKC", text).split())
-    if not cleaned:
-        return None
-    negative = cleaned.startswith(_NEGATIVE_MARKS)
-    body = cleaned[1:] if negative else cleaned
-    body = body.removesuffix("%")
-    if not _NUMBER.match(body):
-        raise CellError(f"숫자가 와야 할 자리에 '{text.strip()}'가 있습니다")
-    value = Decimal(body.replace(",", ""))
-    return -value if negative else value
-
-
-def parse_int(text: str) -> int | None:
-    """A count such as 성과 지표수; a fraction there is an error, not something to round."""
-    value = parse_decimal(text)
-    if value is None:
-        return None
-    if value != value.to_integral_value() or value < 0:
-        raise CellError(f"0 이상의 정수가 와야 할 자리에 '{text.strip()}'가 있습니다")
-    return int(value)
 
 
 def parse_actual(text: str) -> tuple[Decimal | None, Decimal | None]:
@@ -162,32 +125,3 @@ def parse_period(text: str) -> tuple[date | None, date | None]:
     if len(found) == 2:
         return found[0], found[1]
     return None, None
-
-
-def decimal_places(text: str) -> int:
-    """How many decimals a printed figure shows: '5.85%' → 2, '△24' → 0."""
-    cleaned = "".join(unicodedata.normalize("NFKC", text).split()).removesuffix("%")
-    _, _, fraction = cleaned.partition(".")
-    return len(fraction)
-
-
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    """Rounding as printed in government tables (half up, not banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def format_number(value: Decimal | None, places: int | None = None) -> str:
-    """4430 → '4,430', -24 → '△24', 6.2600 → '6.26', (6.3, places=2) → '6.30', None → '없음'."""
-    if value is None:
-        return "없음"
-    sign = "△" if value < 0 else ""
-    magnitude = abs(value)
-    if places is not None:
-        magnitude = round_half_up(magnitude, places)
-        integral, _, fraction = format(magnitude, "f").partition(".")
-    elif magnitude == magnitude.to_integral_value():
-        integral, fraction = str(int(magnitude)), ""
-    else:
-        integral, _, fraction = format(magnitude.normalize(), "f").partition(".")
-    grouped = f"{int(integral):,}"
-    return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"

@@ -22,6 +22,13 @@ from openpyxl.utils import get_column_letter
 from accounts.models import User
 from budgets.models import BudgetProgram, BudgetSummaryLine
 from budgets.summary import change_rate, percent_of
+from core.errors import (
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    PermissionRefused,
+    ServiceError,
+)
 from imports import workbook_layout as L
 from imports.apply import ImportRefused
 from imports.exporters import cell, styles, text_cell
@@ -45,13 +52,6 @@ from imports.readers import (
 from imports.run_rows import row_writer, run_rows
 from imports.sheet_scan import scan_sheet
 from kpis.models import ChangeSource, Department, Indicator
-from kpis.services.errors import (
-    InvalidInput,
-    InvalidState,
-    NotFound,
-    PermissionRefused,
-    ServiceError,
-)
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal, require_admin
 from kpis.services.plan import indicator_update, method_validate, target_set
 

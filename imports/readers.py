@@ -25,8 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from openpyxl import load_workbook
 
+from core.numbers import NumberError, parse_decimal, plain_number, plain_text
 from imports import workbook_layout as L
-from imports.cells import CellError, parse_decimal
 from imports.xlsx_stream import Cell
 
 if not openpyxl.DEFUSEDXML:  # pragma: no cover - guarded at start-up
@@ -306,31 +306,23 @@ def parse_number(cell: RawCell | None) -> tuple[Decimal | None, str, str]:
             return None, f"'{cell_text(value)}'는 숫자가 아닙니다", ""
         if cell.percent:
             number = number * 100
-            info = f"{shown_number(number)}%로 입력되어 {shown_number(number)}(으)로 읽었습니다."
+            info = f"{plain_text(number)}%로 입력되어 {plain_text(number)}(으)로 읽었습니다."
         shown = cell_text(value)
     else:
         shown = str(value).strip()
         try:
             number = parse_decimal(shown)
-        except CellError:
+        except NumberError:
             return None, f"'{shown}'는 숫자가 아닙니다", ""
         if number is None:
             return None, "", ""
         if shown.endswith(("%", "％")):
-            info = f"'{shown}'를 {shown_number(number)}(으)로 읽었습니다."
+            info = f"'{shown}'를 {plain_text(number)}(으)로 읽었습니다."
     if not number.is_finite():
         return None, f"'{shown}'는 숫자가 아닙니다", ""
     if number < 0:
         return None, f"'{shown}'는 음수입니다. 0 이상의 값을 입력하세요.", ""
     if number >= MAX_MAGNITUDE:
         return None, f"'{shown}'는 너무 큰 숫자입니다 (16자리까지).", ""
-    return normal_number(number), "", info
+    return plain_number(number), "", info
 
-
-def normal_number(number: Decimal) -> Decimal:
-    normalized = number.normalize()
-    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
-
-
-def shown_number(value: Decimal | None) -> str:
-    return "없음" if value is None else format(normal_number(value), "f")

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import NotFound, PermissionRefused, ServiceError
 from imports import actuals_import, actuals_rows, exporters, plan_workbook, run_rows, runs
 from imports.models import ImportKind, ImportStatus
 from imports.readers import size_text, too_large_message
 from kpis.models import Department
-from kpis.services.errors import NotFound, PermissionRefused, ServiceError
 from kpis.services.permissions import is_admin, is_evaluator
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from html import escape
 
-from kpis.numbers import format_signed
+from core.numbers import format_number
 
 NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 # Palette for contribution bars; colour-blind safe (Okabe–Ito), readable in greyscale print.
@@ -32,11 +32,6 @@ class Bar:
 
     label: str
     value: Decimal | None
-
-
-def format_number(value: Decimal) -> str:
-    """1,960,000 · 88.5 · △3 (the documents' triangle for negatives)."""
-    return format_signed(value)
 
 
 def nice_scale(low: Decimal, high: Decimal, intervals: int = 6) -> tuple[Decimal, Decimal, Decimal]:

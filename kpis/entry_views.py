@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.errors import InvalidInput, ServiceError, VersionConflict
 from kpis.entry import entry_rows, indicator_history, review_queue
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
@@ -22,7 +23,6 @@ from kpis.services.actuals import (
     actual_submit,
     indicator_inputs,
 )
-from kpis.services.errors import InvalidInput, ServiceError, VersionConflict
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
 from kpis.services.policy import policy_rules

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import InvalidState
 from kpis.models import Actual, ChangeSource, DepartmentScore, EntryYear, IndicatorScore, ScoreSnapshot, Target
 from kpis.services.audit import audit_record, audit_write
-from kpis.services.errors import InvalidState
 from kpis.services.permissions import require_admin
 from kpis.services.policy import POLICY_FIELDS, policy_current
 from kpis.services.scores import scores_recompute

@@ -8,8 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-VALUE_DIGITS = {"max_digits": 20, "decimal_places": 4}
-RATE_DIGITS = {"max_digits": 12, "decimal_places": 2}
+from core.numbers import RATE_DIGITS, VALUE_DIGITS
 
 
 class Bureau(models.Model):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import PermissionRefused, ServiceError
 from kpis.board_cache import board_cached
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.finalise import year_finalise
@@ -37,7 +38,6 @@ from kpis.score_selectors import (
     scoreboard_all,
     scoreboard_page,
 )
-from kpis.services.errors import PermissionRefused, ServiceError
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.tasks import recompute_year
 

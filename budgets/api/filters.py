@@ -4,7 +4,7 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 
 from budgets.models import BudgetProgram, UnitProgram
-from kpis.api.base import IdFilter
+from core.api import IdFilter
 
 
 class UnitProgramFilter(filters.FilterSet):

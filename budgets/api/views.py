@@ -4,7 +4,7 @@ from __future__ import annotations
 from budgets.api.filters import BudgetProgramFilter, UnitProgramFilter
 from budgets.api.serializers import BudgetProgramSerializer, UnitProgramSerializer
 from budgets.models import BudgetProgram, UnitProgram
-from kpis.api.base import ReadOnlyApiViewSet
+from core.api import ReadOnlyApiViewSet
 
 
 class UnitProgramViewSet(ReadOnlyApiViewSet):

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from imports.cells import CellError, normalize_label, parse_decimal, parse_int
+from core.numbers import NumberError, parse_decimal, parse_int
+from imports.cells import normalize_label
 
 from .types import PlanDocumentError
 
@@ -125,7 +126,7 @@ def cell_value(line: Line, index: int, column: str, parse: Callable[[str], T]) -
     """Parse one cell, turning a cleaning error into a document error on that line."""
     try:
         return parse(line.cell(index))
-    except CellError as exc:
+    except NumberError as exc:
         raise PlanDocumentError(f"{exc} ({column})", line=line.number) from exc
 
 

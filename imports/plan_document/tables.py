@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from imports.cells import normalize_label, parse_decimal, strip_list_marker
+from core.numbers import parse_decimal
+from imports.cells import normalize_label, strip_list_marker
 
 from .reader import Cursor, Line, decimal_cell, int_cell, number_text_cell, shown
 from .types import BudgetLine, BudgetTable, HeadcountRow, HeadcountTable, PolicyGoalRow

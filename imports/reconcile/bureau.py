@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from imports.cells import decimal_places, format_number, normalize_label, parse_decimal, round_half_up
+from core.numbers import decimal_places, format_number, parse_decimal, round_half_up
+from imports.cells import normalize_label
 from imports.plan_document import BudgetTable, HeadcountTable, PlanDocument
 
 from .types import Discrepancy

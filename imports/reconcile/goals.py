@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from imports.cells import format_number, normalize_label
+from core.numbers import format_number
+from imports.cells import normalize_label
 from imports.plan_document import BudgetProgramRow, PlanDocument, StrategicGoalBlock, UnitProgramBlock
 
 from .types import Discrepancy

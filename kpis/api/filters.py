@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from kpis.api.base import IdFilter, YearFilter
+from core.api import IdFilter, YearFilter
 from kpis.models import Actual, ActualStatus, Department, Indicator, IndicatorKind, PolicyGoal, StrategicGoal
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kpis.api.base import MAX_VERSION, id_field, year_field
+from core.api import MAX_VERSION, id_field, year_field
 from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
 from kpis.services.actuals import indicator_inputs
 

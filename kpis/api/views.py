@@ -11,9 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api_errors import ErrorSerializer
+from core.api import ApiViewMixin, ReadOnlyApiViewSet, YearQuerySerializer, lookup_id, year_from_query
+from core.api_errors import ErrorSerializer
+from core.errors import PermissionRefused
 from kpis.api import selectors
-from kpis.api.base import ApiViewMixin, ReadOnlyApiViewSet, YearQuerySerializer, lookup_id, year_from_query
 from kpis.api.filters import (
     ActualFilter,
     DepartmentFilter,
@@ -39,7 +40,6 @@ from kpis.api.serializers import (
 )
 from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal
 from kpis.services.actuals import actual_approve, actual_return, actual_save, actual_submit
-from kpis.services.errors import PermissionRefused
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 
 logger = logging.getLogger("kpis.api")

@@ -10,18 +10,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from imports.cells import CellError, parse_decimal
-from kpis.formulas import FormulaError, MethodKind, classify_method
-from kpis.models import Actual, ActualStatus, ChangeSource, Indicator
-from kpis.services.audit import audit_record, audit_write
-from kpis.services.dirty import dirty_mark
-from kpis.services.errors import (
+from core.errors import (
     ConflictInfo,
     InvalidInput,
     InvalidState,
     NotFound,
     VersionConflict,
 )
+from core.numbers import NumberError, parse_decimal
+from kpis.formulas import FormulaError, MethodKind, classify_method
+from kpis.models import Actual, ActualStatus, ChangeSource, Indicator
+from kpis.services.audit import audit_record, audit_write
+from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import (
     log_refusal,
     require_actual_writer,
@@ -57,7 +57,7 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
         try:
             parsed = parse_decimal(str(value))
-        except CellError as exc:
+        except NumberError as exc:
             raise InvalidInput({VALUE_FIELD: [str(exc)]}) from exc
         if parsed is None:
             raise InvalidInput({VALUE_FIELD: ["실적 값을 입력하세요."]})
@@ -72,7 +72,7 @@ def actual_compute(indicator: Indicator, *, inputs: Mapping[str, str] | None, va
             continue
         try:
             number = parse_decimal(str(raw))
-        except CellError as exc:
+        except NumberError as exc:
             errors.setdefault(name, []).append(str(exc))
             continue
         if number is None:

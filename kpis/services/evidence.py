@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
+from core.errors import InvalidInput, NotFound
 from kpis.models import Actual, ChangeSource, Evidence
 from kpis.services.audit import audit_record, audit_write
-from kpis.services.errors import InvalidInput, NotFound
 from kpis.services.permissions import require_actual_writer, require_year_open
 
 EVIDENCE_MAX_BYTES = getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

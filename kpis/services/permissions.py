@@ -1,23 +1,12 @@
 """Who may do what: the one place forms, API and imports ask."""
 from __future__ import annotations
 
-import logging
-
 from django.utils import timezone
 
-from accounts.middleware import current_ip
 from accounts.models import Role, User
+from core.errors import PermissionRefused, YearClosed
+from core.security import log_refusal
 from kpis.models import Department, EntryException, EntryYear
-from kpis.services.errors import PermissionRefused, YearClosed
-
-security_log = logging.getLogger("security")
-
-
-def log_refusal(user: User | None, action: str, detail: str, ip: str | None = None) -> None:
-    security_log.warning(
-        "refused action=%s user=%s ip=%s detail=%s",
-        action, getattr(user, "username", "-"), ip or current_ip.get() or "-", detail,
-    )
 
 
 def is_admin(user: User) -> bool:

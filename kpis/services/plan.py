@@ -6,11 +6,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from core.errors import InvalidInput, NotFound
 from kpis.formulas import FormulaError, MethodKind, classify_method
 from kpis.models import ChangeSource, Indicator, Target
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.errors import InvalidInput, NotFound
 from kpis.services.permissions import require_admin
 
 

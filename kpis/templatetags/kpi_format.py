@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from kpis.numbers import NEGATIVE, format_amount, format_signed
+from core.numbers import NEGATIVE, format_amount, format_number
 
 register = template.Library()
 
@@ -42,7 +42,7 @@ def amount(value: object) -> str:
 def signed(value: object) -> str:
     """Like `amount`, with the document's △ for negatives: △24."""
     number = to_decimal(value)
-    return "" if number is None else format_signed(number)
+    return "" if number is None else format_number(number)
 
 
 @register.filter

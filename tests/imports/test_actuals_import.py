@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from openpyxl import load_workbook
 
+from core.errors import VersionConflict
 from imports import workbook_layout as L
 from imports.apply import ApplyRow, RowRefused, actuals_apply, actuals_apply_each
 from imports.models import ImportKind, ImportRun, ImportStatus
@@ -23,7 +24,6 @@ from kpis.models import (
     Indicator,
 )
 from kpis.services.actuals import actual_save
-from kpis.services.errors import VersionConflict
 from kpis.services.plan import indicator_update, target_set
 from tests.fixtures.workbooks import (
     DATA_PART,

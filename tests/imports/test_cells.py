@@ -7,18 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from core.numbers import NumberError, decimal_places, format_number, parse_decimal, parse_int, round_half_up
 from imports.cells import (
-    CellError,
     FundingShares,
-    decimal_places,
-    format_number,
     normalize_label,
     parse_actual,
-    parse_decimal,
     parse_funding,
-    parse_int,
     parse_period,
-    round_half_up,
     strip_html_list,
     strip_list_marker,
 )
@@ -55,14 +50,14 @@ def test_parse_decimal_reads_the_figures_printed_in_plan_documents(text: str, ex
 
 @pytest.mark.parametrize("text", ["1O5", "1l", "12a", "1,96", "1,9600", "1.2.3", "%", "△", "십", "1 000,0"])
 def test_parse_decimal_rejects_a_letter_or_a_malformed_number_and_quotes_it(text: str) -> None:
-    with pytest.raises(CellError, match="숫자가 와야 할 자리에"):
+    with pytest.raises(NumberError, match="숫자가 아닙니다"):
         parse_decimal(text)
 
 
 def test_parse_decimal_error_message_quotes_the_cell_as_printed() -> None:
-    with pytest.raises(CellError) as info:
+    with pytest.raises(NumberError) as info:
         parse_decimal("1O5")
-    assert str(info.value) == "숫자가 와야 할 자리에 '1O5'가 있습니다"
+    assert str(info.value) == "'1O5'는 숫자가 아닙니다"
 
 
 @pytest.mark.parametrize(("text", "expected"), [("3", 3), ("12", 12), ("", None), ("1,024", 1024)])
@@ -72,7 +67,7 @@ def test_parse_int_reads_counts(text: str, expected: int | None) -> None:
 
 @pytest.mark.parametrize("text", ["1.5", "△2", "x"])
 def test_parse_int_rejects_fractions_negatives_and_letters(text: str) -> None:
-    with pytest.raises(CellError):
+    with pytest.raises(NumberError):
         parse_int(text)
 
 
@@ -96,7 +91,7 @@ def test_parse_actual_keeps_the_figure_and_its_parenthesised_supplement(
 
 @pytest.mark.parametrize("text", ["88.5(x)", "abc", "88.5(86.31"])
 def test_parse_actual_rejects_text_that_is_not_a_figure(text: str) -> None:
-    with pytest.raises(CellError):
+    with pytest.raises(NumberError):
         parse_actual(text)
 
 

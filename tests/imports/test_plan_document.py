@@ -304,25 +304,25 @@ def test_reconcile_reports_a_declared_count_that_differs_from_the_rows() -> None
         pytest.param(
             with_line_replaced(134, "국회 및 정당 소통 활성화\t\t4\t20\t1O5\t"),
             134,
-            "숫자가 와야 할 자리에 '1O5'가 있습니다 ('25예산)",
+            "'1O5'는 숫자가 아닙니다 ('25예산)",
             id="letter in an amount column",
         ),
         pytest.param(
             with_line_replaced(74, "계\t4,7O8\t100.00 %\t4,331\t100.00 %\t377\t8.70%"),
             74,
-            "숫자가 와야 할 자리에 '4,7O8'가 있습니다 (예산액)",
+            "'4,7O8'은 숫자가 아닙니다 (예산액)",
             id="letter in a budget summary",
         ),
         pytest.param(
             with_line_replaced(95, SAMPLE_LINES[94].replace("\t11\t11\t11\t11\t11\t", "\t11\t1l\t11\t11\t11\t")),
             95,
-            "숫자가 와야 할 자리에 '1l'가 있습니다 (2024년 목표)",
+            "'1l'은 숫자가 아닙니다 (2024년 목표)",
             id="letter in a target",
         ),
         pytest.param(
             with_line_replaced(28, "대외협력과\t19\t2\t4\t1B\t19\t정무기획팀"),
             28,
-            "숫자가 와야 할 자리에 '1B'가 있습니다 (정원 6급이하)",
+            "'1B'는 숫자가 아닙니다 (정원 6급이하)",
             id="letter in a headcount",
         ),
         pytest.param(

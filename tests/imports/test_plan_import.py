@@ -717,7 +717,7 @@ def test_the_command_is_silent_with_quiet() -> None:
 
 def test_the_command_fails_with_the_line_and_expectation_on_a_corrupt_file(tmp_path: Path) -> None:
     path = write_variant(tmp_path, (134, "국회 및 정당 소통 활성화\t\t4\t20\t1O5\t"))
-    with pytest.raises(CommandError, match="134행: 숫자가 와야 할 자리에 '1O5'가 있습니다 \\('25예산\\)"):
+    with pytest.raises(CommandError, match="134행: '1O5'는 숫자가 아닙니다 \\('25예산\\)"):
         call_command("import_plan", str(path), stdout=StringIO())
     assert not Bureau.objects.exists()
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidInput, InvalidState, PermissionRefused, VersionConflict, YearClosed
 from kpis.models import Actual, ActualStatus, AuditEntry, DirtyScore, EntryException, EntryYear, Indicator
 from kpis.services.actuals import actual_approve, actual_return, actual_save, actual_submit
-from kpis.services.errors import InvalidInput, InvalidState, PermissionRefused, VersionConflict, YearClosed
 
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.charts import Bar, contribution_chart, format_number, nice_scale, series_chart
+from core.numbers import format_number
+from kpis.charts import Bar, contribution_chart, nice_scale, series_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 D = Decimal

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django.db import connection, connections
 
+from core.errors import VersionConflict
 from imports.services import plan_import
 from kpis.models import Actual, AuditEntry, Indicator
 from kpis.services.actuals import actual_save
-from kpis.services.errors import VersionConflict
 from tests.conftest import SAMPLE_PLAN, _make_user, skip_or_fail
 
 WRITERS = 10

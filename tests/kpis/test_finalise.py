@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 
+from core.errors import InvalidState, PermissionRefused
 from kpis.finalise import year_finalise
 from kpis.models import (
     Actual,
@@ -18,7 +19,6 @@ from kpis.models import (
     ScoreSnapshot,
 )
 from kpis.services.actuals import actual_save, indicator_inputs
-from kpis.services.errors import InvalidState, PermissionRefused
 from kpis.services.policy import policy_revise
 from kpis.services.scores import scores_recompute
 

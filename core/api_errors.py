@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from kpis.models import VALUE_DIGITS
-from kpis.services.errors import InvalidInput, ServiceError, VersionConflict
+from core.errors import InvalidInput, ServiceError, VersionConflict
+from core.numbers import VALUE_DIGITS
 
 logger = logging.getLogger("kpis.api")
 

@@ -9,7 +9,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 
-from config.api_errors import ApiErrorsMixin, ErrorSerializer
+from core.api_errors import ApiErrorsMixin, ErrorSerializer
 
 # Ids are bigints; anything larger cannot exist and must not reach the database driver.
 MAX_ID = 2**63 - 1

@@ -1,0 +1,108 @@
+"""Numbers as people write them (plan documents, forms, API, workbooks) and as pages print them.
+
+Pure and Decimal only. `parse_decimal` is the one reading of a typed figure for every channel:
+thousands separators in threes, the documents' △ (or a minus sign) for negatives, an optional
+trailing percent sign, full-width digits (NFKC). Spaces may stand around the sign and the percent
+sign ('△ 24', '100.00 %'), never between digits: '1 2' is refused, not read as 12.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from core.korean import with_josa
+
+NEGATIVE = "△"
+# How a stored figure (target, actual) and a stored rate are sized in the database.
+VALUE_DIGITS = {"max_digits": 20, "decimal_places": 4}
+RATE_DIGITS = {"max_digits": 12, "decimal_places": 2}
+_NUMBER = re.compile(
+    r"^(?P<sign>[△\-−]?)\s*(?P<body>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<percent>%?)$"
+)
+
+
+class NumberError(ValueError):
+    """Text that is not a figure; the message quotes it (the caller says where it stood)."""
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """'1,960,000' → 1960000, '△6.26%' → -6.26, '100.00 %' → 100.00, '１２' → 12, '' → None."""
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if not cleaned:
+        return None
+    match = _NUMBER.match(cleaned)
+    if match is None:
+        raise NumberError(not_a_number(text))
+    value = Decimal(match["body"].replace(",", ""))
+    return -value if match["sign"] else value
+
+
+def quoted(text: object) -> str:
+    """A value as messages quote it: '12회'."""
+    return f"'{str(text).strip()}'"
+
+
+def not_a_number(text: object) -> str:
+    """The one message for text that is not a figure, on every channel: '12회'는 숫자가 아닙니다."""
+    return f"{with_josa(quoted(text), '은/는')} 숫자가 아닙니다"
+
+
+def parse_int(text: str) -> int | None:
+    """A count such as 성과 지표수; a fraction there is an error, not something to round."""
+    value = parse_decimal(text)
+    if value is None:
+        return None
+    if value != value.to_integral_value() or value < 0:
+        raise NumberError(f"{with_josa(quoted(text), '은/는')} 0 이상의 정수가 아닙니다")
+    return int(value)
+
+
+def decimal_places(text: str) -> int:
+    """How many decimals a printed figure shows: '5.85%' → 2, '△24' → 0."""
+    cleaned = "".join(unicodedata.normalize("NFKC", text).split()).removesuffix("%")
+    _, _, fraction = cleaned.partition(".")
+    return len(fraction)
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """Rounding as printed in government tables (half up, not banker's rounding)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def plain_number(number: Decimal) -> Decimal:
+    """The same figure without trailing zeros or an exponent: 6.2500 → 6.25, 1E+2 → 100."""
+    normalized = number.normalize()
+    return normalized.quantize(Decimal(1)) if normalized == normalized.to_integral() else normalized
+
+
+def plain_text(value: Decimal | None) -> str:
+    """A figure as messages quote it, without separators: 1960000, 6.25; '없음' for None."""
+    return "없음" if value is None else format(plain_number(value), "f")
+
+
+def format_number(value: Decimal | None, places: int | None = None) -> str:
+    """4430 → '4,430', -24 → '△24', 6.2600 → '6.26', (6.3, places=2) → '6.30', None → '없음'."""
+    if value is None:
+        return "없음"
+    sign = NEGATIVE if value < 0 else ""
+    magnitude = abs(value)
+    if places is not None:
+        magnitude = round_half_up(magnitude, places)
+        integral, _, fraction = format(magnitude, "f").partition(".")
+    elif magnitude == magnitude.to_integral_value():
+        integral, fraction = str(int(magnitude)), ""
+    else:
+        integral, _, fraction = format(magnitude.normalize(), "f").partition(".")
+    grouped = f"{int(integral):,}"
+    return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def format_amount(value: Decimal) -> str:
+    """Thousands separators, trailing zeros stripped: Decimal('4708.000') → '4,708'."""
+    if value == 0:
+        return "0"  # also turns -0 and 0E-3 into a plain 0
+    normalized = value.normalize()
+    if normalized == normalized.to_integral_value():
+        normalized = normalized.quantize(Decimal(1))
+    return f"{normalized:,f}"
