@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,13 +13,14 @@ from django.db.models import FilteredRelation, Q
 
 from accounts.models import User
 from core.errors import NotFound, PermissionRefused
-from imports.bulk import fetch_tuples
+from core.security import log_refusal
+from kpis.domain import ValueDomain
 from kpis.formulas import FormulaError, classify_method
 from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
-from kpis.services.actuals import EDITABLE, indicator_inputs
-from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator, log_refusal
+from kpis.services.actuals import EDITABLE
+from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
 
-EXPORT_CHUNK = 2000
+DEPARTMENTS_PER_QUERY = 100  # rows are read a batch of departments at a time: memory does not grow with them
 
 
 @dataclass
@@ -43,6 +43,8 @@ class ExportRow:
     note: str
     excel_formula: str | None  # without "=", over the row's own value cells; None: the value itself
     writable: bool = True  # may the exporting user write this department's actuals?
+    value_domain: ValueDomain = field(default_factory=ValueDomain)
+    input_domain: ValueDomain = field(default_factory=ValueDomain)
 
     @property
     def editable(self) -> bool:
@@ -95,23 +97,26 @@ def export_scope(*, user: User, department_id: int | None) -> Department | None:
 
 
 def actuals_export_stream(*, year: int, department: Department | None, user: User | None = None) -> ActualsExport:
-    """The export with rows streamed from one query while the workbook is written.
+    """The export with rows streamed while the workbook is written.
 
-    Three queries: the distinct formulas (for the number of input columns), the count, and the rows
-    (each indicator joined to its department, its target of the year and its actuals of the year and
-    the year before), read in chunks of 2,000 tuples: memory does not grow with the number of
-    indicators. Cells are editable only where `user` (None: a management command) may write.
+    Two queries up front (the largest number of formula inputs, and the departments with their indicator
+    count), then one query per DEPARTMENTS_PER_QUERY departments: each indicator joined to its department,
+    its target of the year and its actuals of the year and the year before. Cells are editable only where
+    `user` (None: a management command) may write.
     """
     indicators = Indicator.objects.all()
     if department is not None:
         indicators = indicators.filter(department=department)
-    methods = {
-        (formula, method_text): _method(formula, method_text)
-        for formula, method_text in indicators.order_by().values_list("formula", "method_text").distinct()
-    }
-    max_inputs = max([len(inputs) for inputs, _ in methods.values()] + [1])
+    max_inputs = max(
+        [len(variables or ()) for variables in indicators.order_by().values_list("formula_variables", flat=True).distinct()]
+        + [1]
+    )
+    departments = list(
+        Department.objects.filter(pk__in=indicators.values("department_id"))
+        .order_by("bureau_id", "order", "id").values_list("id", flat=True)
+    )
     return ActualsExport(
-        year=year, department=department, rows=_export_rows(indicators, year, user, methods),
+        year=year, department=department, rows=_export_rows(departments, year, user),
         row_count=indicators.count(), max_inputs=max_inputs,
     )
 
@@ -123,58 +128,55 @@ def actuals_export_load(*, year: int, department: Department | None, user: User 
     return export
 
 
-def _export_rows(indicators, year: int, user: User | None, methods: dict) -> Iterator[ExportRow]:
-    writable: dict[int, bool] = {}
+def _export_rows(departments: list[int], year: int, user: User | None) -> Iterator[ExportRow]:
     kinds = dict(IndicatorKind.choices)
-    rows = (
-        indicators.annotate(
-            target=FilteredRelation("targets", condition=Q(targets__year=year)),
-            current=FilteredRelation("actuals", condition=Q(actuals__year=year)),
-            previous=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
+    excel_formulas: dict[str, str | None] = {}  # formula text → its Excel text, worked out once per export
+    for start in range(0, len(departments), DEPARTMENTS_PER_QUERY):
+        batch = departments[start : start + DEPARTMENTS_PER_QUERY]
+        writable = {pk: user is None or can_write_actuals_of(user, pk) for pk in batch}
+        rows = (
+            Indicator.objects.filter(department_id__in=batch).annotate(
+                target=FilteredRelation("targets", condition=Q(targets__year=year)),
+                current=FilteredRelation("actuals", condition=Q(actuals__year=year)),
+                previous=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
+            )
+            .order_by("department__bureau_id", "department__order", "department_id", "order", "id")
+            .values_list(
+                "id", "department_id", "department__name", "short_name", "name", "unit", "kind", "weight",
+                "method_text", "formula", "formula_variables", "target__value", "current__value", "current__inputs",
+                "current__note", "current__status", "current__version", "previous__value", "previous__status",
+                "value_min", "value_max", "value_places", "input_min", "input_max", "input_places",
+            )
         )
-        .order_by("department__bureau_id", "department__order", "department_id", "order", "id")
-        .values_list(
-            "id", "department_id", "department__name", "short_name", "name", "unit", "kind", "weight", "method_text",
-            "formula", "target__value", "current__value", "current__inputs", "current__note", "current__status",
-            "current__version", "previous__value", "previous__status",
-        )
-    )
-    for (pk, department_id, department_name, short_name, name, unit, kind, weight, method_text, formula, target,
-         value, inputs, note, status, version, previous, previous_status) in fetch_tuples(rows, EXPORT_CHUNK):
-        if isinstance(inputs, str):
-            inputs = json.loads(inputs)
-        if (formula, method_text) not in methods:
-            methods[(formula, method_text)] = _method(formula, method_text)
-        names, excel_formula = methods[(formula, method_text)]
-        if department_id not in writable:
-            writable[department_id] = user is None or can_write_actuals_of(user, department_id)
-        reported = status is not None
-        yield ExportRow(
-            indicator_id=pk, department_id=department_id, department_name=department_name,
-            name=short_name or name, unit=unit, kind=kinds.get(kind, kind), weight=weight, method_text=method_text,
-            target=target,
-            previous=previous if previous_status is not None and previous_status != ActualStatus.NOT_REPORTED else None,
-            status=status if reported else ActualStatus.NOT_REPORTED, version=version if reported else 0,
-            inputs=names, input_values=dict(inputs or {}) if reported else {}, value=value if reported else None,
-            note=(note or "") if reported else "", excel_formula=excel_formula, writable=writable[department_id],
-        )
+        for (pk, department_id, department_name, short_name, name, unit, kind, weight, method_text, formula,
+             variables, target, value, inputs, note, status, version, previous, previous_status,
+             value_min, value_max, value_places, input_min, input_max, input_places) in rows:
+            names = tuple(variables or ())
+            text = formula or method_text
+            if names and text not in excel_formulas:
+                excel_formulas[text] = _excel_formula(text, names)
+            reported = status is not None
+            yield ExportRow(
+                indicator_id=pk, department_id=department_id, department_name=department_name,
+                name=short_name or name, unit=unit, kind=kinds.get(kind, kind), weight=weight,
+                method_text=method_text, target=target,
+                previous=previous if previous_status is not None and previous_status != ActualStatus.NOT_REPORTED else None,
+                status=status if reported else ActualStatus.NOT_REPORTED, version=version if reported else 0,
+                inputs=names, input_values=dict(inputs or {}) if reported else {}, value=value if reported else None,
+                note=(note or "") if reported else "", excel_formula=excel_formulas.get(text) if names else None,
+                writable=writable[department_id],
+                value_domain=ValueDomain(value_min, value_max, value_places),
+                input_domain=ValueDomain(input_min, input_max, input_places),
+            )
 
 
-def _method(formula: str, method_text: str) -> tuple[tuple[str, ...], str | None]:
-    """The inputs a user types (as `indicator_inputs` sees them) and the Excel text of the formula."""
-    inputs = indicator_inputs(Indicator(formula=formula, method_text=method_text))
-    if not inputs:
-        return (), None
+def _excel_formula(text: str, inputs: tuple[str, ...]) -> str | None:
+    """The Excel text of a formula; placeholder refs {0}, {1} … are replaced per row by the row's value cells."""
     try:
-        parsed = classify_method(formula or method_text).formula
-    except FormulaError:  # pragma: no cover - indicator_inputs already returned () for these
-        return inputs, None
-    return inputs, _formula_text(parsed, inputs)
-
-
-def _formula_text(formula, inputs: tuple[str, ...]) -> str | None:
-    """Placeholder refs {0}, {1} … are replaced per row by the value cells of the row."""
-    if formula is None or not inputs:
+        formula = classify_method(text).formula
+    except FormulaError:
+        return None
+    if formula is None:
         return None
     try:
         return formula.to_excel({name: f"{{{index}}}" for index, name in enumerate(inputs)})

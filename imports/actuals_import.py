@@ -1,57 +1,46 @@
 """Actuals workbook upload: check → read → validate every row → preview (ImportRun) → confirm.
 
-Nothing touches an actual before `actuals_confirm`; confirm applies every row in one transaction
-through `imports.apply` (the same permission, workflow, version, audit and dirty-mark rules as
-`actual_save`), so one refusal rolls the whole file back.
+Nothing touches an actual before `actuals_confirm`, which hands the previewed rows to
+`kpis.services.actuals.actuals_save`, the writer the form and the API use: the same permission,
+domain, workflow, version, audit and dirty-mark rules, in one transaction, so one refusal rolls the
+whole file back.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import islice
 from typing import IO, Any
 
 from django.core.files.base import File
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import (
-    InvalidState,
-    NotFound,
-    PermissionRefused,
-    ServiceError,
-)
+from core.errors import InvalidState, NotFound, PermissionRefused, ServiceError
+from core.security import log_refusal
 from imports import workbook_layout as L
-from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, ActualInfo, IndicatorInfo, ServerState, row_preview
-from imports.actuals_workbook import ActualsWorkbook, DataRow, open_actuals_workbook
-from imports.apply import ApplyRow, ImportRefused, actuals_apply, actuals_apply_each
-from imports.bulk import fetch_tuples
+from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, ServerState, row_preview
+from imports.actuals_workbook import ActualsWorkbook, open_actuals_workbook
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.readers import (
-    Problem,
-    WorkbookRefused,
-    cell_text,
-    check_size,
-    check_xlsx,
-    file_sha256,
-    upload_size,
-)
-from imports.run_rows import memory_writer, row_writer, run_rows
-from kpis.models import Actual, Department, EntryYear, Indicator, Target
-from kpis.services.gc_pause import without_cyclic_gc
-from kpis.services.permissions import (
-    can_write_actuals_of,
-    is_admin,
-    log_refusal,
-    require_year_open,
-)
+from imports.run_rows import RowWriter, memory_writer, row_writer, run_rows
+from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, file_sha256, upload_size
+from imports.workbook_cells import cell_text
+from kpis.models import Actual, Department, Indicator, Target
+from kpis.services.actuals import ActualInput, RowRefused, actuals_save
+from kpis.services.permissions import can_write_actuals_of, is_admin, require_year_open
 
 logger = logging.getLogger("imports")
 
 PREVIEW_CHUNK = 2000  # rows validated against one load of server state and written to ImportRow at once
+
+
+class ImportRefused(ServiceError):
+    """Confirm refused: nothing was written."""
+
+    code = "import_refused"
+    http_status = 409
 
 
 @dataclass
@@ -91,8 +80,8 @@ def actuals_upload(
         run.sha256 = file_sha256(upload)
         check_xlsx(upload)
         # The run and its rows are written while the workbook streams by; a refusal midway rolls them back.
-        with without_cyclic_gc(), transaction.atomic(), open_actuals_workbook(upload) as workbook:
-            department, year_read, _ = _check_meta(user, workbook, department_id, year)
+        with transaction.atomic(), open_actuals_workbook(upload) as workbook:
+            department, year_read = _check_meta(user, workbook, department_id, year)
             run.department, run.year = department, year_read
             if save:
                 run.save()
@@ -100,7 +89,9 @@ def actuals_upload(
                 workbook, year=year_read, department=department,
                 write=row_writer(run) if save else memory_writer(unsaved),
             )
-            _finish(run, preview, department, year_read)
+            run.errors = [problem.as_dict() for problem in preview.problems]
+            run.summary = _summary(preview, department, year_read)
+            run.status = ImportStatus.PREVIEWED
             if save:
                 upload.seek(0)
                 run.file.save(f"actuals_{run.sha256[:16]}.xlsx", File(upload), save=False)
@@ -116,12 +107,6 @@ def actuals_upload(
     logger.info("actuals upload run=%s user=%s rows=%s errors=%s", run.pk, user.username, run.summary["total"],
                 len(run.errors))
     return run
-
-
-def _finish(run: ImportRun, preview: Preview, department: Department | None, year: int) -> None:
-    run.errors = [problem.as_dict() for problem in preview.problems]
-    run.summary = _summary(preview, department, year)
-    run.status = ImportStatus.PREVIEWED
 
 
 def _unsaved(run: ImportRun) -> ImportRun:
@@ -162,7 +147,7 @@ def _meta_int(meta: Mapping[str, str], key: str) -> int:
 
 def _check_meta(
     user: User, workbook: ActualsWorkbook, expected_department_id: int | None, expected_year: int | None,
-) -> tuple[Department | None, int, set[int]]:
+) -> tuple[Department | None, int]:
     meta = workbook.meta.meta
     version = _meta_int(meta, "template_version")
     if version != L.TEMPLATE_VERSION:
@@ -189,135 +174,73 @@ def _check_meta(
         expected = Department.objects.filter(pk=expected_department_id).values_list("name", flat=True).first()
         raise WorkbookRefused(f"이 파일은 {who}의 실적 파일입니다. {expected or '다른 부서'}에는 올릴 수 없습니다.")
     if department is not None:
-        department_ids = {department.pk}
+        departments = {department.pk: department}
     else:  # every department of the workbook's indicators
-        department_ids = _departments_of(workbook.meta.rows.ids)
-    departments = Department.objects.in_bulk(department_ids)
-    for department_id in sorted(department_ids):
+        ids = list(workbook.meta.rows)
+        departments = {
+            d.pk: d for d in Department.objects.filter(
+                pk__in=Indicator.objects.filter(pk__in=ids).values("department_id")
+            )
+        }
+    for department_id in sorted(departments):
         if not can_write_actuals_of(user, department_id):
             log_refusal(user, "actuals_import", f"department={department_id}")
-            name = departments[department_id].name if department_id in departments else str(department_id)
-            raise PermissionRefused(f"{name}의 실적을 올릴 권한이 없습니다. 이 파일에는 아무것도 반영하지 않았습니다.")
-    if EntryYear.objects.filter(year=year, is_closed=True).exists():  # else require_year_open passes for all
-        for department_id in sorted(department_ids):
-            require_year_open(departments[department_id], year)
-    return department, year, department_ids
-
-
-def _departments_of(indicator_ids: Sequence[int]) -> set[int]:
-    """The departments of these indicators: on PostgreSQL one array parameter per 10,000 ids, not one
-    parameter per id."""
-    if connection.vendor == "postgresql":
-        found: set[int] = set()
-        with connection.cursor() as cursor:
-            for start in range(0, len(indicator_ids), 10_000):
-                cursor.execute(
-                    f"SELECT DISTINCT department_id FROM {Indicator._meta.db_table} WHERE id = ANY(%s)",
-                    [list(indicator_ids[start : start + 10_000])],
-                )
-                found.update(department_id for (department_id,) in cursor.fetchall())
-        return found
-    wanted = set(indicator_ids)
-    return {
-        d for i, d in Indicator.objects.order_by().values_list("id", "department_id").iterator(chunk_size=5000)
-        if i in wanted
-    }
+            raise PermissionRefused(
+                f"{departments[department_id].name}의 실적을 올릴 권한이 없습니다. 이 파일에는 아무것도 반영하지 않았습니다."
+            )
+        require_year_open(department_id, year)
+    return department, year
 
 
 # --- validation -----------------------------------------------------------------------------
 
 
-def _ids_filter(field: str, ids: list[int]) -> dict[str, Any]:
-    """The rows of one chunk: by id range when its ids are close together (an exported workbook lists
-    indicators in their order), which is one pair of parameters instead of 2,000; else by list."""
-    if not ids:
-        return {f"{field}__in": []}
-    low, high = min(ids), max(ids)
-    if high - low <= 2 * len(ids) + 100:
-        return {f"{field}__gte": low, f"{field}__lte": high}
-    return {f"{field}__in": ids}
-
-
 def _load_server(ids: list[int], department: Department | None, year: int) -> ServerState:
-    """Three queries for one chunk of rows, read as tuples, not model instances.
-
-    A range may bring indicators the chunk does not list: they are never looked up.
-    """
-    indicators = Indicator.objects.filter(**_ids_filter("pk", ids))
+    """Three queries for one chunk of rows."""
+    indicators = Indicator.objects.filter(pk__in=ids).select_related("department")
     if department is not None:  # a department's workbook never reaches another department's indicators
         indicators = indicators.filter(department_id=department.pk)
     return ServerState(
-        indicators={
-            pk: IndicatorInfo(pk, department_id, department_name, weight, method_text, formula)
-            for pk, department_id, department_name, weight, method_text, formula in _tuples(indicators.order_by().values_list(
-                "id", "department_id", "department__name", "weight", "method_text", "formula"
-            ))
-        },
-        targets=dict(_tuples(
-            Target.objects.filter(year=year, **_ids_filter("indicator_id", ids)).order_by()
-            .values_list("indicator_id", "value")
-        )),
+        indicators={indicator.pk: indicator for indicator in indicators},
+        targets=dict(Target.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "value")),
         actuals={
-            row[0]: ActualInfo(*row[1:])
-            for row in Actual.objects.filter(year=year, **_ids_filter("indicator_id", ids)).order_by().values_list(
-                "indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username"
-            )
+            actual.indicator_id: actual
+            for actual in Actual.objects.filter(year=year, indicator_id__in=ids).select_related("updated_by")
         },
     )
 
 
-def _tuples(rows) -> list[tuple]:
-    """A values_list query's rows: on PostgreSQL without the ORM's iterator (`bulk.fetch_tuples`), which
-    is only for fields that need no conversion there (numbers, text; not JSON); elsewhere through it."""
-    return list(fetch_tuples(rows) if connection.vendor == "postgresql" else rows)
-
-
 def actuals_preview(
-    workbook: ActualsWorkbook, *, year: int, department: Department | None,
-    write: Callable[..., Any],
+    workbook: ActualsWorkbook, *, year: int, department: Department | None, write: RowWriter,
 ) -> Preview:
     """Every row old → new with its status, handed to `write` a chunk at a time; every problem with its cell.
 
-    Pure reads. Rows stream from the workbook, the server state is loaded per chunk, and only counts,
-    problems and the rows already seen (a number per row of the meta sheet) are kept.
+    Rows stream from the workbook, the server state is loaded per chunk, and only counts, problems and
+    the rows already seen (a number per row of the meta sheet) are kept.
     """
     preview = Preview()
     layout = workbook.layout
-    expected_headers = layout.headers(year)
-    for column, text in expected_headers.items():
+    for column, text in layout.headers(year).items():
         found = workbook.headers.get(column)
         if L.canonical(found) != text:
             preview.problems.append(Problem(
                 L.HEADER_ROW, column,
-                f"머리글이 '{text}'이어야 하는데 '{cell_text(found) if found is not None else ''}'입니다. 열을 넣거나 지우지 마세요.",
+                f"머리글이 '{text}'이어야 하는데 '{cell_text(found) if found is not None else ''}'입니다. "
+                "열을 넣거나 지우지 마세요.",
             ))
     meta_rows = workbook.meta.rows
-    iterator = iter(workbook.rows)
-
-    def validate(chunk: list[DataRow], server: ServerState) -> tuple[list[dict[str, Any]], list[DataRow]]:
-        """A chunk previewed, and the next chunk read. No query: it runs while a COPY holds the connection."""
-        entries = [row_preview(row, layout, meta_rows, server, preview.problems, year) for row in chunk]
+    rows = iter(workbook.rows)
+    while chunk := list(islice(rows, PREVIEW_CHUNK)):
+        ids = [row.indicator_id for row in chunk if row.indicator_id is not None and row.indicator_id in meta_rows]
+        server = _load_server(ids, department, year)
+        entries = [row_preview(row, layout, meta_rows, server, preview.problems) for row in chunk]
         for entry in entries:
             preview.count(entry)
-        return entries, list(islice(iterator, PREVIEW_CHUNK))
-
-    # The database stores a chunk's rows while the next chunk is validated and the one after it read
-    # (`write(rows, meanwhile)`): only loading a chunk's server state waits for it. A smaller first chunk:
-    # validation starts while the reader is still early.
-    chunk = list(islice(iterator, max(1, PREVIEW_CHUNK // 4)))
-    unwritten: list[dict[str, Any]] | None = None
-    while chunk:
-        ids = [pk for pk in (row.indicator_id for row in chunk) if pk is not None and pk in meta_rows]
-        step = partial(validate, chunk, _load_server(ids, department, year))
-        entries, chunk = step() if unwritten is None else write(unwritten, step)
-        unwritten = entries
-    if unwritten is not None:
-        write(unwritten)
-    # Merged ranges are listed after the cells in the sheet's XML: known once every row is read.
+        write(entries)
     preview.problems[:0] = [
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", cell=merged) for merged in workbook.merged
     ]
-    preview.deleted = [pk for pk, row in zip(meta_rows, meta_rows.seen, strict=True) if not row]
+    preview.deleted = [pk for pk, seen in zip(meta_rows, meta_rows.seen, strict=True) if not seen]
     return preview
 
 
@@ -335,9 +258,7 @@ def _summary(preview: Preview, department: Department | None, year: int) -> dict
 # --- confirm --------------------------------------------------------------------------------
 
 
-def actuals_confirm(
-    *, user: User, run_id: int, accept_stale: Iterable[int] = (), bulk: bool = True,
-) -> ImportRun:
+def actuals_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) -> ImportRun:
     """Apply a previewed run in one transaction; any refusal rolls everything back and fails the run."""
     run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.ACTUALS_WORKBOOK).first()
     if run is None:
@@ -354,9 +275,14 @@ def actuals_confirm(
             if locked.errors:
                 raise InvalidState(f"오류 {len(locked.errors)}건이 있어 반영할 수 없습니다. 오류를 고친 파일을 다시 올리세요.")
             _check_stale(locked, accepted)
-            applied = (actuals_apply if bulk else actuals_apply_each)(
-                user=user, year=locked.year, rows=_rows_to_apply(locked), import_run_id=locked.pk
-            )
+            numbers: list[int] = []  # the sheet row of each row handed to the writer, for its refusal
+            try:
+                applied = actuals_save(
+                    user=user, year=locked.year, rows=_rows_to_apply(locked, numbers), source="excel",
+                    import_run_id=locked.pk,
+                )
+            except RowRefused as exc:
+                raise ImportRefused(f"{numbers[exc.index]}행: {exc.message}") from exc
             locked.status = ImportStatus.APPLIED
             locked.applied_at = timezone.now()
             locked.summary = {**locked.summary, "applied": applied, "accepted_stale": sorted(accepted)}
@@ -385,11 +311,11 @@ def _check_stale(run: ImportRun, accepted: set[int]) -> None:
         )
 
 
-def _rows_to_apply(run: ImportRun) -> Iterator[ApplyRow]:
+def _rows_to_apply(run: ImportRun, numbers: list[int]) -> Iterator[ActualInput]:
     """The rows to write, read from ImportRow a chunk at a time while they are applied."""
     for row in run_rows(run, statuses=(CHANGED, STALE)):
-        yield ApplyRow(
+        numbers.append(row["row"])
+        yield ActualInput(
             indicator_id=row["indicator_id"], inputs=row["inputs"] if row["value"] is None else None,
-            value=row["value"], note=row["note"], expected_version=row["expected_version"], row=row["row"],
-            computed_value=row["computed"]["value"], computed_formula=row["computed"]["formula"],
+            value=row["value"], note=row["note"], expected_version=row["expected_version"],
         )

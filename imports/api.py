@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from core.api import ApiViewMixin, id_field, lookup_id, year_field
 from imports import actuals_import, exporters, plan_workbook, run_rows, runs
-from imports.readers import too_large_message
+from imports.uploads import too_large_message
 
 # Multipart boundaries and the other fields of an upload form.
 MULTIPART_OVERHEAD = 64 * 1024

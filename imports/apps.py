@@ -1,11 +1,10 @@
 from django.apps import AppConfig
 
+# imports.uploads asserts at import time that defusedxml guards openpyxl's XML parsing: imported with the
+# app, a missing defusedxml stops start-up instead of the first upload.
+from imports import uploads  # noqa: F401
+
 
 class ImportsConfig(AppConfig):
     name = "imports"
     verbose_name = "가져오기·내보내기"
-
-    def ready(self) -> None:
-        # The readers module asserts at import time that defusedxml guards openpyxl's XML parsing;
-        # importing it here makes a missing defusedxml stop start-up instead of the first upload.
-        import imports.readers  # noqa: F401

@@ -50,13 +50,9 @@ class ImportRun(models.Model):
 class ImportRow(models.Model):
     """One previewed row of a run, old → new with its status; written and read in chunks, never as one list."""
 
-    # No database constraint or index of its own: a preview writes its run and rows in one transaction,
-    # deleting a run deletes its rows through the ORM (CASCADE), and the unique (run, position) index
-    # serves every lookup by run. A constraint would check each of a 10,000-row preview's rows at commit
-    # (about 50 ms of the preview, measured in docs/benchmarks.md).
+    # The unique (run, position) index serves every lookup by run: no index of its own.
     run = models.ForeignKey(
-        ImportRun, verbose_name="가져오기", on_delete=models.CASCADE, related_name="row_set",
-        db_constraint=False, db_index=False,
+        ImportRun, verbose_name="가져오기", on_delete=models.CASCADE, related_name="row_set", db_index=False,
     )
     position = models.PositiveIntegerField("순서")  # order of reading; keyset pagination follows it
     row = models.PositiveIntegerField("행", null=True, blank=True)  # the sheet row, for messages and accept_stale

@@ -17,6 +17,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.utils import get_column_letter
 
 from accounts.models import User
@@ -29,36 +30,36 @@ from core.errors import (
     PermissionRefused,
     ServiceError,
 )
+from core.security import log_refusal
 from imports import workbook_layout as L
-from imports.apply import ImportRefused
+from imports.actuals_import import ImportRefused
 from imports.exporters import cell, styles, text_cell
 from imports.meta_sheet import read_meta
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.readers import (
+from imports.run_rows import row_writer, run_rows
+from imports.sheet_scan import scan_sheet
+from imports.uploads import (
     Problem,
-    RawCell,
     WorkbookRefused,
-    as_id,
-    cell_text,
     check_size,
     check_xlsx,
     file_sha256,
-    iter_sheet_values,
     open_workbook,
-    parse_number,
-    parse_text,
     upload_size,
 )
-from imports.run_rows import row_writer, run_rows
-from imports.sheet_scan import scan_sheet
+from imports.workbook_cells import as_id, cell_input, cell_note, cell_text, sheet_rows
+from kpis.domain import ValueDomain, ValueRefused, value_read
 from kpis.models import ChangeSource, Department, Indicator
-from kpis.services.permissions import is_admin, is_evaluator, log_refusal, require_admin
+from kpis.services.permissions import is_admin, is_evaluator, require_admin
 from kpis.services.plan import indicator_update, method_validate, target_set
 
 logger = logging.getLogger("imports")
 
 ORG_SHEET, BUDGET_SHEET, PROGRAM_SHEET, INDICATOR_SHEET = "조직", "예산현황", "세부사업", "성과지표"
 PLAN_HEADER_ROW = 1
+PLAN_ROW_LIMIT = PLAN_HEADER_ROW + L.MAX_DATA_ROWS
+# A weight as the Indicator column stores it: DECIMAL(7, 2), not negative.
+WEIGHT_DOMAIN = ValueDomain(minimum=Decimal(0), maximum=Decimal("99999.99"), places=2)
 # 성과지표 columns; target and actual columns follow, two per year.
 P_ID, P_DEPARTMENT, P_NAME, P_UNIT, P_KIND, P_DIRECTION, P_WEIGHT, P_METHOD, P_SOURCE = range(1, 10)
 P_FIRST_YEAR = 10
@@ -233,9 +234,18 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         check_size(upload_size(upload))
         run.sha256 = file_sha256(upload)
         check_xlsx(upload)
-        _meta, meta_by_id, years = _read_plan_meta(upload)
         scan = scan_sheet(upload, INDICATOR_SHEET)
-        sheet_rows = list(iter_sheet_values(upload, INDICATOR_SHEET, max_col=P_FIRST_YEAR - 1 + 2 * len(years)))
+        wb = open_workbook(upload)
+        try:
+            _meta, meta_by_id, years = _read_plan_meta(wb)
+            if INDICATOR_SHEET not in wb.sheetnames:
+                raise WorkbookRefused(f"'{INDICATOR_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
+            indicator_rows = list(sheet_rows(
+                wb[INDICATOR_SHEET], max_col=P_FIRST_YEAR - 1 + 2 * len(years), row_limit=PLAN_ROW_LIMIT,
+                formula_rows={row for row, _ in scan.formulas},
+            ))
+        finally:
+            wb.close()
     except WorkbookRefused as exc:
         return _plan_failed(run, exc.message)
     except ServiceError as exc:
@@ -244,7 +254,7 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", sheet=INDICATOR_SHEET, cell=merged)
         for merged in scan.merged
     ]
-    rows = _plan_preview(sheet_rows, meta_by_id, years, scan, problems)
+    rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
     run.summary = {
@@ -270,12 +280,8 @@ def _plan_failed(run: ImportRun, message: str) -> ImportRun:
     return run
 
 
-def _read_plan_meta(upload: IO[bytes]) -> tuple[dict[str, str], dict[int, tuple[int, int, int]], list[int]]:
-    wb = open_workbook(upload)
-    try:
-        sheet = read_meta(wb)
-    finally:
-        wb.close()
+def _read_plan_meta(wb) -> tuple[dict[str, str], dict[int, tuple[int, int, int]], list[int]]:
+    sheet = read_meta(wb)
     meta = sheet.meta
     if meta.get("kind") != L.KIND_PLAN:
         raise WorkbookRefused("계획 엑셀 파일이 아닙니다 (실적 파일은 실적 가져오기에서 올리세요).")
@@ -293,7 +299,7 @@ def _read_plan_meta(upload: IO[bytes]) -> tuple[dict[str, str], dict[int, tuple[
     return meta, sheet.rows, years
 
 
-def _plan_preview(sheet_rows, meta_by_id: dict[int, tuple[int, int, int]], years: list[int], scan,
+def _plan_preview(indicator_rows, meta_by_id: dict[int, tuple[int, int, int]], years: list[int], scan,
                   problems: list[Problem]) -> list[dict[str, Any]]:
     columns = year_columns(years)
     expected = list(PLAN_FIXED_HEADERS)
@@ -302,21 +308,24 @@ def _plan_preview(sheet_rows, meta_by_id: dict[int, tuple[int, int, int]], years
     indicators = Indicator.objects.select_related("department").prefetch_related("targets").in_bulk(list(meta_by_id))
     seen: dict[int, int] = {}
     rows: list[dict[str, Any]] = []
-    for number, values in sheet_rows:
+    for number, cells in indicator_rows:
         if number == PLAN_HEADER_ROW:
             for column, title in enumerate(expected, start=1):
-                found = values[column - 1] if column <= len(values) else None
+                found = cells[column - 1].value if column <= len(cells) else None
                 if L.canonical(found) != title:
                     problems.append(Problem(number, column, f"머리글이 '{title}'이어야 합니다. 열을 넣거나 지우지 마세요.",
                                             sheet=INDICATOR_SHEET))
             continue
-        rows.append(_plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan, problems))
+        rows.append(_plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan, problems))
     return rows
 
 
-def _plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan, problems) -> dict[str, Any]:
+def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan, problems) -> dict[str, Any]:
+    def at(column: int):
+        return cells[column - 1] if column <= len(cells) else EMPTY_CELL
+
     def value(column: int) -> Any:
-        return values[column - 1] if column <= len(values) else None
+        return at(column).value
 
     def problem(column: int, message: str) -> None:
         problems.append(Problem(number, column, message, sheet=INDICATOR_SHEET))
@@ -348,23 +357,29 @@ def _plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan
         return entry
     entry["fingerprint"] = str(fingerprint)
 
-    def raw(column: int) -> RawCell:  # the cached value with the formula the user typed, if any
-        return RawCell(value=value(column), formula=scan.formulas.get((number, column), ""))
+    def typed(column: int) -> str:  # the formula the user typed into the cell, if any
+        return scan.formulas.get((number, column), "")
 
-    def number_at(column: int) -> tuple[Decimal | None, bool]:
-        parsed, error, _info = parse_number(raw(column))
+    def number_at(column: int, domain: ValueDomain, label: str) -> tuple[Decimal | None, bool]:
+        raw, error, _info = cell_input(at(column), typed(column))
         if error:
             problem(column, error)
             return None, False
-        return parsed, True
+        if raw is None:
+            return None, True
+        try:
+            return value_read(raw, domain, label=label), True
+        except ValueRefused as exc:
+            problem(column, exc.message)
+            return None, False
 
-    weight, ok = number_at(P_WEIGHT)
+    weight, ok = number_at(P_WEIGHT, WEIGHT_DOMAIN, "가중치")
     if ok and weight is None:
         problem(P_WEIGHT, "가중치를 입력하세요.")
     elif ok and weight != indicator.weight:
         entry["weight"] = format(weight, "f")
         entry["changes"].append({"field": "weight", "label": "가중치", "old": L.number_text(indicator.weight), "new": L.number_text(weight)})
-    method_text, error = parse_text(raw(P_METHOD), "측정산식")
+    method_text, error = cell_note(at(P_METHOD), typed(P_METHOD), "측정산식")
     if error:
         problem(P_METHOD, error)
     elif method_text != (indicator.method_text or ""):
@@ -379,7 +394,7 @@ def _plan_row(number, values, meta_by_id, indicators, seen, years, columns, scan
     server_targets = {t.year: t.value for t in indicator.targets.all()}
     for year in years:
         target_column = columns[year][0]
-        target, ok = number_at(target_column)
+        target, ok = number_at(target_column, indicator.value_domain, f"목표({year})")
         if ok and L.number_text(target) != L.number_text(server_targets.get(year)):
             entry["targets"][str(year)] = None if target is None else format(target, "f")
             entry["changes"].append({"field": "target", "label": f"목표({year})", "year": year,

@@ -10,7 +10,7 @@ from xml.sax.saxutils import unescape
 
 import defusedxml.ElementTree as SafeET
 
-from imports.readers import CORRUPT, WorkbookRefused
+from imports.uploads import CORRUPT, WorkbookRefused
 
 SCAN_CHUNK = 1024 * 1024
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import NotFound, PermissionRefused, ServiceError
 from imports import actuals_import, actuals_rows, exporters, plan_workbook, run_rows, runs
 from imports.models import ImportKind, ImportStatus
-from imports.readers import size_text, too_large_message
+from imports.uploads import size_text, too_large_message
 from kpis.models import Department
 from kpis.services.permissions import is_admin, is_evaluator
 

@@ -66,10 +66,10 @@ NOTE_WIDTH = 30
 
 DIRECT_LABEL = "실적"  # label of the single value column of an indicator without a formula
 
-# Reading stops after this many consecutive empty rows: never loop to the sheet's declared end.
-EMPTY_ROW_LIMIT = 100
-# A workbook can hold at most this many data rows (a synthetic province has 10,000 indicators).
+# A workbook can hold at most this many data rows (a synthetic province has 10,000 indicators); every row
+# down to DATA_ROW_LIMIT is read, and anything below it refuses the file.
 MAX_DATA_ROWS = 200_000
+DATA_ROW_LIMIT = HEADER_ROW + MAX_DATA_ROWS
 
 # _meta: key/value pairs in A/B from row 1, then a table of rows.
 META_KEYS = (
@@ -137,22 +137,10 @@ def cell_ref(column: int, row: int) -> str:
 
 def number_text(value) -> str:
     """A number as fingerprints and signatures see it: 6.0000 and 6 are the same figure."""
-    if value.__class__ is Decimal and value.is_finite():  # first: a Decimal compared with "" costs a fallback
-        # Equal Decimals hash alike and have one text here, so a memo keyed by value is exact.
-        text = _NUMBER_TEXTS.get(value)
-        if text is None:
-            if len(_NUMBER_TEXTS) >= _NUMBER_TEXTS_MAX:
-                _NUMBER_TEXTS.clear()
-            text = _NUMBER_TEXTS[value] = format(value.normalize(), "f")
-        return text
     if value is None or value == "":
         return ""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     return format(number.normalize(), "f")
-
-
-_NUMBER_TEXTS: dict[Decimal, str] = {}
-_NUMBER_TEXTS_MAX = 4096
 
 
 def short_hash(text: str) -> int:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from kpis.models import Actual, ActualStatus, AuditEntry, Department, Evidence, Indicator, Target
-from kpis.services.actuals import indicator_inputs
 
 
 @dataclass
@@ -57,7 +56,7 @@ def entry_rows(department: Department, year: int) -> list[EntryRow]:
         previous = actuals.get((indicator.pk, year - 1))
         rows.append(
             EntryRow(
-                indicator=indicator, inputs=indicator_inputs(indicator), target=targets.get(indicator.pk),
+                indicator=indicator, inputs=indicator.input_names, target=targets.get(indicator.pk),
                 previous_actual=previous.value if previous and previous.status != ActualStatus.NOT_REPORTED else None,
                 actual=current, evidence=list(current.evidence.all()) if current else [],
             )

@@ -15,17 +15,11 @@ from core.errors import InvalidInput, ServiceError, VersionConflict
 from kpis.entry import entry_rows, indicator_history, review_queue
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
-from kpis.services.actuals import (
-    actual_approve,
-    actual_compute,
-    actual_return,
-    actual_save,
-    actual_submit,
-    indicator_inputs,
-)
+from kpis.services.actuals import actual_compute, actual_save
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
 from kpis.services.policy import policy_rules
+from kpis.services.workflow import actual_approve, actual_return, actual_submit
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -74,7 +68,7 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     """Save a draft (action=save) or save and submit (action=submit); refusals are shown beside the row."""
     year = _year(year)
     indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
-    names = indicator_inputs(indicator)
+    names = indicator.input_names
     version_raw = request.POST.get("version", "")
     expected_version = int(version_raw) if version_raw.isdigit() and int(version_raw) > 0 else None
     page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
@@ -137,7 +131,7 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     """Live computed value and achievement rate while typing; writes nothing."""
     year = _year(year)
     indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
-    names = indicator_inputs(indicator)
+    names = indicator.input_names
     context: dict = {"value": None, "rate": None, "message": ""}
     try:
         # The same parsing and evaluation as a save, so the preview never disagrees with it.

@@ -28,6 +28,7 @@ from kpis.models import (
     Target,
     Team,
 )
+from kpis.services.plan import indicator_domain_defaults
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -92,6 +93,11 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     method_text = "개최횟수"
     data_source = "부서 자체수집"
     order = factory.Sequence(lambda n: n)
+    # The value domain a new indicator gets from its unit, as the plan import gives it.
+    value_min = factory.LazyAttribute(lambda o: indicator_domain_defaults(o.unit)["value_min"])
+    value_places = factory.LazyAttribute(lambda o: indicator_domain_defaults(o.unit)["value_places"])
+    input_min = factory.LazyAttribute(lambda o: indicator_domain_defaults(o.unit)["input_min"])
+    input_places = factory.LazyAttribute(lambda o: indicator_domain_defaults(o.unit)["input_places"])
 
 
 class TargetFactory(factory.django.DjangoModelFactory):

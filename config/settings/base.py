@@ -140,10 +140,6 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
-# An uploaded actuals workbook's data sheet is read by a forked child process while the request's
-# process validates (imports/read_process.py): "auto" (when the process has one thread) or "off"
-# ("always", which forks beside other threads too, is for tests).
-IMPORT_READ_PROCESS = "off" if not env_bool("IMPORT_READ_PROCESS", True) else "auto"
 
 # Session idle timeout (seconds); refreshed on every request by IdleTimeoutMiddleware.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from imports.plan_document import IndicatorRow, StrategicGoalBlock
 from kpis.models import Actual, ActualStatus, ChangeSource, Department, Indicator, PolicyGoal, Target
+from kpis.services.plan import indicator_domain_defaults
 
 from .upsert import UpsertSession
 
@@ -31,10 +32,13 @@ def write_indicators(
             "bsc_linked": row.bsc_linked,
             "order": order,
         }
+        existing = current.pop(row.name, None)
+        if existing is None:  # the document carries no value domain: a new indicator's comes from its unit
+            values.update(indicator_domain_defaults(row.unit))
         indicator, changes, created = session.save(
             "indicators",
             Indicator,
-            current.pop(row.name, None),
+            existing,
             {"department": dept, "name": row.name},
             values,
             line=row.line,

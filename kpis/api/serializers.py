@@ -6,7 +6,6 @@ from rest_framework import serializers
 
 from core.api import MAX_VERSION, id_field, year_field
 from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
-from kpis.services.actuals import indicator_inputs
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -66,7 +65,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_inputs(self, indicator: Indicator) -> list[str]:
-        return list(indicator_inputs(indicator))
+        return list(indicator.input_names)
 
 
 # --- Actuals -------------------------------------------------------------------------------

@@ -39,8 +39,9 @@ from kpis.api.serializers import (
     StrategicGoalSerializer,
 )
 from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal
-from kpis.services.actuals import actual_approve, actual_return, actual_save, actual_submit
+from kpis.services.actuals import actual_save
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
+from kpis.services.workflow import actual_approve, actual_return, actual_submit
 
 logger = logging.getLogger("kpis.api")
 

@@ -54,7 +54,7 @@ def evidence_add(*, user: User, actual_id: int, upload: UploadedFile, source: st
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_actual_writer(user, actual.indicator.department_id)
-    require_year_open(actual.indicator.department, actual.year)
+    require_year_open(actual.indicator.department_id, actual.year)
     name = PurePath(upload.name or "file").name[:200]
     extension = PurePath(name).suffix.lower()
     if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:

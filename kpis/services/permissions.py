@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from core.errors import PermissionRefused, YearClosed
 from core.security import log_refusal
-from kpis.models import Department, EntryException, EntryYear
+from kpis.models import EntryException, EntryYear
 
 
 def is_admin(user: User) -> bool:
@@ -48,12 +48,12 @@ def require_admin(user: User | None) -> None:
         raise PermissionRefused("관리자만 할 수 있는 작업입니다.")
 
 
-def require_year_open(department: Department, year: int) -> None:
+def require_year_open(department_id: int, year: int) -> None:
     """A closed year rejects every change unless the department holds a live exception."""
     entry_year = EntryYear.objects.filter(year=year).first()
     if entry_year is None or not entry_year.is_closed:
         return
-    exception = EntryException.objects.filter(department=department, year=year).first()
+    exception = EntryException.objects.filter(department_id=department_id, year=year).first()
     if exception is not None and exception.until >= timezone.now():
         return
     reason = entry_year.closed_reason or "입력 기간이 끝났습니다"

@@ -7,11 +7,21 @@ from django.db import transaction
 
 from accounts.models import User
 from core.errors import InvalidInput, NotFound
+from kpis.domain import domain_for_unit
 from kpis.formulas import FormulaError, MethodKind, classify_method
 from kpis.models import ChangeSource, Indicator, Target
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_admin
+
+
+def indicator_domain_defaults(unit: str) -> dict[str, Decimal | int | None]:
+    """The value domain fields of a new indicator measured in `unit` (its inputs get the same)."""
+    domain = domain_for_unit(unit)
+    return {
+        "value_min": domain.minimum, "value_max": domain.maximum, "value_places": domain.places,
+        "input_min": domain.minimum, "input_max": domain.maximum, "input_places": domain.places,
+    }
 
 
 def method_validate(text: str) -> tuple[str, list[str]]:

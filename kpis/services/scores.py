@@ -25,7 +25,6 @@ from kpis.models import (
     ScoringPolicy,
 )
 from kpis.scoring import DepartmentResult, IndicatorInput, department_score
-from kpis.services.gc_pause import without_cyclic_gc
 from kpis.services.policy import policy_current, policy_rules
 
 BATCH = 2000
@@ -248,7 +247,7 @@ def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
 def _recompute(
     year: int, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None, *, force: bool
 ) -> int:
-    with without_cyclic_gc(), transaction.atomic():
+    with transaction.atomic():
         policy = policy_current(year)
         rules = policy_rules(policy)
         generations = dict(

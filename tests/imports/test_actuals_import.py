@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
 from io import StringIO
 
@@ -13,7 +12,6 @@ from openpyxl import load_workbook
 
 from core.errors import VersionConflict
 from imports import workbook_layout as L
-from imports.apply import ApplyRow, RowRefused, actuals_apply, actuals_apply_each
 from imports.models import ImportKind, ImportRun, ImportStatus
 from kpis.models import (
     Actual,
@@ -23,7 +21,7 @@ from kpis.models import (
     DirtyScore,
     Indicator,
 )
-from kpis.services.actuals import actual_save
+from kpis.services.actuals import ActualInput, RowRefused, actual_save, actuals_save
 from kpis.services.plan import indicator_update, target_set
 from tests.fixtures.workbooks import (
     DATA_PART,
@@ -262,7 +260,7 @@ def test_a_row_whose_formula_now_has_other_inputs_is_refused(editor, exported, a
     body = preview(editor, edit(exported, {"L6": 12}))
 
     assert messages(body) == [
-        ("실적입력!L6: 내려받은 뒤 측정산식이 '개최횟수'에서 '개최횟수+간담회횟수'(으)로 바뀌어 입력 항목이 맞지 않습니다. "
+        ("실적입력!L6: 내려받은 뒤 측정산식이 '개최횟수'에서 '개최횟수+간담회횟수'로 바뀌어 입력 항목이 맞지 않습니다. "
         "실적 파일을 새로 내려받아 다시 입력하세요.")
     ]
     assert db_state() == before
@@ -382,8 +380,9 @@ def test_an_id_edited_to_one_not_in_the_workbook_is_refused(editor, exported):
     ("typed", "message"),
     [
         ("12회", "실적입력!L6: '12회'는 숫자가 아닙니다"),
-        ("△5", "실적입력!L6: '△5'는 음수입니다. 0 이상의 값을 입력하세요."),
-        (-5, "실적입력!L6: '-5'는 음수입니다. 0 이상의 값을 입력하세요."),
+        ("△5", "실적입력!L6: '△5'는 0 이상이어야 합니다"),
+        (-5, "실적입력!L6: '-5'는 0 이상이어야 합니다"),
+        (2.5, "실적입력!L6: '2.5'는 정수가 아닙니다. 소수점 없이 입력하세요"),
         ("12,34", "실적입력!L6: '12,34'는 숫자가 아닙니다"),
     ],
 )
@@ -399,7 +398,7 @@ def test_a_bad_number_is_refused_naming_the_cell(editor, exported, typed, messag
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("1,234", "1234"), ("１２", "12"), ("12%", "12"), (" 7 ", "7"), ("3.50", "3.5")],
+    [("1,234", "1234"), ("１２", "12"), ("12%", "12"), (" 7 ", "7"), ("3.00", "3")],
 )
 def test_numbers_typed_as_text_are_read(editor, exported, typed, stored):
     row = row_of(preview(editor, edit(exported, {"L6": typed})), COUNT)
@@ -414,7 +413,7 @@ def test_a_number_formatted_as_a_percentage_reads_as_typed(editor, exported):
     row = row_of(preview(editor, edit(exported, {"L6": 0.12}, func=percent)), COUNT)
 
     assert row["inputs"] == {"개최횟수": "12"}
-    assert row["messages"] == ["L6: 12%로 입력되어 12(으)로 읽었습니다."]
+    assert row["messages"] == ["L6: 12%로 입력되어 12로 읽었습니다."]
 
 
 def test_a_formula_typed_by_the_user_uses_the_value_excel_cached(editor, exported):
@@ -479,7 +478,7 @@ def test_an_error_value_in_the_note_is_refused(editor, exported):
 def test_a_formula_with_a_missing_input_is_refused_at_the_empty_cell(editor, exported):
     body = preview(editor, edit(exported, {"L8": 3000}))
 
-    assert messages(body) == ["실적입력!N8: '인구' 값을 입력하세요."]
+    assert messages(body) == ["실적입력!N8: '인구' 값을 입력하세요"]
 
 
 def test_division_by_zero_is_reported_on_the_computed_cell(editor, exported):
@@ -506,18 +505,32 @@ def test_merged_cells_are_refused_with_their_range(editor, exported):
     assert db_state() == before
 
 
-def test_styled_empty_rows_down_to_the_last_row_are_read_fast_and_bounded(editor, exported):
+def test_a_row_after_150_blank_rows_is_read(editor, exported):
+    def move_down(wb):
+        sheet = wb[L.DATA_SHEET]
+        sheet.move_range("A8:P8", rows=150)
+
+    body = preview(editor, edit(exported, {"L158": 3001, "N158": 47000}, func=move_down))
+
+    assert messages(body) == []
+    assert row_of(body, 158)["status"] == "changed"
+    assert row_of(body, 158)["inputs"] == {"활동인원": "3001", "인구": "47000"}
+    assert body["summary"]["deleted"] == []
+
+
+def test_a_sheet_reaching_below_the_row_limit_is_refused_with_the_limit(editor, exported):
     def styled_to_the_end(xml: bytes) -> bytes:
-        rows = b"".join(b'<row r="%d"><c r="P%d" s="1"/></row>' % (n, n) for n in range(20, 1_048_577))
-        return xml.replace(b"</sheetData>", rows + b"</sheetData>").replace(b'ref="A1:P8"', b'ref="A1:P1048576"')
+        rows = b'<row r="1048576"><c r="P1048576" s="1"/></row>'
+        return xml.replace(b"</sheetData>", rows + b"</sheetData>")
 
-    data = rewrite_part(edit(exported, {"L6": 12}), DATA_PART, styled_to_the_end)
-    started = time.perf_counter()
+    before = db_state()
+    body = preview(editor, rewrite_part(edit(exported, {"L6": 12}), DATA_PART, styled_to_the_end))
 
-    body = preview(editor, data)
-
-    assert time.perf_counter() - started < 5
-    assert body["summary"]["total"] == 3 and body["summary"]["changed"] == 1
+    assert messages(body) == [(
+        f"실적입력!A{L.DATA_ROW_LIMIT + 1}: '실적입력' 시트는 {L.DATA_ROW_LIMIT:,}행까지만 읽습니다. "
+        f"{L.DATA_ROW_LIMIT:,}행 아래에 있는 값과 서식을 지우고 다시 올리세요."
+    )]
+    assert db_state() == before
 
 
 def test_a_wrong_header_is_refused(editor, exported):
@@ -539,7 +552,7 @@ def test_the_error_workbook_marks_each_bad_cell_with_a_fill_and_a_comment(editor
     ws = wb[L.DATA_SHEET]
     assert ws["L6"].fill.fgColor.rgb.endswith("FFC7CE")
     assert ws["L6"].comment.text == "'12회'는 숫자가 아닙니다"
-    assert ws["L7"].comment.text == "'△5'는 음수입니다. 0 이상의 값을 입력하세요."
+    assert ws["L7"].comment.text == "'△5'는 0 이상이어야 합니다"
     assert ws["L8"].comment is None
     assert wb.sheetnames[0] == "오류목록"
 
@@ -553,46 +566,50 @@ def test_the_fixed_error_workbook_can_be_uploaded_again(editor, exported):
     assert again["errors"] == [] and again["summary"]["changed"] == 1
 
 
-# --- the set-based path gives what actual_save gives --------------------------------------------
+# --- one writer: a confirm stores what the same saves through the form's service store ------------
 
 
-def _apply_rows() -> list[ApplyRow]:
+def _inputs() -> list[ActualInput]:
     count, exchange, rate = (indicator(n) for n in ("정무활동 및 당정협력 강화", "민간단체 및 출향도민 협력 강화", "자원봉사 활동률"))
     return [
-        ApplyRow(indicator_id=count.pk, inputs={"개최횟수": "12"}, value=None, note="메모", expected_version=2, row=6),
-        ApplyRow(indicator_id=exchange.pk, inputs={"교류횟수": "33"}, value=None, note="", expected_version=0, row=7),
-        ApplyRow(indicator_id=rate.pk, inputs={"활동인원": "3001", "인구": "47000"}, value=None, note="", expected_version=0, row=8),
+        ActualInput(indicator_id=count.pk, inputs={"개최횟수": "12"}, note="메모", expected_version=2),
+        ActualInput(indicator_id=exchange.pk, inputs={"교류횟수": "33"}, note="", expected_version=0),
+        ActualInput(indicator_id=rate.pk, inputs={"활동인원": "3001", "인구": "47000"}, note="", expected_version=0),
     ]
 
 
-def _outcome(run_id: int) -> tuple:
+def _outcome() -> tuple:
     actuals = sorted(Actual.objects.filter(year=YEAR).values_list(
         "indicator_id", "value", "inputs", "note", "status", "source", "version", "updated_by_id", "raw_text",
         "supplementary_value", "placeholder_reason",
     ), key=str)
-    audit = sorted(AuditEntry.objects.filter(import_run_id=run_id).values_list(
+    audit = sorted(AuditEntry.objects.filter(year=YEAR, entity="actual").values_list(
         "indicator_id", "entity", "action", "field", "old_value", "new_value", "source", "user_id", "department_id", "year",
     ))
     dirty = sorted(DirtyScore.objects.values_list("department_id", "year"))
     return actuals, audit, dirty
 
 
-def _seeded(dept_user) -> ImportRun:
-    Actual.objects.create(
+@pytest.fixture
+def returned_count(sample_plan):
+    return Actual.objects.create(
         indicator=indicator("정무활동 및 당정협력 강화"), year=YEAR, value=D("9"), inputs={"개최횟수": "9"},
         status=ActualStatus.RETURNED, version=2, raw_text="9", placeholder_reason="x",
     )
-    return ImportRun.objects.create(kind=ImportKind.ACTUALS_WORKBOOK, user=dept_user, file_name="t.xlsx")
 
 
-def test_the_set_based_path_leaves_the_same_state_as_actual_save_row_by_row(dept_user, cooperation):
-    run = _seeded(dept_user)
+def test_many_rows_saved_at_once_leave_the_state_one_save_per_row_leaves(dept_user, cooperation, returned_count):
     outcomes = []
-    for apply in (actuals_apply_each, actuals_apply):
-        with transaction.atomic():
-            assert apply(user=dept_user, year=YEAR, rows=_apply_rows(), import_run_id=run.pk) == 3
-            outcomes.append(_outcome(run.pk))
-            transaction.set_rollback(True)
+    with transaction.atomic():
+        for row in _inputs():
+            actual_save(user=dept_user, indicator_id=row.indicator_id, year=YEAR, inputs=row.inputs, note=row.note,
+                        expected_version=row.expected_version, source=ChangeSource.EXCEL)
+        outcomes.append(_outcome())
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        assert actuals_save(user=dept_user, year=YEAR, rows=_inputs(), source=ChangeSource.EXCEL) == 3
+        outcomes.append(_outcome())
+        transaction.set_rollback(True)
 
     assert outcomes[0] == outcomes[1]
     actuals, audit, dirty = outcomes[1]
@@ -601,34 +618,41 @@ def test_the_set_based_path_leaves_the_same_state_as_actual_save_row_by_row(dept
         (D("33"), {"교류횟수": "33"}, "", "draft", "excel", 1),
         (D("6.3851"), {"활동인원": "3001", "인구": "47000"}, "", "draft", "excel", 1),
     ]
-    assert next(a[8:] for a in actuals) == ("", None, "")  # placeholder fields cleared, as actual_save does
+    assert next(a[8:] for a in actuals) == ("", None, "")  # the document's placeholder fields are cleared
     assert len(audit) == 4 + 3 + 3 and (cooperation.pk, YEAR) in dirty
 
 
-@pytest.mark.parametrize("apply", [actuals_apply_each, actuals_apply])
-def test_both_paths_refuse_a_stale_version_and_write_nothing(dept_user, cooperation, apply):
-    run = _seeded(dept_user)
-    rows = _apply_rows()
-    rows[0] = ApplyRow(indicator_id=rows[0].indicator_id, inputs=rows[0].inputs, value=None, note="", expected_version=1, row=6)
+def test_a_stale_version_among_many_rows_is_refused_by_its_index_and_nothing_is_written(dept_user, returned_count):
+    rows = _inputs()
+    rows[0] = ActualInput(indicator_id=rows[0].indicator_id, inputs=rows[0].inputs, note="", expected_version=1)
+    rows.append(rows.pop(0))
     before = db_state()
 
     with pytest.raises(RowRefused) as refused:
-        apply(user=dept_user, year=YEAR, rows=rows, import_run_id=run.pk)
+        actuals_save(user=dept_user, year=YEAR, rows=rows, source=ChangeSource.EXCEL)
 
-    assert isinstance(refused.value.cause, VersionConflict)
-    assert refused.value.message.startswith("6행(지표ID")
+    assert isinstance(refused.value.cause, VersionConflict) and refused.value.index == 2
     assert db_state() == before
 
 
-@pytest.mark.parametrize("apply", [actuals_apply_each, actuals_apply])
-def test_both_paths_refuse_another_departments_user(other_dept_user, dept_user, apply):
-    run = _seeded(dept_user)
+def test_another_departments_user_is_refused_for_every_row(other_dept_user, returned_count):
     before = db_state()
 
     with pytest.raises(RowRefused, match="이 부서의 실적을 수정할 권한이 없습니다"):
-        apply(user=other_dept_user, year=YEAR, rows=_apply_rows(), import_run_id=run.pk)
+        actuals_save(user=other_dept_user, year=YEAR, rows=_inputs(), source=ChangeSource.EXCEL)
 
     assert db_state() == before
+
+
+def test_a_refusal_at_confirm_names_the_sheet_row(editor, exported, admin_user):
+    body = preview(editor, edit(exported, {"L6": 12, "L7": 33}))
+    actual_save(user=admin_user, indicator_id=indicator("민간단체 및 출향도민 협력 강화").pk, year=YEAR,
+                inputs={"교류횟수": "30"})
+
+    response = confirm(editor, body["id"])
+
+    assert response.status_code == 409
+    assert "7행: 다른 사용자(planner_admin)가" in response.json()["detail"]
 
 
 # --- pages and visibility -----------------------------------------------------------------------

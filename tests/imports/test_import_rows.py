@@ -4,12 +4,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
-from imports import actuals_import, apply, run_rows
+from imports import actuals_import, run_rows
 from imports.models import ImportRow, ImportRun
 from kpis.models import Actual, AuditEntry
+from kpis.services import actuals as actual_services
 from tests.fixtures.workbooks import confirm, department, edit, export_workbook, upload
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +25,6 @@ def editor(client, dept_user, sample_plan):
 @pytest.fixture
 def filled(editor) -> bytes:
     return edit(export_workbook(editor, department_id=department().pk), FILLED)
-
-
-def _chunk_reads(queries) -> int:
-    """Queries that read a chunk of rows by position (keyset pagination), not a page for display."""
-    return sum(1 for query in queries if '"imports_importrow"."position" AS "position", "imports_importrow"."data"' in query["sql"])
 
 
 def test_a_previews_rows_are_stored_in_the_import_row_table_in_reading_order(editor, filled):
@@ -50,9 +44,9 @@ def test_the_preview_writes_its_rows_a_chunk_at_a_time(editor, filled, monkeypat
     def counting_writer(run):
         write = writer(run)
 
-        def counting(entries, *meanwhile):
+        def counting(entries):
             writes.append(len(entries))
-            return write(entries, *meanwhile)
+            return write(entries)
 
         return counting
 
@@ -60,28 +54,25 @@ def test_the_preview_writes_its_rows_a_chunk_at_a_time(editor, filled, monkeypat
 
     body = upload(editor, filled).json()
 
-    assert writes == [1, 2]  # a smaller first chunk, then PREVIEW_CHUNK rows
+    assert writes == [2, 1]
     assert ImportRow.objects.filter(run_id=body["id"]).count() == body["summary"]["total"] == 3
 
 
-def test_confirm_reads_the_rows_in_chunks_and_applies_every_one(editor, filled, monkeypatch):
-    monkeypatch.setattr(apply, "CHUNK", 2)
+def test_confirm_applies_every_row_when_they_span_several_chunks(editor, filled, monkeypatch):
+    monkeypatch.setattr(actual_services, "CHUNK", 2)
     monkeypatch.setattr(run_rows, "CHUNK", 2)
     run_id = upload(editor, filled).json()["id"]
 
-    with CaptureQueriesContext(connection) as queries:
-        response = confirm(editor, run_id)
+    response = confirm(editor, run_id)
 
     assert response.status_code == 200, response.json()
     assert response.json()["summary"]["applied"] == 3
-    # Rows 1-2, then row 3 (a short chunk ends the reading): never the whole list in one query.
-    assert _chunk_reads(queries.captured_queries) == 2
     assert sorted(Actual.objects.filter(year=YEAR).values_list("value", flat=True)) == [Decimal(6), Decimal(12), Decimal(33)]
     assert AuditEntry.objects.filter(import_run_id=run_id, field="value").count() == 3
 
 
 def test_a_refusal_in_a_later_chunk_rolls_back_the_earlier_chunks(editor, filled, monkeypatch):
-    monkeypatch.setattr(apply, "CHUNK", 2)
+    monkeypatch.setattr(actual_services, "CHUNK", 2)
     monkeypatch.setattr(run_rows, "CHUNK", 2)
     run_id = upload(editor, filled).json()["id"]
     last = ImportRow.objects.get(run_id=run_id, position=2)
@@ -134,7 +125,7 @@ def test_a_refused_workbook_leaves_no_rows_behind(editor, filled, monkeypatch):
 
     writes = []
     monkeypatch.setattr(actuals_import, "row_writer",
-                        lambda run: lambda entries, *meanwhile: (writes.append(run.pk), refuse_midway()))
+                        lambda run: lambda entries: (writes.append(run.pk), refuse_midway()))
 
     body = upload(editor, filled).json()
 
@@ -143,56 +134,7 @@ def test_a_refused_workbook_leaves_no_rows_behind(editor, filled, monkeypatch):
     assert ImportRun.objects.get(pk=body["id"]).department is None
 
 
-def test_the_rows_are_stored_while_other_work_runs_and_that_work_may_not_query(editor, filled):
-    from django.db import connection as db
-
-    from imports.bulk import QueryDuringCopy, bulk_insert
-    from tests.conftest import skip_or_fail
-
-    if db.vendor != "postgresql":
-        skip_or_fail("the COPY beside other work is PostgreSQL's (set DATABASE_URL)")
-    run_id = upload(editor, filled).json()["id"]
-    rows = [{"run_id": run_id, "position": 10 + n, "row": 20 + n, "status": "changed", "data": {"row": 20 + n}}
-            for n in range(3)]
-
-    assert bulk_insert(ImportRow, rows, lambda: "done meanwhile") == "done meanwhile"
-    assert ImportRow.objects.filter(run_id=run_id, position__gte=10).count() == 3
-    with pytest.raises(QueryDuringCopy), transaction.atomic():
-        bulk_insert(ImportRow, [{**rows[0], "position": 20}], lambda: ImportRun.objects.count())
-    assert not ImportRow.objects.filter(run_id=run_id, position=20).exists()  # the COPY was abandoned
-
-
-def test_the_cycle_collector_is_paused_while_a_preview_runs_and_resumes_after_it(editor, filled, monkeypatch):
-    import gc
-
-    seen = []
-    row_preview = actuals_import.row_preview
-    monkeypatch.setattr(actuals_import, "row_preview", lambda *args: (seen.append(gc.isenabled()), row_preview(*args))[1])
-
-    body = upload(editor, filled).json()
-    refused = upload(editor, b"PK\x03\x04 not a zip").json()
-
-    assert body["summary"]["total"] == 3 and seen == [False, False, False]
-    assert refused["status"] == "failed" and gc.isenabled()
-
-
-def test_a_stored_row_leaves_out_fields_at_their_default_and_every_reader_puts_them_back(editor, filled):
-    body = upload(editor, filled).json()
-    stored = ImportRow.objects.get(run_id=body["id"], row=8).data
-    run = ImportRun.objects.get(pk=body["id"])
-
-    assert "server" not in stored and "messages" not in stored and "old" not in stored
-    api_row = next(row for row in body["rows"] if row["row"] == 8)
-    read_row = next(row for row in run_rows.run_rows(run) if row["row"] == 8)
-    assert api_row == read_row
-    assert set(run_rows.ENTRY_DEFAULTS) <= set(api_row)
-    assert api_row["server"] is None and api_row["messages"] == [] and api_row["inputs"] == {"활동인원": "3000", "인구": "50000"}
-    read_row["messages"].append("x")  # each row gets its own lists
-    assert next(row for row in run_rows.run_rows(run) if row["row"] == 7)["messages"] == []
-
-
-def test_a_refusal_met_while_a_chunk_is_being_stored_abandons_it_and_keeps_nothing(editor, filled, monkeypatch):
-    # Chunks of one row: the third row (8) is validated while the second chunk's COPY is open.
+def test_a_refusal_in_a_later_chunk_of_a_preview_keeps_no_row_of_the_earlier_ones(editor, filled, monkeypatch):
     monkeypatch.setattr(actuals_import, "PREVIEW_CHUNK", 1)
     row_preview = actuals_import.row_preview
 

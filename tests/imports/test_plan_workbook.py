@@ -149,9 +149,9 @@ def test_a_bad_formula_or_number_is_refused_naming_the_cell(planner, exported):
     body = post(planner, edited(exported, change)).json()
 
     texts = [e["text"] for e in body["errors"]]
-    assert f"성과지표!{cell(P_WEIGHT, count_row)}: '서른'는 숫자가 아닙니다" in texts
+    assert f"성과지표!{cell(P_WEIGHT, count_row)}: '서른'은 숫자가 아닙니다" in texts
     assert any(t.startswith(f"성과지표!{cell(P_METHOD, count_row)}: 측정산식을 읽을 수 없습니다") for t in texts)
-    assert f"성과지표!{target_cell(2025, count_row)}: '△3'는 음수입니다. 0 이상의 값을 입력하세요." in texts
+    assert f"성과지표!{target_cell(2025, count_row)}: '△3'은 0 이상이어야 합니다" in texts
     assert planner.post(f"/api/v1/imports/{body['id']}/confirm/").status_code == 409
     assert db_state() == before
 

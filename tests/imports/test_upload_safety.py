@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from imports import readers
+from imports import uploads as readers
 from imports.actuals_import import actuals_upload
 from imports.models import ImportRun, ImportStatus
 from tests.fixtures.workbooks import (

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from core.errors import InvalidInput, InvalidState, PermissionRefused, VersionConflict, YearClosed
 from kpis.models import Actual, ActualStatus, AuditEntry, DirtyScore, EntryException, EntryYear, Indicator
-from kpis.services.actuals import actual_approve, actual_return, actual_save, actual_submit
+from kpis.services.actuals import actual_save
+from kpis.services.workflow import actual_approve, actual_return, actual_submit
 
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
 
@@ -204,7 +205,7 @@ def test_plan_actuals_of_a_closed_year_are_approved_and_locked(dept_user, volunt
 def test_an_admin_can_reopen_an_approved_value_for_correction_with_a_reason(
     dept_user, evaluator, admin_user, volunteering
 ):
-    from kpis.services.actuals import actual_reopen
+    from kpis.services.workflow import actual_reopen
 
     actual = actual_submit(
         user=dept_user, actual_id=save_volunteering(dept_user, volunteering, placeholder(volunteering).version).pk

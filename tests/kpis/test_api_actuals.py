@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, Department, EntryYear, Indicator
-from kpis.services.actuals import actual_save, actual_submit
+from kpis.services.actuals import actual_save
+from kpis.services.workflow import actual_submit
 from tests.conftest import client_for
 from tests.factories import ActualFactory, IndicatorFactory
 

@@ -14,9 +14,9 @@ from kpis import score_views
 from kpis.board_cache import board_version
 from kpis.finalise import year_finalise
 from kpis.models import Actual, ActualStatus, Bureau, Department, EntryYear, Reminder
-from kpis.services.actuals import actual_reopen
 from kpis.services.policy import policy_revise
 from kpis.services.scores import scores_recompute
+from kpis.services.workflow import actual_reopen
 from tests.kpis.test_scoreboard import BOARD, add_departments, change_actual, returned_actual, row_of, rows_of
 
 pytestmark = pytest.mark.django_db

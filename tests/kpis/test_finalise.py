@@ -18,7 +18,7 @@ from kpis.models import (
     EntryYear,
     ScoreSnapshot,
 )
-from kpis.services.actuals import actual_save, indicator_inputs
+from kpis.services.actuals import actual_save
 from kpis.services.policy import policy_revise
 from kpis.services.scores import scores_recompute
 
@@ -37,7 +37,7 @@ def change_actual_by_exception(user, short_name: str, value: str) -> None:
     """An admin corrects an actual after finalisation (the evaluator returned it first)."""
     Actual.objects.filter(indicator__short_name=short_name, year=2023).update(status=ActualStatus.RETURNED)
     actual = Actual.objects.select_related("indicator").get(indicator__short_name=short_name, year=2023)
-    names = indicator_inputs(actual.indicator)
+    names = actual.indicator.input_names
     actual_save(
         user=user, indicator_id=actual.indicator_id, year=2023, expected_version=actual.version,
         **({"inputs": {names[0]: value}} if len(names) == 1 else {"value": value}),

@@ -27,7 +27,7 @@ from kpis.models import (
 )
 from kpis.score_selectors import PAGE_SIZE, _ordering, scoreboard_departments, scoreboard_page
 from kpis.scoring import DepartmentResult, bureau_rollup
-from kpis.services.actuals import actual_save, indicator_inputs
+from kpis.services.actuals import actual_save
 from kpis.services.policy import policy_current, policy_revise
 from kpis.services.scores import scores_recompute
 from kpis.tasks import recompute_year
@@ -61,7 +61,7 @@ def returned_actual(short_name: str, year: int = 2023) -> Actual:
 
 def change_actual(user, actual: Actual, value: str) -> Actual:
     """Save a new value through the service, typed as the entry form would (a counted quantity or a value)."""
-    names = indicator_inputs(actual.indicator)
+    names = actual.indicator.input_names
     return actual_save(
         user=user, indicator_id=actual.indicator_id, year=actual.year, expected_version=actual.version,
         **({"inputs": {names[0]: value}} if len(names) == 1 else {"value": value}),

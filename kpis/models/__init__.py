@@ -1,0 +1,38 @@
+"""The kpis app's models, one module per part: the plan, actuals, scores."""
+from kpis.models.actuals import (
+    Actual,
+    ActualStatus,
+    AuditEntry,
+    ChangeSource,
+    EntryException,
+    EntryYear,
+    Evidence,
+)
+from kpis.models.plan import (
+    Bureau,
+    Department,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    PolicyGoal,
+    StrategicGoal,
+    Target,
+    Team,
+)
+from kpis.models.scores import (
+    DepartmentScore,
+    DirtyScore,
+    IndicatorScore,
+    LowerIsBetterMethod,
+    Reminder,
+    ScoreSnapshot,
+    ScoringPolicy,
+    UnreportedMode,
+)
+
+__all__ = [
+    "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
+    "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
+    "LowerIsBetterMethod", "PolicyGoal", "Reminder", "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target",
+    "Team", "UnreportedMode",
+]

@@ -1,0 +1,157 @@
+"""Actuals with their evidence and audit trail, and the yearly entry window."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.numbers import VALUE_DIGITS
+from kpis.models.plan import Department, Indicator
+
+
+class ActualStatus(models.TextChoices):
+    NOT_REPORTED = "not_reported", "미보고"
+    DRAFT = "draft", "작성 중"
+    SUBMITTED = "submitted", "제출"
+    APPROVED = "approved", "승인"
+    RETURNED = "returned", "반려"
+
+
+class ChangeSource(models.TextChoices):
+    WEB = "web", "웹"
+    API = "api", "API"
+    EXCEL = "excel", "엑셀 가져오기"
+    PLAN = "plan", "계획서 가져오기"
+    SYSTEM = "system", "시스템"
+
+
+class Actual(models.Model):
+    indicator = models.ForeignKey(Indicator, verbose_name="성과지표", on_delete=models.CASCADE, related_name="actuals")
+    year = models.PositiveIntegerField("연도")
+    value = models.DecimalField("실적", null=True, blank=True, **VALUE_DIGITS)
+    supplementary_value = models.DecimalField("보조 실적(괄호)", null=True, blank=True, **VALUE_DIGITS)
+    raw_text = models.CharField("원문", max_length=100, blank=True)
+    inputs = models.JSONField("산식 입력값", default=dict, blank=True)
+    note = models.TextField("비고", blank=True)
+    status = models.CharField("상태", max_length=20, choices=ActualStatus.choices, default=ActualStatus.NOT_REPORTED)
+    source = models.CharField("입력 경로", max_length=20, choices=ChangeSource.choices, default=ChangeSource.WEB)
+    placeholder_reason = models.CharField("미보고 처리 사유", max_length=200, blank=True)
+    version = models.PositiveIntegerField("버전", default=1)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="수정자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("제출 시각", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="제출자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("검토 시각", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="검토자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField("검토 의견", blank=True)
+
+    class Meta:
+        verbose_name = "실적"
+        verbose_name_plural = "실적"
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="actual_unique_year"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="actual_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.year}: {self.value}"
+
+    @property
+    def is_reported(self) -> bool:
+        return self.value is not None and self.status != ActualStatus.NOT_REPORTED
+
+
+class Evidence(models.Model):
+    actual = models.ForeignKey(Actual, verbose_name="실적", on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField("파일", upload_to="evidence/%Y/%m/")
+    original_name = models.CharField("원래 파일명", max_length=255)
+    content_type = models.CharField("형식", max_length=100)
+    size = models.PositiveIntegerField("크기(바이트)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="올린 사람", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("올린 시각", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "증빙자료"
+        verbose_name_plural = "증빙자료"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AuditEntry(models.Model):
+    """One change to an actual, target, weight or formula: who, when, old → new, from where."""
+
+    created_at = models.DateTimeField("시각", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="사용자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    source = models.CharField("경로", max_length=20, choices=ChangeSource.choices)
+    import_run = models.ForeignKey(
+        "imports.ImportRun", verbose_name="가져오기", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="성과지표", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries",
+    )
+    year = models.PositiveIntegerField("연도", null=True, blank=True)
+    entity = models.CharField("대상", max_length=40)
+    action = models.CharField("동작", max_length=40)
+    field = models.CharField("항목", max_length=60, blank=True)
+    old_value = models.TextField("이전 값", blank=True)
+    new_value = models.TextField("새 값", blank=True)
+    comment = models.TextField("의견", blank=True)
+
+    class Meta:
+        verbose_name = "변경 이력"
+        verbose_name_plural = "변경 이력"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["indicator", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity}.{self.field}: {self.old_value} → {self.new_value}"
+
+
+class EntryYear(models.Model):
+    """Entry window of a year: open until closed by an admin; finalised results are frozen."""
+
+    year = models.PositiveIntegerField("연도", unique=True)
+    closing_date = models.DateField("입력 마감일", null=True, blank=True)
+    is_closed = models.BooleanField("입력 마감", default=False)
+    closed_reason = models.CharField("마감 사유", max_length=200, blank=True)
+    closed_at = models.DateTimeField("마감 시각", null=True, blank=True)
+    finalised_at = models.DateTimeField("확정 시각", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "연도별 입력 기간"
+        verbose_name_plural = "연도별 입력 기간"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class EntryException(models.Model):
+    department = models.ForeignKey(Department, verbose_name="부서", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField("연도")
+    until = models.DateTimeField("허용 기한")
+    reason = models.CharField("사유", max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="허용자", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "마감 예외"
+        verbose_name_plural = "마감 예외"
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="entry_exception_unique")]

@@ -1,0 +1,133 @@
+"""The review workflow of an actual: submit, approve, return, reopen; each a conditional UPDATE on the
+version the user saw, audited and marking the department's score for recomputation."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.security import log_refusal
+from kpis.models import Actual, ActualStatus, ChangeSource
+from kpis.services.actuals import VALUE_FIELD, version_conflict
+from kpis.services.audit import audit_record, audit_write
+from kpis.services.dirty import dirty_mark
+from kpis.services.permissions import require_actual_writer, require_admin, require_reviewer, require_year_open
+
+
+def _transition(
+    *, user: User, actual_id: int, expected_version: int | None, allowed_from: set[str], to: str, action: str,
+    source: str, comment: str = "", extra: dict | None = None,
+) -> Actual:
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    if actual.status not in allowed_from:
+        raise InvalidState(
+            f"'{actual.get_status_display()}' 상태에서는 {ACTION_LABELS[action]}할 수 없습니다."
+        )
+    version = actual.version if expected_version is None else expected_version
+    updated = Actual.objects.filter(pk=actual.pk, version=version, status__in=allowed_from).update(
+        status=to, version=F("version") + 1, **(extra or {})
+    )
+    if updated != 1:
+        raise version_conflict(actual.pk)
+    audit_write(
+        [
+            audit_record(
+                user=user, source=source, entity="actual", action=action, field="status", old=actual.status,
+                new=to, department_id=actual.indicator.department_id, indicator_id=actual.indicator_id,
+                year=actual.year, comment=comment,
+            )
+        ]
+    )
+    dirty_mark([(actual.indicator.department_id, actual.year)])
+    return Actual.objects.get(pk=actual.pk)
+
+
+ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려", "reopen": "승인 취소"}
+
+
+@transaction.atomic
+def actual_submit(
+    *, user: User, actual_id: int, expected_version: int | None = None, source: str = ChangeSource.WEB
+) -> Actual:
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_actual_writer(user, actual.indicator.department_id)
+    require_year_open(actual.indicator.department_id, actual.year)
+    if actual.value is None:
+        raise InvalidInput({VALUE_FIELD: ["값이 없는 실적은 제출할 수 없습니다."]})
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version,
+        allowed_from={ActualStatus.DRAFT, ActualStatus.RETURNED}, to=ActualStatus.SUBMITTED, action="submit",
+        source=source, extra={"submitted_by": user, "submitted_at": now, "updated_at": now},
+    )
+
+
+@transaction.atomic
+def actual_approve(
+    *, user: User, actual_id: int, expected_version: int | None = None, source: str = ChangeSource.WEB,
+    comment: str = "",
+) -> Actual:
+    require_reviewer(user)
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_year_open(actual.indicator.department_id, actual.year)
+    if actual.submitted_by_id == user.pk or actual.updated_by_id == user.pk:
+        log_refusal(user, "approve_own", f"actual={actual_id}")
+        raise InvalidState("자신이 입력하거나 제출한 실적은 승인할 수 없습니다.")
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
+        to=ActualStatus.APPROVED, action="approve", source=source, comment=comment,
+        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment, "updated_at": now},
+    )
+
+
+def _send_back(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None, source: str,
+    allowed_from: set[str], action: str, missing_comment: str,
+) -> Actual:
+    """Return a value to its department with a reason (a submitted one, or an approved one reopened)."""
+    if not comment or not comment.strip():
+        raise InvalidInput({"comment": [missing_comment]})
+    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    if actual is None:
+        raise NotFound("실적을 찾을 수 없습니다.")
+    require_year_open(actual.indicator.department_id, actual.year)
+    now = timezone.now()
+    return _transition(
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from=allowed_from,
+        to=ActualStatus.RETURNED, action=action, source=source, comment=comment.strip(),
+        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
+    )
+
+
+@transaction.atomic
+def actual_return(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None = None,
+    source: str = ChangeSource.WEB,
+) -> Actual:
+    require_reviewer(user)
+    return _send_back(
+        user=user, actual_id=actual_id, comment=comment, expected_version=expected_version, source=source,
+        allowed_from={ActualStatus.SUBMITTED}, action="return", missing_comment="반려 사유를 입력하세요.",
+    )
+
+
+@transaction.atomic
+def actual_reopen(
+    *, user: User, actual_id: int, comment: str, expected_version: int | None = None,
+    source: str = ChangeSource.WEB,
+) -> Actual:
+    """Admins only: unlock an approved value for correction (back to returned, with the reason)."""
+    require_admin(user)
+    return _send_back(
+        user=user, actual_id=actual_id, comment=comment, expected_version=expected_version, source=source,
+        allowed_from={ActualStatus.APPROVED}, action="reopen", missing_comment="승인을 취소하는 사유를 입력하세요.",
+    )
