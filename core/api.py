@@ -10,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 
 from core.api_errors import ApiErrorsMixin, ErrorSerializer
+from core.numbers import whole_number
 
 # Ids are bigints; anything larger cannot exist and must not reach the database driver.
 MAX_ID = 2**63 - 1
@@ -72,9 +73,10 @@ class ApiPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_query_param)
         if raw in (None, "") or raw in self.last_page_strings:
             return super().get_page_number(request, paginator)
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        number = whole_number(raw, low=1, high=999_999_999)
+        if number is None:
             raise exceptions.ValidationError({self.page_query_param: ["페이지 번호는 1 이상의 정수여야 합니다."]})
-        return int(raw)
+        return number
 
 
 class ApiAutoSchema(AutoSchema):
@@ -113,9 +115,10 @@ class ApiViewMixin(ApiErrorsMixin):
 
 def lookup_id(raw: str) -> int:
     """A path id as an int the database can hold; anything else is simply not found."""
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    number = whole_number(raw, low=1, high=MAX_ID)
+    if number is None:
         raise exceptions.NotFound()
-    return int(raw)
+    return number
 
 
 class ReadOnlyApiViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.korean import with_josa
+from core.numbers import plain_text, quoted
+
 
 class ServiceError(Exception):
     """Base class: a refused operation with a Korean message for the user."""
@@ -68,9 +71,9 @@ class VersionConflict(ServiceError):
 
     def __init__(self, current: ConflictInfo) -> None:
         self.current = current
+        saved = quoted(plain_text(current.value)) if current.value is not None else "'없음'"
         when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M") if current.updated_at else "-"
         super().__init__(
-            f"다른 사용자({current.updated_by or '알 수 없음'})가 {when}에 값을 "
-            f"'{current.value if current.value is not None else '없음'}'(으)로 먼저 저장했습니다 "
+            f"다른 사용자({current.updated_by or '알 수 없음'})가 {when}에 값을 {with_josa(saved, '으로/로')} 먼저 저장했습니다 "
             f"(버전 {current.version}). 최신 값을 확인한 뒤 다시 저장하세요."
         )

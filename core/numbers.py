@@ -48,6 +48,18 @@ def not_a_number(text: object) -> str:
     return f"{with_josa(quoted(text), '은/는')} 숫자가 아닙니다"
 
 
+def whole_number(text: object, *, low: int = 0, high: int = 2**63 - 1) -> int | None:
+    """A whole number written in ASCII digits within [low, high] (an id, a version, a page, a year), else None.
+
+    Not `str.isdigit`, which also accepts '²' and other digits `int` refuses.
+    """
+    raw = str(text).strip() if text is not None else ""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > len(str(high)):
+        return None
+    number = int(raw)
+    return number if low <= number <= high else None
+
+
 def parse_int(text: str) -> int | None:
     """A count such as 성과 지표수; a fraction there is an error, not something to round."""
     value = parse_decimal(text)

@@ -9,6 +9,7 @@ from typing import IO, Any, NamedTuple
 
 from openpyxl.cell.read_only import EMPTY_CELL
 
+from core.numbers import whole_number
 from imports import workbook_layout as L
 from imports.meta_sheet import NO_META, MetaSheet, read_meta
 from imports.sheet_scan import scan_sheet
@@ -82,10 +83,10 @@ def open_actuals_workbook(source: IO[bytes]) -> Iterator[ActualsWorkbook]:
 
 
 def _slot_count(meta: dict[str, str]) -> int:
-    declared = meta.get("slot_count", "")
-    if not declared.isdigit() or not 1 <= int(declared) <= MAX_SLOTS:
+    declared = whole_number(meta.get("slot_count"), low=1, high=MAX_SLOTS)
+    if declared is None:
         raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.")
-    return int(declared)
+    return declared
 
 
 def _data_rows(first, rows, layout: L.Layout, formulas: dict[tuple[int, int], str]) -> Iterator[DataRow]:

@@ -7,6 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from core.numbers import whole_number
 from imports import workbook_layout as L
 from imports.uploads import WorkbookRefused
 from imports.workbook_cells import sheet_rows
@@ -88,10 +89,11 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
             signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
         texts = tuple(L.canonical(value) for value in values) + ("",) * (len(L.META_COLUMNS) - len(values))
         signer.add_texts(texts)
-        if all(text.isdigit() for text in texts):
-            table.append(tuple(int(text) for text in texts))  # type: ignore[arg-type]
-        else:
+        numbers = tuple(whole_number(text) for text in texts)
+        if None in numbers:
             malformed = True
+        else:
+            table.append(numbers)  # type: ignore[arg-type]
     if signer is None:
         signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
     return MetaSheet(meta=meta, rows=MetaRows(table), signed=not malformed and signer.hexdigest() == meta.get("signature"))

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import NotFound, PermissionRefused, ServiceError
+from core.numbers import whole_number
 from imports import actuals_import, actuals_rows, exporters, plan_workbook, run_rows, runs
 from imports.models import ImportKind, ImportStatus
 from imports.uploads import size_text, too_large_message
@@ -28,9 +29,10 @@ def _int_param(request: HttpRequest, name: str, *, low: int = 1, high: int = 2**
     raw = request.GET.get(name) or (request.POST.get(name) if request.method == "POST" else None)
     if raw in (None, ""):
         return None
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+    number = whole_number(raw, low=low, high=high)
+    if number is None:
         raise Http404(f"{name} 값이 올바르지 않습니다.")
-    return int(raw)
+    return number
 
 
 def _xlsx(data: bytes, file_name: str) -> HttpResponse:
@@ -176,7 +178,7 @@ def detail(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
-    accepted = [int(value) for value in request.POST.getlist("accept_stale") if value.isascii() and value.isdigit()]
+    accepted = [n for n in (whole_number(value, low=1) for value in request.POST.getlist("accept_stale")) if n is not None]
     try:
         run = runs.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted)
     except ServiceError as exc:

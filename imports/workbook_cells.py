@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.korean import with_josa
-from core.numbers import plain_text
+from core.numbers import plain_text, whole_number
 from imports.uploads import WorkbookRefused, parse_failure
 
 # The error values a formula's stored result can be (openpyxl gives them as text).
@@ -45,8 +45,8 @@ def as_id(value: Any) -> int | None:
         return value if value > 0 else None
     if isinstance(value, float) and value.is_integer() and value > 0:
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return whole_number(value, low=1)
     return None
 
 

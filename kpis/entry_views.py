@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.api import MAX_VERSION
 from core.errors import InvalidInput, ServiceError, VersionConflict
+from core.numbers import whole_number
 from kpis.entry import entry_rows, indicator_history, review_queue
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
@@ -69,8 +71,7 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     year = _year(year)
     indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
     names = indicator.input_names
-    version_raw = request.POST.get("version", "")
-    expected_version = int(version_raw) if version_raw.isdigit() and int(version_raw) > 0 else None
+    expected_version = whole_number(request.POST.get("version"), low=1, high=MAX_VERSION)
     page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
     try:
         # Value, attachment and submission stand or fall together.
@@ -115,9 +116,9 @@ def entry_submit(request: HttpRequest, department_id: int, year: int, indicator_
     try:
         if actual is None:
             raise InvalidInput({"value": ["먼저 실적을 저장하세요."]})
-        version = request.POST.get("version", "")
         actual_submit(
-            user=request.user, actual_id=actual.pk, expected_version=int(version) if version.isdigit() else None
+            user=request.user, actual_id=actual.pk,
+            expected_version=whole_number(request.POST.get("version"), high=MAX_VERSION),
         )
         messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
     except ServiceError as exc:
@@ -167,8 +168,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
-    version = request.POST.get("version", "")
-    expected = int(version) if version.isdigit() else None
+    expected = whole_number(request.POST.get("version"), high=MAX_VERSION)
     comment = request.POST.get("comment", "")
     try:
         if request.POST.get("decision") == "approve":

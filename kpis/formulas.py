@@ -40,7 +40,7 @@ from decimal import (
     localcontext,
 )
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 MAX_SOURCE_LENGTH = 500
 MAX_TOKENS = 100
@@ -127,9 +127,6 @@ class Formula:
         """The tree as nested closures: what `evaluate` runs, built once per formula."""
         return _compile(self.tree)
 
-    def __getstate__(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key != "compiled"}  # closures do not pickle
-
     def to_excel(self, refs: Mapping[str, str]) -> str:
         """Excel text without the leading "=", variables replaced by ``refs`` (e.g. ``D7/E7*100``)."""
         cells = {normalize_text(key): ref for key, ref in refs.items()}
@@ -152,7 +149,6 @@ class Method:
     inputs: tuple[str, ...]
 
 
-@lru_cache(maxsize=4096)
 def normalize_text(text: str) -> str:
     """NFKC, then the multiplication, division and minus signs as ASCII operators."""
     return unicodedata.normalize("NFKC", text).translate(_TRANSLATION).strip()
@@ -169,7 +165,6 @@ def parse_formula(text: str) -> Formula:
     return Formula(source=text, normalized=_render(tree), variables=tuple(parser.names), tree=tree)
 
 
-@lru_cache(maxsize=4096)
 def classify_method(text: str | None) -> Method:
     """A formula, a single counted quantity, or a method whose actual is entered directly."""
     if text is None or not text.strip():

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from core.numbers import whole_number
 from imports.cells import normalize_label, parse_actual
 from kpis.formulas import FormulaError, MethodKind, classify_method
 
@@ -26,7 +27,7 @@ def read_indicator_table(cursor: Cursor) -> tuple[tuple[int, ...], list[Indicato
         raise cursor.error(f"{what} 머리행이 와야 할 자리에 {shown(header)}가 있습니다", header)
     years_line = cursor.take(what)
     # The last year is printed three cells further right: read the years in order, not by position.
-    years = tuple(_year(cell) for cell in years_line.cells[4:] if cell.isdigit())
+    years = tuple(_year(number) for number in map(whole_number, years_line.cells[4:]) if number is not None)
     if years_line.key(3) != "구분" or not years:
         raise cursor.error(f"연도 머리행(구분⇥23⇥24…)이 와야 할 자리에 {shown(years_line)}가 있습니다", years_line)
     rows: list[IndicatorRow] = []
@@ -38,8 +39,8 @@ def read_indicator_table(cursor: Cursor) -> tuple[tuple[int, ...], list[Indicato
     return years, rows
 
 
-def _year(cell: str) -> int:
-    return 2000 + int(cell) if len(cell) <= 2 else int(cell)
+def _year(number: int) -> int:
+    return 2000 + number if number < 100 else number
 
 
 def _read_indicator(cursor: Cursor, line: Line, years: tuple[int, ...]) -> IndicatorRow:
