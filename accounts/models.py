@@ -31,14 +31,6 @@ class User(AbstractUser):
             ),
         ]
 
-    @property
-    def is_admin_role(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser
-
-    @property
-    def is_evaluator(self) -> bool:
-        return self.role == Role.EVALUATOR
-
 
 class LoginFailure(models.Model):
     username = models.CharField("사용자명", max_length=150, db_index=True)

@@ -167,10 +167,11 @@ def first_department():
 def filled_workbook(department=None) -> bytes:
     """What a user uploads after filling every row: the export (of every department, or one) with every
     row's inputs typed in."""
-    from imports.actuals_export import actuals_export_load
+    from imports.actuals_export import actuals_export_stream
     from imports.exporters import actuals_workbook_write
 
-    export = actuals_export_load(year=YEAR, department=department, user=admin())
+    export = actuals_export_stream(year=YEAR, department=department, user=admin())
+    export.rows = list(export.rows)
     values = {method: typed for method, _, typed, _ in METHODS}
     for row in export.rows:
         typed = values[row.method_text]

@@ -121,13 +121,6 @@ def actuals_export_stream(*, year: int, department: Department | None, user: Use
     )
 
 
-def actuals_export_load(*, year: int, department: Department | None, user: User | None = None) -> ActualsExport:
-    """The same export with every row in a list (to inspect or change before writing)."""
-    export = actuals_export_stream(year=year, department=department, user=user)
-    export.rows = list(export.rows)
-    return export
-
-
 def _export_rows(departments: list[int], year: int, user: User | None) -> Iterator[ExportRow]:
     kinds = dict(IndicatorKind.choices)
     excel_formulas: dict[str, str | None] = {}  # formula text → its Excel text, worked out once per export

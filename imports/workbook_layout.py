@@ -174,11 +174,6 @@ class MetaSigner:
         """`add` for values already made canonical."""
         self.mac.update(("|".join(texts) + "\n").encode())
 
-    def add_lines(self, lines: list[str]) -> None:
-        """`add_texts` of many rows at once: each line is its texts joined by '|', ending in a line feed."""
-        if lines:
-            self.mac.update("".join(lines).encode())
-
     def hexdigest(self) -> str:
         return self.mac.hexdigest()
 

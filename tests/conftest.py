@@ -18,13 +18,51 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def sample_plan(db):
-    """The sample document imported through the real importer; returns the bureau."""
+SNAPSHOT_APPS = ("kpis", "budgets", "imports")
+
+
+@pytest.fixture(scope="session")
+def sample_plan_rows(django_db_setup, django_db_blocker) -> list[tuple[type, list[dict]]]:
+    """Every row the real importer writes for the sample document, by model: imported once per session, in a
+    transaction that is rolled back."""
+    from django.apps import apps
+    from django.db import transaction
+
     from imports.services import plan_import
 
-    result = plan_import(path=SAMPLE_PLAN)
-    return result.bureau
+    with django_db_blocker.unblock(), transaction.atomic():
+        plan_import(path=SAMPLE_PLAN)
+        rows = [
+            (model, list(model.objects.order_by("pk").values()))
+            for app in SNAPSHOT_APPS for model in apps.get_app_config(app).get_models()
+        ]
+        transaction.set_rollback(True)
+    return [(model, model_rows) for model, model_rows in rows if model_rows]
+
+
+@pytest.fixture
+def sample_plan(db, sample_plan_rows):
+    """The sample document as the real importer writes it; returns the bureau.
+
+    A test in a transaction gets the rows of the session's one import, restored with bulk_create. A
+    transactional test (its writes commit, and their on-commit work such as scoring runs) imports the
+    document itself. The importer's own tests call `plan_import` directly.
+    """
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from imports.services import plan_import
+    from kpis.models import Bureau
+
+    if not connection.in_atomic_block:
+        return plan_import(path=SAMPLE_PLAN).bureau
+    with transaction.atomic():
+        for model, rows in sample_plan_rows:
+            model.objects.bulk_create([model(**row) for row in rows])
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [model for model, _ in sample_plan_rows]):
+                cursor.execute(sql)
+    return Bureau.objects.get()
 
 
 def _make_user(username: str, role: str, department: str | None = None):

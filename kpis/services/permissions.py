@@ -17,10 +17,6 @@ def is_evaluator(user: User) -> bool:
     return bool(user.is_authenticated and user.role == Role.EVALUATOR)
 
 
-def can_read_plan(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active)
-
-
 def can_write_actuals_of(user: User, department_id: int) -> bool:
     """Department users write only their own department; admins may correct any."""
     if not user.is_authenticated or not user.is_active:
