@@ -220,7 +220,7 @@ def preview_once(data: bytes):
 def read_only_once(data: bytes) -> int:
     """The reading part of a preview: the checks, the meta sheet and every data row, nothing else."""
     from imports.actuals_workbook import open_actuals_workbook
-    from imports.readers import check_xlsx
+    from imports.uploads import check_xlsx
 
     source = io.BytesIO(data)
     check_xlsx(source)

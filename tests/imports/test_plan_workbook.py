@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from imports import workbook_layout as L
-from imports.plan_workbook import INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
+from imports.plan_workbook.layout import INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
 from kpis.models import AuditEntry, ChangeSource, Indicator, Target
 from kpis.services.plan import target_set
 from tests.fixtures.workbooks import db_state
