@@ -11,7 +11,7 @@ from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotFound, ServiceError
 from imports.actuals_import import ImportRefused
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.plan_workbook.layout import CHANGED, plan_fingerprint
+from imports.plan_workbook.layout import CHANGED, plan_fingerprint, stored_domain
 from imports.run_rows import run_rows
 from kpis.models import ChangeSource, Indicator
 from kpis.services.permissions import require_admin
@@ -41,14 +41,16 @@ def plan_confirm(*, user: User, run_id: int) -> ImportRun:
             for row in changed:
                 indicator = indicators.get(row["indicator_id"])
                 targets = {t.year: t.value for t in indicator.targets.all()} if indicator else {}
-                current = plan_fingerprint(indicator.weight, indicator.method_text, targets, years) if indicator else None
+                current = plan_fingerprint(indicator, targets, years) if indicator else None
                 if str(current) != row["fingerprint"]:
                     raise InvalidInput({f"{row['row']}행": ["미리보기 뒤 서버에서 이 지표가 바뀌었습니다. 파일을 다시 올리세요."]})
-                if row["weight"] is not None or row["method_text"] is not None:
+                domains = {prefix: stored_domain(parts) for prefix, parts in (row.get("domains") or {}).items()}
+                if row["weight"] is not None or row["method_text"] is not None or domains:
                     indicator_update(
                         user=user, indicator_id=indicator.pk,
                         weight=Decimal(row["weight"]) if row["weight"] is not None else None,
-                        method_text=row["method_text"], source=ChangeSource.EXCEL, import_run_id=locked.pk,
+                        method_text=row["method_text"], value_domain=domains.get("value"),
+                        input_domain=domains.get("input"), source=ChangeSource.EXCEL, import_run_id=locked.pk,
                     )
                 for year, value in row["targets"].items():
                     target_set(

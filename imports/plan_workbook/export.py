@@ -7,6 +7,7 @@ from typing import IO
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import User
 from budgets.models import BudgetProgram, BudgetSummaryLine
@@ -15,16 +16,21 @@ from imports import workbook_layout as L
 from imports.exporters import cell, styles, text_cell
 from imports.plan_workbook.layout import (
     BUDGET_SHEET,
+    DOMAIN_COLUMNS,
     INDICATOR_SHEET,
     ORG_SHEET,
     P_NAME,
     PLAN_FIXED_HEADERS,
+    PLAN_HEADER_ROW,
+    PLAN_TEMPLATE_VERSION,
     PLAN_WIDTHS,
     PROGRAM_SHEET,
     plan_fingerprint,
     require_plan_reader,
 )
+from kpis.domain import MAX_PLACES
 from kpis.models import Department, Indicator
+from kpis.services.plan import DOMAIN_FIELDS
 
 
 @dataclass
@@ -134,20 +140,38 @@ def _indicator_sheet(ws, export: PlanExport) -> list[tuple]:
             text_cell(ws, indicator.get_kind_display(), "kpi_text"), text_cell(ws, indicator.get_direction_display(), "kpi_text"),
             cell(ws, indicator.weight, "kpi_input"), text_cell(ws, indicator.method_text, "kpi_note"),
             text_cell(ws, indicator.data_source, "kpi_text"),
+            *(cell(ws, getattr(indicator, name), "kpi_input") for name in DOMAIN_FIELDS),
         ]
         for year in years:
             cells += [cell(ws, targets.get(year), "kpi_input"), cell(ws, actuals.get(year), "kpi_number")]
         ws.append(cells)
-        meta.append((indicator.pk, L.row_key(indicator.pk, name),
-                     plan_fingerprint(indicator.weight, indicator.method_text, targets, years), 0))
+        meta.append((indicator.pk, L.row_key(indicator.pk, name), plan_fingerprint(indicator, targets, years), 0))
+    _domain_validation(ws, len(export.indicators))
     return meta
+
+
+def _domain_validation(ws, count: int) -> None:
+    """Excel's own check of the places columns (a whole number 0-4); bounds may be any figure, or blank."""
+    if not count:
+        return
+    places = DataValidation(
+        type="whole", operator="between", formula1="0", formula2=str(MAX_PLACES), allow_blank=True,
+        showErrorMessage=True, showInputMessage=True, errorTitle="소수 자릿수",
+        error=f"0부터 {MAX_PLACES}까지의 정수를 입력하세요. 0이면 정수만 입력할 수 있습니다.",
+        promptTitle="소수 자릿수", prompt=f"0~{MAX_PLACES} (0: 정수만)",
+    )
+    last = PLAN_HEADER_ROW + count
+    for name in ("value_places", "input_places"):
+        column = DOMAIN_COLUMNS[name]
+        places.add(f"{L.cell_ref(column, PLAN_HEADER_ROW + 1)}:{L.cell_ref(column, last)}")
+    ws.data_validations.append(places)  # a write-only sheet has no add_data_validation; it writes this list
 
 
 def _meta_sheet(ws, rows: list[tuple], years: list[int], user: User, now) -> None:
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
     header: dict[str, object] = {
-        "template_version": L.TEMPLATE_VERSION, "kind": L.KIND_PLAN, "department_id": "",
+        "template_version": PLAN_TEMPLATE_VERSION, "kind": L.KIND_PLAN, "department_id": "",
         "department_name": "", "year": "", "exported_at": now.isoformat(timespec="seconds"),
         "exported_by": getattr(user, "username", ""), "slot_count": "", "row_count": len(rows),
         "years": ",".join(str(year) for year in years),

@@ -10,12 +10,15 @@ from openpyxl.cell.read_only import EMPTY_CELL
 
 from accounts.models import User
 from core.errors import InvalidInput, ServiceError
+from core.korean import with_josa
 from imports import workbook_layout as L
 from imports.meta_sheet import read_meta
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook.layout import (
+    BOUND_DOMAIN,
     CHANGED,
     CONFLICT,
+    DOMAIN_COLUMNS,
     ERROR,
     INDICATOR_SHEET,
     P_DEPARTMENT,
@@ -24,12 +27,16 @@ from imports.plan_workbook.layout import (
     P_METHOD,
     P_NAME,
     P_WEIGHT,
+    PLACES_DOMAIN,
     PLAN_FIXED_HEADERS,
     PLAN_HEADER_ROW,
     PLAN_ROW_LIMIT,
+    PLAN_TEMPLATE_VERSION,
     UNCHANGED,
     WEIGHT_DOMAIN,
     plan_fingerprint,
+    recorded_domain,
+    stored_domain,
     year_columns,
 )
 from imports.run_rows import row_writer
@@ -44,10 +51,17 @@ from imports.uploads import (
     upload_size,
 )
 from imports.workbook_cells import as_id, cell_input, cell_note, cell_text, sheet_rows
-from kpis.domain import ValueDomain, ValueRefused, value_read
+from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, value_read
+from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import Department, Indicator
 from kpis.services.permissions import require_admin
-from kpis.services.plan import method_validate
+from kpis.services.plan import (
+    DOMAIN_PARTS,
+    DOMAIN_PREFIXES,
+    domain_field_label,
+    indicator_domain_errors,
+    method_validate,
+)
 
 
 def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
@@ -83,7 +97,8 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
     run.summary = {
         "years": years, "total": len(rows), **counts, "errors": len(problems),
-        "can_confirm": not problems and counts[CHANGED] > 0, "warnings": _weight_warnings(rows),
+        "can_confirm": not problems and counts[CHANGED] > 0,
+        "warnings": _weight_warnings(rows) + _domain_warnings(rows),
     }
     run.status = ImportStatus.PREVIEWED
     upload.seek(0)
@@ -110,7 +125,7 @@ def _read_plan_meta(wb) -> tuple[dict[str, str], dict[int, tuple[int, int, int]]
     if meta.get("kind") != L.KIND_PLAN:
         raise WorkbookRefused("계획 엑셀 파일이 아닙니다 (실적 파일은 실적 가져오기에서 올리세요).")
     version = meta.get("template_version", "")
-    if version != str(L.TEMPLATE_VERSION):
+    if version != str(PLAN_TEMPLATE_VERSION):
         raise WorkbookRefused(
             f"이전 양식(버전 {version or '?'})으로 만든 파일입니다. 계획 엑셀을 새로 내려받아 고치세요.", cell=f"{L.META_SHEET}!B1"
         )
@@ -159,7 +174,7 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
     entry: dict[str, Any] = {
         "row": number, "indicator_id": None, "name": cell_text(value(P_NAME) or ""),
         "department": cell_text(value(P_DEPARTMENT) or ""), "status": UNCHANGED, "changes": [], "messages": [],
-        "weight": None, "method_text": None, "targets": {}, "fingerprint": "",
+        "weight": None, "method_text": None, "domains": {}, "targets": {}, "fingerprint": "",
     }
     indicator_id = as_id(value(P_ID))
     if indicator_id is None or indicator_id not in meta_by_id:
@@ -184,7 +199,10 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
     def typed(column: int) -> str:  # the formula the user typed into the cell, if any
         return scan.formulas.get((number, column), "")
 
-    def number_at(column: int, domain: ValueDomain, label: str) -> tuple[Decimal | None, bool]:
+    def number_at(column: int, domain: ValueDomain, label: str, *, stored: Decimal | None = None,
+                  ) -> tuple[Decimal | None, bool]:
+        """The figure in a cell read against `domain`; a figure outside it that equals `stored` (the value the
+        server holds, not changed in this row) is taken as it is: a narrowed domain does not refuse old values."""
         raw, error, _info = cell_input(at(column), typed(column))
         if error:
             problem(column, error)
@@ -194,6 +212,8 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
         try:
             return value_read(raw, domain, label=label), True
         except ValueRefused as exc:
+            if stored is not None and _figure(raw, label) == stored:
+                return stored, True
             problem(column, exc.message)
             return None, False
 
@@ -215,10 +235,11 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
         else:
             entry["method_text"] = method_text
             entry["changes"].append({"field": "method_text", "label": "측정산식", "old": indicator.method_text, "new": method_text})
+    value_domain = _domains_at(entry, indicator, number_at, problem).get("value", indicator.value_domain)
     server_targets = {t.year: t.value for t in indicator.targets.all()}
     for year in years:
         target_column = columns[year][0]
-        target, ok = number_at(target_column, indicator.value_domain, f"목표({year})")
+        target, ok = number_at(target_column, value_domain, f"목표({year})", stored=server_targets.get(year))
         if ok and L.number_text(target) != L.number_text(server_targets.get(year)):
             entry["targets"][str(year)] = None if target is None else format(target, "f")
             entry["changes"].append({"field": "target", "label": f"목표({year})", "year": year,
@@ -227,9 +248,10 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
         return entry
     if not entry["changes"]:
         return entry
-    current = plan_fingerprint(indicator.weight, indicator.method_text, server_targets, years)
+    current = plan_fingerprint(indicator, server_targets, years)
     if current != fingerprint:
-        message = "내려받은 뒤 서버에서 이 지표(가중치·산식·목표)가 바뀌었습니다. 덮어쓰지 않습니다. 계획 엑셀을 새로 내려받아 고치세요."
+        message = ("내려받은 뒤 서버에서 이 지표(가중치·산식·값 범위·목표)가 바뀌었습니다. 덮어쓰지 않습니다. "
+                   "계획 엑셀을 새로 내려받아 고치세요.")
         problems.append(Problem(number, P_ID, message, sheet=INDICATOR_SHEET))
         entry["status"] = CONFLICT
         entry["messages"].append(message)
@@ -237,6 +259,71 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
     entry["status"] = CHANGED
     entry["department_id"] = indicator.department_id
     return entry
+
+
+def _figure(raw: object, label: str) -> Decimal | None:
+    try:
+        return value_read(raw, BOUND_DOMAIN, label=label)
+    except ValueRefused:
+        return None
+
+
+def _domains_at(entry: dict[str, Any], indicator: Indicator, number_at, problem) -> dict[str, ValueDomain]:
+    """The row's value and input domains where they differ from the server's, checked by the service's rule
+    (`indicator_domain_errors`) and recorded in `entry` as changes; {} when unchanged or refused."""
+    read: dict[str, Decimal | None] = {}
+    for name, column in DOMAIN_COLUMNS.items():
+        places = name.endswith("_places")
+        figure, ok = number_at(column, PLACES_DOMAIN if places else BOUND_DOMAIN, domain_field_label(name))
+        if ok and places and figure is None:
+            problem(column, f"{with_josa(domain_field_label(name), '을/를')} 입력하세요 (0~{MAX_PLACES}, 0: 정수만).")
+        elif ok:
+            read[name] = figure
+    if len(read) < len(DOMAIN_COLUMNS):
+        return {}
+    changed: dict[str, ValueDomain] = {}
+    for prefix in DOMAIN_PREFIXES:
+        names = [f"{prefix}_{part}" for part in DOMAIN_PARTS]
+        minimum, maximum, places = (read[name] for name in names)
+        domain = ValueDomain(minimum, maximum, int(places))
+        errors = indicator_domain_errors(prefix=prefix, domain=domain)
+        for name, messages in errors.items():
+            for message in messages:
+                problem(DOMAIN_COLUMNS[name], message)
+        differs = [name for name in names if L.number_text(read[name]) != L.number_text(getattr(indicator, name))]
+        if errors or not differs:
+            continue
+        changed[prefix] = domain
+        entry["domains"][prefix] = recorded_domain(domain)
+        entry["changes"].extend(
+            {"field": name, "label": domain_field_label(name), "old": L.number_text(getattr(indicator, name)),
+             "new": L.number_text(read[name])}
+            for name in differs
+        )
+    return changed
+
+
+def _domain_warnings(rows: list[dict[str, Any]]) -> list[str]:
+    """Stored values that a domain narrowed by the file leaves outside: kept as they are, named in a warning."""
+    changed = {row["indicator_id"]: row for row in rows if row["status"] == CHANGED and row["domains"]}
+    if not changed:
+        return []
+    indicators = Indicator.objects.in_bulk(list(changed))
+    domains = {}
+    for pk, row in changed.items():
+        value_domain, input_domain = indicators[pk].value_domain, indicators[pk].input_domain
+        if "value" in row["domains"]:
+            value_domain = stored_domain(row["domains"]["value"])
+        if "input" in row["domains"]:
+            input_domain = stored_domain(row["domains"]["input"])
+        domains[pk] = (value_domain, input_domain)
+    warnings = []
+    for pk, outside in values_outside_domains(domains).items():
+        row = changed[pk]
+        warning = f"{row['row']}행 {row['name']}: {outside_warning(outside)}"
+        row["messages"].append(outside_warning(outside))
+        warnings.append(warning)
+    return warnings
 
 
 def _weight_warnings(rows: list[dict[str, Any]]) -> list[str]:
