@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import FilteredRelation, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from accounts.models import User
 from core.errors import NotFound, PermissionRefused
@@ -19,6 +19,7 @@ from kpis.formulas import FormulaError, classify_method
 from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
 from kpis.services.actuals import EDITABLE
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.plan import DOMAIN_FIELDS
 
 DEPARTMENTS_PER_QUERY = 100  # rows are read a batch of departments at a time: memory does not grow with them
 
@@ -55,6 +56,16 @@ class ExportRow:
         return ActualStatus(self.status).label
 
 
+@dataclass(frozen=True)
+class ValueRule:
+    """One value domain of the workbook's value cells, for its guide: how many indicators' cells take it, and
+    their units (a formula's inputs take the indicator's input domain, a value typed directly its value domain)."""
+
+    domain: ValueDomain
+    indicator_count: int
+    units: tuple[str, ...]
+
+
 @dataclass
 class ActualsExport:
     year: int
@@ -62,6 +73,7 @@ class ActualsExport:
     rows: Iterable[ExportRow] = field(default_factory=list)  # a list, or a generator read once while writing
     row_count: int | None = None  # known ahead when `rows` is a generator
     max_inputs: int | None = None
+    value_rules: list[ValueRule] = field(default_factory=list)
 
     @property
     def slot_count(self) -> int:
@@ -107,17 +119,32 @@ def actuals_export_stream(*, year: int, department: Department | None, user: Use
     indicators = Indicator.objects.all()
     if department is not None:
         indicators = indicators.filter(department=department)
-    max_inputs = max(
-        [len(variables or ()) for variables in indicators.order_by().values_list("formula_variables", flat=True).distinct()]
-        + [1]
+    kinds = list(
+        indicators.order_by().values_list("formula_variables", "unit", *DOMAIN_FIELDS).annotate(count=Count("id"))
     )
+    max_inputs = max([len(variables or ()) for variables, *_ in kinds] + [1])
     departments = list(
         Department.objects.filter(pk__in=indicators.values("department_id"))
         .order_by("bureau_id", "order", "id").values_list("id", flat=True)
     )
     return ActualsExport(
         year=year, department=department, rows=_export_rows(departments, year, user),
-        row_count=indicators.count(), max_inputs=max_inputs,
+        row_count=indicators.count(), max_inputs=max_inputs, value_rules=value_rules(kinds),
+    )
+
+
+def value_rules(kinds: Iterable[tuple]) -> list[ValueRule]:
+    """The rules of the value cells, from (formula variables, unit, the six domain fields, indicator count)."""
+    counts: dict[ValueDomain, int] = {}
+    units: dict[ValueDomain, set[str]] = {}
+    for variables, unit, value_min, value_max, value_places, input_min, input_max, input_places, count in kinds:
+        domain = (ValueDomain(input_min, input_max, input_places) if variables
+                  else ValueDomain(value_min, value_max, value_places))
+        counts[domain] = counts.get(domain, 0) + count
+        units.setdefault(domain, set()).add(unit or "")
+    return sorted(
+        (ValueRule(domain, counts[domain], tuple(sorted(units[domain]))) for domain in counts),
+        key=lambda rule: (-rule.indicator_count, rule.domain.describe()),
     )
 
 

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Max
 
+from kpis.domain import ValueDomain
+from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import (
     Actual,
     AuditEntry,
     Bureau,
+    ChangeSource,
     Department,
     DepartmentScore,
     EntryException,
@@ -20,6 +24,8 @@ from kpis.models import (
     Team,
 )
 from kpis.services.dirty import dirty_mark
+from kpis.services.permissions import is_admin
+from kpis.services.plan import DOMAIN_FIELDS, DOMAIN_PARTS, DOMAIN_PREFIXES, indicator_domain_errors, indicator_update
 
 
 class TeamInline(admin.TabularInline):
@@ -56,14 +62,61 @@ class TargetInline(admin.TabularInline):
     can_delete = False
 
 
+class IndicatorAdminForm(forms.ModelForm):
+    def clean(self) -> dict:
+        """The value domains checked by the service's own rule, each message beside its field."""
+        cleaned = super().clean()
+        for prefix in DOMAIN_PREFIXES:
+            names = [f"{prefix}_{part}" for part in DOMAIN_PARTS]
+            if any(name not in cleaned or name in self.errors for name in names):
+                continue  # read-only here, or already refused by the field itself
+            domain = ValueDomain(*(cleaned[name] for name in names))
+            for name, errors in indicator_domain_errors(prefix=prefix, domain=domain).items():
+                self.add_error(name, errors)
+        return cleaned
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    """Weights, formulas and targets change through the audited services, so they are read-only here."""
+    """Weights, formulas and targets change through the audited services, so they are read-only here; the
+    direction and the value domains are saved through `indicator_update` (audited)."""
 
+    form = IndicatorAdminForm
     list_display = ("name", "department", "kind", "weight", "direction", "method_text")
     list_filter = ("department", "kind", "direction")
     readonly_fields = ("weight", "method_text", "formula", "formula_variables")
     inlines = [TargetInline]
+
+    def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
+        if is_admin(request.user):
+            return self.readonly_fields
+        return (*self.readonly_fields, "direction", *DOMAIN_FIELDS)  # the service takes these from planners only
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        through_service = {"direction", *DOMAIN_FIELDS}
+        plain = [name for name in form.changed_data if name not in through_service]
+        changed = set(form.changed_data)
+        domains = {
+            prefix: ValueDomain(*(getattr(obj, f"{prefix}_{part}") for part in DOMAIN_PARTS))
+            if changed & {f"{prefix}_{part}" for part in DOMAIN_PARTS} else None
+            for prefix in DOMAIN_PREFIXES
+        }
+        with transaction.atomic():
+            if plain:
+                obj.save(update_fields=plain)
+            if changed & through_service:
+                indicator_update(
+                    user=request.user, indicator_id=obj.pk,
+                    direction=obj.direction if "direction" in changed else None,
+                    value_domain=domains["value"], input_domain=domains["input"], source=ChangeSource.WEB,
+                )
+        if any(domains.values()):
+            outside = values_outside_domains({obj.pk: (obj.value_domain, obj.input_domain)}).get(obj.pk)
+            if outside:
+                self.message_user(request, outside_warning(outside), messages.WARNING)
 
 
 @admin.register(Actual)

@@ -120,7 +120,9 @@ def value_round(value: Decimal, domain: ValueDomain) -> Decimal:
 
 
 def note_check(note: str) -> str:
-    """A note (비고) as stored: at most NOTE_MAX_LENGTH characters, the same limit on every channel."""
+    """A note (비고) as stored: line breaks as LF (a browser sends a textarea's as CRLF), without surrounding
+    blanks, at most NOTE_MAX_LENGTH characters, on every channel."""
+    note = note.replace("\r\n", "\n").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ValueRefused(f"비고는 {NOTE_MAX_LENGTH:,}자까지 입력할 수 있습니다 (입력한 글자 수: {len(note):,}자)")
     return note

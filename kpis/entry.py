@@ -6,7 +6,19 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from core.numbers import format_amount
 from kpis.models import Actual, ActualStatus, AuditEntry, Department, Evidence, Indicator, Target
+from kpis.services.actuals import VALUE_FIELD
+
+
+@dataclass(frozen=True)
+class EntryField:
+    """One figure the form asks for: its form key, its label, what it holds now and its rule in words."""
+
+    key: str
+    label: str
+    value: str
+    rule: str
 
 
 @dataclass
@@ -37,6 +49,22 @@ class EntryRow:
     @property
     def input_values(self) -> dict[str, str]:
         return dict(self.actual.inputs) if self.actual else {}
+
+    @property
+    def fields(self) -> list[EntryField]:
+        """The formula's inputs (each under the input domain), or the one value typed directly (value domain)."""
+        if self.inputs:
+            rule = self.indicator.input_domain.describe()
+            values = self.input_values
+            return [EntryField(f"in_{index}", name, str(values.get(name, "")), rule) for index, name in enumerate(self.inputs)]
+        value = self.actual.value if self.actual else None
+        shown = "" if value is None else format_amount(value)
+        return [EntryField(VALUE_FIELD, "실적 값", shown, self.indicator.value_domain.describe())]
+
+    def other_errors(self, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+        """(field, message) of the refusals that belong to no field shown (a computed value, an unknown input)."""
+        shown = {field.key for field in self.fields} | {"note"}
+        return [(key, message) for key, messages in errors.items() if key not in shown for message in messages]
 
 
 def entry_rows(department: Department, year: int) -> list[EntryRow]:

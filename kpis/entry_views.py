@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.api import MAX_VERSION
 from core.errors import InvalidInput, ServiceError, VersionConflict
 from core.numbers import whole_number
+from kpis.domain import NOTE_MAX_LENGTH
 from kpis.entry import entry_rows, indicator_history, review_queue
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
@@ -60,6 +61,8 @@ def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpRespo
         "errors": request.session.pop("entry_errors", {}),
         "conflict": request.session.pop("entry_conflict", None),
         "years": range(year - 2, year + 3),
+        "note_max_length": NOTE_MAX_LENGTH,
+        "note_rule": f"{NOTE_MAX_LENGTH:,}자까지",
     }
     return render(request, "kpis/entry/page.html", context)
 

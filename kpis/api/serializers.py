@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import MAX_VERSION, id_field, year_field
+from core.numbers import VALUE_DIGITS
+from kpis.domain import NOTE_MAX_LENGTH
 from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
 
 
@@ -49,17 +51,28 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ValueDomainSerializer(serializers.Serializer):
+    """What a figure may be (kpis/domain.py): bounds (null: none), decimals kept (0: whole numbers only)."""
+
+    minimum = serializers.DecimalField(**VALUE_DIGITS, allow_null=True, read_only=True, help_text="최솟값 (null: 없음)")
+    maximum = serializers.DecimalField(**VALUE_DIGITS, allow_null=True, read_only=True, help_text="최댓값 (null: 없음)")
+    places = serializers.IntegerField(read_only=True, help_text="소수 자릿수 (0: 정수만)")
+    rule = serializers.CharField(source="describe", read_only=True, help_text="규칙 설명 (예: 0 이상의 정수)")
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     targets = TargetSerializer(many=True, read_only=True)
     inputs = serializers.SerializerMethodField(help_text="실적 입력 항목(산식 변수); 직접 입력 지표는 빈 목록")
+    value_domain = ValueDomainSerializer(read_only=True, help_text="실적(직접 입력하는 값과 계산된 값)의 범위")
+    input_domain = ValueDomainSerializer(read_only=True, help_text="산식 입력값의 범위")
 
     class Meta:
         model = Indicator
         fields = [
             "id", "department", "department_name", "policy_goal", "name", "short_name", "unit", "kind", "weight",
             "direction", "band_tolerance", "method_text", "formula", "formula_variables", "inputs", "data_source",
-            "target_rationale", "bsc_linked", "order", "targets",
+            "target_rationale", "bsc_linked", "order", "targets", "value_domain", "input_domain",
         ]
         read_only_fields = fields
 
@@ -104,17 +117,25 @@ INPUTS_HELP = '산식 지표의 입력값 {"활동인원": "1,960,000"}; 직접 
 VALUE_HELP = '직접 입력 지표의 실적 ("12.5", "1,960,000", "△24")'
 
 
+# Bounds against oversized requests only, far above what the service accepts, so that a figure too long or
+# a note over its limit is refused by the service with the message every channel gives.
+TEXT_BOUND = 1000
+NOTE_BOUND = 10 * NOTE_MAX_LENGTH
+
+
 class ActualValueSerializer(serializers.Serializer):
-    """What a user types for an actual; the service parses and validates the numbers."""
+    """What a user types for an actual; the service reads the numbers and checks the note, as for the form."""
 
     inputs = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=100), required=False, allow_null=True,
+        child=serializers.CharField(allow_blank=True, max_length=TEXT_BOUND), required=False, allow_null=True,
         help_text=INPUTS_HELP,
     )
     value = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=100, help_text=VALUE_HELP
+        required=False, allow_null=True, allow_blank=True, max_length=TEXT_BOUND, help_text=VALUE_HELP
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="비고")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=NOTE_BOUND, help_text=f"비고 ({NOTE_MAX_LENGTH:,}자까지)"
+    )
 
 
 class ActualCreateSerializer(ActualValueSerializer):

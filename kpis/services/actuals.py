@@ -11,7 +11,7 @@ raises `RowRefused` naming the row and nothing is written. `actual_save` is the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -210,14 +210,18 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
         formula = indicator.formula or indicator.method_text
         if formula not in run.methods:
             run.methods[formula] = indicator_method(indicator)
+        errors: dict[str, list[str]] = {}
         try:
             computed = actual_compute(indicator, inputs=row.inputs, value=row.value, method=run.methods[formula])
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        try:
             if row.note is not None:
-                note_check(row.note)
+                row = replace(row, note=note_check(row.note))
         except ValueRefused as exc:
-            raise RowRefused(index, InvalidInput({"note": [exc.message]})) from exc
-        except ServiceError as exc:
-            raise RowRefused(index, exc) from exc
+            errors["note"] = [exc.message]
+        if errors:  # the value's and the note's refusals together, each beside its field
+            raise RowRefused(index, InvalidInput(errors))
         changes.append((index, row, indicator, computed))
 
     locked = {

@@ -1,4 +1,4 @@
-"""Changing the plan: indicator weight, formula, direction and targets (admins only)."""
+"""Changing the plan: indicator weight, formula, direction, value domains and targets (admins only)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -7,7 +7,9 @@ from django.db import transaction
 
 from accounts.models import User
 from core.errors import InvalidInput, NotFound
-from kpis.domain import domain_for_unit
+from core.korean import with_josa
+from core.numbers import format_number
+from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, domain_for_unit, value_check
 from kpis.formulas import FormulaError, MethodKind, classify_method
 from kpis.models import ChangeSource, Indicator, Target
 from kpis.services.audit import audit_record, audit_write
@@ -24,6 +26,46 @@ def indicator_domain_defaults(unit: str) -> dict[str, Decimal | int | None]:
     }
 
 
+DOMAIN_PREFIXES = ("value", "input")  # the reported value's domain, the formula inputs' domain
+DOMAIN_PARTS = ("min", "max", "places")
+DOMAIN_FIELDS = tuple(f"{prefix}_{part}" for prefix in DOMAIN_PREFIXES for part in DOMAIN_PARTS)
+
+
+def domain_field_label(name: str) -> str:
+    """The Korean name of a domain field, as the admin shows it: 'value_min' → '실적 최솟값'."""
+    return str(Indicator._meta.get_field(name).verbose_name)
+
+
+def indicator_domain_errors(*, prefix: str, domain: ValueDomain) -> dict[str, list[str]]:
+    """What is wrong with a domain a planner set, by field ('value_min', …); empty when nothing is.
+
+    Places run from 0 (whole numbers) to MAX_PLACES; a bound is stored like a value (DECIMAL(20, 4)); the
+    minimum may not exceed the maximum. The admin form and `indicator_update` both ask here.
+    """
+    def label(part: str) -> str:
+        return domain_field_label(f"{prefix}_{part}")
+
+    errors: dict[str, list[str]] = {}
+    places = domain.places
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_PLACES:
+        errors[f"{prefix}_places"] = [
+            f"{with_josa(label('places'), '은/는')} 0부터 {MAX_PLACES}까지의 정수여야 합니다 (입력한 값: {places})."
+        ]
+    for part, bound in (("min", domain.minimum), ("max", domain.maximum)):
+        if bound is None:
+            continue
+        try:
+            value_check(bound, ValueDomain())
+        except ValueRefused as exc:
+            errors[f"{prefix}_{part}"] = [f"{label(part)}: {exc.message}"]
+    if not errors and domain.minimum is not None and domain.maximum is not None and domain.minimum > domain.maximum:
+        minimum = f"{label('min')} {format_number(domain.minimum)}"
+        errors[f"{prefix}_min"] = [
+            f"{with_josa(minimum, '이/가')} {label('max')} {format_number(domain.maximum)}보다 큽니다."
+        ]
+    return errors
+
+
 def method_validate(text: str) -> tuple[str, list[str]]:
     """Return (formula, variables) for a method text, or raise a field error naming position and token."""
     try:
@@ -38,11 +80,24 @@ def method_validate(text: str) -> tuple[str, list[str]]:
 @transaction.atomic
 def indicator_update(
     *, user: User | None, indicator_id: int, weight: Decimal | None = None, method_text: str | None = None,
-    direction: str | None = None, source: str = ChangeSource.WEB, import_run_id: int | None = None,
-    check_permission: bool = True,
+    direction: str | None = None, value_domain: ValueDomain | None = None, input_domain: ValueDomain | None = None,
+    source: str = ChangeSource.WEB, import_run_id: int | None = None, check_permission: bool = True,
 ) -> Indicator:
+    """Change what is given (None: keep), with one audit row per changed field.
+
+    A changed value or input domain applies to values saved from now on: values already stored outside it
+    stay as they are (`kpis.domain_selectors.values_outside_domains` lists them for a warning).
+    """
     if check_permission:
         require_admin(user)
+    domains = {
+        prefix: domain for prefix, domain in zip(DOMAIN_PREFIXES, (value_domain, input_domain)) if domain is not None
+    }
+    errors: dict[str, list[str]] = {}
+    for prefix, domain in domains.items():
+        errors.update(indicator_domain_errors(prefix=prefix, domain=domain))
+    if errors:
+        raise InvalidInput(errors)
     indicator = Indicator.objects.select_for_update().filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound("성과지표를 찾을 수 없습니다.")
@@ -66,6 +121,12 @@ def indicator_update(
         entries.append(audit_record(field="direction", old=indicator.direction, new=direction, **common))
         indicator.direction = direction
         changed_score_inputs = True
+    for prefix, domain in domains.items():
+        for part, new in zip(DOMAIN_PARTS, (domain.minimum, domain.maximum, domain.places)):
+            name = f"{prefix}_{part}"
+            if getattr(indicator, name) != new:
+                entries.append(audit_record(field=name, old=getattr(indicator, name), new=new, **common))
+                setattr(indicator, name, new)
     indicator.full_clean()
     indicator.save()
     audit_write(entries)

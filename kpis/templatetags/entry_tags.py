@@ -15,3 +15,9 @@ def get_item(mapping: Any, key: Any) -> Any:
     if key in mapping:
         return mapping[key]
     return mapping.get(str(key))
+
+
+@register.filter
+def other_errors(errors: Any, row: Any) -> list[tuple[str, str]]:
+    """The refusals of an entry row that belong to none of its fields (see EntryRow.other_errors)."""
+    return row.other_errors(errors) if isinstance(errors, dict) else []

@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 
 from imports import workbook_layout as L
 from imports.actuals_export import actuals_export_stream
+from kpis.domain import ValueDomain
 from kpis.models import Actual, ActualStatus, Indicator
+from kpis.services.plan import indicator_update
 from tests.fixtures.workbooks import DATA_PART, department, export_workbook
 
 pytestmark = pytest.mark.django_db
@@ -73,13 +75,50 @@ def test_only_the_input_and_note_cells_are_unlocked_on_a_protected_sheet_without
     assert unlocked == {"L6", "L7", "L8", "N8", "P6", "P7", "P8"}
 
 
-def test_input_cells_accept_only_decimals_of_zero_or_more(workbook):
-    validations = workbook[L.DATA_SHEET].data_validations.dataValidation
+def rules_of(workbook) -> dict[str, tuple]:
+    """sqref → (type, operator, formula1, formula2, prompt) of the data sheet's validations."""
+    return {
+        str(rule.sqref): (rule.type, rule.operator, rule.formula1, rule.formula2, rule.prompt)
+        for rule in workbook[L.DATA_SHEET].data_validations.dataValidation
+    }
 
-    assert len(validations) == 1
-    rule = validations[0]
-    assert (rule.type, rule.operator, rule.formula1) == ("decimal", "greaterThanOrEqual", "0")
-    assert str(rule.sqref) == "L6:L8 N6:N8"
+
+def test_each_value_cell_takes_its_indicators_domain_and_the_note_its_length(workbook):
+    # 정무활동 and 민간단체 (회) take whole counts in L; 자원봉사 활동률 (%) takes decimals ≥ 0 in L and N.
+    assert rules_of(workbook) == {
+        "L6:L7": ("whole", "greaterThanOrEqual", "0", None, "0 이상의 정수"),
+        "L8 N8": ("decimal", "greaterThanOrEqual", "0", None, "0 이상 (소수 넷째 자리까지)"),
+        "P6:P8": ("textLength", "lessThanOrEqual", "2000", None, None),
+    }
+    count = next(r for r in workbook[L.DATA_SHEET].data_validations.dataValidation if str(r.sqref) == "L6:L7")
+    assert count.showErrorMessage and count.error.startswith("이 칸에는 0 이상의 정수를 입력하세요.")
+
+
+def test_a_widened_domain_gets_its_own_rule_and_equal_domains_share_one(editor, admin_user, meetings):
+    indicator_update(user=admin_user, indicator_id=meetings.pk, value_domain=ValueDomain(D(-100), D(100), 1),
+                     input_domain=ValueDomain(D(-100), D(100), 1))
+    other = Indicator.objects.get(short_name="민간단체 및 출향도민 협력 강화")
+    indicator_update(user=admin_user, indicator_id=other.pk, input_domain=ValueDomain(None, None, 2))
+
+    workbook = load_workbook(io.BytesIO(export_workbook(editor, department_id=department().pk)))
+
+    assert rules_of(workbook) == {
+        "L6": ("decimal", "between", "-100", "100", "△100 이상 100 이하 (소수 첫째 자리까지)"),
+        "L7": ("decimal", "between", "-9999999999999999", "9999999999999999", "숫자 (소수 둘째 자리까지)"),
+        "L8 N8": ("decimal", "greaterThanOrEqual", "0", None, "0 이상 (소수 넷째 자리까지)"),
+        "P6:P8": ("textLength", "lessThanOrEqual", "2000", None, None),
+    }
+    guide = "\n".join(str(row[0].value or "") for row in workbook[L.HELP_SHEET].iter_rows())
+    assert "음수는 -5 또는 △5처럼 씁니다." in guide
+
+
+def test_rows_of_one_domain_far_apart_share_one_rule(client, evaluator):
+    client.force_login(evaluator)
+
+    workbook = load_workbook(io.BytesIO(export_workbook(client, department_id=None)))
+
+    counts = [rule for rule in workbook[L.DATA_SHEET].data_validations.dataValidation if rule.type == "whole"]
+    assert len(counts) == 1 and len(counts[0].sqref.ranges) > 1
 
 
 def test_headers_are_frozen_styled_and_columns_have_widths(workbook):
@@ -110,6 +149,15 @@ def test_the_instructions_sheet_explains_the_rules_in_korean(workbook):
     text = "\n".join(str(row[0].value or "") for row in workbook[L.HELP_SHEET].iter_rows())
 
     assert "노란 칸" in text and "미리보기" in text and "지표ID를 고치면" in text
+
+
+def test_the_instructions_state_the_value_rules_as_the_domains_give_them(workbook):
+    lines = [str(row[0].value or "") for row in workbook[L.HELP_SHEET].iter_rows()]
+
+    assert "   · 0 이상의 정수: 지표 2개 (단위: 회)" in lines
+    assert "   · 0 이상 (소수 넷째 자리까지): 지표 1개 (단위: %)" in lines
+    assert "   비고는 2,000자까지 입력할 수 있습니다. 웹 화면과 API도 같은 규칙으로 받습니다." in lines
+    assert not any("0 이상의 숫자만" in line or "음수는" in line for line in lines)
 
 
 def test_text_that_starts_like_a_formula_is_written_as_text(editor, sample_plan):

@@ -8,9 +8,10 @@ import pytest
 from openpyxl import load_workbook
 
 from imports import workbook_layout as L
-from imports.plan_workbook import INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
-from kpis.models import AuditEntry, ChangeSource, Indicator, Target
-from kpis.services.plan import target_set
+from imports.plan_workbook.layout import DOMAIN_COLUMNS, INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
+from kpis.domain import ValueDomain
+from kpis.models import Actual, AuditEntry, ChangeSource, Indicator, Target
+from kpis.services.plan import indicator_update, target_set
 from tests.fixtures.workbooks import db_state
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,10 @@ def test_planners_and_evaluators_export_the_whole_plan_on_four_sheets(client, ev
     assert {row[1].value for row in wb["조직"].iter_rows(min_row=2)} == {"대외협력과", "외국인국제정책과", "소통기획과"}
     assert wb["예산현황"].max_row > 1 and wb["세부사업"].max_row > 1
     ws = wb[INDICATOR_SHEET]
-    assert [c.value for c in ws[1]][6:12] == ["가중치", "측정산식 또는 측정방법", "자료수집 방법/출처", "목표(2023)", "실적(2023)", "목표(2024)"]
+    assert [c.value for c in ws[1]][6:18] == [
+        "가중치", "측정산식 또는 측정방법", "자료수집 방법/출처", "실적 최솟값", "실적 최댓값", "실적 소수 자릿수",
+        "산식 입력값 최솟값", "산식 입력값 최댓값", "산식 입력값 소수 자릿수", "목표(2023)", "실적(2023)", "목표(2024)",
+    ]
     assert ws.max_row - 1 == Indicator.objects.count()
     blog = row_of(ws, "도 대표 블로그 방문횟수")
     assert ws[target_cell(2023, blog)].value == 1960000
@@ -217,3 +221,130 @@ def test_the_plan_pages_download_and_upload(planner, exported):
     assert response.status_code == 302
     page = planner.get(response["Location"])
     assert page.status_code == 200 and "계획 엑셀" in page.content.decode()
+
+
+# --- value domains ---------------------------------------------------------------------------
+
+
+def domain_cell(name: str, row: int) -> str:
+    return cell(DOMAIN_COLUMNS[name], row)
+
+
+def test_the_export_shows_each_indicators_value_domains_for_planners_to_edit(exported):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row, rate_row = row_of(ws, "정무활동 및 당정협력 강화"), row_of(ws, "자원봉사 활동률")
+
+    shown = [[ws[domain_cell(name, row)].value for name in DOMAIN_COLUMNS] for row in (count_row, rate_row)]
+
+    assert shown == [[0, None, 0, 0, None, 0], [0, None, 4, 0, None, 4]]
+    assert not ws[domain_cell("value_min", count_row)].protection.locked
+    places = next(v for v in ws.data_validations.dataValidation if v.type == "whole")
+    assert (places.formula1, places.formula2) == ("0", "4")
+    assert domain_cell("value_places", 2) in str(places.sqref) and domain_cell("input_places", 2) in str(places.sqref)
+
+
+def test_a_planner_widens_a_domain_in_the_workbook_and_a_negative_target_of_the_same_row_is_read_against_it(
+    planner, exported, admin_user,
+):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+
+    def change(sheet):
+        sheet[domain_cell("value_min", count_row)] = "△100"
+        sheet[domain_cell("input_min", count_row)] = -100
+        sheet[target_cell(2026, count_row)] = "△5"
+
+    body = post(planner, edited(exported, change)).json()
+
+    assert body["errors"] == []
+    row = next(r for r in body["rows"] if r["row"] == count_row)
+    assert [(c["label"], c["old"], c["new"]) for c in row["changes"]] == [
+        ("실적 최솟값", "0", "-100"), ("산식 입력값 최솟값", "0", "-100"), ("목표(2026)", "11", "-5"),
+    ]
+    confirmed = planner.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json")
+    assert confirmed.status_code == 200
+    indicator = Indicator.objects.get(pk=row["indicator_id"])
+    assert (indicator.value_min, indicator.input_min) == (D(-100), D(-100))
+    assert Target.objects.get(indicator=indicator, year=2026).value == D(-5)
+    audit = AuditEntry.objects.filter(import_run_id=body["id"], entity="indicator")
+    assert sorted(audit.values_list("field", "old_value", "new_value", "source", "user_id")) == [
+        ("input_min", "0", "-100", ChangeSource.EXCEL, admin_user.pk),
+        ("value_min", "0", "-100", ChangeSource.EXCEL, admin_user.pk),
+    ]
+
+
+def test_a_negative_target_is_refused_while_the_domain_stays_as_it_is(planner, exported):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2026, count_row), -5))).json()
+
+    assert [e["text"] for e in body["errors"]] == [f"성과지표!{target_cell(2026, count_row)}: '-5'는 0 이상이어야 합니다"]
+
+
+def test_a_domain_that_breaks_the_rule_is_refused_naming_the_cell(planner, exported):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row, rate_row = row_of(ws, "정무활동 및 당정협력 강화"), row_of(ws, "자원봉사 활동률")
+
+    def change(sheet):
+        sheet[domain_cell("value_min", count_row)] = 10
+        sheet[domain_cell("value_max", count_row)] = 5
+        sheet[domain_cell("value_places", rate_row)] = 5
+        sheet[domain_cell("input_places", rate_row)] = None
+        sheet[domain_cell("input_max", rate_row)] = "백"
+
+    before = db_state()
+    body = post(planner, edited(exported, change)).json()
+
+    assert sorted(e["text"] for e in body["errors"]) == sorted([
+        f"성과지표!{domain_cell('value_min', count_row)}: 실적 최솟값 10이 실적 최댓값 5보다 큽니다.",
+        f"성과지표!{domain_cell('value_places', rate_row)}: '5'는 4 이하여야 합니다",
+        f"성과지표!{domain_cell('input_places', rate_row)}: 산식 입력값 소수 자릿수를 입력하세요 (0~4, 0: 정수만).",
+        f"성과지표!{domain_cell('input_max', rate_row)}: '백'은 숫자가 아닙니다",
+    ])
+    assert db_state() == before
+
+
+def test_a_narrowed_domain_keeps_stored_values_outside_it_and_warns(planner, exported):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(domain_cell("value_max", count_row), 10))).json()
+
+    assert body["errors"] == [] and body["summary"]["can_confirm"]
+    assert body["summary"]["warnings"] == [(
+        f"{count_row}행 정무활동 및 당정협력 강화: 저장된 값 6건이 새 범위를 벗어납니다 (바꾸지 않습니다): "
+        "목표(2023) 11, 목표(2024) 11, 목표(2025) 11, 목표(2026) 11, 목표(2027) 11 외 1건"
+    )]
+    assert planner.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json").status_code == 200
+    indicator = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    assert indicator.value_max == D(10)
+    assert Target.objects.get(indicator=indicator, year=2026).value == D(11)
+    assert Actual.objects.get(indicator=indicator, year=2023).value == D(12)
+
+
+def test_a_domain_changed_on_the_server_since_export_makes_an_edited_row_a_conflict(planner, exported, admin_user):
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+    indicator = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    indicator_update(user=admin_user, indicator_id=indicator.pk, value_domain=ValueDomain(D(0), D(1000), 0))
+    before = db_state()
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2026, count_row), 12))).json()
+
+    assert body["errors"][0]["text"] == (
+        f"성과지표!A{count_row}: 내려받은 뒤 서버에서 이 지표(가중치·산식·값 범위·목표)가 바뀌었습니다. "
+        "덮어쓰지 않습니다. 계획 엑셀을 새로 내려받아 고치세요."
+    )
+    assert db_state() == before
+
+
+def test_a_plan_workbook_of_the_template_before_the_domain_columns_is_refused(planner, exported):
+    data = load_workbook(io.BytesIO(exported))
+    data["_meta"]["B1"] = 2
+    out = io.BytesIO()
+    data.save(out)
+
+    response = post(planner, out.getvalue())
+
+    assert "이전 양식(버전 2)으로 만든 파일입니다" in response.json()["detail"]

@@ -235,3 +235,14 @@ def test_list_query_counts_do_not_grow_with_rows(api):
         BudgetProgramAmountFactory(budget_program=program)
     after = {name: queries_for(api, f"{API}/{name}/") for name in LIST_ENDPOINTS}
     assert after == before
+
+
+def test_an_indicator_shows_the_domain_of_its_value_and_of_its_inputs(api, meetings, survey):
+    count = api.get(f"{API}/indicators/{meetings.pk}/").json()
+    rate = api.get(f"{API}/indicators/{survey.pk}/").json()
+
+    assert count["value_domain"] == {"minimum": "0.0000", "maximum": None, "places": 0, "rule": "0 이상의 정수"}
+    assert count["input_domain"] == count["value_domain"]
+    assert rate["value_domain"] == {
+        "minimum": "0.0000", "maximum": None, "places": 4, "rule": "0 이상 (소수 넷째 자리까지)",
+    }

@@ -160,3 +160,45 @@ def test_a_refused_write_goes_to_the_security_log_with_user_and_address(client, 
     with caplog.at_level(logging.WARNING, logger="security"):
         client.post(save_url(volunteering), {"version": version_of(volunteering), "in_0": "1", "in_1": "2"})
     assert "refused action=actual_write user=dept_comms ip=127.0.0.1" in caplog.text
+
+
+def test_each_input_shows_its_rule_from_the_indicators_domain(client, dept_user, meetings, volunteering):
+    client.force_login(dept_user)
+
+    body = client.get(page_url(meetings)).content.decode()
+
+    assert f'<small class="rule" id="rule-{meetings.pk}-in_0">0 이상의 정수</small>' in body
+    assert f'<small class="rule" id="rule-{volunteering.pk}-in_1">0 이상 (소수 넷째 자리까지)</small>' in body
+    assert f'<small class="rule" id="rule-{meetings.pk}-note">2,000자까지</small>' in body
+
+
+def test_a_note_over_the_limit_is_refused_beside_the_note_and_nothing_is_saved(client, dept_user, meetings):
+    client.force_login(dept_user)
+
+    response = client.post(save_url(meetings), {
+        "version": version_of(meetings), "in_0": "12", "note": "가" * 2001, "action": "save",
+    }, follow=True)
+
+    assert ('<li data-field="note">비고는 2,000자까지 입력할 수 있습니다 (입력한 글자 수: 2,001자)</li>'
+            in response.content.decode())
+    assert Actual.objects.get(indicator=meetings, year=YEAR).value is None
+
+
+def test_a_value_and_a_note_refused_together_are_each_shown_beside_their_field(client, dept_user, meetings):
+    client.force_login(dept_user)
+
+    body = client.post(save_url(meetings), {
+        "version": version_of(meetings), "in_0": "12회", "note": "가" * 2001, "action": "save",
+    }, follow=True).content.decode()
+
+    assert '<li data-field="in_0">&#x27;12회&#x27;는 숫자가 아닙니다</li>' in body
+    assert '<li data-field="note">비고는 2,000자까지' in body
+
+
+def test_a_notes_line_breaks_count_once_whatever_the_browser_sends(client, dept_user, meetings):
+    client.force_login(dept_user)
+    note = "가" * 999 + "\r\n" + "나" * 1000  # 2,000 characters once the line break is one
+
+    client.post(save_url(meetings), {"version": version_of(meetings), "in_0": "12", "note": note, "action": "save"})
+
+    assert Actual.objects.get(indicator=meetings, year=YEAR).note == "가" * 999 + "\n" + "나" * 1000
