@@ -220,8 +220,8 @@ def scoreboard_page(
         ScoreboardRow(
             department_id=row["id"], name=row["name"], bureau_id=row["bureau_id"], bureau_name=row["bureau_name"],
             rank=ranks.get(row["id"]), score=row["score"], grade=row["grade"] or "",
-            provisional=bool(row["provisional"]), completeness=row["completeness"], reason=row["reason"] or "", indicator_count=row["indicator_count"] or 0,
-            computed_at=row["computed_at"],
+            provisional=bool(row["provisional"]), completeness=row["completeness"], reason=row["reason"] or "",
+            indicator_count=row["indicator_count"] or 0, computed_at=row["computed_at"],
             counts=StatusCounts(**{status: n for status, n in counts[row["id"]].items()}),
             stale_reason=_stale_reason(
                 has_row=row["score_id"] is not None, dirty=row["id"] in dirty, policy_id=row["policy_id"],
