@@ -29,7 +29,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "bench_scoring"
+# The scratch database; another name keeps two sessions on one server apart.
+BENCH_DB = os.environ.get("BENCH_DB", "bench_scoring")
 YEARS = (2023, 2024, 2025, 2026, 2027)
 INDICATORS_PER_DEPARTMENT = 8
 
@@ -126,15 +127,16 @@ def load_dataset(departments: int) -> None:
                     copy.write_row((d, (d - 1) // 100 + 1, f"부서{d:05d}", d, 20, 2, 4, 14, 19, "[]"))
             with cur.copy(
                 "COPY kpis_indicator (id, department_id, name, short_name, unit, kind, weight, direction, "
-                "method_text, formula, formula_variables, data_source, target_rationale, bsc_linked, \"order\") "
-                "FROM STDIN"
+                "method_text, formula, formula_variables, data_source, target_rationale, bsc_linked, \"order\", "
+                "value_min, value_places, input_min, input_places) FROM STDIN"
             ) as copy:
                 for d in range(1, departments + 1):
                     for n in range(INDICATORS_PER_DEPARTMENT):
                         i = (d - 1) * INDICATORS_PER_DEPARTMENT + n + 1
                         direction = "down" if n == 7 else "up"
+                        # 건 is counted: whole numbers of at least 0 (kpis/domain.py)
                         copy.write_row((i, d, f"지표{i}", f"지표{i}", "건", "general", "12.50", direction,
-                                        "건수", "건수", '["건수"]', "", "", False, n))
+                                        "건수", "건수", '["건수"]', "", "", False, n, 0, 0, 0, 0))
             indicator_count = departments * INDICATORS_PER_DEPARTMENT
             with cur.copy("COPY kpis_target (indicator_id, year, value) FROM STDIN") as copy:
                 for i in range(1, indicator_count + 1):

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Max
 
 from kpis.domain import ValueDomain
 from kpis.domain_selectors import outside_warning, values_outside_domains
@@ -23,9 +22,9 @@ from kpis.models import (
     Target,
     Team,
 )
-from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import is_admin
 from kpis.services.plan import DOMAIN_FIELDS, DOMAIN_PARTS, DOMAIN_PREFIXES, indicator_domain_errors, indicator_update
+from kpis.services.policy import POLICY_FIELDS, policy_revise
 
 
 class TeamInline(admin.TabularInline):
@@ -157,21 +156,27 @@ class EntryExceptionAdmin(admin.ModelAdmin):
 
 @admin.register(ScoringPolicy)
 class ScoringPolicyAdmin(admin.ModelAdmin):
-    """Editing a policy saves a new version; earlier versions stay to explain earlier results."""
+    """Editing a policy saves a new version (kpis.services.policy); earlier ones stay to explain earlier results."""
 
-    list_display = ("year", "version", "cap", "floor", "lower_is_better", "unreported", "created_at", "created_by")
+    list_display = (
+        "year", "version", "cap", "floor", "lower_is_better", "unreported", "provisional", "created_at", "created_by",
+    )
     list_filter = ("year",)
     readonly_fields = ("version", "created_at", "created_by")
 
     def save_model(self, request, obj, form, change) -> None:
-        with transaction.atomic():
-            latest = ScoringPolicy.objects.filter(year=obj.year).aggregate(v=Max("version"))["v"] or 0
-            obj.pk = None
-            obj._state.adding = True
-            obj.version = latest + 1
-            obj.created_by = request.user
-            obj.save()
-            dirty_mark((pk, obj.year) for pk in Department.objects.values_list("pk", flat=True))
+        new = policy_revise(
+            user=request.user, year=obj.year, note=obj.note, **{name: getattr(obj, name) for name in POLICY_FIELDS}
+        )
+        # The admin logs and redirects to the object it saved: the new version.
+        obj.pk, obj.version, obj.created_at, obj.created_by = new.pk, new.version, new.created_at, new.created_by
+        obj._state.adding = False
+
+    def has_add_permission(self, request) -> bool:
+        return is_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

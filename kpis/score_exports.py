@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpis.score_selectors import BureauLine, DrilldownPage, ScoreboardRow
+from kpis.score_selectors.shared import Frozen
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SCORE_FORMAT = "#,##0.00"
@@ -88,12 +89,20 @@ def _bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+PROVISIONAL = "잠정"
 SCOREBOARD_HEADERS = [
-    ("순위", 6), ("실국", 18), ("부서", 20), ("점수", 9), ("등급", 6), ("완결성(%)", 10), ("지표 수", 7),
+    ("순위", 6), ("실국", 18), ("부서", 20), ("점수", 9), ("잠정", 6), ("등급", 6), ("완결성(%)", 10), ("지표 수", 7),
     ("미보고", 7), ("작성 중", 7), ("제출", 7), ("승인", 7), ("반려", 7), ("느슨한 목표", 9),
     ("상태", 12), ("확정 점수", 9), ("확정 등급", 7), ("확정 순위", 7), ("독려 발송", 17), ("독려 수신자", 30),
     ("산정 불가 사유", 40),
 ]
+
+
+def _frozen_score(frozen: Frozen | None) -> Decimal | str | None:
+    """The finalised score; as text with its label when it was provisional (잠정)."""
+    if frozen is None or frozen.score is None or not frozen.provisional:
+        return None if frozen is None else frozen.score
+    return f"{frozen.score:f} ({PROVISIONAL})"
 
 
 def scoreboard_workbook(
@@ -104,21 +113,25 @@ def scoreboard_workbook(
     ws = wb.active
     ws.title = "점수표"
     generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    _title(ws, f"{year}년 부서별 성과 점수", f"{generated} 작성 · 저장된 점수 기준{(' · ' + filters) if filters else ''}")
+    note = f"{generated} 작성 · 저장된 점수 기준 · 순위는 그 해 점수가 있는 모든 부서 중의 순위"
+    if any(row.provisional for row in rows):
+        note += " · 잠정: 승인 전 제출된 실적이 들어 있는 점수"
+    _title(ws, f"{year}년 부서별 성과 점수", note + (f" · {filters}" if filters else ""))
     header_row = 4
     _header(ws, header_row, SCOREBOARD_HEADERS, freeze_columns=3)
     for index, row in enumerate(rows, start=header_row + 1):
         frozen = row.frozen
         values = [
-            row.rank, row.bureau_name, row.name, row.score, row.grade, row.completeness, row.indicator_count,
+            row.rank, row.bureau_name, row.name, row.score, PROVISIONAL if row.provisional else "", row.grade,
+            row.completeness, row.indicator_count,
             row.counts.not_reported, row.counts.draft, row.counts.submitted, row.counts.approved,
             row.counts.returned, row.weak_count, row.stale_reason or "최신",
-            frozen.score if frozen else None, frozen.grade if frozen else "", frozen.rank if frozen else None,
+            _frozen_score(frozen), frozen.grade if frozen else "", frozen.rank if frozen else None,
             row.reminder.sent_at if row.reminder else None,
             ", ".join(row.reminder.recipients) if row.reminder else "", row.reason,
         ]
         for column, value in enumerate(values, start=1):
-            number_format = SCORE_FORMAT if column in (4, 6, 15) else None
+            number_format = SCORE_FORMAT if column in (4, 7, 16) else None
             put(ws, index, column, value, number_format)
     _print_setup(ws, header_row)
 
@@ -153,7 +166,8 @@ def drilldown_workbook(page: DrilldownPage) -> bytes:
     facts = [
         ("점수", page.score, SCORE_FORMAT), ("등급", page.grade, None), ("완결성(%)", page.completeness, SCORE_FORMAT),
         ("상태", page.stale_reason or "최신", None),
-        ("확정 점수", page.frozen.score if page.frozen else None, SCORE_FORMAT),
+        ("확정 점수", _frozen_score(page.frozen), SCORE_FORMAT),
+        ("잠정", PROVISIONAL if page.provisional else "아님", None),
     ]
     for column, (label, value, number_format) in enumerate(facts, start=1):
         put(ws, 3, column * 2 - 1, label).font = HEAD_FONT
@@ -163,7 +177,8 @@ def drilldown_workbook(page: DrilldownPage) -> bytes:
     for index, line in enumerate(page.indicators, start=header_row + 1):
         values = [
             line.name, line.kind, line.unit, line.weight, line.target, line.actual, line.supplementary,
-            line.status_label, line.rate, line.raw_rate, line.effective_weight, line.contribution,
+            f"{line.status_label} ({PROVISIONAL})" if line.provisional else line.status_label, line.rate,
+            line.raw_rate, line.effective_weight, line.contribution,
             line.frozen_rate, line.working or line.reason, "\n".join(flag.message for flag in line.weak),
         ]
         for column, value in enumerate(values, start=1):

@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import PermissionRefused, ServiceError
 from kpis.board_cache import board_cached
 from kpis.charts import Bar, contribution_chart, series_chart
-from kpis.finalise import year_finalise
 from kpis.models import Department, DepartmentScore, DirtyScore
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
@@ -38,6 +37,7 @@ from kpis.score_selectors import (
     scoreboard_all,
     scoreboard_page,
 )
+from kpis.services.finalise import year_finalise
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.tasks import recompute_year
 

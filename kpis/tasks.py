@@ -1,4 +1,9 @@
-"""Celery tasks: take ids, are idempotent, and write each result in one transaction."""
+"""Celery tasks: take ids, are idempotent, and write each result in one transaction.
+
+Every task keeps Celery's default name, this module and the function (``kpis.tasks.sweep_dirty``),
+which is what CELERY_BEAT_SCHEDULE names. Time limits, late acknowledgement and requeueing when a
+worker is lost come from the settings (CELERY_TASK_*), the same for every task.
+"""
 from __future__ import annotations
 
 import logging
@@ -8,6 +13,7 @@ from celery.backends.base import DisabledBackend
 from django.conf import settings
 from django.utils import timezone
 
+from kpis.services.reminders import reminder_years, reminders_send
 from kpis.services.scores import (
     department_recompute,
     dirty_sweep,
@@ -18,15 +24,13 @@ from kpis.services.scores import (
 
 logger = logging.getLogger("kpis")
 
-TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "time_limit": 300, "soft_time_limit": 240}
 
-
-@shared_task(name="kpis.tasks.recompute_department", **TASK_OPTIONS)
+@shared_task
 def recompute_department(department_id: int, year: int) -> int:
     return department_recompute(int(department_id), int(year))
 
 
-@shared_task(name="kpis.tasks.recompute_year", bind=True, **TASK_OPTIONS)
+@shared_task(bind=True)
 def recompute_year(self, year: int, force: bool = False) -> int:
     """Recompute every department of a year; returns departments checked.
 
@@ -55,26 +59,35 @@ def recompute_year(self, year: int, force: bool = False) -> int:
     return self.replace(chord(header, recompute_year_done.s(year).set(**options)))
 
 
-@shared_task(name="kpis.tasks.recompute_year_chunk", **TASK_OPTIONS)
+@shared_task
 def recompute_year_chunk(year: int, first_id: int | None, last_id: int | None, force: bool = False) -> int:
     """One department-id range of a year (None: open end), in one transaction."""
     return scores_recompute_range(int(year), first_id, last_id, force=bool(force))
 
 
-@shared_task(name="kpis.tasks.recompute_year_done", **TASK_OPTIONS)
+@shared_task
 def recompute_year_done(done: list[int], year: int) -> int:
     total = sum(done)
     logger.info("recomputed %s departments for %s in %s chunks", total, year, len(done))
     return total
 
 
-@shared_task(name="kpis.tasks.sweep_dirty", **TASK_OPTIONS)
+@shared_task
 def sweep_dirty() -> int:
     return dirty_sweep()
 
 
-@shared_task(name="kpis.tasks.recompute_current_year", **TASK_OPTIONS)
+@shared_task
 def recompute_current_year() -> int:
     """Nightly: the current year and the previous one, whose actuals arrive early in the year."""
     today = timezone.localdate()
     return scores_recompute(today.year) + scores_recompute(today.year - 1)
+
+
+@shared_task
+def send_reminders() -> int:
+    """Send today's reminders for every open year whose closing date is near; returns departments reminded."""
+    sent = 0
+    for year in reminder_years():
+        sent += len(reminders_send(year))
+    return sent

@@ -9,7 +9,8 @@ Two rules, for indicators where more is better (``up``); mirrored for ``down``; 
   (at least two of them, never falling, the last above the first; for ``down``: falling).
 
 A target of 0 or None is a year in which the indicator was not in force and is skipped; an
-actual of None is not reported and is skipped (pass only reported actuals).
+actual of None is not reported and is skipped. Pass only the actuals that count, as
+kpis.scoring.classify_actual says (a draft or a returned value is no actual to compare with).
 """
 from __future__ import annotations
 

@@ -180,6 +180,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# For every task (kpis/tasks.py sets none of these itself, so these are the ones that apply).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -195,14 +196,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
-CELERY_IMPORTS = ("kpis.reminder_tasks",)
 # recompute_year splits a year into this many department-id ranges, computed in parallel on the
 # workers (one transaction each); set it to the number of worker processes (compose runs 2).
 SCORES_YEAR_CHUNKS = env_int("SCORES_YEAR_CHUNKS", 2)
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "kpis.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
     "sweep-dirty-scores": {"task": "kpis.tasks.sweep_dirty", "schedule": timedelta(seconds=60)},
-    "nightly-recompute": {"task": "kpis.tasks.recompute_current_year", "schedule": timedelta(hours=24)},
+    "nightly-recompute": {"task": "kpis.tasks.recompute_current_year", "schedule": crontab(hour=2, minute=0)},
 }
 
 # --- REST framework -------------------------------------------------------------

@@ -1,14 +1,15 @@
 """Reads for the API: stored scores only, a constant number of queries whatever the row count."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import DenseRank
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
-from kpis.models import Actual, Department, DepartmentScore, DirtyScore, Indicator, IndicatorScore, Target
+from kpis.models import Actual, Department, DirtyScore, Indicator, IndicatorScore, Target
+from kpis.score_selectors.ranks import department_ranks
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class IndicatorScoreRow:
     working: str
     contribution: Decimal | None
     actual_status: str
+    provisional: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class DepartmentScoreRow:
     score: Decimal | None
     completeness: Decimal | None
     grade: str
+    provisional: bool
     rank: int | None
     reason: str
     indicator_count: int | None
@@ -51,8 +54,7 @@ class DepartmentScoreRow:
 def department_scores(year: int) -> QuerySet[Department]:
     """Every department with its stored score of the year, best first; one query.
 
-    The rank is a window over all departments, computed before any LIMIT, so a page keeps the
-    ranks of the whole list. Departments without a score sort last and get no rank.
+    Departments without a score sort last. Ranks come from ``department_score_rows``.
     """
     return (
         Department.objects.select_related("bureau")
@@ -62,6 +64,7 @@ def department_scores(year: int) -> QuerySet[Department]:
             score_value=F("stored__score"),
             score_completeness=F("stored__completeness"),
             score_grade=F("stored__grade"),
+            score_provisional=F("stored__provisional"),
             score_reason=F("stored__reason"),
             score_indicator_count=F("stored__indicator_count"),
             score_total_weight=F("stored__total_weight"),
@@ -69,15 +72,21 @@ def department_scores(year: int) -> QuerySet[Department]:
             score_computed_at=F("stored__computed_at"),
             score_policy_version=F("stored__policy__version"),
             dirty=Exists(DirtyScore.objects.filter(department_id=OuterRef("pk"), year=year)),
-            score_rank=Window(DenseRank(), order_by=F("stored__score").desc(nulls_last=True)),
         )
         .order_by(F("score_value").desc(nulls_last=True), "bureau__name", "order", "name", "pk")
     )
 
 
-def department_score_row(department: Department, year: int, *, rank: int | None = None) -> DepartmentScoreRow:
-    """One annotated department (from `department_scores`) as a plain row."""
-    scored = department.score_value is not None
+def department_score_rows(departments: Iterable[Department], year: int) -> list[DepartmentScoreRow]:
+    """Annotated departments (from `department_scores`) as plain rows with their ranks; one query for the ranks.
+
+    Ranks are ``department_ranks``: over every scored department of the year, whatever the page.
+    """
+    ranks = department_ranks(year)
+    return [_score_row(department, year, ranks.get(department.pk)) for department in departments]
+
+
+def _score_row(department: Department, year: int, rank: int | None) -> DepartmentScoreRow:
     return DepartmentScoreRow(
         department_id=department.pk,
         department_name=department.name,
@@ -87,7 +96,8 @@ def department_score_row(department: Department, year: int, *, rank: int | None 
         score=department.score_value,
         completeness=department.score_completeness,
         grade=department.score_grade or "",
-        rank=(rank if rank is not None else department.score_rank) if scored else None,
+        provisional=bool(department.score_provisional),
+        rank=rank,
         reason=department.score_reason or "",
         indicator_count=department.score_indicator_count,
         total_weight=department.score_total_weight,
@@ -99,19 +109,11 @@ def department_score_row(department: Department, year: int, *, rank: int | None 
 
 
 def department_score_detail(department_id: int, year: int) -> DepartmentScoreRow | None:
-    """One department's stored score with its indicators' rows; three queries."""
+    """One department's stored score, rank and indicators' rows; three queries."""
     department = department_scores(year).filter(pk=department_id).first()
     if department is None:
         return None
-    rank = None
-    if department.score_value is not None:
-        # The window above only saw this department; count the distinct better scores instead.
-        better = (
-            DepartmentScore.objects.filter(year=year, score__gt=department.score_value)
-            .values("score").distinct().count()
-        )
-        rank = better + 1
-    row = department_score_row(department, year, rank=rank)
+    (row,) = department_score_rows([department], year)
     return replace(row, indicators=indicator_scores(department_id, year))
 
 
@@ -123,7 +125,7 @@ def indicator_scores(department_id: int, year: int) -> list[IndicatorScoreRow]:
         .values(
             "id", "short_name", "weight", "stored__id", "stored__weight", "stored__effective_weight",
             "stored__target_value", "stored__actual_value", "stored__rate", "stored__raw_rate", "stored__reason",
-            "stored__working", "stored__contribution", "stored__actual_status",
+            "stored__working", "stored__contribution", "stored__actual_status", "stored__provisional",
         )
         .order_by("order", "id")
     )
@@ -141,6 +143,7 @@ def indicator_scores(department_id: int, year: int) -> list[IndicatorScoreRow]:
             working=row["stored__working"] or "",
             contribution=row["stored__contribution"],
             actual_status=row["stored__actual_status"] or "",
+            provisional=bool(row["stored__provisional"]),
         )
         for row in indicators
     ]

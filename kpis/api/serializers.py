@@ -179,7 +179,10 @@ class DepartmentScoreSerializer(serializers.Serializer):
     score = serializers.DecimalField(**RATE, allow_null=True, help_text="가중 점수")
     completeness = serializers.DecimalField(**RATE, allow_null=True, help_text="완결성(%)")
     grade = serializers.CharField(allow_blank=True)
-    rank = serializers.IntegerField(allow_null=True, help_text="점수가 있는 부서 중 순위 (동점은 같은 순위)")
+    provisional = serializers.BooleanField(help_text="잠정 점수: 승인 전 제출된 실적이 들어 있음 (평가 기준이 허용할 때)")
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="그 해 점수가 있는 모든 부서 중 순위 (동점은 같은 순위, 다음 순위는 그만큼 건너뜀)"
+    )
     reason = serializers.CharField(allow_blank=True, help_text="산정 불가 사유")
     indicator_count = serializers.IntegerField(allow_null=True)
     total_weight = serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True)
@@ -204,6 +207,7 @@ class IndicatorScoreSerializer(serializers.Serializer):
     actual_status = serializers.ChoiceField(
         choices=ActualStatus.choices, allow_blank=True, help_text="실적 상태 (계산 전이면 빈 값)"
     )
+    provisional = serializers.BooleanField(help_text="잠정: 승인 전 제출된 실적으로 계산한 달성률")
 
 
 class DepartmentScoreDetailSerializer(DepartmentScoreSerializer):

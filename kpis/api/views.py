@@ -42,6 +42,7 @@ from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal,
 from kpis.services.actuals import actual_save
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
+from kpis.tasks import recompute_year
 
 logger = logging.getLogger("kpis.api")
 
@@ -205,8 +206,6 @@ class ActualViewSet(
 
 def publish_recompute_year(year: int, task_id: str) -> None:
     """Queue the year's recompute; a broker failure is logged (the nightly run still covers it)."""
-    from kpis.tasks import recompute_year
-
     try:
         recompute_year.apply_async(args=(year,), task_id=task_id, retry=False)
     except Exception:  # the request already succeeded; the beat schedule recomputes nightly
@@ -225,7 +224,7 @@ class ScoreViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         year = year_from_query(request)
         page = self.paginate_queryset(selectors.department_scores(year))
-        rows = [selectors.department_score_row(department, year) for department in page]
+        rows = selectors.department_score_rows(page, year)
         return self.get_paginated_response(DepartmentScoreSerializer(rows, many=True).data)
 
     @extend_schema(

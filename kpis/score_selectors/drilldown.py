@@ -26,16 +26,16 @@ from kpis.score_selectors.shared import (
     PolicyRef,
     ReminderInfo,
     ScoreState,
+    _counts,
     _decimal,
     _latest_reminders,
     _policy_ref,
     _quotient,
-    _reported,
     _snapshots,
     _stale_reason,
     _weak_by_indicator,
+    stale_department_ids,
 )
-from kpis.services.scores import stale_department_ids
 from kpis.weak_targets import WeakTarget
 
 # --- drill-down -------------------------------------------------------------------------------
@@ -56,6 +56,7 @@ class IndicatorLine:
     supplementary: Decimal | None
     status: str
     status_label: str
+    provisional: bool  # the rate rests on a submitted value counted as provisional (잠정)
     rate: Decimal | None
     raw_rate: Decimal | None
     reason: str
@@ -139,6 +140,7 @@ class DrilldownPage(ScoreState):
     policy: PolicyRef | None
     score: Decimal | None
     grade: str
+    provisional: bool
     completeness: Decimal | None
     reason: str
     computed_at: datetime | None
@@ -203,8 +205,9 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
     reminder = _latest_reminders(year, [department_id]).get(department_id)
     entry_year = EntryYear.objects.filter(year=year).first()
 
+    provisional = policy is not None and policy.provisional
     weak = _weak_by_indicator(
-        [(i.pk, i.direction) for i in indicators], targets, [row[:4] for row in actual_rows]
+        [(i.pk, i.direction) for i in indicators], targets, [row[:4] for row in actual_rows], provisional=provisional
     )
     target_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for indicator_id, target_year, value in targets:
@@ -214,29 +217,31 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
         actual_map[indicator_id][actual_year] = (value, status, supplementary)
     frozen_by_id = {item.get("indicator_id"): item for item in (snapshot.indicators if snapshot else ())}
     status_labels = dict(ActualStatus.choices)
+    missing = (None, ActualStatus.NOT_REPORTED, None)
+
+    def counted(value: Decimal | None, status: str) -> Decimal | None:
+        return value if _counts(value, status, provisional=provisional) else None
 
     lines: list[IndicatorLine] = []
     for indicator in indicators:
         score = scores.get(indicator.pk)
         years = tuple(sorted(set(target_map[indicator.pk]) | set(actual_map[indicator.pk])))
-        value, status, supplementary = actual_map[indicator.pk].get(year, (None, ActualStatus.NOT_REPORTED, None))
+        value, status, supplementary = actual_map[indicator.pk].get(year, missing)
         lines.append(
             IndicatorLine(
                 indicator_id=indicator.pk, name=indicator.short_name, full_name=indicator.name, unit=indicator.unit,
                 kind=indicator.get_kind_display(), direction=indicator.direction,
                 policy_goal_id=indicator.policy_goal_id, weight=indicator.weight,
                 target=target_map[indicator.pk].get(year),
-                actual=value if _reported(value, status) else None,
+                actual=counted(value, status),
                 supplementary=supplementary, status=status, status_label=status_labels.get(status, status),
-                rate=score.rate if score else None, raw_rate=score.raw_rate if score else None,
+                provisional=bool(score and score.provisional), rate=score.rate if score else None,
+                raw_rate=score.raw_rate if score else None,
                 reason=score.reason if score else "", working=score.working if score else "",
                 effective_weight=score.effective_weight if score else None,
                 contribution=score.contribution if score else None, years=years,
                 targets=tuple(target_map[indicator.pk].get(y) for y in years),
-                actuals=tuple(
-                    v if _reported(v, s) else None
-                    for v, s, _ in (actual_map[indicator.pk].get(y, (None, ActualStatus.NOT_REPORTED, None)) for y in years)
-                ),
+                actuals=tuple(counted(*actual_map[indicator.pk].get(y, missing)[:2]) for y in years),
                 weak=weak.get(indicator.pk, ()), frozen=frozen_by_id.get(indicator.pk),
             )
         )
@@ -281,7 +286,8 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
         year=year, department_id=department.pk, name=department.name, bureau_id=department.bureau_id,
         bureau_name=department.bureau.name, plan_year=plan_year, policy=policy,
         score=stored.score if stored else None, grade=stored.grade if stored else "",
-        completeness=stored.completeness if stored else None, reason=stored.reason if stored else "",
+        provisional=bool(stored and stored.provisional), completeness=stored.completeness if stored else None,
+        reason=stored.reason if stored else "",
         computed_at=stored.computed_at if stored else None,
         total_weight=stored.total_weight if stored else None,
         evaluated_weight=stored.evaluated_weight if stored else None,

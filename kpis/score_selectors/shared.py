@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 
-from kpis.models import ActualStatus, Department, Reminder, ScoreSnapshot, ScoringPolicy
-from kpis.scoring import BureauRollup
+from kpis.models import ActualStatus, Department, DirtyScore, Reminder, ScoreSnapshot, ScoringPolicy
+from kpis.scoring import BureauRollup, Standing, classify_actual
 from kpis.weak_targets import WeakTarget, find_weak_targets
 
 PAGE_SIZE = 50
@@ -30,6 +30,7 @@ STALE_POLICY = "평가 기준 변경"
 class PolicyRef:
     id: int
     version: int
+    provisional: bool = False  # submitted values count as provisional (잠정)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,23 @@ class StatusCounts:
     @property
     def total(self) -> int:
         return self.not_reported + self.draft + self.submitted + self.approved + self.returned
+
+    @property
+    def outstanding(self) -> int:
+        """Not reported, drafts and returned values: the department's to do, none of them in the score."""
+        return self.not_reported + self.draft + self.returned
+
+
+def status_bucket(status: str | None, has_value: bool, *, provisional: bool) -> str:
+    """The StatusCounts field an actual is counted under: its status, or not reported when it cannot count.
+
+    An approved or submitted actual without a value is outstanding (``classify_actual``) and
+    counts as not reported, so the approved column is exactly what the score uses.
+    """
+    standing = classify_actual(status, has_value, provisional=provisional)
+    if standing is Standing.OUTSTANDING and status not in (ActualStatus.DRAFT, ActualStatus.RETURNED):
+        return ActualStatus.NOT_REPORTED
+    return status
 
 
 @dataclass(frozen=True)
@@ -61,11 +79,23 @@ class Frozen:
     rank: int | None
     finalised_at: datetime
     indicators: tuple[dict, ...] = ()
+    provisional: bool = False
 
 
 def _policy_ref(year: int) -> PolicyRef | None:
-    row = ScoringPolicy.objects.filter(year=year).order_by("-version").values_list("id", "version").first()
+    row = (
+        ScoringPolicy.objects.filter(year=year).order_by("-version")
+        .values_list("id", "version", "provisional").first()
+    )
     return PolicyRef(*row) if row else None
+
+
+def stale_department_ids(year: int, department_ids: Iterable[int] | None = None) -> set[int]:
+    """Departments of the year whose stored score waits for a recompute (a dirty mark)."""
+    qs = DirtyScore.objects.filter(year=year)
+    if department_ids is not None:
+        qs = qs.filter(department_id__in=list(department_ids))
+    return set(qs.values_list("department_id", flat=True))
 
 
 def _stale_reason(*, has_row: bool, dirty: bool, policy_id: int | None, current: PolicyRef | None) -> str:
@@ -78,8 +108,9 @@ def _stale_reason(*, has_row: bool, dirty: bool, policy_id: int | None, current:
     return ""
 
 
-def _reported(value: Decimal | None, status: str) -> bool:
-    return value is not None and status != ActualStatus.NOT_REPORTED
+def _counts(value: Decimal | None, status: str, *, provisional: bool) -> bool:
+    """The actual is part of a score (approved, or submitted under a provisional policy)."""
+    return classify_actual(status, value is not None, provisional=provisional).in_score
 
 
 def _quotient(numerator: Decimal, denominator: Decimal) -> Decimal:
@@ -138,13 +169,16 @@ def _weak_by_indicator(
     indicators: Iterable[tuple[int, str]],
     targets: Iterable[tuple[int, int, Decimal | None]],
     actuals: Iterable[tuple[int, int, Decimal | None, str]],
+    *,
+    provisional: bool,
 ) -> dict[int, tuple[WeakTarget, ...]]:
+    """Weak-target flags against the actuals that count (``provisional``: as the viewed year's policy says)."""
     target_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for indicator_id, year, value in targets:
         target_map[indicator_id][year] = value
     actual_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for indicator_id, year, value, status in actuals:
-        if _reported(value, status):
+        if _counts(value, status, provisional=provisional):
             actual_map[indicator_id][year] = value
     return {
         indicator_id: find_weak_targets(target_map.get(indicator_id, {}), actual_map.get(indicator_id, {}), direction)
@@ -168,6 +202,7 @@ class ScoreState:
 
     score: Decimal | None
     grade: str
+    provisional: bool
     stale_reason: str
     frozen: Frozen | None
 
@@ -188,7 +223,7 @@ class BureauLine:
 
 
 def _snapshots(year: int, department_ids: Sequence[int], *, with_indicators: bool = False) -> dict[int, Frozen]:
-    fields = ["department_id", "score", "completeness", "grade", "rank", "finalised_at"]
+    fields = ["department_id", "score", "completeness", "grade", "rank", "finalised_at", "provisional"]
     if with_indicators:
         fields.append("indicators")
     rows = ScoreSnapshot.objects.filter(year=year, department_id__in=department_ids).values(*fields)
@@ -196,6 +231,7 @@ def _snapshots(year: int, department_ids: Sequence[int], *, with_indicators: boo
         row["department_id"]: Frozen(
             score=row["score"], completeness=row["completeness"], grade=row["grade"], rank=row["rank"],
             finalised_at=row["finalised_at"], indicators=tuple(row.get("indicators") or ()),
+            provisional=row["provisional"],
         )
         for row in rows
     }

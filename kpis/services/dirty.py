@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from kpis.models import DirtyScore
+from kpis.tasks import recompute_department, sweep_dirty
 
 logger = logging.getLogger("kpis")
 # Beyond this many department-years one sweep message does the work of many single ones.
@@ -44,9 +45,6 @@ def dirty_mark(pairs: Iterable[tuple[int, int]], *, wake: bool = True) -> None:
 
 def publish_recompute(department_id: int, year: int) -> None:
     """Queue a recompute; a broker failure is logged, never raised to the user."""
-    # Imported here: kpis.tasks imports the score services, which import this module.
-    from kpis.tasks import recompute_department
-
     try:
         recompute_department.apply_async(args=(department_id, year), retry=False)
     except Exception:  # any broker error must not break a save
@@ -57,8 +55,6 @@ def publish_recompute(department_id: int, year: int) -> None:
 
 
 def publish_sweep() -> None:
-    from kpis.tasks import sweep_dirty  # see publish_recompute
-
     try:
         sweep_dirty.apply_async(retry=False)
     except Exception:  # any broker error must not break a save

@@ -3,44 +3,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from accounts.models import User
 from kpis.models import Department, ScoringPolicy
-from kpis.scoring import Rules
 from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_admin
+from kpis.services.policy_rules import POLICY_FIELDS, policy_current, policy_rules
 
-POLICY_FIELDS = (
-    "cap", "floor", "lower_is_better", "range_tolerance", "unreported", "grade_s", "grade_a", "grade_b", "grade_c",
-)
-
-
-def policy_current(year: int) -> ScoringPolicy:
-    """The policy in force for a year; a year without one gets the documented default (v1)."""
-    policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
-    if policy is not None:
-        return policy
-    try:
-        with transaction.atomic():
-            return ScoringPolicy.objects.create(year=year, version=1, note="기본 평가 기준")
-    except IntegrityError:
-        return ScoringPolicy.objects.filter(year=year).order_by("-version").first()
-
-
-def policy_rules(policy: ScoringPolicy) -> Rules:
-    return Rules(
-        cap=policy.cap,
-        floor=policy.floor,
-        lower_is_better=policy.lower_is_better,
-        range_tolerance=policy.range_tolerance,
-        unreported=policy.unreported,
-        grade_bands=(("S", policy.grade_s), ("A", policy.grade_a), ("B", policy.grade_b), ("C", policy.grade_c)),
-    )
+__all__ = ["POLICY_FIELDS", "policy_current", "policy_revise", "policy_rules"]
 
 
 @transaction.atomic
-def policy_revise(*, user, year: int, note: str = "", **changes: Decimal | str | None) -> ScoringPolicy:
-    """Save changed rules as a new version (old versions stay to explain past results)."""
+def policy_revise(*, user: User, year: int, note: str = "", **changes: Decimal | str | bool | None) -> ScoringPolicy:
+    """Save changed rules as a new version (old versions stay to explain past results).
+
+    Every department's score of the year is marked dirty, so the workers recompute it.
+    """
     require_admin(user)
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:

@@ -106,17 +106,18 @@ def test_the_detail_of_an_unknown_department_is_a_404(evaluator, pk):
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
-def test_the_score_list_takes_two_queries_whatever_the_departments(evaluator, django_assert_num_queries):
+def test_the_score_list_takes_three_queries_whatever_the_departments(evaluator, django_assert_num_queries):
     scores_recompute(2023)
     client = client_for(evaluator)
-    # 1 count, 2 departments with bureau, stored score, policy version, dirty flag and rank in one select
-    with django_assert_num_queries(2):
+    # 1 count, 2 departments with bureau, stored score, policy version and dirty flag in one select,
+    # 3 every scored department's score (the ranks)
+    with django_assert_num_queries(3):
         client.get(API + "/", {"year": 2023})
     bureau = Department.objects.first().bureau
     for _ in range(5):
         DepartmentFactory(bureau=bureau)
     scores_recompute(2023)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         body = client.get(API + "/", {"year": 2023}).json()
     assert body["count"] == 8
 
@@ -124,7 +125,7 @@ def test_the_score_list_takes_two_queries_whatever_the_departments(evaluator, dj
 def test_the_score_detail_takes_three_queries(evaluator, django_assert_num_queries):
     scores_recompute(2023)
     department = Department.objects.get(name="대외협력과")
-    # 1 the department row as in the list, 2 distinct better scores (its rank), 3 indicators with results
+    # 1 the department row as in the list, 2 every scored department's score (its rank), 3 indicators with results
     with django_assert_num_queries(3):
         client_for(evaluator).get(f"{API}/{department.pk}/", {"year": 2023})
 

@@ -107,8 +107,8 @@ def test_a_real_worker_updates_the_score_after_an_actual_changes(worker):
     plan_import(path=SAMPLE_PLAN)
     admin = _make_user("worker_admin", "admin")
     scores_recompute(2023)
-    Actual.objects.filter(indicator__department__name="대외협력과", year=2023).update(status="draft")
     meetings = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    Actual.objects.filter(indicator=meetings, year=2023).update(status="returned")  # open for a correction
     actual = Actual.objects.get(indicator=meetings, year=2023)
 
     actual_save(user=admin, indicator_id=meetings.pk, year=2023, inputs={"개최횟수": "11"},
@@ -118,8 +118,9 @@ def test_a_real_worker_updates_the_score_after_an_actual_changes(worker):
     assert wait_for(lambda: not DirtyScore.objects.filter(department=department, year=2023).exists()), (
         "worker did not recompute: " + (worker.stdout.read1(4096).decode(errors="replace") if worker.poll() else "")
     )
-    # 11/11, 32/32, 6/6 → 100.00
-    assert DepartmentScore.objects.get(department=department, year=2023).score == Decimal("100.00")
+    # The correction is a draft and does not count: 32/32 (w30) and 6/6 (w40) → 100.00, completeness 70.
+    stored = DepartmentScore.objects.get(department=department, year=2023)
+    assert (stored.score, stored.completeness) == (Decimal("100.00"), Decimal("70.00"))
 
 
 @pytest.mark.celery_worker
@@ -127,9 +128,9 @@ def test_a_save_succeeds_while_the_broker_is_down_and_the_sweeper_catches_up(tra
     plan_import(path=SAMPLE_PLAN)
     admin = _make_user("sweeper_admin", "admin")
     scores_recompute(2023)
-    Actual.objects.filter(indicator__department__name="대외협력과", year=2023).update(status="draft")
     broker("redis://127.0.0.1:1/0")  # nothing listens on port 1
     meetings = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    Actual.objects.filter(indicator=meetings, year=2023).update(status="returned")  # open for a correction
     actual = Actual.objects.get(indicator=meetings, year=2023)
 
     started = time.monotonic()
@@ -147,7 +148,8 @@ def test_a_save_succeeds_while_the_broker_is_down_and_the_sweeper_catches_up(tra
     dirty_sweep()  # what beat runs once the broker is back
 
     assert not DirtyScore.objects.filter(department=department, year=2023).exists()
-    assert DepartmentScore.objects.get(department=department, year=2023).score == Decimal("100.00")
+    stored = DepartmentScore.objects.get(department=department, year=2023)
+    assert (stored.score, stored.completeness) == (Decimal("100.00"), Decimal("70.00"))  # the draft left out
 
 
 @pytest.mark.celery_worker

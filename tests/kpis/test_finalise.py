@@ -8,7 +8,6 @@ from html import unescape
 import pytest
 
 from core.errors import InvalidState, PermissionRefused
-from kpis.finalise import year_finalise
 from kpis.models import (
     Actual,
     ActualStatus,
@@ -19,8 +18,10 @@ from kpis.models import (
     ScoreSnapshot,
 )
 from kpis.services.actuals import actual_save
+from kpis.services.finalise import year_finalise
 from kpis.services.policy import policy_revise
 from kpis.services.scores import scores_recompute
+from kpis.services.workflow import actual_approve, actual_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,17 @@ def snapshot(name: str) -> ScoreSnapshot:
     return ScoreSnapshot.objects.get(department__name=name, year=2023)
 
 
-def change_actual_by_exception(user, short_name: str, value: str) -> None:
-    """An admin corrects an actual after finalisation (the evaluator returned it first)."""
+def change_actual_by_exception(user, reviewer, short_name: str, value: str) -> None:
+    """An admin corrects an actual after finalisation (returned to them first); a reviewer approves it."""
     Actual.objects.filter(indicator__short_name=short_name, year=2023).update(status=ActualStatus.RETURNED)
     actual = Actual.objects.select_related("indicator").get(indicator__short_name=short_name, year=2023)
     names = actual.indicator.input_names
-    actual_save(
+    saved = actual_save(
         user=user, indicator_id=actual.indicator_id, year=2023, expected_version=actual.version,
         **({"inputs": {names[0]: value}} if len(names) == 1 else {"value": value}),
     )
+    submitted = actual_submit(user=user, actual_id=saved.pk, expected_version=saved.version)
+    actual_approve(user=reviewer, actual_id=saved.pk, expected_version=submitted.version)
 
 
 def test_finalising_recomputes_then_snapshots_every_department(admin_user):
@@ -95,7 +98,7 @@ def test_later_edits_never_change_the_snapshot_and_the_pages_show_both(client, a
     year_finalise(user=admin_user, year=2023)
     frozen = {s.department_id: (s.score, s.indicators, s.policy_data) for s in ScoreSnapshot.objects.all()}
 
-    change_actual_by_exception(admin_user, "정무활동 및 당정협력 강화", "11")
+    change_actual_by_exception(admin_user, evaluator, "정무활동 및 당정협력 강화", "11")
     policy_revise(user=admin_user, year=2023, cap=Decimal(100))
     scores_recompute(2023)
 

@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from accounts.services import user_create_or_update
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder
-from kpis.reminder_tasks import send_reminders
-from kpis.reminders import outstanding_departments, reminders_send
+from kpis.services.actuals import actual_save
+from kpis.services.policy import policy_revise
+from kpis.services.reminders import outstanding_departments, reminders_send
+from kpis.services.workflow import actual_reopen, actual_submit
+from kpis.tasks import send_reminders
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,29 @@ def test_returned_and_draft_indicators_are_outstanding_but_submitted_ones_are_no
     assert set(reminded) == {"소통기획과"}
     assert (reminded["소통기획과"].unreported_count, reminded["소통기획과"].returned_count) == (1, 1)
     assert "반려되어 다시 제출해야 하는 지표: 1개" in mail.outbox[0].body
+
+
+def test_a_draft_saved_by_the_department_is_outstanding_until_submitted_even_in_provisional_mode(
+    staff, admin_user, dept_user
+):
+    policy_revise(user=admin_user, year=2023, provisional=True)
+    actual = Actual.objects.get(indicator__short_name="자원봉사 활동률", year=2023)
+    actual = actual_reopen(user=admin_user, actual_id=actual.pk, comment="확인", expected_version=actual.version)
+    cooperation = Department.objects.get(name="대외협력과")
+
+    def outstanding() -> tuple[int, int] | None:
+        item = next((i for i in outstanding_departments(2023) if i.department_id == cooperation.pk), None)
+        return None if item is None else (item.unreported, item.returned)
+
+    assert outstanding() == (0, 1)  # returned
+    actual = actual_save(
+        user=dept_user, indicator_id=actual.indicator_id, year=2023, expected_version=actual.version,
+        inputs={"활동인원": "120000", "인구": "1760000"},
+    )
+    assert actual.status == ActualStatus.DRAFT and actual.value is not None
+    assert outstanding() == (1, 0)  # a draft with a value is still the department's to do
+    actual_submit(user=dept_user, actual_id=actual.pk, expected_version=actual.version)
+    assert outstanding() is None  # with the evaluators now, counted as provisional
 
 
 def test_a_department_is_not_reminded_twice_on_the_same_day(staff):

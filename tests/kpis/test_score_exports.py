@@ -59,14 +59,15 @@ def test_the_scoreboard_exports_ranked_rows_with_bold_frozen_headers(client, eva
     assert wb.sheetnames == ["점수표", "실국 요약"]
     ws = wb["점수표"]
     assert ws["A1"].value == "2023년 부서별 성과 점수"
-    assert [c.value for c in ws[4]][:6] == ["순위", "실국", "부서", "점수", "등급", "완결성(%)"]
+    assert [c.value for c in ws[4]][:7] == ["순위", "실국", "부서", "점수", "잠정", "등급", "완결성(%)"]
     assert all(c.font.b for c in ws[4])
     assert ws.freeze_panes == "D5"
     assert ws.column_dimensions["C"].width == 20
     assert [ws.cell(row=r, column=3).value for r in (5, 6, 7)] == ["대외협력과", "소통기획과", "외국인국제정책과"]
     assert ws["D5"].value == pytest.approx(102.73) and ws["D5"].number_format == "#,##0.00"
     assert ws["D6"].value == pytest.approx(101.23)
-    assert ws["N5"].value == "최신"
+    assert ws["E5"].value is None  # not provisional: an empty cell
+    assert ws["O5"].value == "최신"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     summary = wb["실국 요약"]
     assert [summary.cell(row=r, column=1).value for r in (5, 6)] == ["전체", "대외국제소통국"]

@@ -18,7 +18,14 @@ from kpis.models import (
     Target,
 )
 from kpis.services.policy import policy_current, policy_revise
-from kpis.services.scores import department_recompute, scores_recompute, scores_recompute_range, year_chunks
+from kpis.services.scores import (
+    department_recompute,
+    inputs_fingerprint,
+    score_inputs_load,
+    scores_recompute,
+    scores_recompute_range,
+    year_chunks,
+)
 from kpis.tasks import recompute_year
 
 
@@ -171,3 +178,52 @@ def test_the_year_task_with_force_rewrites_every_department(sample_plan):
     assert after.computed_at > before.computed_at and after.score == Decimal("101.23")
     call_command("compute_scores", "--year", "2023", "--force")
     assert DepartmentScore.objects.get(pk=before.pk).computed_at > after.computed_at
+
+
+def test_the_fingerprint_moves_with_the_provisional_flag_and_with_a_status(sample_plan):
+    policy = policy_current(2023)
+    department = Indicator.objects.get(short_name="자원봉사 활동률").department
+
+    def fingerprint(policy) -> str:
+        loaded = score_inputs_load(2023, [department.pk], provisional=policy.provisional)
+        return inputs_fingerprint(policy, loaded[department.pk])
+
+    first = fingerprint(policy)
+    assert fingerprint(policy) == first
+    policy.provisional = True  # the same version, only the flag: the result may differ, so must the hash
+    assert fingerprint(policy) != first
+    policy.provisional = False
+    Actual.objects.filter(indicator__short_name="자원봉사 활동률", year=2023).update(status=ActualStatus.SUBMITTED)
+    assert fingerprint(policy) != first
+
+
+def test_a_status_change_alone_is_recomputed(sample_plan):
+    scores_recompute(2023)
+    Actual.objects.filter(indicator__short_name="자원봉사 활동률", year=2023).update(status=ActualStatus.SUBMITTED)
+    scores_recompute(2023)  # no dirty mark, no force: the fingerprint alone tells
+    assert (score_of("대외협력과").score, score_of("대외협력과").completeness) == (Decimal("104.55"), Decimal("60.00"))
+
+
+def test_a_baseline_counts_as_the_actuals_do(sample_plan, admin_user):
+    department = Indicator.objects.get(short_name="자원봉사 활동률").department
+    complaints = Indicator.objects.create(
+        department=department, name="(대외협력과)민원 처리 지연(건)", short_name="민원 처리 지연", unit="건",
+        kind=IndicatorKind.GENERAL, weight=Decimal(10), direction=Direction.DOWN, method_text="건수", order=99,
+    )
+    Target.objects.create(indicator=complaints, year=2023, value=Decimal(5))
+    Actual.objects.create(indicator=complaints, year=2023, value=Decimal(6), status=ActualStatus.APPROVED)
+    last_year = Actual.objects.create(indicator=complaints, year=2022, value=Decimal(10), status=ActualStatus.DRAFT)
+    policy_revise(user=admin_user, year=2023, lower_is_better="baseline")
+
+    def rate() -> IndicatorScore:
+        scores_recompute(2023)
+        return IndicatorScore.objects.get(indicator=complaints, year=2023)
+
+    assert rate().reason == "기준값(전년도 실적)이 없어 평가할 수 없습니다"  # last year's draft is no baseline
+    Actual.objects.filter(pk=last_year.pk).update(status=ActualStatus.SUBMITTED)
+    assert rate().rate is None  # submitted, and the policy admits no provisional values
+    policy_revise(user=admin_user, year=2023, provisional=True)
+    # (10 − 6) / (10 − 5) × 100 = 80.00, on a provisional baseline
+    assert (rate().rate, rate().provisional, score_of("대외협력과").provisional) == (Decimal("80.00"), True, True)
+    Actual.objects.filter(pk=last_year.pk).update(status=ActualStatus.APPROVED)
+    assert (rate().rate, rate().provisional, score_of("대외협력과").provisional) == (Decimal("80.00"), False, False)

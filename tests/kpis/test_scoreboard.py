@@ -193,7 +193,8 @@ def test_a_changed_actual_makes_the_department_stale_until_the_job_has_run(
 
     current = row_of(client.get(BOARD), "대외협력과")
     assert "최신" in current and "재계산 대기" not in current
-    assert "100.00" in current  # 11/11, 32/32, 6/6
+    # The department's draft of 11 does not count: 32/32 (w30) and 6/6 (w40), completeness 70 %.
+    assert "100.00 S 70.00%" in current
     assert not DirtyScore.objects.filter(year=2023).exists()
 
 
@@ -414,7 +415,9 @@ def test_ties_share_a_rank_across_pages_and_in_every_sort_order(client, evaluato
     ranks = {row.name: row.rank for row in by_name.rows}
     assert ranks["대외협력과"] == 1 and ranks["소통기획과"] == 2 and ranks["추가부서00003"] == 3
     only_a = scoreboard_page(2023, grade="A")
-    assert only_a.rows[0].rank == 1  # ranks are within the matching departments
+    assert {row.rank for row in only_a.rows} == {3}  # ranks are over every scored department, whatever the filter
+    in_bureau = scoreboard_page(2023, bureau_id=sample_plan.pk, sort="completeness", page=2)
+    assert [row.rank for row in in_bureau.rows] == [3] * 12 + [None]
 
 
 def test_the_bureau_choices_escape_their_names(client, evaluator, sample_plan):

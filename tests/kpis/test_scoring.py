@@ -385,3 +385,49 @@ def test_rates_are_results_not_floats():
     result = achievement_rate(COOPERATION[0], Rules())
     assert isinstance(result, RateResult)
     assert isinstance(result.rate, Decimal) and isinstance(result.raw_rate, Decimal)
+
+
+# --- Provisional (잠정) values ------------------------------------------------------------------
+
+
+def provisional(item: IndicatorInput, *, baseline: bool = False) -> IndicatorInput:
+    return IndicatorInput(**{**item.__dict__, "provisional": not baseline, "baseline_provisional": baseline})
+
+
+@pytest.mark.parametrize(
+    ("item", "rules", "expected"),
+    [
+        (provisional(COOPERATION[0]), Rules(), True),
+        (COOPERATION[0], Rules(), False),
+        # A provisional value that cannot be rated is in no score: nothing provisional to say.
+        (provisional(FOREIGN_POLICY[0]), Rules(), False),
+        (provisional(down("5", "0")), Rules(), False),
+        # A provisional baseline makes the rate provisional only where the baseline is used.
+        (provisional(down("5", "6", baseline="10"), baseline=True), BASELINE, True),
+        (provisional(down("5", "6", baseline="10"), baseline=True), Rules(), False),
+        (provisional(up("5", "6"), baseline=True), BASELINE, False),
+    ],
+)
+def test_a_rate_is_provisional_when_it_rests_on_a_provisional_value(item, rules, expected):
+    assert achievement_rate(item, rules).provisional is expected
+
+
+@pytest.mark.parametrize(
+    ("items", "rules", "expected"),
+    [
+        (COOPERATION, Rules(), False),
+        ([provisional(COOPERATION[0]), *COOPERATION[1:]], Rules(), True),
+        # Not in force that year: the provisional value is in no score.
+        ([*COOPERATION, provisional(FOREIGN_POLICY[0])], Rules(), False),
+        ([provisional(FOREIGN_POLICY[0])], Rules(), False),
+    ],
+)
+def test_a_department_score_is_provisional_when_a_counted_rate_is(items, rules, expected):
+    result = department_score(items, rules)
+    assert result.provisional is expected
+    assert department_score(items, rules, explain=False).provisional is expected
+
+
+def test_a_provisional_value_scores_like_an_approved_one():
+    items = [provisional(item) for item in COOPERATION]
+    assert department_score(items, UNCAPPED).score == department_score(COOPERATION, UNCAPPED).score == D("102.73")

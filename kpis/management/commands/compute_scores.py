@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from kpis.models import DepartmentScore
 from kpis.services.scores import scores_recompute
 
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts) -> None:
-        from kpis.models import DepartmentScore
-
         # One process, one transaction: works without a broker. With workers running,
         # kpis.tasks.recompute_year splits the year across them instead.
         done = scores_recompute(opts["year"], force=opts["force"])

@@ -1,4 +1,9 @@
-"""Reminder e-mails to departments with unreported or returned indicators before the closing date."""
+"""Reminder e-mails to departments with outstanding indicators before the closing date.
+
+Outstanding is what kpis.scoring.classify_actual says: nothing reported, a draft still with the
+department, or a value returned by the evaluators. A submitted value is with the evaluators, so it
+is not the department's to do, whether or not the policy counts it as provisional.
+"""
 from __future__ import annotations
 
 import logging
@@ -14,12 +19,11 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder, Target
+from kpis.scoring import Standing, classify_actual
 
 logger = logging.getLogger("kpis")
 
 DEFAULT_WINDOW_DAYS = 14
-# Not yet submitted to the evaluators: nothing entered, or a draft still with the department.
-UNREPORTED = {ActualStatus.NOT_REPORTED, ActualStatus.DRAFT}
 
 
 @dataclass(frozen=True)
@@ -30,24 +34,31 @@ class Outstanding:
 
 
 def outstanding_departments(year: int) -> list[Outstanding]:
-    """Departments with indicators in force in `year` (target present and non-zero) not yet reported or returned.
+    """Departments with outstanding indicators in force in `year` (target present and non-zero).
 
-    Two queries: indicators in force with their target, and their actuals of the year.
+    ``unreported`` counts those never submitted (nothing, a draft, a status without a value),
+    ``returned`` those sent back. Two queries: indicators in force, and their actuals of the year.
     """
     in_force = list(
         Target.objects.filter(year=year, value__isnull=False)
         .exclude(value=0)
         .values_list("indicator_id", "indicator__department_id")
     )
-    statuses = dict(Actual.objects.filter(year=year).values_list("indicator_id", "status"))
+    actuals = {
+        indicator_id: (status, value is not None)
+        for indicator_id, status, value in Actual.objects.filter(year=year).values_list("indicator_id", "status", "value")
+    }
     unreported: dict[int, int] = defaultdict(int)
     returned: dict[int, int] = defaultdict(int)
     for indicator_id, department_id in in_force:
-        status = statuses.get(indicator_id, ActualStatus.NOT_REPORTED)
-        if status in UNREPORTED:
-            unreported[department_id] += 1
-        elif status == ActualStatus.RETURNED:
+        status, has_value = actuals.get(indicator_id, (None, False))
+        # Submitted values are never outstanding, provisional or not: the flag cannot change the answer.
+        if classify_actual(status, has_value, provisional=False) is not Standing.OUTSTANDING:
+            continue
+        if status == ActualStatus.RETURNED:
             returned[department_id] += 1
+        else:
+            unreported[department_id] += 1
     ids = sorted(set(unreported) | set(returned))
     return [Outstanding(d, unreported.get(d, 0), returned.get(d, 0)) for d in ids]
 

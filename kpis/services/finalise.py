@@ -1,4 +1,9 @@
-"""Finalising a year: recompute, then freeze every department's result with its inputs and policy."""
+"""Finalising a year: recompute, then freeze every department's result with its inputs and policy.
+
+The snapshot takes the stored results as the recompute wrote them, so it counts what every page
+counts (kpis.scoring.classify_actual: approved values, submitted ones as provisional when the
+policy says so) and ranks as every page ranks (kpis.score_selectors.department_ranks).
+"""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -10,26 +15,15 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import InvalidState
 from kpis.models import Actual, ChangeSource, DepartmentScore, EntryYear, IndicatorScore, ScoreSnapshot, Target
+from kpis.score_selectors.ranks import department_ranks
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.permissions import require_admin
-from kpis.services.policy import POLICY_FIELDS, policy_current
+from kpis.services.policy_rules import POLICY_FIELDS, policy_current
 from kpis.services.scores import scores_recompute
 
 
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
-
-
-def _ranks(scores: list[tuple[int, Decimal | None]]) -> dict[int, int]:
-    """Competition ranking (1, 2, 2, 4) by score, highest first; unscored departments get none."""
-    ordered = sorted(((s, d) for d, s in scores if s is not None), key=lambda pair: pair[0], reverse=True)
-    ranks: dict[int, int] = {}
-    previous, rank = None, 0
-    for position, (score, department_id) in enumerate(ordered, start=1):
-        if score != previous:
-            rank, previous = position, score
-        ranks[department_id] = rank
-    return ranks
 
 
 @transaction.atomic
@@ -72,12 +66,15 @@ def year_finalise(*, user: User, year: int) -> int:
                 "direction": row.indicator.direction,
                 "weight": _text(row.weight),
                 "target": _text(targets.get(row.indicator_id)),
-                "actual": _text(actual.get("value")),
+                # The value the score used (none for a draft or a returned value); the row's own below.
+                "actual": _text(row.actual_value),
+                "entered_actual": _text(actual.get("value")),
                 "supplementary": _text(actual.get("supplementary_value")),
                 "actual_raw_text": actual.get("raw_text", ""),
                 "actual_inputs": actual.get("inputs", {}),
                 "actual_status": actual.get("status", row.actual_status),
                 "actual_version": actual.get("version"),
+                "provisional": row.provisional,
                 "rate": _text(row.rate),
                 "raw_rate": _text(row.raw_rate),
                 "reason": row.reason,
@@ -86,13 +83,14 @@ def year_finalise(*, user: User, year: int) -> int:
                 "contribution": _text(row.contribution),
             }
         )
-    ranks = _ranks([(row.department_id, row.score) for row in departments])
+    ranks = department_ranks(year)
     now = timezone.now()
     ScoreSnapshot.objects.bulk_create(
         [
             ScoreSnapshot(
                 department_id=row.department_id, year=year, score=row.score, completeness=row.completeness,
-                grade=row.grade, reason=row.reason, rank=ranks.get(row.department_id), policy=policy,
+                grade=row.grade, reason=row.reason, rank=ranks.get(row.department_id), provisional=row.provisional,
+                policy=policy,
                 policy_data=policy_data, indicators=by_department.get(row.department_id, []),
                 fingerprint=row.fingerprint, finalised_at=now, finalised_by=user,
             )
