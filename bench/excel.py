@@ -31,8 +31,6 @@ from __future__ import annotations
 import argparse
 import gc
 import io
-import os
-import platform
 import resource
 import statistics
 import sys
@@ -42,10 +40,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import common
+
 BENCH_DB = "bench_excel"
 YEAR = 2025
 DEPARTMENTS_PER_BUREAU = 25
@@ -59,7 +57,6 @@ MEMORY_GROWTH = 2.0  # peak memory at 10× the rows at most this many times that
 FIRST_DEPARTMENT = 50  # indicators of the first department, whose own workbook is timed too
 RUNS = 9  # previews timed per size: the host's speed moves by ±20 %, the median of 9 less
 CONFIRM_RUNS = 3
-ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 # (method_text, inputs, the values a user types, unit): a formula, a counted quantity, a survey result.
 METHODS = (
     ("활동인원/인구*100", ("활동인원", "인구"), ("3001", "47000"), "%"),
@@ -69,31 +66,8 @@ METHODS = (
 )
 
 
-def bench_url() -> str:
-    return f"{ADMIN_URL.rsplit('/', 1)[0]}/{BENCH_DB}"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = bench_url()
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    common.setup_django(BENCH_DB, settings=SETTINGS)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -198,13 +172,6 @@ def reset_actuals() -> None:
         cursor.execute("VACUUM ANALYZE kpis_actual, kpis_auditentry, kpis_dirtyscore, imports_importrow, imports_importrun")
 
 
-def timed(func: Callable[[], object]) -> tuple[float, object]:
-    gc.collect()
-    started = time.perf_counter()
-    result = func()
-    return time.perf_counter() - started, result
-
-
 def peak_mb(func: Callable[[], object]) -> float:
     gc.collect()
     tracemalloc.start()
@@ -267,25 +234,25 @@ def measure_ours(indicators: int, *, small: bool) -> dict[str, object]:
     figures: dict[str, object] = {"indicators": indicators, "speed_before_ms": reference_ms()}
     export_times = []
     for _ in range(3):
-        seconds, _size = timed(export_once)
+        seconds, _size = common.timed(export_once)
         export_times.append(seconds)
     figures["export_s"] = min(export_times)
     data = filled_workbook()
     figures["workbook_bytes"] = len(data)
     preview_times, run = [], None
     for _ in range(RUNS):
-        seconds, run = timed(lambda: preview_once(data))
+        seconds, run = common.timed(lambda: preview_once(data))
         preview_times.append(seconds)
     figures["preview_s"] = min(preview_times)
     figures["preview_median_s"] = statistics.median(preview_times)
     figures["changed_rows"] = run.summary["changed"]
-    figures["read_s"] = min(timed(lambda: read_only_once(data))[0] for _ in range(2))
+    figures["read_s"] = min(common.timed(lambda: read_only_once(data))[0] for _ in range(2))
     confirm_times = []
     for attempt in range(CONFIRM_RUNS):
         if attempt:
             reset_actuals()
             run = preview_once(data)
-        seconds, applied = timed(lambda run=run: confirm_once(run.pk))
+        seconds, applied = common.timed(lambda run=run: confirm_once(run.pk))
         assert applied.summary["applied"] == indicators
         confirm_times.append(seconds)
     figures["confirm_s"] = min(confirm_times)
@@ -308,9 +275,9 @@ def measure_small() -> dict[str, object]:
     data = filled_workbook(first_department())
     previews, confirms = [], []
     for _ in range(RUNS):
-        seconds, run = timed(lambda: preview_once(data))
+        seconds, run = common.timed(lambda: preview_once(data))
         previews.append(seconds)
-        seconds, applied = timed(lambda run=run: confirm_once(run.pk))
+        seconds, applied = common.timed(lambda run=run: confirm_once(run.pk))
         assert applied.summary["applied"] == FIRST_DEPARTMENT
         confirms.append(seconds)
         reset_actuals()
@@ -378,28 +345,11 @@ def measure_import_export(data: bytes) -> dict[str, object]:
                 assert not result.has_errors()
                 return result
 
-            seconds, _ = timed(run)
+            seconds, _ = common.timed(run)
             figures[f"iie_{label}_{'dry' if dry_run else 'import'}_s"] = seconds
         assert Actual.objects.filter(year=YEAR).count() > 0
     reset_actuals()
     return figures
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cores = 0
-    with open("/proc/cpuinfo") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name") and model == "unknown CPU":
-                model = line.split(":", 1)[1].strip()
-            if line.startswith("processor"):
-                cores += 1
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    return f"{cores} cores ({model}), Python {platform.python_version()}, PostgreSQL {pg} on loopback"
 
 
 def report(base: dict, scaled: dict | None, iie: dict | None, machine_text: str) -> str:
@@ -514,18 +464,6 @@ def verdict(base: dict[str, object], scaled: dict | None, iie: dict | None) -> s
     return "Goals: " + "; ".join(parts) + "."
 
 
-def write_section(body: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
-    start = text.find(HEADING)
-    if start >= 0:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + body + ("\n" + text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--indicators", type=int, default=10_000)
@@ -534,10 +472,10 @@ def main() -> None:
     parser.add_argument("--no-iie", action="store_true", help="skip django-import-export")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    recreate_database()
+    common.recreate_database(BENCH_DB)
     setup_django()
     try:
-        machine_text = machine()
+        machine_text = common.machine()
         base = measure_ours(args.indicators, small=True)
         print(base, flush=True)
         iie = None
@@ -556,10 +494,10 @@ def main() -> None:
             print(scaled, flush=True)
         body = report(base, scaled, iie, machine_text)
         print(body)
-        write_section(body)
+        common.write_section(HEADING, body)
     finally:
         if not args.keep:
-            drop_database()
+            common.drop_database(BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import argparse
 import json
 import math
 import os
-import platform
 import random
 import shutil
 import signal
@@ -35,6 +34,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import common
+
 BENCH_DB = "bench_scoreboard"
 YEAR = 2023
 YEARS = (2023, 2024, 2025, 2026, 2027)
@@ -47,39 +48,10 @@ GOAL_P95_MS = 300
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
 
 
-ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
-
-
-def admin_url() -> str:
-    """The server we were given; read once, before setup_django points DATABASE_URL at the scratch database."""
-    return ADMIN_URL
-
-
-def bench_url() -> str:
-    return f"{admin_url().rsplit('/', 1)[0]}/{BENCH_DB}"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = bench_url()
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    common.setup_django(BENCH_DB, settings=SETTINGS)
 
 
 def load_dataset(departments: int) -> dict[str, int]:
@@ -171,7 +143,7 @@ def score_and_mark(departments: int) -> float:
 
 def analyse() -> None:
     """What autovacuum would do shortly after a bulk load: fresh statistics for the planner."""
-    with psycopg.connect(bench_url(), autocommit=True) as conn:
+    with psycopg.connect(common.bench_url(BENCH_DB), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
 
@@ -261,7 +233,7 @@ def lua_script(paths_: list[str], cookies: list[str]) -> str:
 
 def start_server(workers: int) -> subprocess.Popen:
     env = dict(
-        os.environ, DATABASE_URL=bench_url(), DJANGO_SETTINGS_MODULE=SETTINGS, DB_CONN_MAX_AGE="600",
+        os.environ, DATABASE_URL=common.bench_url(BENCH_DB), DJANGO_SETTINGS_MODULE=SETTINGS, DB_CONN_MAX_AGE="600",
         CACHE_URL=CACHE_URL,
     )
     env.pop("REDIS_URL", None)
@@ -385,33 +357,6 @@ def run_wrk(script: str, users: int, duration: int) -> dict:
     return result
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    memory = ""
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f", {int(line.split()[1]) // 1024 // 1024} GiB RAM"
-    return f"{os.cpu_count()} cores ({model}){memory}, Python {platform.python_version()}"
-
-
-def write_section(body: str) -> None:
-    """Read-modify-write just our section: other scripts write theirs into the same file."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
-    start = text.find(HEADING)
-    if start >= 0:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + body.rstrip("\n") + "\n" + (text[end:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def ms(us: float) -> str:
     return f"{us / 1000:.0f}"
 
@@ -431,7 +376,7 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
     if not args.reuse:
-        recreate_database()
+        common.recreate_database(BENCH_DB)
     setup_django()
     server = None
     try:
@@ -446,9 +391,7 @@ def main() -> None:
             load_s = time.perf_counter() - started
             score_s = score_and_mark(args.departments)
         analyse()
-        from django.db import connection
 
-        pg_version = connection.cursor().connection.info.server_version
         cookies = sessions(args.users)
         mix = paths(counts["departments"], bureau_ids())
         from django.db import connections
@@ -471,7 +414,7 @@ def main() -> None:
         if server is not None:
             stop_server(server)
         if not args.keep:
-            drop_database()
+            common.drop_database(BENCH_DB)
 
     def row(label: str, result: dict) -> str:
         return (
@@ -486,8 +429,7 @@ def main() -> None:
         [
             HEADING,
             "",
-            (f"- Machine: {machine()}; PostgreSQL {pg_version // 10000}.{pg_version % 10000} and the load generator on "
-            "the same machine, loopback only."),
+            f"- Machine: {common.machine()}; the load generator on the same machine, loopback only.",
             f"- Data: {counts['departments']:,} departments in {counts['bureaus']:,} bureaus × {INDICATORS_PER_DEPARTMENT} "
             f"indicators × {len(YEARS)} years of targets and actuals (bulk_create"
             + (f", {load_s:.0f} s" if not math.isnan(load_s) else "")
@@ -532,7 +474,7 @@ def main() -> None:
     )
     print(body)
     if not args.no_write:
-        write_section(body)
+        common.write_section(HEADING, body)
 
 
 if __name__ == "__main__":

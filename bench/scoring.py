@@ -25,51 +25,24 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import common
+
 # The scratch database; another name keeps two sessions on one server apart.
 BENCH_DB = os.environ.get("BENCH_DB", "bench_scoring")
 YEARS = (2023, 2024, 2025, 2026, 2027)
 INDICATORS_PER_DEPARTMENT = 8
 
 
-ADMIN_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 QUEUE = f"bench-scoring-{os.getpid()}"
 
 
-def admin_url() -> str:
-    return ADMIN_URL
-
-
-def bench_url() -> str:
-    base = admin_url().rsplit("/", 1)[0]
-    return f"{base}/{BENCH_DB}"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database() -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
 def setup_django() -> None:
-    os.environ["DATABASE_URL"] = bench_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["REDIS_URL"] = REDIS_URL  # real broker and result backend: tasks go to the workers
-    import django
-
-    django.setup()
+    # A real broker and result backend: the tasks go to the workers.
+    common.setup_django(BENCH_DB, settings=os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
+                        redis_url=REDIS_URL)
     from config.celery import app
 
     app.conf.task_default_queue = QUEUE
@@ -79,7 +52,7 @@ def start_workers(concurrency: int) -> subprocess.Popen:
     """One prefork worker with ``concurrency`` processes on a queue of our own; returns once it answers."""
     from config.celery import app
 
-    env = dict(os.environ, DATABASE_URL=bench_url(), REDIS_URL=REDIS_URL,
+    env = dict(os.environ, DATABASE_URL=common.bench_url(BENCH_DB), REDIS_URL=REDIS_URL,
                DJANGO_SETTINGS_MODULE="config.settings.local")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={concurrency}", "--pool=prefork",
@@ -215,44 +188,13 @@ def measure(departments: int, concurrency: int) -> dict[str, str]:
         "one department, median (ms)": f"{statistics.median(single):.1f}",
         "one department, p95 (ms)": f"{single[int(len(single) * 0.95) - 1]:.1f}",
         "queries per department recompute": str(len(one.captured_queries)),
-        "PostgreSQL server": _pg_version(connection.cursor().connection.info.server_version),
         "_cold": cold_runs,
         "_single_median": statistics.median(single),
     }
 
 
-def _pg_version(number: int) -> str:
-    return f"{number // 10000}.{number % 10000}"
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
-
-
 def verdict(value: float, goal: float) -> str:
     return "met" if value <= goal else "NOT met"
-
-
-def write_section(title: str, body: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nFigures written by the scripts in `bench/`.\n"
-    heading = f"## {title}"
-    start = text.find(heading)
-    if start >= 0:
-        end = text.find("\n## ", start + len(heading))
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text.rstrip("\n") + "\n")
 
 
 def main() -> None:
@@ -261,7 +203,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (docker-compose runs 2)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    recreate_database()
+    common.recreate_database(BENCH_DB)
     setup_django()
     try:
         started = time.perf_counter()
@@ -271,11 +213,11 @@ def main() -> None:
         cold, single_median = figures.pop("_cold"), figures.pop("_single_median")
     finally:
         if not args.keep:
-            drop_database()
+            common.drop_database(BENCH_DB)
     lines = [
         "## Scoring (bench/scoring.py)",
         "",
-        f"- Machine: {machine()}; PostgreSQL on loopback.",
+        f"- Machine: {common.machine()}.",
         (f"- Method: synthetic dataset ({args.departments:,} departments × {INDICATORS_PER_DEPARTMENT} indicators × "
          f"{len(YEARS)} years of targets, 3 years of actuals, 5 % unreported, one less-is-better indicator each) loaded "
          f"with COPY in {load_time:.1f} s. A real Celery worker (`celery worker --concurrency={args.concurrency}`, "
@@ -300,7 +242,7 @@ def main() -> None:
     ]
     body = "\n".join(lines)
     print(body)
-    write_section("Scoring (bench/scoring.py)", body)
+    common.write_section("## Scoring (bench/scoring.py)", body)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from core.security import log_refusal
 from kpis.domain import ValueDomain
 from kpis.formulas import FormulaError, classify_method
 from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
+from kpis.scoring import Standing, classify_actual
 from kpis.services.actuals import EDITABLE
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
 from kpis.services.plan import DOMAIN_FIELDS
@@ -180,7 +181,8 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
                 indicator_id=pk, department_id=department_id, department_name=department_name,
                 name=short_name or name, unit=unit, kind=kinds.get(kind, kind), weight=weight,
                 method_text=method_text, target=target,
-                previous=previous if previous_status is not None and previous_status != ActualStatus.NOT_REPORTED else None,
+                previous=previous if classify_actual(previous_status, previous is not None, provisional=False)
+                is Standing.COUNTED else None,
                 status=status if reported else ActualStatus.NOT_REPORTED, version=version if reported else 0,
                 inputs=names, input_values=dict(inputs or {}) if reported else {}, value=value if reported else None,
                 note=(note or "") if reported else "", excel_formula=excel_formulas.get(text) if names else None,

@@ -15,7 +15,6 @@ from typing import IO, Any
 
 from django.core.files.base import File
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from core.errors import InvalidState, NotFound, PermissionRefused, ServiceError
@@ -23,6 +22,7 @@ from core.security import log_refusal
 from imports import workbook_layout as L
 from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, ServerState, row_preview
 from imports.actuals_workbook import ActualsWorkbook, open_actuals_workbook
+from imports.confirming import ImportRefused, run_applying
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.run_rows import RowWriter, memory_writer, row_writer, run_rows
 from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, file_sha256, upload_size
@@ -34,13 +34,6 @@ from kpis.services.permissions import can_write_actuals_of, is_admin, require_ye
 logger = logging.getLogger("imports")
 
 PREVIEW_CHUNK = 2000  # rows validated against one load of server state and written to ImportRow at once
-
-
-class ImportRefused(ServiceError):
-    """Confirm refused: nothing was written."""
-
-    code = "import_refused"
-    http_status = 409
 
 
 @dataclass
@@ -267,35 +260,17 @@ def actuals_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()
         log_refusal(user, "import_confirm", f"run={run_id}")
         raise PermissionRefused("다른 사용자가 올린 파일은 반영할 수 없습니다.")
     accepted = {int(row) for row in accept_stale}
-    try:
-        with transaction.atomic():
-            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-            if locked.status != ImportStatus.PREVIEWED:
-                raise InvalidState(f"이미 '{locked.get_status_display()}' 상태인 가져오기입니다.")
-            if locked.errors:
-                raise InvalidState(f"오류 {len(locked.errors)}건이 있어 반영할 수 없습니다. 오류를 고친 파일을 다시 올리세요.")
-            _check_stale(locked, accepted)
-            numbers: list[int] = []  # the sheet row of each row handed to the writer, for its refusal
-            try:
-                applied = actuals_save(
-                    user=user, year=locked.year, rows=_rows_to_apply(locked, numbers), source="excel",
-                    import_run_id=locked.pk,
-                )
-            except RowRefused as exc:
-                raise ImportRefused(f"{numbers[exc.index]}행: {exc.message}") from exc
-            locked.status = ImportStatus.APPLIED
-            locked.applied_at = timezone.now()
-            locked.summary = {**locked.summary, "applied": applied, "accepted_stale": sorted(accepted)}
-            locked.save(update_fields=["status", "applied_at", "summary"])
-    except InvalidState as exc:
-        raise ImportRefused(exc.message) from exc
-    except ServiceError as exc:
-        run.status = ImportStatus.FAILED
-        run.report = f"반영 실패: {exc.message}"
-        run.summary = {**run.summary, "confirm_error": exc.message, "can_confirm": False}
-        run.save(update_fields=["status", "report", "summary"])
-        raise ImportRefused(f"반영하지 못했습니다. 아무것도 저장하지 않았습니다: {exc.message}") from exc
-    run.refresh_from_db(fields=["status", "applied_at", "summary", "report"])
+    with run_applying(run) as locked:
+        _check_stale(locked, accepted)
+        numbers: list[int] = []  # the sheet row of each row handed to the writer, for its refusal
+        try:
+            applied = actuals_save(
+                user=user, year=locked.year, rows=_rows_to_apply(locked, numbers), source="excel",
+                import_run_id=locked.pk,
+            )
+        except RowRefused as exc:
+            raise ImportRefused(f"{numbers[exc.index]}행: {exc.message}") from exc
+        locked.summary = {**locked.summary, "applied": applied, "accepted_stale": sorted(accepted)}
     logger.info("actuals import applied run=%s user=%s rows=%s", run.pk, user.username, applied)
     return run
 

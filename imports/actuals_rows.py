@@ -20,10 +20,10 @@ from imports.actuals_workbook import DataRow
 from imports.meta_sheet import MetaRows
 from imports.uploads import Problem
 from imports.workbook_cells import cell_text
-from kpis.domain import ValueRefused, note_check
+from kpis.domain import VALUE_FIELD, ValueRefused, note_check
 from kpis.formulas import Method
 from kpis.models import Actual, ActualStatus, Indicator
-from kpis.services.actuals import DIRECT_LABEL, VALUE_FIELD, actual_compute, editable_refusal, indicator_method
+from kpis.services.actuals import DIRECT_LABEL, actual_compute, editable_refusal, indicator_method
 
 CHANGED, UNCHANGED, EMPTY, ERROR, STALE, CONFLICT = "changed", "unchanged", "empty", "error", "stale", "conflict"
 STATUS_LABELS = {

@@ -27,6 +27,7 @@ MAX_PLACES = VALUE_DIGITS["decimal_places"]
 MAX_INTEGER_DIGITS = VALUE_DIGITS["max_digits"] - VALUE_DIGITS["decimal_places"]
 MAGNITUDE_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
 NOTE_MAX_LENGTH = 2000
+VALUE_FIELD = "value"  # the field a refused value (or a computed one) is reported under on every channel
 PLACE_NAMES = {1: "첫째", 2: "둘째", 3: "셋째", 4: "넷째"}
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from core.numbers import format_amount
+from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, AuditEntry, Department, Evidence, Indicator, Target
-from kpis.services.actuals import VALUE_FIELD
+from kpis.scoring import Standing, classify_actual
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def entry_rows(department: Department, year: int) -> list[EntryRow]:
         rows.append(
             EntryRow(
                 indicator=indicator, inputs=indicator.input_names, target=targets.get(indicator.pk),
-                previous_actual=previous.value if previous and previous.status != ActualStatus.NOT_REPORTED else None,
+                previous_actual=_official(previous.status, previous.value) if previous else None,
                 actual=current, evidence=list(current.evidence.all()) if current else [],
             )
         )
@@ -106,3 +107,9 @@ def indicator_history(indicator_id: int) -> list[AuditEntry]:
             "-created_at", "-id"
         )
     )
+
+
+def _official(status: str, value: Decimal | None) -> Decimal | None:
+    """Last year's figure as shown beside this year's entry: an approved value (what counts without the
+    provisional mode), never a draft or a returned value."""
+    return value if classify_actual(status, value is not None, provisional=False) is Standing.COUNTED else None

@@ -23,7 +23,7 @@ from accounts.models import User
 from core.errors import ConflictInfo, InvalidInput, InvalidState, NotFound, ServiceError, VersionConflict
 from core.numbers import plain_text
 from core.security import log_refusal
-from kpis.domain import ValueRefused, note_check, value_check, value_read, value_round
+from kpis.domain import VALUE_FIELD, ValueRefused, note_check, value_check, value_read, value_round
 from kpis.formulas import FormulaError, Method, classify_method
 from kpis.models import Actual, ActualStatus, ChangeSource, Indicator
 from kpis.services.audit import audit_record, audit_write
@@ -31,7 +31,6 @@ from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_actual_writer, require_year_open
 
 EDITABLE = frozenset({ActualStatus.NOT_REPORTED, ActualStatus.DRAFT, ActualStatus.RETURNED})
-VALUE_FIELD = "value"
 DIRECT_LABEL = "실적"
 CHUNK = 2000  # rows locked, checked and written at a time
 SAVED_FIELDS = [

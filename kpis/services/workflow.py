@@ -9,8 +9,9 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.security import log_refusal
+from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, ChangeSource
-from kpis.services.actuals import VALUE_FIELD, version_conflict
+from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_actual_writer, require_admin, require_reviewer, require_year_open

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from imports.actuals_import import ImportRefused, actuals_confirm, actuals_upload
+from imports.actuals_import import actuals_confirm, actuals_upload
+from imports.confirming import ImportRefused
 from imports.models import ImportStatus
 from imports.run_rows import run_rows
 
