@@ -29,7 +29,7 @@ from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, fi
 from imports.workbook_cells import cell_text
 from kpis.models import Actual, Department, Indicator, Target
 from kpis.services.actuals import ActualInput, RowRefused, actuals_save
-from kpis.services.permissions import can_write_actuals_of, is_admin, require_year_open
+from kpis.services.permissions import can_write_actuals_of, is_admin, require_years_open
 
 logger = logging.getLogger("imports")
 
@@ -181,7 +181,7 @@ def _check_meta(
             raise PermissionRefused(
                 f"{departments[department_id].name}의 실적을 올릴 권한이 없습니다. 이 파일에는 아무것도 반영하지 않았습니다."
             )
-        require_year_open(department_id, year)
+    require_years_open(departments, year)
     return department, year
 
 

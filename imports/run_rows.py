@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from core.bulk import bulk_insert
 from imports.models import ImportRow, ImportRun
 
 CHUNK = 2000
@@ -13,18 +14,15 @@ RowWriter = Callable[[list[dict[str, Any]]], None]
 
 
 def row_writer(run: ImportRun) -> RowWriter:
-    """Writes previewed rows to ImportRow with bulk_create, numbered in reading order."""
+    """Writes previewed rows to ImportRow (`core.bulk.bulk_insert`), numbered in reading order."""
     position = 0
 
     def write(entries: list[dict[str, Any]]) -> None:
         nonlocal position
-        ImportRow.objects.bulk_create(
-            [
-                ImportRow(run=run, position=position + offset, row=entry["row"], status=entry["status"], data=entry)
-                for offset, entry in enumerate(entries)
-            ],
-            batch_size=CHUNK,
-        )
+        bulk_insert(ImportRow, [
+            ImportRow(run=run, position=position + offset, row=entry["row"], status=entry["status"], data=entry)
+            for offset, entry in enumerate(entries)
+        ])
         position += len(entries)
 
     return write

@@ -89,11 +89,19 @@ class Evidence(models.Model):
 
 
 class AuditEntry(models.Model):
-    """One change to an actual, target, weight or formula: who, when, old → new, from where."""
+    """One change to an actual, target, weight or formula: who, when, old → new, from where.
+
+    Read by indicator (the (indicator, year) index) and by time (created_at). The user and department
+    references carry no index of their own: nothing looks rows up by them, and an upload's confirm writes
+    about three audit rows per actual, each index a cost per row (with these two and the indicator's own
+    index, 0.6 s more for 10,000 actuals in bench/excel.py). Deleting a user or a department, which
+    sets these references to NULL, scans the table instead.
+    """
 
     created_at = models.DateTimeField("시각", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="사용자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
     source = models.CharField("경로", max_length=20, choices=ChangeSource.choices)
     import_run = models.ForeignKey(
@@ -101,9 +109,11 @@ class AuditEntry(models.Model):
     )
     department = models.ForeignKey(
         Department, verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
     )
-    indicator = models.ForeignKey(
+    indicator = models.ForeignKey(  # the (indicator, year) index serves it
         Indicator, verbose_name="성과지표", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries",
+        db_index=False,
     )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
     entity = models.CharField("대상", max_length=40)
@@ -111,6 +121,10 @@ class AuditEntry(models.Model):
     field = models.CharField("항목", max_length=60, blank=True)
     old_value = models.TextField("이전 값", blank=True)
     new_value = models.TextField("새 값", blank=True)
+    # An event that changes several fields at once (saving an actual: value, inputs, note, status) is one row:
+    # `field` names the main one, with its old and new value above, and `changes` holds every field it
+    # changed as {field: [old, new]}. A row about one field leaves it empty.
+    changes = models.JSONField("변경 내용", default=dict, blank=True)
     comment = models.TextField("의견", blank=True)
 
     class Meta:

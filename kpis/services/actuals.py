@@ -4,7 +4,8 @@
 permission and open year (per department), the value read against the indicator's domain and
 computed by its formula, the note's length, the workflow (only unreported, draft and returned
 values change), and the version the user saw. Rows are locked, checked and written a chunk at
-a time with Django's bulk calls (`bulk_create` for new actuals, `bulk_update` for locked ones),
+a time with Django's bulk calls (`bulk_create` for new actuals, by COPY on PostgreSQL: `core.bulk`;
+`bulk_update` for locked ones),
 with their audit rows and the departments' dirty marks, in the caller's transaction. One refusal
 raises `RowRefused` naming the row and nothing is written. `actual_save` is the same for one row.
 """
@@ -20,7 +21,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import ConflictInfo, InvalidInput, InvalidState, NotFound, ServiceError, VersionConflict
+from core.bulk import bulk_insert
+from core.errors import ConflictInfo, InvalidInput, InvalidState, NotFound, ServiceError, VersionConflict, YearClosed
 from core.numbers import plain_text
 from core.security import log_refusal
 from kpis.domain import VALUE_FIELD, ValueRefused, note_check, value_check, value_read, value_round
@@ -28,11 +30,16 @@ from kpis.formulas import FormulaError, Method, classify_method
 from kpis.models import Actual, ActualStatus, ChangeSource, Indicator
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.permissions import require_actual_writer, require_year_open
+from kpis.services.permissions import require_actual_writer, require_year_open, require_years_open
 
 EDITABLE = frozenset({ActualStatus.NOT_REPORTED, ActualStatus.DRAFT, ActualStatus.RETURNED})
 DIRECT_LABEL = "실적"
 CHUNK = 2000  # rows locked, checked and written at a time
+# What the rules read of an indicator (its department, formula and domains): the rest is not loaded.
+COMPUTE_FIELDS = (
+    "department_id", "formula", "method_text", "formula_variables", "value_min", "value_max", "value_places",
+    "input_min", "input_max", "input_places",
+)
 SAVED_FIELDS = [
     "value", "inputs", "note", "status", "supplementary_value", "raw_text", "placeholder_reason", "source",
     "updated_by", "updated_at", "version",
@@ -191,18 +198,28 @@ def actual_save(
 
 
 def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
-    indicators = Indicator.objects.in_bulk([row.indicator_id for row in rows])
+    indicators = Indicator.objects.only(*COMPUTE_FIELDS).in_bulk([row.indicator_id for row in rows])
+    first_row: dict[int, int] = {}  # department → index of its first row here, for a department not yet checked
     for index, row in enumerate(rows, start=offset):
         indicator = indicators.get(row.indicator_id)
         if indicator is None:
             raise RowRefused(index, NotFound("성과지표를 찾을 수 없습니다."))
-        if indicator.department_id not in run.allowed:
+        department_id = indicator.department_id
+        if department_id not in run.allowed and department_id not in first_row:
             try:
-                require_actual_writer(run.user, indicator.department_id)
-                require_year_open(indicator.department_id, run.year)
+                require_actual_writer(run.user, department_id)
             except ServiceError as exc:
                 raise RowRefused(index, exc) from exc
-            run.allowed.add(indicator.department_id)
+            first_row[department_id] = index
+    try:
+        require_years_open(first_row, run.year)
+    except YearClosed:
+        for department_id, index in sorted(first_row.items(), key=lambda item: item[1]):
+            try:
+                require_year_open(department_id, run.year)
+            except YearClosed as exc:
+                raise RowRefused(index, exc) from exc
+    run.allowed.update(first_row)
     changes: list[tuple[int, ActualInput, Indicator, ComputedValue]] = []
     for index, row in enumerate(rows, start=offset):
         indicator = indicators[row.indicator_id]
@@ -275,7 +292,7 @@ def _write(creates: list[tuple[int, Actual]], updates: list[Actual]) -> None:
     if creates:
         try:
             with transaction.atomic():
-                Actual.objects.bulk_create([actual for _, actual in creates], batch_size=CHUNK)
+                bulk_insert(Actual, [actual for _, actual in creates])
         except IntegrityError:  # created meanwhile by someone else: their version wins
             index, actual = next(
                 (index, actual) for index, actual in creates
@@ -288,16 +305,22 @@ def _write(creates: list[tuple[int, Actual]], updates: list[Actual]) -> None:
 
 
 def _audit_entries(run: _Run, indicator: Indicator, old: tuple, actual: Actual) -> Iterator:
+    """One audit row per saved actual: the value as its main field, every field it changed in `changes`."""
     old_value, old_inputs, old_note, old_status = old
-    common = {
-        "user": run.user, "source": run.source, "entity": "actual", "department_id": indicator.department_id,
-        "indicator_id": indicator.pk, "year": run.year, "import_run_id": run.import_run_id,
+    changes = {
+        name: (before, after)
+        for name, before, after in (
+            ("value", old_value, actual.value), ("inputs", dict(old_inputs), dict(actual.inputs)),
+            ("note", old_note or "", actual.note or ""), ("status", old_status, actual.status),
+        )
+        if before != after
     }
-    if old_value != actual.value:
-        yield audit_record(action="update", field="value", old=old_value, new=actual.value, **common)
-    if dict(old_inputs) != dict(actual.inputs):
-        yield audit_record(action="update", field="inputs", old=old_inputs, new=actual.inputs, **common)
-    if (old_note or "") != (actual.note or ""):
-        yield audit_record(action="update", field="note", old=old_note, new=actual.note, **common)
-    if old_status != actual.status:
-        yield audit_record(action="status", field="status", old=old_status, new=actual.status, **common)
+    if not changes:
+        return
+    main = next(iter(changes))
+    yield audit_record(
+        user=run.user, source=run.source, entity="actual", action="create" if old_status == ActualStatus.NOT_REPORTED
+        and old_value is None else "update", field=main, old=changes[main][0], new=changes[main][1],
+        department_id=indicator.department_id, indicator_id=indicator.pk, year=run.year,
+        import_run_id=run.import_run_id, changes=changes,
+    )

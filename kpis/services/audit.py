@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from core.bulk import bulk_insert
 from kpis.models import AuditEntry
 
 
@@ -21,14 +22,15 @@ def audit_text(value: Any) -> str:
 def audit_record(
     *, user, source: str, entity: str, action: str, field: str = "", old: Any = None, new: Any = None,
     department_id: int | None = None, indicator_id: int | None = None, year: int | None = None,
-    import_run_id: int | None = None, comment: str = "",
+    import_run_id: int | None = None, comment: str = "", changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> AuditEntry:
     return AuditEntry(
-        user=user if getattr(user, "pk", None) else None, source=source, entity=entity, action=action, field=field,
+        user_id=getattr(user, "pk", None), source=source, entity=entity, action=action, field=field,
         old_value=audit_text(old), new_value=audit_text(new), department_id=department_id,
         indicator_id=indicator_id, year=year, import_run_id=import_run_id, comment=comment,
+        changes={name: [audit_text(before), audit_text(after)] for name, (before, after) in (changes or {}).items()},
     )
 
 
 def audit_write(entries: Iterable[AuditEntry]) -> None:
-    AuditEntry.objects.bulk_create(list(entries))
+    bulk_insert(AuditEntry, list(entries))

@@ -1,6 +1,8 @@
 """Who may do what: the one place forms, API and imports ask."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -46,11 +48,21 @@ def require_admin(user: User | None) -> None:
 
 def require_year_open(department_id: int, year: int) -> None:
     """A closed year rejects every change unless the department holds a live exception."""
+    require_years_open([department_id], year)
+
+
+def require_years_open(department_ids: Iterable[int], year: int) -> None:
+    """`require_year_open` for several departments at once: one query while the year is open, two when it is
+    closed, whatever their number; raises YearClosed naming the year."""
     entry_year = EntryYear.objects.filter(year=year).first()
     if entry_year is None or not entry_year.is_closed:
         return
-    exception = EntryException.objects.filter(department_id=department_id, year=year).first()
-    if exception is not None and exception.until >= timezone.now():
+    wanted = set(department_ids)
+    excepted = set(
+        EntryException.objects.filter(department_id__in=wanted, year=year, until__gte=timezone.now())
+        .values_list("department_id", flat=True)
+    )
+    if wanted <= excepted:
         return
     reason = entry_year.closed_reason or "입력 기간이 끝났습니다"
     raise YearClosed(f"{year}년 실적 입력이 마감되었습니다 ({reason}). 변경할 수 없습니다.")

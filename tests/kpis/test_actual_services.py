@@ -47,14 +47,14 @@ def test_a_single_input_indicator_takes_its_count(dept_user, meetings):
     assert actual.value == Decimal(12)
 
 
-def test_each_change_leaves_an_audit_row_with_old_and_new(dept_user, volunteering):
+def test_each_save_leaves_one_audit_row_with_every_field_it_changed(dept_user, volunteering):
     actual = save_volunteering(dept_user, volunteering, placeholder(volunteering).version)
-    entries = AuditEntry.objects.filter(indicator=volunteering, year=YEAR, source="web")
-    fields = {e.field: e for e in entries}
-    assert fields["value"].old_value == "" and fields["value"].new_value.startswith("6.83")
-    assert fields["value"].user == dept_user
-    assert fields["status"].old_value == "not_reported" and fields["status"].new_value == "draft"
-    assert actual.updated_by == dept_user
+    entry = AuditEntry.objects.get(indicator=volunteering, year=YEAR, source="web")
+    assert entry.field == "value" and entry.old_value == "" and entry.new_value.startswith("6.83")
+    assert entry.user == dept_user and actual.updated_by == dept_user
+    assert entry.changes["status"] == ["not_reported", "draft"]
+    assert entry.changes["value"][1].startswith("6.83") and entry.changes["inputs"][0] == ""
+    assert set(entry.changes) == {"value", "inputs", "status"}  # no note was typed
 
 
 def test_audit_rows_outlive_what_they_name_with_the_reference_cleared(dept_user, volunteering):

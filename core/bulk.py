@@ -1,0 +1,45 @@
+"""Inserting many new rows: `bulk_create` everywhere, and on PostgreSQL by COPY.
+
+The rows are the same model instances either way, prepared by each field's own `pre_save` and
+`get_db_prep_save`, so both paths store the same values; only the transport differs. Measured on
+PostgreSQL (bench/excel.py, 10,000 rows): `bulk_create` of a preview's ImportRows took 0.90 s, of which
+about half is psycopg quoting the JSON column's array element by element for Django 5.2's UNNEST
+insert; COPY of the same rows took 0.12 s. An upload's confirm writes its actuals and about three
+audit rows per actual the same way. Without COPY the preview and the confirm of 10,000 rows miss
+their goals (≤ 3 s and ≤ 2 s), so this PostgreSQL-only path stays, and every other database takes
+`bulk_create`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Field, Model
+
+BATCH = 2000
+
+
+def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
+    """INSERT `objects` (new instances of `model`, primary keys unset) in one go; ids are not read back."""
+    if not objects:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-thread proxy, in the loop
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    # What bulk_create sends for a field: field.get_db_prep_save(field.pre_save(obj, add=True)); pre_save only
+    # differs from reading the attribute where a field class overrides it (auto_now, files).
+    columns = [
+        (field.attname, field.get_db_prep_save, field.pre_save if type(field).pre_save is not Field.pre_save else None)
+        for field in fields
+    ]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        for obj in objects:
+            row = []
+            for attname, prepare, pre_save in columns:
+                value = pre_save(obj, True) if pre_save else getattr(obj, attname)
+                row.append(None if value is None else prepare(value, connection))  # NULL needs no preparing
+            copy.write_row(row)
