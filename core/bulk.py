@@ -4,8 +4,8 @@ The rows are the same model instances either way, prepared by each field's own `
 `get_db_prep_save`, so both paths store the same values; only the transport differs. Measured on
 PostgreSQL (bench/excel.py, 10,000 rows): `bulk_create` of a preview's ImportRows took 0.90 s, of which
 about half is psycopg quoting the JSON column's array element by element for Django 5.2's UNNEST
-insert; COPY of the same rows took 0.12 s. An upload's confirm writes its actuals and about three
-audit rows per actual the same way. Without COPY the preview and the confirm of 10,000 rows miss
+insert; COPY of the same rows took 0.12 s. An upload's confirm writes its actuals and an
+audit row per actual the same way. Without COPY the preview and the confirm of 10,000 rows miss
 their goals (≤ 3 s and ≤ 2 s), so this PostgreSQL-only path stays, and every other database takes
 `bulk_create`.
 """

@@ -28,7 +28,7 @@ from imports.run_rows import RowWriter, memory_writer, row_writer, run_rows
 from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, file_sha256, upload_size
 from imports.workbook_cells import cell_text
 from kpis.models import Actual, Department, Indicator, Target
-from kpis.services.actuals import ActualInput, RowRefused, actuals_save
+from kpis.services.actuals import COMPUTE_FIELDS, ActualInput, RowRefused, actuals_save
 from kpis.services.permissions import can_write_actuals_of, is_admin, require_years_open
 
 logger = logging.getLogger("imports")
@@ -189,8 +189,11 @@ def _check_meta(
 
 
 def _load_server(ids: list[int], department: Department | None, year: int) -> ServerState:
-    """Three queries for one chunk of rows."""
-    indicators = Indicator.objects.filter(pk__in=ids).select_related("department")
+    """Three queries for one chunk of rows, each reading only the fields the rules look at."""
+    indicators = (
+        Indicator.objects.filter(pk__in=ids).select_related("department")
+        .only(*COMPUTE_FIELDS, "weight", "department__name")
+    )
     if department is not None:  # a department's workbook never reaches another department's indicators
         indicators = indicators.filter(department_id=department.pk)
     return ServerState(
@@ -198,7 +201,9 @@ def _load_server(ids: list[int], department: Department | None, year: int) -> Se
         targets=dict(Target.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "value")),
         actuals={
             actual.indicator_id: actual
-            for actual in Actual.objects.filter(year=year, indicator_id__in=ids).select_related("updated_by")
+            for actual in Actual.objects.filter(year=year, indicator_id__in=ids).select_related("updated_by").only(
+                "indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username",
+            )
         },
     )
 

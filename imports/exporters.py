@@ -215,8 +215,7 @@ def _meta_header(ws, header: dict[str, object]) -> None:
         value = ws.cell(number, 2, header[key])
         if isinstance(header[key], str):
             value.data_type = "s"
-    for column, title in enumerate(L.META_COLUMNS, start=1):
-        ws.cell(L.META_TABLE_HEADER_ROW, column, title)
+    ws.cell(L.META_TABLE_HEADER_ROW, 1, L.META_SEPARATOR.join(L.META_COLUMNS))
 
 
 # --- streaming rows into the skeleton ---------------------------------------------------------
@@ -319,9 +318,9 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
                 values = meta_row(row)
                 signer.add(values)
                 meta_number = L.META_TABLE_HEADER_ROW + 1 + written
-                meta_chunk.append(f'<row r="{meta_number}">' + "".join(
-                    f'<c r="{letter}{meta_number}"><v>{value}</v></c>' for letter, value in zip("ABCD", values)
-                ) + "</row>")
+                meta_chunk.append(
+                    f'<row r="{meta_number}"><c r="A{meta_number}" t="s"><v>{strings.add(L.meta_text(values))}</v></c></row>'
+                )
                 written += 1
                 if len(chunk) == ROWS_PER_CHUNK:
                     handle.write("".join(chunk).encode())
@@ -334,7 +333,7 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
         meta_xml = parts[meta_part].replace(SIGNATURE_PLACEHOLDER.encode(), signer.hexdigest().encode(), 1)
         end = meta_xml.index(b"</sheetData>")
         last_meta = L.META_TABLE_HEADER_ROW + written
-        meta_head = _DIMENSION.sub(f'<dimension ref="A1:D{last_meta}"/>'.encode(), meta_xml[:end], count=1)
+        meta_head = _DIMENSION.sub(f'<dimension ref="A1:B{last_meta}"/>'.encode(), meta_xml[:end], count=1)
         with target.open(meta_part, "w") as handle:
             handle.write(meta_head)
             meta_rows.seek(0)

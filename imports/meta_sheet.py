@@ -67,7 +67,7 @@ def read_meta(wb) -> MetaSheet:
     """The `_meta` sheet of a workbook opened with `imports.uploads.open_workbook`."""
     if L.META_SHEET not in wb.sheetnames:
         raise WorkbookRefused(NO_META)
-    rows = sheet_rows(wb[L.META_SHEET], max_col=len(L.META_COLUMNS), row_limit=META_ROW_LIMIT)
+    rows = sheet_rows(wb[L.META_SHEET], max_col=2, row_limit=META_ROW_LIMIT)
     return meta_from_rows((number, tuple(cell.value for cell in cells)) for number, cells in rows)
 
 
@@ -87,10 +87,12 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
             continue
         if signer is None:
             signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-        texts = tuple(L.canonical(value) for value in values) + ("",) * (len(L.META_COLUMNS) - len(values))
+        texts = tuple(L.canonical(values[0]).split(L.META_SEPARATOR)) if values else ()
+        if len(values) > 1 and L.canonical(values[1]):
+            malformed = True  # the table has one column
         signer.add_texts(texts)
         numbers = tuple(whole_number(text) for text in texts)
-        if None in numbers:
+        if len(numbers) != len(L.META_COLUMNS) or None in numbers:
             malformed = True
         else:
             table.append(numbers)  # type: ignore[arg-type]

@@ -182,7 +182,7 @@ def _meta_sheet(ws, rows: list[tuple], years: list[int], user: User, now) -> Non
         ws.append([key, text_cell(ws, value, "kpi_text") if isinstance(value, str) else value])
     for _ in range(len(L.META_KEYS) + 1, L.META_TABLE_HEADER_ROW):
         ws.append([])
-    ws.append(list(L.META_COLUMNS))
+    ws.append([L.META_SEPARATOR.join(L.META_COLUMNS)])
     for row in rows:
-        ws.append(list(row))
+        ws.append([L.meta_text(row)])
 

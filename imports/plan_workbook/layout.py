@@ -15,7 +15,7 @@ from kpis.services.plan import DOMAIN_FIELDS, domain_field_label
 
 ORG_SHEET, BUDGET_SHEET, PROGRAM_SHEET, INDICATOR_SHEET = "조직", "예산현황", "세부사업", "성과지표"
 # Raised whenever a column of 성과지표 moves (3: the value domain columns); older files are refused.
-PLAN_TEMPLATE_VERSION = 3
+PLAN_TEMPLATE_VERSION = 4
 PLAN_HEADER_ROW = 1
 PLAN_ROW_LIMIT = PLAN_HEADER_ROW + L.MAX_DATA_ROWS
 # A weight as the Indicator column stores it: DECIMAL(7, 2), not negative.

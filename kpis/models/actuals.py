@@ -92,10 +92,10 @@ class AuditEntry(models.Model):
     """One change to an actual, target, weight or formula: who, when, old → new, from where.
 
     Read by indicator (the (indicator, year) index) and by time (created_at). The user and department
-    references carry no index of their own: nothing looks rows up by them, and an upload's confirm writes
-    about three audit rows per actual, each index a cost per row (with these two and the indicator's own
-    index, 0.6 s more for 10,000 actuals in bench/excel.py). Deleting a user or a department, which
-    sets these references to NULL, scans the table instead.
+    references carry no index of their own, and the indicator's is covered by (indicator, year): nothing
+    looks rows up by them, while an upload's confirm writes one audit row per actual and each index costs
+    a write per row (bench/excel.py: 0.6 s of a 10,000-row confirm with these three and the import's). Deleting
+    a user or a department, which sets these references to NULL, scans the table instead.
     """
 
     created_at = models.DateTimeField("시각", auto_now_add=True, db_index=True)

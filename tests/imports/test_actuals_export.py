@@ -132,7 +132,8 @@ def test_headers_are_frozen_styled_and_columns_have_widths(workbook):
 def test_a_hidden_meta_sheet_carries_version_department_year_and_a_fingerprint_per_row(workbook):
     meta = workbook[L.META_SHEET]
     values = {meta.cell(row, 1).value: meta.cell(row, 2).value for row in range(1, len(L.META_KEYS) + 1)}
-    rows = [[c.value for c in row] for row in meta.iter_rows(min_row=L.META_TABLE_HEADER_ROW + 1)]
+    rows = [[int(n) for n in row[0].value.split(L.META_SEPARATOR)]
+            for row in meta.iter_rows(min_row=L.META_TABLE_HEADER_ROW + 1) if row[0].value]
 
     assert meta.sheet_state == "hidden"
     assert values["template_version"] == L.TEMPLATE_VERSION and values["kind"] == "actuals"
@@ -188,7 +189,8 @@ def test_it_prefills_current_values_and_notes_and_locks_approved_rows(editor, sa
 
     assert (ws["L8"].value, ws["N8"].value, ws["P8"].value, ws["J8"].value) == (3000, 50000, "1365 기준", "작성 중")
     assert ws["L6"].value == 11 and ws["L6"].protection.locked and ws["J6"].value == "승인"
-    versions = [row[L.META_VERSION].value for row in wb[L.META_SHEET].iter_rows(min_row=L.META_TABLE_HEADER_ROW + 1)]
+    versions = [int(row[0].value.split(L.META_SEPARATOR)[L.META_VERSION])
+                for row in wb[L.META_SHEET].iter_rows(min_row=L.META_TABLE_HEADER_ROW + 1) if row[0].value]
     assert versions == [1, 0, 4]
 
 

@@ -195,7 +195,10 @@ def test_a_workbook_of_an_older_template_version_is_refused(editor, exported):
 
 def test_an_edited_meta_sheet_is_refused(editor, exported):
     def cheat(wb):
-        wb[L.META_SHEET].cell(L.META_TABLE_HEADER_ROW + 1, L.META_VERSION + 1).value = 99  # the recorded version
+        cell = wb[L.META_SHEET].cell(L.META_TABLE_HEADER_ROW + 1, 1)
+        numbers = cell.value.split(L.META_SEPARATOR)
+        numbers[L.META_VERSION] = "99"  # the recorded version
+        cell.value = L.META_SEPARATOR.join(numbers)
 
     before = db_state()
     body = preview(editor, edit(exported, {"L6": 12}, func=cheat))
