@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
+from core.bulk import bulk_upsert
 from kpis.models import (
     ActualStatus,
     Department,
@@ -27,8 +28,6 @@ from kpis.models import (
 )
 from kpis.scoring import DepartmentResult, IndicatorInput, Standing, classify_actual, department_score
 from kpis.services.policy_rules import policy_current, policy_rules
-
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -156,51 +155,19 @@ def _rows(inputs: DepartmentInputs, result: DepartmentResult, fingerprint: str):
 
 
 def _store(indicator_rows: list[tuple], department_rows: list[tuple], run: tuple) -> None:
-    """Upsert the rows; ``run`` holds the RUN_COLUMNS values shared by all of them.
+    """Upsert the rows (`core.bulk.bulk_upsert`); ``run`` holds the RUN_COLUMNS values shared by all of them.
 
-    bulk_create(update_conflicts=True) on every database but PostgreSQL, where the rows go through
-    COPY (``_copy_upsert``), because the portable path misses the goal (full year ≤ 5 s median on
-    two worker processes) by far. bench/scoring.py, 25,000 departments, 225,000 rows, the two paths
-    alternated in one session (2 cores shared with other sessions, load average about 2): on the
-    workers, bulk_create median 19.1 s (6 runs, 14.8–23.4 s) against COPY 7.0 s (6 runs,
-    4.1–8.0 s); in one process and transaction 26.8 and 29.7 s against 9.1 and 7.3 s. A profile of
-    the portable path: Django prepares every one of the 3.4 million values (DecimalField formatting
-    most), builds 225,000 model instances and psycopg quotes the arrays; writing is the least of it.
+    On PostgreSQL the rows go through COPY, because the portable path misses the goal (full year ≤ 5 s
+    median on two worker processes) by far. bench/scoring.py, 25,000 departments, 225,000 rows, the two
+    paths alternated in one session (2 cores shared with other sessions, load average about 2): on the
+    workers, bulk_create median 19.1 s (6 runs, 14.8–23.4 s) against COPY 7.0 s (6 runs, 4.1–8.0 s); in
+    one process and transaction 26.8 and 29.7 s against 9.1 and 7.3 s. A profile of the portable path:
+    Django prepares every one of the 3.4 million values (DecimalField formatting most), builds 225,000
+    model instances and psycopg quotes the arrays; writing is the least of it.
     """
-    if connection.vendor == "postgresql":
-        _copy_upsert("kpis_indicatorscore", INDICATOR_COLUMNS, "indicator_id", indicator_rows, run)
-        _copy_upsert("kpis_departmentscore", DEPARTMENT_COLUMNS, "department_id", department_rows, run)
-        return
     shared = dict(zip(RUN_COLUMNS, run, strict=True))
-    for model, columns, key, rows in (
-        (IndicatorScore, INDICATOR_COLUMNS, "indicator", indicator_rows),
-        (DepartmentScore, DEPARTMENT_COLUMNS, "department", department_rows),
-    ):
-        model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True)), **shared) for row in rows],
-            batch_size=BATCH, update_conflicts=True, unique_fields=[key, "year"],
-            update_fields=[*columns[1:], "policy", "computed_at"],
-        )
-
-
-def _copy_upsert(table: str, columns: tuple[str, ...], key: str, rows: list[tuple], run: tuple) -> None:
-    """PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE."""
-    temp = f"tmp_{table}_rows"
-    column_list = ", ".join(columns)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns, *RUN_COLUMNS) if c not in (key, "year"))
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT {column_list} FROM {table} WITH NO DATA")
-        cursor.execute(f"TRUNCATE {temp}")
-        with cursor.cursor.copy(f"COPY {temp} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({column_list}, {', '.join(RUN_COLUMNS)}) "
-            f"SELECT {column_list}, %s, %s, %s FROM {temp} "
-            f"ON CONFLICT ({key}, year) DO UPDATE SET {updates}",
-            run,
-        )
-        cursor.execute(f"TRUNCATE {temp}")
+    bulk_upsert(IndicatorScore, INDICATOR_COLUMNS, indicator_rows, unique=("indicator_id", "year"), shared=shared)
+    bulk_upsert(DepartmentScore, DEPARTMENT_COLUMNS, department_rows, unique=("department_id", "year"), shared=shared)
 
 
 def _clear_dirty(year: int, generations: dict[int, int]) -> None:
