@@ -6,14 +6,14 @@ from imports.plan_document import IndicatorRow, StrategicGoalBlock
 from kpis.models import Actual, ActualStatus, ChangeSource, Department, Indicator, PolicyGoal, Target
 from kpis.services.plan import indicator_domain_defaults
 
-from .upsert import UpsertSession
+from .plan_session import PlanSession
 
 # Indicator fields whose changes are audited: they move scores.
 AUDITED_INDICATOR_FIELDS = ("weight", "formula", "method_text")
 
 
 def write_indicators(
-    session: UpsertSession, dept: Department, policy_goal: PolicyGoal, block: StrategicGoalBlock
+    session: PlanSession, dept: Department, policy_goal: PolicyGoal, block: StrategicGoalBlock
 ) -> None:
     """Indicators by (department, printed name); fields the document does not carry are left alone."""
     current = {ind.name: ind for ind in Indicator.objects.filter(department=dept)}
@@ -63,7 +63,7 @@ def write_indicators(
     session.note_missing(Indicator.objects.filter(pk__in=[i.pk for i in current.values()]), f"{dept.name} 성과지표")
 
 
-def write_targets(session: UpsertSession, dept: Department, indicator: Indicator, row: IndicatorRow) -> None:
+def write_targets(session: PlanSession, dept: Department, indicator: Indicator, row: IndicatorRow) -> None:
     """One target per printed year; a year gone from the document is reported, not deleted."""
     current = {target.year: target for target in indicator.targets.all()}
     for cell in row.targets:
@@ -91,7 +91,7 @@ def write_targets(session: UpsertSession, dept: Department, indicator: Indicator
         session.stale.append(f"성과지표 '{indicator.name}' {target.year}년 목표가 문서에 없습니다 (남겨 둠)")
 
 
-def write_actuals(session: UpsertSession, dept: Department, indicator: Indicator, row: IndicatorRow) -> None:
+def write_actuals(session: PlanSession, dept: Department, indicator: Indicator, row: IndicatorRow) -> None:
     """Actuals the plan owns (source 'plan'); placeholders are stored as not reported."""
     current = {actual.year: actual for actual in indicator.actuals.all()}
     for cell in row.actuals:

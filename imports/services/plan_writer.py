@@ -7,16 +7,17 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from budgets.models import BudgetSummaryLine
+from budgets.services import budget_summary_write, unit_programs_write
+from core.upsert import only
 from imports.cells import normalize_label
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.plan_document import BudgetTable, HeadcountRow, PlanDocument, StrategicGoalBlock
-from kpis.models import AuditEntry, Bureau, Department, PolicyGoal, StrategicGoal, Team
+from imports.plan_document import HeadcountRow, PlanDocument, StrategicGoalBlock
+from kpis.models import Bureau, Department, PolicyGoal, StrategicGoal, Team
+from kpis.services.audit import audit_write
 from kpis.services.dirty import dirty_mark
 
-from .plan_budgets import write_unit_programs
 from .plan_kpis import write_indicators
-from .upsert import UpsertSession, only
+from .plan_session import PlanSession
 
 
 def department_names(doc: PlanDocument) -> list[str]:
@@ -34,7 +35,7 @@ def headcount_row(doc: PlanDocument, name: str) -> HeadcountRow | None:
     return next((row for row in doc.headcount.rows if row.name == name), None)
 
 
-class PlanWriter(UpsertSession):
+class PlanWriter(PlanSession):
     """Upserts the document by natural key; ids stay stable across imports."""
 
     def __init__(self, doc: PlanDocument, *, user: AbstractBaseUser | None, now: datetime) -> None:
@@ -54,16 +55,16 @@ class PlanWriter(UpsertSession):
             on_change=None if existing else {"source_document": doc.source_name, "imported_at": self.now},
         )
         departments = self.write_departments(bureau)
-        self.write_budget(bureau, None, doc.budget)
+        budget_summary_write(self, bureau=bureau, department=None, table=doc.budget)
         goals_seen: list[int] = []
         for order, block in enumerate(doc.strategic_goals, start=1):
             department = departments[block.department]
-            self.write_budget(bureau, department, block.budget)
+            budget_summary_write(self, bureau=bureau, department=department, table=block.budget)
             goal = self.write_strategic_goal(bureau, department, block, order)
             goals_seen.append(goal.pk)
             policy_goal = self.write_policy_goals(goal, department, block)
             write_indicators(self, department, policy_goal, block)
-            write_unit_programs(self, department, policy_goal, block)
+            unit_programs_write(self, department=department, policy_goal=policy_goal, blocks=block.unit_programs)
         self.note_missing(StrategicGoal.objects.filter(bureau=bureau).exclude(pk__in=goals_seen), "전략목표")
         return bureau
 
@@ -106,32 +107,6 @@ class PlanWriter(UpsertSession):
         for dept in existing.values():
             self.stale.append(f"부서 '{dept.name}'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
         return result
-
-    def write_budget(self, bureau: Bureau, department: Department | None, table: BudgetTable) -> None:
-        lines = BudgetSummaryLine.objects.filter(bureau=bureau, department=department)
-        current = {line.category: line for line in lines}
-        for order, row in enumerate(table.lines, start=1):
-            self.save(
-                "budget_summary_lines",
-                BudgetSummaryLine,
-                current.pop(row.category, None),
-                {"bureau": bureau, "department": department, "category": row.category},
-                {
-                    "label": row.label,
-                    "order": order,
-                    "amount": row.amount,
-                    "prior_amount": row.prior_amount,
-                    "printed_share": row.printed_share,
-                    "printed_prior_share": row.printed_prior_share,
-                    "printed_change": row.printed_change,
-                    "printed_change_rate": row.printed_change_rate,
-                },
-                line=row.line,
-            )
-        owner = department.name if department else "실국"
-        self.delete_missing(
-            "budget_summary_lines", lines.filter(pk__in=[x.pk for x in current.values()]), f"{owner} 예산현황"
-        )
 
     def write_strategic_goal(
         self, bureau: Bureau, dept: Department, block: StrategicGoalBlock, order: int
@@ -188,7 +163,7 @@ class PlanWriter(UpsertSession):
         )
         for entry in self.audit:
             entry.import_run = run
-        AuditEntry.objects.bulk_create(self.audit)
+        audit_write(self.audit)
         # The project's one way to mark scores stale: upsert in this transaction, wake a worker on commit.
         dirty_mark(self.dirty)
         return run

@@ -1,18 +1,16 @@
-"""Upsert mechanics shared by the plan writer: natural-key saves, tallies, audit rows, dirty marks."""
+"""Writing rows by natural key: only what differs is written, and every create, update and deletion is
+tallied, so that an import can report what it changed and stay idempotent."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
-
-from imports.plan_document import PlanDocumentError
-from kpis.models import AuditEntry, ChangeSource, Department, Indicator
 
 M = TypeVar("M", bound=models.Model)
 
@@ -26,21 +24,17 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _text(value: Any) -> str:
-    """Audit values as plain text: '30', '88.5', '' for nothing."""
-    if value is None:
-        return ""
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+class Upserts:
+    """Creates or updates rows by natural key, writing only what differs, and keeps the record.
 
+    `invalid(message, line)` builds the error raised for a row a model's validation refuses (the caller's
+    own, naming the line of its source).
+    """
 
-class UpsertSession:
-    """Creates or updates rows by natural key, writing only what differs, and keeps the record."""
-
-    def __init__(self, *, user: AbstractBaseUser | None, now: datetime) -> None:
-        self.user, self.now = user, now
+    def __init__(self, *, now: datetime, invalid: Callable[[str, int | None], Exception]) -> None:
+        self.now = now
+        self.invalid = invalid
         self.tally: dict[str, Counter[str]] = defaultdict(Counter)
-        self.audit: list[AuditEntry] = []
-        self.dirty: set[tuple[int, int]] = set()  # (department id, year) whose score inputs changed
         self.stale: list[str] = []
         self.kept: list[str] = []
 
@@ -91,9 +85,7 @@ class UpsertSession:
             obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             details = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items())
-            raise PlanDocumentError(
-                f"저장할 수 없는 값입니다 ({obj._meta.verbose_name}: {details})", line=line
-            ) from exc
+            raise self.invalid(f"저장할 수 없는 값입니다 ({obj._meta.verbose_name}: {details})", line) from exc
 
     def delete_missing(self, entity: str, queryset: models.QuerySet[Any], describe: str) -> None:
         for obj in queryset:
@@ -104,39 +96,6 @@ class UpsertSession:
     def note_missing(self, queryset: models.QuerySet[Any], describe: str) -> None:
         for obj in queryset:
             self.stale.append(f"{describe} '{obj}'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
-
-    def log(
-        self,
-        entity: str,
-        action: str,
-        *,
-        department: Department,
-        indicator: Indicator | None,
-        year: int | None,
-        field_name: str,
-        old: Any,
-        new: Any,
-        comment: str = "",
-    ) -> None:
-        self.audit.append(
-            AuditEntry(
-                user=self.user,
-                source=ChangeSource.PLAN,
-                department=department,
-                indicator=indicator,
-                year=year,
-                entity=entity,
-                action=action,
-                field=field_name,
-                old_value=_text(old),
-                new_value=_text(new),
-                comment=comment,
-            )
-        )
-
-    def mark_dirty(self, department: Department, years: list[int] | set[int]) -> None:
-        for year in years:
-            self.dirty.add((department.pk, year))
 
 
 def only(queryset: models.QuerySet[M]) -> M | None:
