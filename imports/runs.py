@@ -12,7 +12,7 @@ from django.db.models import Q
 from accounts.models import User
 from core.errors import InvalidState, NotFound
 from imports.actuals_import import actuals_confirm
-from imports.exporters import error_workbook_write
+from imports.error_workbook import error_workbook_write
 from imports.models import ImportKind, ImportRun
 from imports.plan_workbook import plan_confirm
 from imports.run_rows import PAGE_SIZE, run_rows_page
