@@ -18,6 +18,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
 BATCH = 2000
+_SENT_AS_IS = {
+    "CharField": str, "TextField": str, "IntegerField": int, "BigIntegerField": int, "SmallIntegerField": int,
+    "PositiveIntegerField": int, "PositiveBigIntegerField": int, "PositiveSmallIntegerField": int,
+    "AutoField": int, "BigAutoField": int, "BooleanField": bool,
+}
 
 
 def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
@@ -29,10 +34,16 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
         model.objects.bulk_create(objects, batch_size=BATCH)
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    # What bulk_create sends for a field: field.get_db_prep_save(field.pre_save(obj, add=True)); pre_save only
-    # differs from reading the attribute where a field class overrides it (auto_now, files).
+    # What bulk_create sends for a field: field.get_db_prep_save(field.pre_save(obj, add=True)). pre_save only
+    # differs from reading the attribute where a field class overrides it (auto_now, files); and a str for a
+    # text column, an int for an integer column (a foreign key's too) or a bool for a boolean one is already
+    # what get_db_prep_save returns, so it is sent as it is (a sixth of a 10,000-row confirm otherwise).
     columns = [
-        (field.attname, field.get_db_prep_save, field.pre_save if type(field).pre_save is not Field.pre_save else None)
+        (
+            field.attname, field.get_db_prep_save,
+            field.pre_save if type(field).pre_save is not Field.pre_save else None,
+            _SENT_AS_IS.get(field.get_internal_type() if not field.is_relation else field.target_field.get_internal_type()),
+        )
         for field in fields
     ]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
@@ -40,9 +51,9 @@ def bulk_insert(model: type[Model], objects: Sequence[Model]) -> None:
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
         for obj in objects:
             row = []
-            for attname, prepare, pre_save in columns:
+            for attname, prepare, pre_save, as_is in columns:
                 value = pre_save(obj, True) if pre_save else getattr(obj, attname)
-                row.append(None if value is None else prepare(value, connection))  # NULL needs no preparing
+                row.append(value if value is None or value.__class__ is as_is else prepare(value, connection))
             copy.write_row(row)
 
 

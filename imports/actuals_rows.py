@@ -34,9 +34,10 @@ STATUS_LABELS = {
 
 @dataclass
 class ServerState:
-    """What the server holds for one chunk of rows: indicators (with their department), targets, actuals."""
+    """What the server holds for one chunk of rows: indicators and their departments' names, targets, actuals."""
 
     indicators: dict[int, Indicator]
+    department_names: dict[int, str]
     targets: dict[int, Decimal | None]
     actuals: dict[int, Actual]
     methods: dict[str, Method | None] = field(default_factory=dict)  # formula text → parsed once
@@ -95,7 +96,7 @@ def row_preview(
         _row_problem(problems, entry, L.COL_ID, "이 지표는 내려받은 뒤 삭제되었습니다.")
         return entry
     entry["department_id"] = indicator.department_id
-    entry["department"] = indicator.department.name
+    entry["department"] = server.department_names[indicator.department_id]
     entry["expected_version"] = expected_version
 
     for column, text, is_problem in row.findings:

@@ -25,11 +25,12 @@ class MetaRows(Mapping[int, tuple[int, int, int]]):
     few megabytes. `seen` records, per row of the table, the sheet row that used it (0: none yet).
     """
 
-    def __init__(self, rows: Iterable[tuple[int, int, int, int]] = ()) -> None:
-        ordered = sorted(rows)
-        self._ids = array("q", (row[0] for row in ordered))
-        self._values = array("q", (value for row in ordered for value in row[1:]))
-        self.seen = array("l", bytes(array("l").itemsize * len(ordered)))
+    def __init__(self, ids: array, values: array) -> None:
+        """`ids[i]` and `values[3i:3i+3]` in the sheet's order; kept sorted by id."""
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        self._ids = array("q", (ids[i] for i in order))
+        self._values = array("q", (values[3 * i + k] for i in order for k in range(3)))
+        self.seen = array("l", bytes(array("l").itemsize * len(order)))
 
     def index(self, indicator_id: int) -> int:
         position = bisect_left(self._ids, indicator_id)
@@ -74,7 +75,7 @@ def read_meta(wb) -> MetaSheet:
 def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
     """Header, table and whether the signature holds, from the sheet's non-blank (row number, values)."""
     meta: dict[str, str] = {}
-    table: list[tuple[int, int, int, int]] = []
+    ids, others = array("q"), array("q")  # the table as read, a few bytes a row
     signer = None
     malformed = False
     for number, values in rows:
@@ -95,7 +96,8 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
         if len(numbers) != len(L.META_COLUMNS) or None in numbers:
             malformed = True
         else:
-            table.append(numbers)  # type: ignore[arg-type]
+            ids.append(numbers[0])
+            others.extend(numbers[1:])
     if signer is None:
         signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-    return MetaSheet(meta=meta, rows=MetaRows(table), signed=not malformed and signer.hexdigest() == meta.get("signature"))
+    return MetaSheet(meta=meta, rows=MetaRows(ids, others), signed=not malformed and signer.hexdigest() == meta.get("signature"))
