@@ -380,6 +380,7 @@ def main() -> None:
     setup_django()
     server = None
     try:
+        machine_text = common.machine()
         if args.reuse:
             from kpis.models import Bureau, Department
 
@@ -429,7 +430,7 @@ def main() -> None:
         [
             HEADING,
             "",
-            f"- Machine: {common.machine()}; the load generator on the same machine, loopback only.",
+            f"- Machine: {machine_text}; the load generator on the same machine, loopback only.",
             f"- Data: {counts['departments']:,} departments in {counts['bureaus']:,} bureaus × {INDICATORS_PER_DEPARTMENT} "
             f"indicators × {len(YEARS)} years of targets and actuals (bulk_create"
             + (f", {load_s:.0f} s" if not math.isnan(load_s) else "")

@@ -206,6 +206,7 @@ def main() -> None:
     common.recreate_database(BENCH_DB)
     setup_django()
     try:
+        machine_text = common.machine()
         started = time.perf_counter()
         load_dataset(args.departments)
         load_time = time.perf_counter() - started
@@ -217,7 +218,7 @@ def main() -> None:
     lines = [
         "## Scoring (bench/scoring.py)",
         "",
-        f"- Machine: {common.machine()}.",
+        f"- Machine: {machine_text}.",
         (f"- Method: synthetic dataset ({args.departments:,} departments × {INDICATORS_PER_DEPARTMENT} indicators × "
          f"{len(YEARS)} years of targets, 3 years of actuals, 5 % unreported, one less-is-better indicator each) loaded "
          f"with COPY in {load_time:.1f} s. A real Celery worker (`celery worker --concurrency={args.concurrency}`, "
