@@ -87,6 +87,12 @@ def score_inputs_load(
     rows = queryset.query.get_compiler(queryset.db).results_iter(tuple_expected=True, chunk_size=20_000)
     loaded: dict[int, DepartmentInputs] = {}
     not_reported = str(ActualStatus.NOT_REPORTED)
+    # classify_actual asked once for each status (with and without a value), then looked up row by row.
+    standing_of = {
+        (status, has_value): classify_actual(status, has_value, provisional=provisional)
+        for status in (*ActualStatus.values, None) for has_value in (True, False)
+    }
+    in_score = {Standing.COUNTED, Standing.PROVISIONAL}
     prior = Standing.OUTSTANDING
     prior_value = None
     department_id = None
@@ -100,16 +106,16 @@ def score_inputs_load(
             department_id, items, statuses, raw = row[1], [], [], []
         if with_baseline:
             indicator_id, _, name, weight, direction, band, target, value, status, prior_value, prior_status = row
-            prior = classify_actual(prior_status, prior_value is not None, provisional=provisional)
+            prior = standing_of[(prior_status, prior_value is not None)]
         else:
             indicator_id, _, name, weight, direction, band, target, value, status = row
         status = status or not_reported
-        standing = classify_actual(status, value is not None, provisional=provisional)
-        reported = standing.in_score
+        standing = standing_of[(status, value is not None)]
+        reported = standing in in_score
         items.append(
             IndicatorInput(
                 indicator_id, name, weight, direction, target, value if reported else None, reported,
-                prior_value if prior.in_score else None, band, standing is Standing.PROVISIONAL,
+                prior_value if prior in in_score else None, band, standing is Standing.PROVISIONAL,
                 prior is Standing.PROVISIONAL,
             )
         )
