@@ -317,8 +317,10 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
                 values = meta_row(row)
                 signer.add(values)
                 meta_number = L.META_TABLE_HEADER_ROW + 1 + written
+                # An inline string: a reader parses it once and keeps nothing (the shared table stays the names').
                 meta_chunk.append(
-                    f'<row r="{meta_number}"><c r="A{meta_number}" t="s"><v>{strings.add(L.meta_text(values))}</v></c></row>'
+                    f'<row r="{meta_number}"><c r="A{meta_number}" t="inlineStr"><is><t>{L.meta_text(values)}</t></is>'
+                    "</c></row>"
                 )
                 written += 1
                 if len(chunk) == ROWS_PER_CHUNK:
