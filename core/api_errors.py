@@ -20,6 +20,7 @@ from rest_framework.views import set_rollback
 
 from core.errors import InvalidInput, ServiceError, VersionConflict
 from core.numbers import VALUE_DIGITS
+from core.outage import is_database_outage, outage_body, outage_headers
 
 logger = logging.getLogger("kpis.api")
 
@@ -110,7 +111,7 @@ def _drf_response(exc: exceptions.APIException, context: dict) -> Response:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Turn service, Django and DRF errors into the API's JSON error shape."""
+    """Turn service, Django and DRF errors into the API's JSON error shape; a lost database is a 503."""
     if isinstance(exc, ServiceError):
         set_rollback()
         return service_error_response(exc)
@@ -126,6 +127,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
         return _drf_response(exc, context)
+    if is_database_outage(exc):
+        logger.error("database unavailable in the API: %s", exc)
+        set_rollback()
+        return Response(outage_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=outage_headers())
     if settings.DEBUG:
         return None  # let Django show its debug page
     view = context.get("view")
