@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import secrets
@@ -39,7 +40,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+from django.db import Error as DjangoDatabaseError
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+logger = logging.getLogger("drills")
 VENV_BIN = Path(sys.executable).parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SAMPLE = ROOT / "samples" / "plan-external-affairs-bureau.txt"
@@ -73,7 +79,7 @@ class Answer:
 
 
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.5) -> float | None:
@@ -83,8 +89,8 @@ def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.5)
         try:
             if predicate():
                 return time.monotonic() - started
-        except Exception:  # a probe that fails is a probe that says no
-            pass
+        except (OSError, psycopg.Error, DjangoDatabaseError) as exc:  # a probe that fails is a probe that says no
+            logger.debug("probe failed: %s", exc)
         time.sleep(step)
     return None
 
@@ -161,7 +167,7 @@ class Stack:
     # Django processes
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
-                              text=True)
+                              text=True, check=False)
         if done.returncode:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-2000:]}")
         return done.stdout
@@ -204,6 +210,15 @@ class Stack:
         """The process's output (from character `since`: what it wrote after an earlier `len(log_text(...))`)."""
         path = self.dir / f"{name}.log"
         return path.read_text(errors="replace")[since:] if path.exists() else ""
+
+    def errors(self, name: str, since: int = 0) -> str:
+        """The distinct exceptions a process logged (the last line of each traceback), with their counts."""
+        found: dict[str, int] = {}
+        for line in self.log_text(name, since).splitlines():
+            head = line.split(":", 1)[0]
+            if head and " " not in head and head.endswith(("Error", "Exception")):
+                found[line[:160]] = found.get(line[:160], 0) + 1
+        return "; ".join(f"{n}× {text}" for text, n in found.items()) or "none"
 
     def restart_worker(self) -> float | None:
         """Start the worker again; seconds until it is ready, None if it did not get ready."""
@@ -304,6 +319,7 @@ class Drills:
     def redis_restart(self) -> None:
         log("drill: Redis stopped and restarted")
         notes: list[str] = []
+        web_offset = len(self.stack.log_text("web"))
         self.stack.redis_stop()
         stopped = time.monotonic()
         api, page = self.client.actuals(), self.client.page()
@@ -314,6 +330,9 @@ class Drills:
         committed = saved.status in (200, 201)
         if committed and stored_value != count:
             notes.append("the save was answered as committed but is not stored")
+        if not committed:
+            notes.append(f"the save was {'stored all the same' if stored_value == count else 'not stored'}")
+        notes.append(f"exceptions in the web log while Redis was down: {self.stack.errors('web', web_offset)}")
         dirty_left = self.dirty()
         notes.append(f"dirty mark for the department-year {'kept' if dirty_left else 'absent'} while Redis is down")
         time.sleep(3)
@@ -332,18 +351,22 @@ class Drills:
         )
         if drained is None:
             notes.append(f"dirty mark not drained {BEAT_SWEEP_SECONDS * 2 + 30} s after Redis came back")
+        drain_text = ("dirty marks drained" if dirty_left and drained is not None else
+                      "no dirty mark to drain (nothing saved)" if not dirty_left else "dirty marks NOT drained")
         answered = api.status == 200 and page.status == 200 and committed
         outcome = (
             ("API and pages answered, the save committed" if answered else
              f"API {api.short()}, page {page.short()}, save {saved.short()}")
             + f"; save latency {saved.seconds:.2f} s"
             + ("; worker reconnected" if worker_alive_while_down and worker_alive else "; worker did NOT survive")
-            + ("; dirty marks drained" if drained is not None else "; dirty marks NOT drained")
+            + f"; {drain_text}"
         )
-        recover = (f"API {api_back:.1f} s, scores {drained:.0f} s after Redis restart" if drained is not None and api_back
-                   is not None else f"API {'%.1f s' % api_back if api_back is not None else 'not back'}, scores not recomputed")
+        api_text = f"API {api_back:.1f} s" if api_back is not None else "API not back"
+        scores_text = (f"scores {drained:.0f} s" if dirty_left and drained is not None else
+                       "scores not recomputed" if dirty_left else "no score to recompute")
+        recover = f"{api_text}, {scores_text} after the Redis restart"
         lost = "none" if not committed or stored_value == count else "the answered save"
-        self.rows.append(Row("Redis stopped for ~%d s, then restarted" % round(restarted - stopped), outcome, lost,
+        self.rows.append(Row(f"Redis stopped for {restarted - stopped:.0f} s, then restarted", outcome, lost,
                              recover, notes))
         if not worker_alive:  # the next drills need a worker: restart it, as an operator (or compose) would
             self.stack.restart_worker()
@@ -375,29 +398,32 @@ class Drills:
             if caught is None:
                 notes.append("no recompute was seen waiting inside its transaction (the worker did not pick it up)")
             self.stack.kill("worker", signal.SIGKILL)
-            killed = time.monotonic()
+            killed_at = time.time()
             blocker.rollback()
         notes.append("worker and its pool processes killed with SIGKILL while the recompute waited"
                      if caught is not None else "worker killed with SIGKILL")
         still_dirty = self.dirty()
         offset = len(self.stack.log_text("worker"))
         self.stack.start("worker")
-        restarted = time.monotonic()
         done = wait_until(lambda: not self.dirty(), BEAT_SWEEP_SECONDS * 2 + 30, 1)
         scored = self.db().DepartmentScore.objects.filter(department_id=self.meetings.department_id, year=YEAR).first()
         stored_value, _ = self.stored()
         lost = "none" if stored_value == count else f"the save of {count} (stored {stored_value})"
-        notes.append(f"dirty mark {'kept' if still_dirty else 'gone'} after the kill; "
-                     f"department score computed at {scored.computed_at.isoformat() if scored else '-'}")
+        fresh = scored is not None and scored.computed_at.timestamp() > killed_at
+        notes.append(f"dirty mark {'kept' if still_dirty else 'gone'} after the kill; the department's score was "
+                     f"{'recomputed after the kill' if fresh else 'NOT recomputed after the kill'}")
         after_restart = self.stack.log_text("worker", offset)
+        received = [line for line in after_restart.splitlines() if line.endswith("] received")]
+        redelivered = sum("kpis.tasks.recompute_department[" in line for line in received)
         notes.append(
-            f"after the restart the worker ran recompute_department {after_restart.count('recompute_department[')} "
-            f"time(s) and the sweeper {after_restart.count('sweep_dirty[')} time(s) (log lines)"
+            f"after the restart the worker received recompute_department {redelivered} time(s) (the killed "
+            f"message {'was redelivered' if redelivered else 'was not redelivered'}) and ran the dirty sweeper "
+            f"{sum('kpis.tasks.sweep_dirty[' in line for line in received)} time(s)"
         )
-        outcome = ("recompute completed after the restart" if done is not None else
+        outcome = ("recompute completed after the restart" if done is not None and fresh else
                    "recompute did NOT complete after the restart")
-        recover = (f"{done:.0f} s after the worker restart ({restarted - killed:.1f} s after the kill)" if done is not None
-                   else "not recovered")
+        outcome += " (by the redelivered task)" if redelivered else " (by the beat sweeper; the killed task was lost)"
+        recover = f"{done:.0f} s after the worker restart" if done is not None else "not recovered"
         self.rows.append(Row("Worker killed (SIGKILL) mid-recompute, then restarted", outcome, lost, recover, notes))
 
     # 3
@@ -468,9 +494,11 @@ class Drills:
         pages_503 = all(a.status == 503 for kind, a in during if kind == "page")
         stored_value, _ = self.stored()
         saves = [a for t, kind, a, _ in answers if kind == "save"]
-        committed = sum(1 for a in saves if a.status in (200, 201))
-        notes.append(f"client saves: {len(saves)} sent, {committed} answered as committed, "
-                     f"last committed count {believed.get('count')}, stored {stored_value}")
+        by_status: dict[str, int] = {}
+        for answer in saves:
+            by_status[answer.short()] = by_status.get(answer.short(), 0) + 1
+        notes.append(f"client saves: {len(saves)} sent ({', '.join(f'{n}× {k}' for k, n in sorted(by_status.items()))}), "
+                     f"last count answered as committed {believed.get('count')}, stored {stored_value}")
         if other_user_409:
             notes.append(f"{len(other_user_409)} conflicts named the client as another user")
         lost = "none" if believed.get("count") is None or stored_value >= believed["count"] else (
@@ -561,8 +589,8 @@ def machine() -> str:
                   if line.startswith("model name")), "unknown CPU")
     memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0)
-    pg = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
-    redis = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2]
+    pg = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    redis = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, check=False).stdout.split()[2]
     return (f"{os.cpu_count()} cores ({model}), {memory} GiB RAM, shared with other sessions; Python "
             f"{platform.python_version()}, {pg}, Redis {redis.removeprefix('v=')}, all on loopback")
 
@@ -575,7 +603,7 @@ def report(rows: list[Row], machine_line: str, branch: str) -> str:
         "",
         f"- Machine: {machine_line}.",
         f"- Code: branch `{branch}`, commit `{_git('rev-parse', '--short', 'HEAD')}`, run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-        "- Method: the script starts a private PostgreSQL cluster (initdb, spare port) and a private Redis server, "
+        ("- Method: the script starts a private PostgreSQL cluster (initdb, spare port) and a private Redis server, "
         "migrates, imports the sample plan (`manage.py import_plan samples/plan-external-affairs-bureau.txt`) and "
         "starts gunicorn (2 workers), a Celery worker (prefork, concurrency 2) and Celery beat against them, with "
         "DEBUG off. The client is plain HTTP: the API with a token, the pages with a session cookie; a save is a POST "
@@ -585,7 +613,7 @@ def report(rows: list[Row], machine_line: str, branch: str) -> str:
         "started again; PostgreSQL is stopped (`pg_ctl stop -m fast`) and started while one thread saves in a loop "
         "(retrying an unanswered save with the version it had) and another reads the API and a page every 0.5 s; "
         "a recompute chunk is published twice with the same task id. The beat sweeper runs every "
-        f"{BEAT_SWEEP_SECONDS} s, which bounds how fast a lost wake-up is made good.",
+        f"{BEAT_SWEEP_SECONDS} s, which bounds how fast a lost wake-up is made good."),
         "- 'Data lost' compares what the client was told was committed with what the database holds afterwards.",
         "",
         "| drill | outcome | data lost | time to recover |",
@@ -602,7 +630,7 @@ def report(rows: list[Row], machine_line: str, branch: str) -> str:
 
 
 def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
 
 def main() -> None:
@@ -613,6 +641,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=["redis", "worker", "postgres", "duplicate"])
     parser.add_argument("--keep", action="store_true", help="leave the temporary directory (logs) in place")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     for port in (args.pg_port, args.redis_port, args.web_port):
         if port_open(port):
             sys.exit(f"port {port} is in use: choose another spare port")
@@ -631,6 +660,7 @@ def main() -> None:
             try:
                 steps[name]()
             except Exception as exc:  # a drill that breaks is reported, and the others still run
+                logger.exception("drill %s failed", name)
                 drills.rows.append(Row(name, f"the drill itself failed: {type(exc).__name__}: {exc}", "?", "-"))
             log(f"  {drills.rows[-1].outcome}")
         rows = drills.rows
