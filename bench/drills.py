@@ -605,8 +605,8 @@ def report(rows: list[Row], machine_line: str, branch: str) -> str:
         f"- Code: branch `{branch}`, commit `{_git('rev-parse', '--short', 'HEAD')}`, run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         ("- Method: the script starts a private PostgreSQL cluster (initdb, spare port) and a private Redis server, "
         "migrates, imports the sample plan (`manage.py import_plan samples/plan-external-affairs-bureau.txt`) and "
-        "starts gunicorn (2 workers), a Celery worker (prefork, concurrency 2) and Celery beat against them, with "
-        "DEBUG off. The client is plain HTTP: the API with a token, the pages with a session cookie; a save is a POST "
+        "starts gunicorn (2 workers), a Celery worker (prefork, concurrency 2) and Celery beat against them "
+        "(settings `config.settings.local` with `DJANGO_DEBUG=false`: production's error handling over plain HTTP). The client is plain HTTP: the API with a token, the pages with a session cookie; a save is a POST "
         f"to `/api/v1/actuals/` of a new count for 대외협력과's 개최횟수 indicator in {YEAR}. Redis is stopped with "
         "SIGTERM and started again on the same port (empty: no persistence, as in docker-compose); the worker is "
         "killed with SIGKILL (its process group) while its recompute waits on a table lock the drill holds, then "

@@ -3,7 +3,9 @@
 `actuals_save` takes any number of rows and applies the same rules to each, in this order:
 permission and open year (per department), the value read against the indicator's domain and
 computed by its formula, the note's length, the workflow (only unreported, draft and returned
-values change), and the version the user saw. Rows are locked, checked and written a chunk at
+values change), and the version the user saw. A row equal to the stored draft (value, inputs, note) is not
+written whatever version it names: no new version, no audit row (a client retrying a save whose answer was
+lost gets the current state, not a conflict). Rows are locked, checked and written a chunk at
 a time with Django's bulk calls (`bulk_create` for new actuals, by COPY on PostgreSQL: `core.bulk`;
 `bulk_update` for locked ones),
 with their audit rows and the departments' dirty marks, in the caller's transaction. One refusal
@@ -179,7 +181,6 @@ class _Run:
     dirty: set[tuple[int, int]] = field(default_factory=set)
     created: int = 0
     updated: int = 0
-    unchanged: int = 0  # rows whose value, inputs and note equal the stored draft's: not written
 
     @property
     def saved(self) -> int:
@@ -315,7 +316,6 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
             if old == (computed.value, computed.inputs, note, ActualStatus.DRAFT):
                 # Nothing to change: no new version, no audit row, whatever version the user saw (a retry
                 # of a save whose answer was lost asks for what is already stored).
-                run.unchanged += 1
                 continue
             if row.expected_version != current.version:
                 raise RowRefused(index, version_conflict(current.pk, user=run.user))
