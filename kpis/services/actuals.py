@@ -293,7 +293,7 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
     }
     creates: list[tuple[int, Actual]] = []
     updates: list[Actual] = []
-    entries = []
+    entries: dict[int, Any] = {}  # row index → its audit row
     for index, row, indicator, computed in changes:
         current = locked.get(row.indicator_id)
         if current is None:
@@ -311,7 +311,7 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
             if refusal is not None:
                 log_refusal(run.user, "actual_write", f"actual={current.pk} status={current.status}")
                 raise RowRefused(index, refusal)
-            old = (current.value, dict(current.inputs), current.note, current.status)
+            old = _state(current)
             note = current.note if row.note is None else row.note
             if old == (computed.value, computed.inputs, note, ActualStatus.DRAFT):
                 # Nothing to change: no new version, no audit row, whatever version the user saw (a retry
@@ -325,29 +325,52 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
             actual.source, actual.updated_by, actual.updated_at = run.source, run.user, run.now
             actual.version = current.version + 1
             updates.append(actual)
-        entries.extend(_audit_entries(run, indicator, old, actual))
+        for entry in _audit_entries(run, indicator, old, actual):
+            entries[index] = entry
         if old[0] != actual.value:
             run.dirty.add((indicator.department_id, run.year))
-    _write(run, creates, updates)
-    audit_write(entries)
-    run.created += len(creates)
+    already = _insert(run, creates)
+    if updates:
+        Actual.objects.bulk_update(updates, SAVED_FIELDS, batch_size=CHUNK)
+    audit_write([entry for index, entry in entries.items() if index not in already])
+    run.created += len(creates) - len(already)
     run.updated += len(updates)
 
 
-def _write(run: _Run, creates: list[tuple[int, Actual]], updates: list[Actual]) -> None:
-    if creates:
+def _state(actual: Actual) -> tuple:
+    """What a save compares: value, inputs, note and status."""
+    return actual.value, dict(actual.inputs), actual.note, actual.status
+
+
+def _insert(run: _Run, creates: list[tuple[int, Actual]]) -> set[int]:
+    """Insert new actuals; returns the indexes of those someone created meanwhile with the same content.
+
+    A row created meanwhile (the unique key refuses ours) is a conflict when it differs from ours, and
+    already stored when it equals it: a duplicate of the same request (a double click, a retry) is not
+    a conflict.
+    """
+    stored: set[int] = set()
+    pending = creates
+    while pending:
         try:
             with transaction.atomic():
-                bulk_insert(Actual, [actual for _, actual in creates])
-        except IntegrityError:  # created meanwhile by someone else: their version wins
-            index, actual = next(
-                (index, actual) for index, actual in creates
-                if Actual.objects.filter(indicator_id=actual.indicator_id, year=actual.year).exists()
-            )
-            taken = Actual.objects.get(indicator_id=actual.indicator_id, year=actual.year)
-            raise RowRefused(index, version_conflict(taken.pk, user=run.user)) from None
-    if updates:
-        Actual.objects.bulk_update(updates, SAVED_FIELDS, batch_size=CHUNK)
+                bulk_insert(Actual, [actual for _, actual in pending])
+            return stored
+        except IntegrityError:
+            taken = {
+                actual.indicator_id: actual
+                for actual in Actual.objects.filter(year=run.year, indicator_id__in=[a.indicator_id for _, a in pending])
+            }
+            if not taken:
+                raise
+            for index, actual in pending:
+                other = taken.get(actual.indicator_id)
+                if other is not None and _state(other) != _state(actual):
+                    raise RowRefused(index, version_conflict(other.pk, user=run.user)) from None
+                if other is not None:
+                    stored.add(index)
+            pending = [(index, actual) for index, actual in pending if actual.indicator_id not in taken]
+    return stored
 
 
 def _audit_entries(run: _Run, indicator: Indicator, old: tuple, actual: Actual) -> Iterator:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -264,3 +265,32 @@ def test_a_stale_save_over_another_users_save_names_that_user(dept_user, admin_u
         save_volunteering(dept_user, volunteering, seen, people="130,000")
 
     assert caught.value.message.startswith(f"다른 사용자({admin_user.username})")
+
+
+def unseen_by_the_lock():
+    """The save's locking read finds no actual, as when another request creates it just after that read."""
+    return mock.patch.object(Actual.objects, "select_for_update", return_value=Actual.objects.none())
+
+
+def test_a_first_save_that_loses_the_race_to_an_identical_one_is_answered_with_it(dept_user, meetings):
+    """The same new actual created by a duplicate request between this save's check and its insert."""
+    from kpis.services.actuals import SaveOutcome, actual_save_outcome
+
+    first = actual_save(user=dept_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "7"})
+    audit_rows = AuditEntry.objects.filter(indicator=meetings, year=2025).count()
+
+    with unseen_by_the_lock():
+        saved = actual_save_outcome(user=dept_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "7"})
+
+    assert saved.outcome == SaveOutcome.UNCHANGED and saved.actual.version == first.version == 1
+    assert AuditEntry.objects.filter(indicator=meetings, year=2025).count() == audit_rows
+
+
+def test_a_first_save_that_loses_the_race_to_a_different_one_is_a_conflict(dept_user, admin_user, meetings):
+    actual_save(user=admin_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "9"})
+
+    with unseen_by_the_lock(), pytest.raises(VersionConflict) as caught:
+        actual_save(user=dept_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "7"})
+
+    assert caught.value.message.startswith(f"다른 사용자({admin_user.username})")
+    assert Actual.objects.get(indicator=meetings, year=2025).value == 9
