@@ -18,16 +18,16 @@ class ApiTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, token: bytes):
         try:
             user, auth_token = super().authenticate_credentials(token)
-        except exceptions.AuthenticationFailed as exc:
-            raise exceptions.AuthenticationFailed(INVALID_TOKEN_MESSAGE) from exc
-        except UnicodeDecodeError as exc:
+        except (exceptions.AuthenticationFailed, UnicodeDecodeError) as exc:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN_MESSAGE) from exc
         if auth_token.created + timedelta(seconds=settings.API_TOKEN_MAX_AGE_SECONDS) <= timezone.now():
             auth_token.delete()
             raise exceptions.AuthenticationFailed(INVALID_TOKEN_MESSAGE)
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(INACTIVE_MESSAGE)
         return user, auth_token
 
     def validate_user(self, auth_token):
-        if not auth_token.user.is_active:
-            raise exceptions.AuthenticationFailed(INACTIVE_MESSAGE)
+        # The active check is made above, after the token itself has been accepted, so that its
+        # message is not replaced by the invalid-token one.
         return auth_token.user, auth_token
