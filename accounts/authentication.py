@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -31,3 +32,10 @@ class ApiTokenAuthentication(TokenAuthentication):
         # The active check is made above, after the token itself has been accepted, so that its
         # message is not replaced by the invalid-token one.
         return auth_token.user, auth_token
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """Documents the token in the OpenAPI schema under the name it had before knox ("tokenAuth")."""
+
+    target_class = "accounts.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
