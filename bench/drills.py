@@ -560,20 +560,20 @@ def prepare(stack: Stack) -> Client:
 
     django.setup()
     from django.contrib.sessions.backends.db import SessionStore
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from accounts.services import user_create_or_update
 
     user, _ = user_create_or_update(username="drill_admin", role="admin", password=secrets.token_urlsafe(16),
                                     validate=False)
-    token, _ = Token.objects.get_or_create(user=user)
+    _, token = AuthToken.objects.create(user=user)  # the API's token (knox), as the token endpoint issues it
     session = SessionStore()
     session.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
                     "_auth_user_hash": user.get_session_auth_hash()})
     session.create()
     for name in ("web", "worker", "beat"):
         stack.start(name)
-    client = Client(f"http://127.0.0.1:{stack.web_port}", token.key, session.session_key)
+    client = Client(f"http://127.0.0.1:{stack.web_port}", token, session.session_key)
     if wait_until(lambda: client.actuals().status == 200, 60) is None:
         raise RuntimeError("gunicorn did not answer:\n" + stack.log_text("web")[-2000:])
     if wait_until(lambda: " ready." in stack.log_text("worker"), 60) is None:
