@@ -205,12 +205,12 @@ if CACHE_URL:
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
                 "IGNORE_EXCEPTIONS": True,
-                "LOG_IGNORED_EXCEPTIONS": True,
             },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "cache"
 # Upper bound on how long a scoreboard fragment lives (it is replaced as soon as its data changes).
 BOARD_CACHE_SECONDS = env_int("BOARD_CACHE_SECONDS", 300)
@@ -318,7 +318,7 @@ LOGGING = {
         "kpis": {"handlers": ["console"], "level": "INFO"},
         "imports": {"handlers": ["console"], "level": "INFO"},
         "health": {"handlers": ["console"], "level": "INFO"},
-        "cache": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "cache": {"handlers": ["console"], "level": "WARNING"},
     },
 }
 
