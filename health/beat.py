@@ -5,7 +5,7 @@ import time
 
 from celery.beat import PersistentScheduler
 
-from health.heartbeats import BEAT, heartbeat_record
+from health.heartbeats import BEAT, heartbeat_record_from_process
 
 # At most one database write per this many seconds however often beat wakes up.
 RECORD_EVERY = 10
@@ -17,6 +17,6 @@ class HeartbeatScheduler(PersistentScheduler):
     def tick(self, *args, **kwargs):
         now = time.monotonic()
         if now - self._recorded_at >= RECORD_EVERY:
-            heartbeat_record(BEAT)
+            heartbeat_record_from_process(BEAT)
             self._recorded_at = now
         return super().tick(*args, **kwargs)

@@ -9,7 +9,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from health.models import Heartbeat
@@ -25,6 +25,16 @@ def heartbeat_record(name: str) -> None:
         Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
     except DatabaseError:
         logger.warning("could not record the heartbeat of %s", name, exc_info=True)
+
+
+def heartbeat_record_from_process(name: str) -> None:
+    """`heartbeat_record` from a long-lived process (worker, beat) outside any request or task.
+
+    Nothing else there drops a connection that a database restart broke, so this does what
+    Django does around each request: close it if it is unusable, and connect afresh.
+    """
+    close_old_connections()
+    heartbeat_record(name)
 
 
 def worker_seen_at() -> datetime | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import bootsteps
 from django.conf import settings
 
-from health.heartbeats import WORKER_PREFIX, heartbeat_record
+from health.heartbeats import WORKER_PREFIX, heartbeat_record_from_process
 
 
 class Heartbeat(bootsteps.StartStopStep):
@@ -20,8 +20,8 @@ class Heartbeat(bootsteps.StartStopStep):
 
     def start(self, worker) -> None:
         name = f"{WORKER_PREFIX}{worker.hostname}"
-        heartbeat_record(name)
-        self.tref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, heartbeat_record, (name,))
+        heartbeat_record_from_process(name)
+        self.tref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, heartbeat_record_from_process, (name,))
 
     def stop(self, worker) -> None:
         if self.tref is not None:
