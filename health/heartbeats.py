@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from health.models import Heartbeat
 
 logger = logging.getLogger("health")
@@ -50,8 +51,8 @@ def beat_seen_at() -> datetime | None:
 
 
 def workers_expected() -> bool:
-    """Tasks go to real workers (REDIS_URL set); without it they run inside the request."""
-    return bool(settings.REDIS_URL)
+    """Tasks go to real workers (REDIS_URL set); without it they run eagerly inside the request."""
+    return not celery_app.conf.task_always_eager
 
 
 def is_fresh(seen_at: datetime | None, max_age: int) -> bool:

@@ -11,6 +11,7 @@ from health_check.views import HealthCheckView
 from redis.asyncio import Redis as RedisClient
 
 from health.checks import BeatHeartbeat, WorkerHeartbeat
+from health.heartbeats import workers_expected
 
 
 @never_cache
@@ -27,7 +28,7 @@ def _redis_client() -> RedisClient:
 class ReadyView(HealthCheckView):
     """Readiness: 200 when every check passes, else 503 naming each check that failed.
 
-    Without REDIS_URL tasks run inside the request, so only the database is checked.
+    Without REDIS_URL tasks run inside the request: there is no Redis, worker or beat to check.
     """
 
     names = {Database: "database", Redis: "redis", WorkerHeartbeat: "worker", BeatHeartbeat: "beat"}
@@ -36,6 +37,7 @@ class ReadyView(HealthCheckView):
         yield Database()
         if settings.REDIS_URL:
             yield Redis(client_factory=_redis_client)
+        if workers_expected():
             yield WorkerHeartbeat()
             yield BeatHeartbeat()
 

@@ -398,10 +398,10 @@ def queued_job(client, evaluator, monkeypatch, django_capture_on_commit_callback
 
 
 def test_a_job_without_a_responding_worker_says_so_and_that_it_will_be_retried(
-    client, evaluator, monkeypatch, settings, django_capture_on_commit_callbacks
+    client, evaluator, monkeypatch, django_capture_on_commit_callbacks
 ):
     status_url = queued_job(client, evaluator, monkeypatch, django_capture_on_commit_callbacks)
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # tasks go to workers, and none has a heartbeat
+    monkeypatch.setitem(recompute_year.app.conf, "task_always_eager", False)  # tasks go to workers; none has a heartbeat
     html = client.get(status_url).content.decode()
     line = squeeze(html)
     assert "재계산 지연 · 작업 처리기 응답 없음 · 자동 재시도 예정" in line
