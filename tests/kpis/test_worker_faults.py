@@ -276,7 +276,8 @@ def test_the_api_and_the_pages_answer_while_redis_is_down(
     assert api.get("/api/v1/scores/", {"year": 2023}).status_code == 200
     assert "Exception ignored" in caplog.text  # the cache logged what it skipped
 
-    client.force_login(evaluator)
+    login = client.post(reverse("accounts:login"), {"username": evaluator.username, "password": PASSWORD})
+    assert login.status_code == 302 and "/accounts/login/" not in login["Location"]
     board = client.get("/scores/2024/")
     assert board.status_code == 200
     assert "재계산 대기" in board.content.decode()  # the saved department waits for its recompute
