@@ -7,7 +7,8 @@ from config.celery import app
 from health.beat import HeartbeatScheduler
 from health.heartbeats import beat_seen_at
 
-pytestmark = pytest.mark.django_db
+# Committed rows: beat drops stale connections before writing, as a long-lived process must.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_tick_records_beats_heartbeat(tmp_path):
