@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kpis",
     "budgets",
     "imports",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -196,18 +197,26 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 # --- Cache ----------------------------------------------------------------------
 # Shared by every web worker when Redis is configured (scoreboard fragments, API throttles);
 # per-process memory in the embedded default. CACHE_URL may point at another Redis database.
+# Redis is optional at run time: django-redis turns a connection error into a miss (logged on the
+# "cache" logger), so pages render uncached and throttles let requests through while it is down.
 CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "kpi",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "cache"
 # Upper bound on how long a scoreboard fragment lives (it is replaced as soon as its data changes).
 BOARD_CACHE_SECONDS = env_int("BOARD_CACHE_SECONDS", 300)
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -223,15 +232,47 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TIMEZONE = TIME_ZONE
-# A save must never hang on a dead broker: short connection timeouts, no retry storm.
+# A message that a worker took but never acknowledged (the worker died) goes back to the queue
+# after this many seconds: longer than the hard time limit, so a running task is never delivered
+# twice, and far shorter than kombu's default hour.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60)
+# A save must never hang on a dead broker: one short connection attempt when publishing
+# (kombu reads max_retries from the transport options for the publisher's connection).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 0,
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # how often a worker looks for messages whose visibility timeout ran out
+    "unacked_restore_interval": min(10, CELERY_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
 }
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
+# A worker, though, retries the broker for ever (None: no limit; 0 would mean "give up at once"),
+# with kombu's backoff, and resumes consuming when Redis is back.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task still running when the broker goes away is stopped: its unacknowledged message is delivered
+# again once the broker is back, and two copies of a recompute should not run side by side.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The result backend (read for the year recompute's progress) tries a few times, not kombu's 20.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+}
+# Tasks that retry on a database error wait this long at most between tries (see kpis.tasks).
+CELERY_DB_RETRY_BACKOFF_MAX = env_int("CELERY_DB_RETRY_BACKOFF_MAX", 60)
+# The worker records a heartbeat in the database this often; the app calls it unresponsive when the
+# newest is older than WORKER_HEARTBEAT_MAX_AGE. Beat records each tick (it ticks at least every
+# minute for the sweeper) and is called stopped after BEAT_HEARTBEAT_MAX_AGE.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 60)
+BEAT_HEARTBEAT_MAX_AGE = env_int("BEAT_HEARTBEAT_MAX_AGE", 180)
+CELERY_BEAT_SCHEDULER = "health.beat:HeartbeatScheduler"
+# A year recompute still running after this many seconds is shown as delayed (its lost chunks come
+# back after the visibility timeout; the sweeper recomputes whatever stays dirty).
+RECOMPUTE_DELAYED_AFTER = env_int("RECOMPUTE_DELAYED_AFTER", CELERY_TASK_TIME_LIMIT)
 # recompute_year splits a year into this many department-id ranges, computed in parallel on the
 # workers (one transaction each); set it to the number of worker processes (compose runs 2).
 SCORES_YEAR_CHUNKS = env_int("SCORES_YEAR_CHUNKS", 2)
@@ -284,6 +325,8 @@ LOGGING = {
         "security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "kpis": {"handlers": ["console"], "level": "INFO"},
         "imports": {"handlers": ["console"], "level": "INFO"},
+        "health": {"handlers": ["console"], "level": "INFO"},
+        "cache": {"handlers": ["console"], "level": "WARNING"},
     },
 }
 
