@@ -16,9 +16,11 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
 
 from imports import workbook_layout as L
 from imports.exporters import FORMULA_TRIGGERS
@@ -76,14 +78,17 @@ def _listing_sheet(ws, listed: list[dict[str, Any]], total: int) -> None:
 def _copy_sheet(source, target, marks: dict[int, dict[int, list[str]]]) -> int:
     """Copy `source` row by row into the write-only `target`, filling and commenting the cells in `marks`."""
     target.sheet_state = source.sheet_state
-    source.reset_dimensions()  # a sheet's declared size is not trusted: only the cells it holds are read
+    # Rows are padded to the width asked for: the declared width when there is one (Excel, LibreOffice and
+    # openpyxl declare it), never more than MAX_COLUMNS. The declared height is not trusted: every row is read.
+    width = min(source.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    source.reset_dimensions()
     styles: dict[int, Any] = {}  # source style id → the same style in the new workbook
     marked = 0
     number = 0
-    for number, cells in enumerate(source.iter_rows(max_col=MAX_COLUMNS), start=1):
+    for number, cells in enumerate(source.iter_rows(max_col=width), start=1):
         if number > ROW_LIMIT:
             break
-        row = [_copied(target, cell, styles) for cell in cells]
+        row = [None if cell is EMPTY_CELL else _copied(target, cell, styles) for cell in cells]
         while row and row[-1] is None:
             row.pop()
         if number in marks:
@@ -152,6 +157,6 @@ def _place(cell: str) -> tuple[int, int] | None:
     try:
         letters, row = coordinate_from_string(cell.split(":")[0].strip().upper())
         column = column_index_from_string(letters)
-    except ValueError:
+    except (ValueError, CellCoordinatesException):
         return None
     return (row, column) if 1 <= row <= ROW_LIMIT and 1 <= column <= MAX_COLUMNS else None

@@ -1,0 +1,84 @@
+"""The error workbook written from an upload: listing sheet, marked cells, copied values and styles."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook, load_workbook
+
+from imports.error_workbook import ERROR_SHEET, MAX_LISTED, error_workbook_write
+
+
+def upload() -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "실적입력"
+    ws["A1"] = "지표ID"
+    ws["B2"] = 0.125
+    ws["B2"].number_format = "0.0%"
+    ws["C2"] = "=1+2"
+    ws["C2"].data_type = "s"  # text the user typed, not a formula
+    ws["D2"] = 42
+    meta = wb.create_sheet("_meta")
+    meta["A1"] = "kind"
+    meta.sheet_state = "hidden"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def problem(cell: str, message: str, sheet: str = "실적입력") -> dict:
+    return {"sheet": sheet, "cell": cell, "address": f"{sheet}!{cell}", "message": message}
+
+
+def written(errors: list[dict]) -> tuple:
+    out = io.BytesIO()
+    marked = error_workbook_write(io.BytesIO(upload()), errors, out)
+    return marked, load_workbook(io.BytesIO(out.getvalue()))
+
+
+def test_it_lists_every_problem_first_and_marks_the_cells_with_a_fill_and_a_comment():
+    marked, wb = written([problem("D2", "'42'는 너무 큽니다"), problem("D2", "두 번째 문제")])
+
+    assert wb.sheetnames == [ERROR_SHEET, "실적입력", "_meta"]
+    listing = [tuple(row) for row in wb[ERROR_SHEET].iter_rows(values_only=True)]
+    assert listing == [("위치", "오류"), ("실적입력!D2", "'42'는 너무 큽니다"), ("실적입력!D2", "두 번째 문제")]
+    cell = wb["실적입력"]["D2"]
+    assert marked == 1
+    assert cell.value == 42 and cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert cell.comment.text == "'42'는 너무 큽니다\n두 번째 문제"
+    assert wb["실적입력"]["B2"].comment is None
+
+
+def test_it_copies_values_with_their_number_format_and_keeps_formula_like_text_as_text():
+    _, wb = written([problem("D2", "문제")])
+    ws = wb["실적입력"]
+
+    assert ws["B2"].value == 0.125 and ws["B2"].number_format == "0.0%"
+    assert ws["C2"].value == "=1+2" and ws["C2"].data_type == "s"
+    assert wb["_meta"].sheet_state == "hidden" and wb["_meta"]["A1"].value == "kind"
+
+
+def test_it_marks_a_cell_below_the_last_row_the_upload_holds():
+    marked, wb = written([problem("E9", "값이 없습니다")])
+
+    assert marked == 1
+    assert wb["실적입력"]["E9"].comment.text == "값이 없습니다"
+
+
+def test_it_lists_at_most_a_thousand_problems_and_says_how_many_more_there_are():
+    errors = [problem(f"D{row}", f"문제 {row}") for row in range(2, MAX_LISTED + 7)]
+
+    marked, wb = written(errors)
+
+    listing = list(wb[ERROR_SHEET].iter_rows(values_only=True))
+    assert len(listing) == 1 + MAX_LISTED + 1
+    assert listing[-1][1].startswith("외 5건의 오류가 더 있습니다")
+    assert marked == MAX_LISTED
+    assert wb["실적입력"][f"D{MAX_LISTED + 2}"].comment is None
+
+
+def test_a_problem_without_a_cell_is_listed_and_marks_nothing():
+    marked, wb = written([{"sheet": "파일", "cell": "", "address": "파일", "message": "=HYPERLINK(\"x\")"}])
+
+    assert marked == 0
+    assert wb[ERROR_SHEET]["B2"].value == "=HYPERLINK(\"x\")" and wb[ERROR_SHEET]["B2"].data_type == "s"
