@@ -138,6 +138,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Upload limits: requests are refused before any parsing beyond these sizes.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES
+# Failed and abandoned (never confirmed) upload runs and their files are deleted after this many days.
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30)
+if IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"IMPORT_RETENTION_DAYS must be at least 1, got {IMPORT_RETENTION_DAYS}")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
@@ -203,6 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "kpis.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
     "sweep-dirty-scores": {"task": "kpis.tasks.sweep_dirty", "schedule": timedelta(seconds=60)},
     "nightly-recompute": {"task": "kpis.tasks.recompute_current_year", "schedule": crontab(hour=2, minute=0)},
+    "purge-imports": {"task": "imports.tasks.purge_imports", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- REST framework -------------------------------------------------------------
