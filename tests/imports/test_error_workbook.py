@@ -82,3 +82,20 @@ def test_a_problem_without_a_cell_is_listed_and_marks_nothing():
 
     assert marked == 0
     assert wb[ERROR_SHEET]["B2"].value == "=HYPERLINK(\"x\")" and wb[ERROR_SHEET]["B2"].data_type == "s"
+
+
+def test_a_run_whose_stored_upload_is_gone_answers_404_with_a_reason(client, dept_user, sample_plan):
+    from django.core.files.storage import default_storage
+
+    from imports.models import ImportRun
+    from tests.fixtures.workbooks import department, edit, export_workbook, upload
+
+    client.force_login(dept_user)
+    exported = export_workbook(client, department_id=department().pk)
+    run = ImportRun.objects.get(pk=upload(client, edit(exported, {"L6": "12회"})).json()["id"])
+    default_storage.delete(run.file.name)
+
+    response = client.get(f"/api/v1/imports/{run.pk}/errors.xlsx")
+
+    assert response.status_code == 404
+    assert "올린 파일이 보관되어 있지 않아" in response.json()["detail"]
