@@ -90,10 +90,11 @@ def measure(path: str, rows: int, mode: str, trace: bool) -> dict:
     if trace:
         tracemalloc.start()
     out = io.BytesIO()
+    cpu = time.process_time()
     started = time.perf_counter()
     writer(io.BytesIO(data), errors, out)
     seconds = time.perf_counter() - started
-    figures = {"seconds": seconds, "out_kb": len(out.getvalue()) / 1024,
+    figures = {"seconds": seconds, "cpu_s": time.process_time() - cpu, "out_kb": len(out.getvalue()) / 1024,
                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss_before,
                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if trace:
@@ -149,6 +150,7 @@ def main() -> None:
     seconds = [run["seconds"] for run in runs]
     rss = max(run["rss_mb"] for run in runs)
     load = os.getloadavg()[0]
+    cpu_text = ", ".join(f"{run['cpu_s']:.1f}" for run in runs)
     lines = [
         HEADING, "",
         f"- Machine: {machine_text}; 1-minute load average at the end {load:.2f} (other sessions share the cores).",
@@ -163,6 +165,8 @@ def main() -> None:
         "|---|---:|" + ("---:|" if old else ""),
         f"| time (s) | {', '.join(f'{s:.1f}' for s in seconds)} (median {statistics.median(seconds):.1f}) |"
         + (f" {old['seconds']:.1f} |" if old else ""),
+        f"| CPU time of the process (s; the host's load does not count) | "
+        f"{cpu_text} |" + (f" {old['cpu_s']:.1f} |" if old else ""),
         f"| peak RSS growth during the call (MB) | {rss:.0f} |" + (f" {old['rss_mb']:.0f} |" if old else ""),
         f"| process max RSS (MB) | {max(run['max_rss_mb'] for run in runs):.0f} |"
         + (f" {old['max_rss_mb']:.0f} |" if old else ""),
