@@ -10,3 +10,6 @@ urlpatterns = [
     path("", include("kpis.score_urls")),
     path("", include("kpis.urls")),
 ]
+
+# A database outage raised outside a view (by a middleware) is a 503 too (core.outage).
+handler500 = "core.outage.server_error"

@@ -19,7 +19,7 @@ from kpis.entry import entry_rows, indicator_history, review_queue
 from kpis.evidence_selectors import evidence_get
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
-from kpis.services.actuals import actual_compute, actual_save
+from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
 from kpis.services.policy import policy_rules
@@ -80,12 +80,13 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     try:
         # Value, attachment and submission stand or fall together.
         with transaction.atomic():
-            actual = actual_save(
+            saved = actual_save_outcome(
                 user=request.user, indicator_id=indicator.pk, year=year,
                 inputs=_posted_inputs(request, names) if names else None,
                 value=None if names else request.POST.get("value", ""), note=request.POST.get("note", ""),
                 expected_version=expected_version, source=ChangeSource.WEB,
             )
+            actual = saved.actual
             upload = request.FILES.get("evidence")
             if upload is not None:
                 evidence_add(user=request.user, actual_id=actual.pk, upload=upload)
@@ -93,6 +94,8 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
                 actual_submit(user=request.user, actual_id=actual.pk, expected_version=actual.version)
         if request.POST.get("action") == "submit":
             messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
+        elif saved.outcome == SaveOutcome.UNCHANGED and upload is None:
+            messages.info(request, f"'{indicator.short_name}': 바뀐 내용이 없어 저장된 값(버전 {actual.version})을 그대로 둡니다.")
         else:
             messages.success(request, f"'{indicator.short_name}' 실적을 임시 저장했습니다.")
     except InvalidInput as exc:
