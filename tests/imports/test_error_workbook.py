@@ -99,3 +99,20 @@ def test_a_run_whose_stored_upload_is_gone_answers_404_with_a_reason(client, dep
 
     assert response.status_code == 404
     assert "올린 파일이 보관되어 있지 않아" in response.json()["detail"]
+
+
+def test_an_upload_refused_for_rows_below_the_limit_keeps_no_file_to_build_an_error_workbook_from(
+    client, dept_user, sample_plan,
+):
+    from imports.models import ImportRun
+    from tests.fixtures.workbooks import DATA_PART, department, edit, export_workbook, rewrite_part, upload
+
+    client.force_login(dept_user)
+    exported = export_workbook(client, department_id=department().pk)
+    too_long = rewrite_part(edit(exported, {"L6": 12}), DATA_PART, lambda xml: xml.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="P1048576" s="1"/></row></sheetData>'))
+    body = upload(client, too_long).json()
+
+    assert body["status"] == "failed" and body["errors_workbook"] is False
+    assert not ImportRun.objects.get(pk=body["id"]).file
+    assert client.get(f"/api/v1/imports/{body['id']}/errors.xlsx").status_code == 404
