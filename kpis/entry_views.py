@@ -6,16 +6,17 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.api import MAX_VERSION
-from core.errors import InvalidInput, ServiceError, VersionConflict
+from core.errors import InvalidInput, NotFound, ServiceError, VersionConflict
 from core.numbers import whole_number
 from kpis.domain import NOTE_MAX_LENGTH
 from kpis.entry import entry_rows, indicator_history, review_queue
+from kpis.evidence_selectors import evidence_get
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
 from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
@@ -192,3 +193,22 @@ def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
 def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
     return render(request, "kpis/entry/history.html", {"indicator": indicator, "entries": indicator_history(indicator_id)})
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """An evidence file, always as an attachment under its original name, never rendered by the browser."""
+    try:
+        evidence = evidence_get(user=request.user, evidence_id=evidence_id)
+        handle = evidence.file.open("rb")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except OSError as exc:  # the record exists but its stored file is gone
+        raise Http404("증빙자료 파일을 찾을 수 없습니다.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -145,8 +146,26 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+def env_json_object(name: str) -> dict:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {raw!r}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, got {raw!r}")
+    return value
+
+
+# Uploads and evidence go through this storage only (never a filesystem path), so an object store shared by
+# several web nodes can hold them: see README "Stored files".
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "") or "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": env_json_object("DJANGO_FILE_STORAGE_OPTIONS"),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_URL = "/media/"
@@ -157,6 +176,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # (forms, JSON, the non-file part of a multipart upload) keeps Django's default of 2.5 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Failed and abandoned (never confirmed) upload runs and their files are deleted after this many days.
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30)
+if IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"IMPORT_RETENTION_DAYS must be at least 1, got {IMPORT_RETENTION_DAYS}")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
@@ -280,6 +303,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "kpis.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
     "sweep-dirty-scores": {"task": "kpis.tasks.sweep_dirty", "schedule": timedelta(seconds=60)},
     "nightly-recompute": {"task": "kpis.tasks.recompute_current_year", "schedule": crontab(hour=2, minute=0)},
+    "purge-imports": {"task": "imports.tasks.purge_imports", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- REST framework -------------------------------------------------------------
