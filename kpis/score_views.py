@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import PermissionRefused, ServiceError
-from kpis.board_cache import board_cached
+from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.models import Department, DepartmentScore, DirtyScore
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
@@ -92,12 +92,14 @@ def job_state(task_id: str) -> str:
         return "PENDING"
 
 
-def _job(request: HttpRequest, year: int) -> dict | None:
-    task_id = request.session.get(JOB_KEY.format(year=year))
-    if not task_id:
-        return None
+def _job_of(task_id: str) -> dict:
     state = job_state(task_id)
     return {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": state in DONE_STATES}
+
+
+def _job(request: HttpRequest, year: int) -> dict | None:
+    task_id = request.session.get(JOB_KEY.format(year=year))
+    return _job_of(task_id) if task_id else None
 
 
 @login_required
@@ -148,9 +150,10 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     filters = _filters(request)
     page_number = max(_int(request.GET.get("page")) or 1, 1)
+    version = board_version(year)
     board = board_cached(
         year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number),
-        lambda memo: _board(year, filters, page_number, memo),
+        lambda memo: _board(year, filters, page_number, memo), version=version,
     )
     job = _job(request, year)
     if job and job["done"]:
@@ -160,6 +163,9 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         else:
             messages.error(request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). 다시 시도하세요.")
         job = None
+    if job is None and version.recompute_task_id:  # started by someone else: everyone sees it running
+        running = _job_of(version.recompute_task_id)
+        job = None if running["done"] else running
     context = {
         "board": board,
         "year": year,
