@@ -92,14 +92,12 @@ def job_state(task_id: str) -> str:
         return "PENDING"
 
 
-def _job_of(task_id: str) -> dict:
-    state = job_state(task_id)
-    return {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": state in DONE_STATES}
-
-
 def _job(request: HttpRequest, year: int) -> dict | None:
     task_id = request.session.get(JOB_KEY.format(year=year))
-    return _job_of(task_id) if task_id else None
+    if not task_id:
+        return None
+    state = job_state(task_id)
+    return {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": state in DONE_STATES}
 
 
 @login_required
@@ -163,9 +161,11 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         else:
             messages.error(request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). 다시 시도하세요.")
         job = None
-    if job is None and version.recompute_task_id:  # started by someone else: everyone sees it running
-        running = _job_of(version.recompute_task_id)
-        job = None if running["done"] else running
+    if job is None and version.recompute_task_id:  # a year recompute on the workers: every reader sees it
+        state = job_state(version.recompute_task_id)
+        if state not in DONE_STATES:
+            job = {"task_id": version.recompute_task_id, "state": state, "label": STATE_LABELS.get(state, state),
+                   "done": False}
     context = {
         "board": board,
         "year": year,

@@ -61,11 +61,18 @@ def recompute_year(self, year: int, force: bool = False) -> int:
     ]
     scores_recompute_started(year, task_id=self.request.id)
     try:
-        return self.replace(chord(header, recompute_year_done.s(year).set(**options)))
+        return self.replace(chord(header, year_chord_end(year, options)))
     except Exception as exc:
         if not isinstance(exc, Ignore):  # Ignore: replaced as planned; anything else: no chord runs
             scores_recompute_finished(year, task_id=self.request.id)
         raise
+
+
+def year_chord_end(year: int, options: dict):
+    """The chord's last task, with the errback Celery calls instead when a chunk fails."""
+    done = recompute_year_done.s(year).set(**options)
+    done.link_error(recompute_year_failed.s(year))
+    return done
 
 
 @shared_task
@@ -80,6 +87,13 @@ def recompute_year_done(self, done: list[int], year: int) -> int:
     total = sum(done)
     logger.info("recomputed %s departments for %s in %s chunks", total, year, len(done))
     return total
+
+
+@shared_task
+def recompute_year_failed(request, exc, traceback, year: int) -> None:
+    """The year chord's errback, run where a chunk failed: publish what the other chunks stored and end
+    the progress line; the failed chunk's departments keep their dirty marks for the sweeper."""
+    scores_recompute_finished(int(year), task_id=request.id)
 
 
 @shared_task

@@ -6,19 +6,31 @@ import re
 from decimal import Decimal
 
 import pytest
+from celery.backends.base import DisabledBackend
+from celery.exceptions import ChordError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from kpis import score_views
 from kpis.board_cache import board_version
-from kpis.models import Actual, ActualStatus, Bureau, Department, DepartmentScore, EntryYear, Reminder
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    Bureau,
+    Department,
+    DepartmentScore,
+    EntryYear,
+    Reminder,
+    ScorePublication,
+)
 from kpis.services.finalise import year_finalise
 from kpis.services.policy import policy_revise
 from kpis.services.publication import scores_recompute_started
 from kpis.services.scores import department_recompute, scores_recompute, year_chunks
 from kpis.services.workflow import actual_reopen
-from kpis.tasks import recompute_year_chunk, recompute_year_done
+from kpis.tasks import recompute_year_chunk, recompute_year_done, year_chord_end
 from tests.kpis.test_scoreboard import BOARD, add_departments, change_actual, returned_actual, row_of, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +251,30 @@ def test_a_recompute_that_stores_the_same_results_keeps_every_cached_page(client
     first = client.get(BOARD)
     scores_recompute(2023, force=True)  # every row written again, every result the same
     assert rows_of(client.get(BOARD)) == rows_of(first) and builds["n"] == 1
+
+
+def test_a_failed_chunk_publishes_what_the_other_chunks_stored_and_ends_the_progress_line(
+    client, evaluator, dept_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    actual = returned_actual("정무활동 및 당정협력 강화")
+    with django_capture_on_commit_callbacks(execute=False):
+        change_actual(dept_user, actual, "11")
+    client.get(BOARD)
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "STARTED")
+    scores_recompute_started(2023, task_id=RUNNING_TASK)
+    recompute_year_chunk(2023, None, None)  # the chunk that succeeded stored a new result
+
+    # What Celery's result backend does when another chunk of the chord fails: the errback runs.
+    end = year_chord_end(2023, {})
+    end.freeze(RUNNING_TASK)
+    try:
+        raise ChordError("a chunk failed")
+    except ChordError as exc:  # Celery calls it while handling the chunk's error
+        DisabledBackend(celery_app).chord_error_from_stack(end, exc)
+
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "FAILURE")
+    page = client.get(BOARD)
+    assert "100.00 S 70.00%" in row_of(page, "대외협력과") and IN_PROGRESS not in page.content.decode()
+    assert ScorePublication.objects.get(year=2023).recompute_task_id == ""
