@@ -27,8 +27,10 @@ during the recompute (never read, or expired) reads the score rows as they are, 
 row whole (a chunk writes its departments in one transaction) but possibly beside departments of
 a chunk not yet stored, and is kept until the publication; a user's change publishes at once,
 even mid-recompute, and pages built after it read the rows the same way. Keeping the previous
-result readable under every page would take a second copy of the score tables and their writer. The cache is Redis when `CACHE_URL`/`REDIS_URL` is set (shared by every
-web worker), per-process memory otherwise.
+result readable under every page would take a second copy of the score tables and their writer.
+
+The cache is Redis when `CACHE_URL`/`REDIS_URL` is set (shared by every web worker), per-process
+memory otherwise.
 """
 from __future__ import annotations
 

@@ -41,8 +41,8 @@ def recompute_year(self, year: int, force: bool = False) -> int:
     task's id, so a caller polling that id sees SUCCESS only once every chunk is stored, and
     publishes the chunks' changes to the scoreboard only then (kpis/services/publication.py). A
     chunk that fails or is lost leaves its departments' previous results and dirty marks (the
-    sweeper finishes them); a chunk run twice writes the same rows. Run eagerly (no broker),
-    the year is one transaction, as before.
+    sweeper finishes them; the chord's errback publishes what the other chunks stored); a chunk
+    run twice writes the same rows. Run eagerly (no broker), the year is one transaction, as before.
     """
     year = int(year)
     parts = settings.SCORES_YEAR_CHUNKS
