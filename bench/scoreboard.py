@@ -445,6 +445,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--recompute-duration", type=int, default=40,
+                        help="seconds per run during a recompute (long enough for more than one recompute to end)")
     parser.add_argument("--think-ms", type=int, default=1000, help="mean think time of the second run")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database instead of rebuilding it")
@@ -495,8 +497,8 @@ def main() -> None:
 
             recompute_year.apply_async(args=(YEAR,)).get(timeout=600)  # warm up the worker processes
             load_before_recompute = os.getloadavg()[0]
-            during = run_during_recompute(mix, cookies, args.users, args.duration, change=False)
-            during_changed = run_during_recompute(mix, cookies, args.users, args.duration, change=True)
+            during = run_during_recompute(mix, cookies, args.users, args.recompute_duration, change=False)
+            during_changed = run_during_recompute(mix, cookies, args.users, args.recompute_duration, change=True)
             load_after_recompute = os.getloadavg()[0]
         finally:
             common.stop_workers(workers)
@@ -556,7 +558,8 @@ def main() -> None:
             "as in docker-compose, warmed up with one recompute) recomputes the whole year with `recompute_year("
             f"{YEAR}, force=True)` (every department computed and written, in {settings_chunks()} chunks) again and "
             "again from just before the load starts until it ends, so that a recompute runs during the whole "
-            "window; the same wrk load as the warm closed-loop run, after the mix was read once. Results unchanged: "
+            f"window; the same wrk load as the warm closed-loop run for {args.recompute_duration} s, after the mix "
+            "was read once. Results unchanged: "
             "each recompute stores the results already stored (no publication, the cache stays). 1 % changed: "
             "before each recompute 1 % of departments change an actual by a plain UPDATE, so each recompute "
             "publishes a new result at its end and every page of the mix is built again once after it. "
