@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from core.security import client_address
+from core.security import client_address, request_client_address
 
 SESSION_KEY = "last_activity"
 # The activity stamp is rewritten at most this often: a session row is not rewritten on every page
@@ -40,7 +40,7 @@ class ClientAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = client_address.set(request.META.get("REMOTE_ADDR"))
+        token = client_address.set(request_client_address(request.META))
         try:
             return self.get_response(request)
         finally:

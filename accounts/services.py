@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -10,8 +10,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from knox.models import AuthToken
 
 from accounts.models import LoginFailure, Role, User
+from core.security import client_address, request_client_address
 from kpis.models import Department
 
 security_log = logging.getLogger("security")
@@ -57,49 +59,73 @@ def user_create_or_update(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    if not created:
+        api_tokens_revoke(user=user, reason="password set by command")
     return user, created
 
 
-def client_ip(request) -> str | None:
-    """The peer address; behind a proxy, production sets SECURE_PROXY_SSL_HEADER and REMOTE_ADDR is the proxy."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+def login_locked(*, username: str) -> bool:
+    """Locked when this account has too many recent failures.
 
-
-def login_locked(*, username: str, ip: str | None) -> bool:
-    """Locked when the username or the IP has too many recent failures."""
+    Failures are counted by the exact username typed, the key Django's backend looks an account up by,
+    so failures for made-up or differently spelt names never count against a real account.
+    """
     since = timezone.now() - timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    recent = LoginFailure.objects.filter(created_at__gte=since)
-    limit = settings.LOGIN_FAILURE_LIMIT
-    if recent.filter(username__iexact=username).count() >= limit:
-        return True
-    return bool(ip) and recent.filter(ip_address=ip).count() >= limit * 4
+    recent = LoginFailure.objects.filter(created_at__gte=since, username=username[:150])
+    return recent.count() >= settings.LOGIN_FAILURE_LIMIT
+
+
+def login_throttled(*, ip: str | None) -> bool:
+    """An address is slowed down, for a short window, after many failures for any usernames."""
+    if not ip:
+        return False
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_ADDRESS_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(created_at__gte=since, ip_address=ip)
+    return recent.count() >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
 class LoginRefused(Exception):
-    def __init__(self, message: str, locked: bool = False) -> None:
+    def __init__(self, message: str, *, code: str = "invalid_credentials", retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.locked = locked
+        self.code = code  # invalid_credentials, locked or throttled
+        self.retry_after = retry_after
+
+    @property
+    def locked(self) -> bool:
+        return self.code == "locked"
 
 
 LOCKED_MESSAGE = "로그인 실패가 반복되어 잠시 잠겼습니다. 15분 후 다시 시도하세요."
 FAILED_MESSAGE = "아이디 또는 비밀번호가 올바르지 않습니다."
 
 
+def throttled_message() -> str:
+    minutes = max(1, -(-settings.LOGIN_ADDRESS_WINDOW_SECONDS // 60))
+    return f"이 주소에서 로그인 실패가 너무 많습니다. {minutes}분 후 다시 시도하세요."
+
+
 def login_authenticate(*, request, username: str, password: str) -> User:
-    """Authenticate with lockout; every failure goes to the security log with user, IP and time."""
-    ip = client_ip(request)
-    if login_locked(username=username, ip=ip):
+    """Authenticate with the account lockout and the address throttle; every refusal goes to the security log.
+
+    The one login rule: the site's login page, the admin login and the API token endpoint all come here.
+    """
+    ip = request_client_address(request.META) if request is not None else client_address.get()
+    if login_throttled(ip=ip):
+        security_log.warning("login throttled user=%s ip=%s", _loggable(username), ip)
+        raise LoginRefused(throttled_message(), code="throttled", retry_after=settings.LOGIN_ADDRESS_WINDOW_SECONDS)
+    if login_locked(username=username):
         security_log.warning("login locked user=%s ip=%s", _loggable(username), ip)
-        raise LoginRefused(LOCKED_MESSAGE, locked=True)
+        raise LoginRefused(LOCKED_MESSAGE, code="locked", retry_after=settings.LOGIN_LOCKOUT_SECONDS)
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username[:150], ip_address=ip)
         security_log.warning("login failed user=%s ip=%s", _loggable(username), ip)
-        if login_locked(username=username, ip=ip):
-            raise LoginRefused(LOCKED_MESSAGE, locked=True)
+        if login_locked(username=username):
+            raise LoginRefused(LOCKED_MESSAGE, code="locked", retry_after=settings.LOGIN_LOCKOUT_SECONDS)
         raise LoginRefused(FAILED_MESSAGE)
-    LoginFailure.objects.filter(username__iexact=username).delete()
+    LoginFailure.objects.filter(username=user.get_username()).delete()
+    security_log.info("login ok user=%s ip=%s", user.get_username(), ip)
     return user
 
 
@@ -107,3 +133,25 @@ def _loggable(username: str) -> str:
     """A username as typed, with control characters escaped so it cannot forge log lines."""
     text = username[:150]
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+def api_token_issue(*, user: User) -> tuple[str, datetime]:
+    """A new API token (only its digest is stored) and its first expiry; the user's expired tokens go."""
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    instance, token = AuthToken.objects.create(user=user, expiry=timedelta(seconds=settings.API_TOKEN_IDLE_SECONDS))
+    security_log.info("api token issued user=%s ip=%s", user.get_username(), client_address.get() or "-")
+    return token, instance.expiry
+
+
+def api_token_revoke(*, auth_token: AuthToken) -> None:
+    """Delete one API token (its holder logging out)."""
+    auth_token.delete()
+    security_log.info("api token revoked user=%s reason=logout", auth_token.user.get_username())
+
+
+def api_tokens_revoke(*, user: User, reason: str) -> int:
+    """Delete every API token of a user (password changed, account deactivated, logout everywhere)."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    if deleted:
+        security_log.info("api tokens revoked user=%s count=%d reason=%s", user.get_username(), deleted, reason)
+    return deleted

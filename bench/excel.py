@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import io
 import resource
 import statistics
@@ -472,6 +473,8 @@ def main() -> None:
     parser.add_argument("--no-iie", action="store_true", help="skip django-import-export")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
+    if not args.no_iie and importlib.util.find_spec("import_export") is None:
+        sys.exit("django-import-export is not installed: .venv/bin/pip install django-import-export==4.4.3 (or --no-iie)")
     common.recreate_database(BENCH_DB)
     setup_django()
     try:

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import TokenObtainView
+from accounts.api import TokenLogoutAllView, TokenLogoutView, TokenObtainView
 from budgets.api.views import BudgetProgramViewSet, UnitProgramViewSet
 from core.api_errors import ApiErrorsMixin, api_not_found
 from kpis.api.views import (
@@ -54,6 +54,8 @@ router.register("scores", ScoreViewSet, basename="score")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),
+    path("auth/logout/", TokenLogoutView.as_view(), name="token-logout"),
+    path("auth/logout-all/", TokenLogoutAllView.as_view(), name="token-logout-all"),
     path("schema/", SchemaView.as_view(), name="schema"),
     # Browsers come here with a session; without one they belong on the login page.
     path("docs/", login_required(DocsView.as_view(url_name="api:schema")), name="docs"),

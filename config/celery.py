@@ -10,3 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = Celery("kpi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Named by path: Celery loads the step when it builds the worker, after Django is set up.
+app.steps["worker"].add("health.worker:Heartbeat")

@@ -11,8 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +22,7 @@ from rest_framework.views import set_rollback
 
 from core.errors import InvalidInput, ServiceError, VersionConflict
 from core.numbers import VALUE_DIGITS
+from core.outage import is_database_outage, outage_body, outage_headers
 
 logger = logging.getLogger("kpis.api")
 
@@ -27,6 +30,7 @@ NON_FIELD = "non_field_errors"
 INVALID_MESSAGE = "입력값이 올바르지 않습니다."
 SERVER_ERROR_MESSAGE = "서버에서 요청을 처리하지 못했습니다. 잠시 후 다시 시도하세요."
 NOT_FOUND_MESSAGE = "요청한 주소를 찾을 수 없습니다."
+TOO_LARGE_MESSAGE = "요청 본문이 너무 큽니다. 파일이 아닌 요청은 최대 {limit}까지 보낼 수 있습니다."
 
 
 class ConflictCurrentSerializer(serializers.Serializer):
@@ -110,7 +114,7 @@ def _drf_response(exc: exceptions.APIException, context: dict) -> Response:
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Turn service, Django and DRF errors into the API's JSON error shape."""
+    """Turn service, Django and DRF errors into the API's JSON error shape; a lost database is a 503."""
     if isinstance(exc, ServiceError):
         set_rollback()
         return service_error_response(exc)
@@ -120,12 +124,24 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(
             error_body(detail=summarise(errors), code="invalid", errors=errors), status=status.HTTP_400_BAD_REQUEST
         )
+    if isinstance(exc, RequestDataTooBig):
+        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):.1f}MB"
+        return Response(
+            error_body(detail=TOO_LARGE_MESSAGE.format(limit=limit), code="request_too_large"),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many form fields: Django's own answer is a 400
+        return Response(error_body(detail=INVALID_MESSAGE, code="invalid"), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
         return _drf_response(exc, context)
+    if is_database_outage(exc):
+        logger.error("database unavailable in the API: %s", exc)
+        set_rollback()
+        return Response(outage_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=outage_headers())
     if settings.DEBUG:
         return None  # let Django show its debug page
     view = context.get("view")
@@ -143,6 +159,9 @@ class ApiErrorsMixin:
         return api_exception_handler
 
 
+# Exempt because it changes nothing and reads nothing: otherwise a POST without a CSRF token got the
+# HTML CSRF page instead of this 404. Real endpoints keep DRF's CSRF check for session requests.
+@csrf_exempt
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Unknown paths under /api/v1/ answer in JSON, not with the site's HTML 404 page."""
+    """Unknown paths under /api/v1/ answer in JSON, whatever the method, not with the site's HTML 404 page."""
     return JsonResponse(error_body(detail=NOT_FOUND_MESSAGE, code="not_found"), status=404)

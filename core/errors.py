@@ -61,6 +61,7 @@ class ConflictInfo:
     version: int = 0
     updated_at: datetime | None = None
     updated_by: str = ""
+    by_caller: bool = False  # the newer version was saved by the user who is refused (a client's retry)
 
 
 class VersionConflict(ServiceError):
@@ -73,6 +74,14 @@ class VersionConflict(ServiceError):
         self.current = current
         saved = quoted(plain_text(current.value)) if current.value is not None else "'없음'"
         when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M") if current.updated_at else "-"
+        if current.by_caller:
+            # Never call the user "another user": most often their own earlier request was saved and its
+            # answer lost, and the client retried with the version it had.
+            super().__init__(
+                f"이미 저장된 변경입니다: {when}에 본인이 값을 {with_josa(saved, '으로/로')} 저장했습니다 "
+                f"(버전 {current.version}). 최신 값을 확인한 뒤 다시 저장하세요."
+            )
+            return
         super().__init__(
             f"다른 사용자({current.updated_by or '알 수 없음'})가 {when}에 값을 {with_josa(saved, '으로/로')} 먼저 저장했습니다 "
             f"(버전 {current.version}). 최신 값을 확인한 뒤 다시 저장하세요."

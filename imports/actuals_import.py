@@ -20,7 +20,7 @@ from accounts.models import User
 from core.errors import InvalidState, NotFound, PermissionRefused, ServiceError
 from core.security import log_refusal
 from imports import workbook_layout as L
-from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, ServerState, row_preview
+from imports.actuals_rows import CHANGED, STALE, STATUS_LABELS, UNCHANGED, ServerState, row_preview
 from imports.actuals_workbook import ActualsWorkbook, open_actuals_workbook
 from imports.confirming import ImportRefused, run_applying
 from imports.models import ImportKind, ImportRun, ImportStatus
@@ -276,7 +276,9 @@ def actuals_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()
             )
         except RowRefused as exc:
             raise ImportRefused(f"{numbers[exc.index]}행: {exc.message}") from exc
-        locked.summary = {**locked.summary, "applied": applied, "accepted_stale": sorted(accepted)}
+        # A row equal to the stored draft by now (saved meanwhile, or a confirm retried) is not written: unchanged.
+        unchanged = locked.summary.get(UNCHANGED, 0) + len(numbers) - applied
+        locked.summary = {**locked.summary, "applied": applied, UNCHANGED: unchanged, "accepted_stale": sorted(accepted)}
     logger.info("actuals import applied run=%s user=%s rows=%s", run.pk, user.username, applied)
     return run
 

@@ -73,12 +73,16 @@ def run_error_workbook(run: ImportRun) -> tuple[bytes, str]:
     if not run.file:
         raise NotFound("이 가져오기에는 표시할 파일이 없습니다 (파일을 읽지 못했습니다).")
     stem = run.file_name.rsplit(".", 1)[0]
-    if run.error_file:
-        with run.error_file.open("rb") as handle:
-            return handle.read(), f"{stem}_오류표시.xlsx"
+    try:
+        if run.error_file:
+            with run.error_file.open("rb") as handle:
+                return handle.read(), f"{stem}_오류표시.xlsx"
+        with run.file.open("rb") as handle:
+            source = io.BytesIO(handle.read())
+    except OSError as exc:  # the stored file is gone (deleted by hand, or a storage that lost it)
+        raise NotFound("올린 파일이 보관되어 있지 않아 오류 표시 파일을 만들 수 없습니다. 파일을 다시 올리세요.") from exc
     out = io.BytesIO()
-    with run.file.open("rb") as handle:
-        error_workbook_write(io.BytesIO(handle.read()), run.errors, out)
+    error_workbook_write(source, run.errors, out)
     data = out.getvalue()
     run.error_file.save(f"errors_{run.sha256[:16] or run.pk}.xlsx", ContentFile(data), save=False)
     run.save(update_fields=["error_file"])

@@ -12,4 +12,5 @@ urlpatterns = [
     path("review/", entry_views.review_page, name="review"),
     path("review/<int:actual_id>/decide/", entry_views.review_decide, name="decide"),
     path("indicators/<int:indicator_id>/history/", entry_views.history_page, name="history"),
+    path("evidence/<int:evidence_id>/", entry_views.evidence_download, name="evidence"),
 ]

@@ -6,19 +6,20 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.api import MAX_VERSION
-from core.errors import InvalidInput, ServiceError, VersionConflict
+from core.errors import InvalidInput, NotFound, ServiceError, VersionConflict
 from core.numbers import whole_number
 from kpis.domain import NOTE_MAX_LENGTH
 from kpis.entry import entry_rows, indicator_history, review_queue
+from kpis.evidence_selectors import evidence_get
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
-from kpis.services.actuals import actual_compute, actual_save
+from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
 from kpis.services.policy import policy_rules
@@ -79,12 +80,13 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     try:
         # Value, attachment and submission stand or fall together.
         with transaction.atomic():
-            actual = actual_save(
+            saved = actual_save_outcome(
                 user=request.user, indicator_id=indicator.pk, year=year,
                 inputs=_posted_inputs(request, names) if names else None,
                 value=None if names else request.POST.get("value", ""), note=request.POST.get("note", ""),
                 expected_version=expected_version, source=ChangeSource.WEB,
             )
+            actual = saved.actual
             upload = request.FILES.get("evidence")
             if upload is not None:
                 evidence_add(user=request.user, actual_id=actual.pk, upload=upload)
@@ -92,6 +94,8 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
                 actual_submit(user=request.user, actual_id=actual.pk, expected_version=actual.version)
         if request.POST.get("action") == "submit":
             messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
+        elif saved.outcome == SaveOutcome.UNCHANGED and upload is None:
+            messages.info(request, f"'{indicator.short_name}': 바뀐 내용이 없어 저장된 값(버전 {actual.version})을 그대로 둡니다.")
         else:
             messages.success(request, f"'{indicator.short_name}' 실적을 임시 저장했습니다.")
     except InvalidInput as exc:
@@ -189,3 +193,22 @@ def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
 def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
     return render(request, "kpis/entry/history.html", {"indicator": indicator, "entries": indicator_history(indicator_id)})
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """An evidence file, always as an attachment under its original name, never rendered by the browser."""
+    try:
+        evidence = evidence_get(user=request.user, evidence_id=evidence_id)
+        handle = evidence.file.open("rb")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except OSError as exc:  # the record exists but its stored file is gone
+        raise Http404("증빙자료 파일을 찾을 수 없습니다.") from exc
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

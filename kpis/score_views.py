@@ -7,11 +7,13 @@ recompute, and only admins may finalise a year. Refusals are 403.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from html import escape as html_escape
 from urllib.parse import urlencode
 
 from celery.result import AsyncResult
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import PermissionRefused, ServiceError
+from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.models import Department, DepartmentScore, DirtyScore
@@ -45,6 +48,7 @@ logger = logging.getLogger("kpis")
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 JOB_KEY = "scores_recompute_job_{year}"
+JOB_STARTED_KEY = "scores_recompute_started_{year}"  # when the job was queued (epoch seconds)
 DONE_STATES = {"SUCCESS", "FAILURE", "REVOKED"}
 STATE_LABELS = {
     "PENDING": "대기 중", "RECEIVED": "접수됨", "STARTED": "계산 중", "RETRY": "다시 시도 중",
@@ -92,12 +96,35 @@ def job_state(task_id: str) -> str:
         return "PENDING"
 
 
+def _job_info(request: HttpRequest, year: int, task_id: str) -> dict:
+    """The job's state for the progress line, and whether it is late.
+
+    A job is late when no worker answers (heartbeat) or it has run longer than
+    RECOMPUTE_DELAYED_AFTER: its lost chunks come back after the visibility timeout and the
+    sweeper recomputes whatever stays dirty, so the line says so instead of waiting for ever.
+    """
+    state = job_state(task_id)
+    done = state in DONE_STATES
+    worker_down = not done and not worker_responding()
+    started = request.session.get(JOB_STARTED_KEY.format(year=year)) if request.session.get(
+        JOB_KEY.format(year=year)) == task_id else None
+    overdue = not done and started is not None and time.time() - started > settings.RECOMPUTE_DELAYED_AFTER
+    return {
+        "task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": done,
+        "worker_down": worker_down, "delayed": worker_down or overdue,
+    }
+
+
 def _job(request: HttpRequest, year: int) -> dict | None:
     task_id = request.session.get(JOB_KEY.format(year=year))
     if not task_id:
         return None
-    state = job_state(task_id)
-    return {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": state in DONE_STATES}
+    return _job_info(request, year, task_id)
+
+
+def _job_forget(request: HttpRequest, year: int) -> None:
+    request.session.pop(JOB_KEY.format(year=year), None)
+    request.session.pop(JOB_STARTED_KEY.format(year=year), None)
 
 
 @login_required
@@ -155,17 +182,18 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     )
     job = _job(request, year)
     if job and job["done"]:
-        request.session.pop(JOB_KEY.format(year=year), None)
+        _job_forget(request, year)
         if job["state"] == "SUCCESS":
             messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
         else:
-            messages.error(request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). 다시 시도하세요.")
+            messages.error(
+                request, f"{year}년 재계산이 끝나지 못했습니다 ({job['label']}). "
+                "재계산 대기 부서는 자동으로 다시 계산됩니다 (자동 재시도 예정).",
+            )
         job = None
     if job is None and version.recompute_task_id:  # a year recompute on the workers: every reader sees it
-        state = job_state(version.recompute_task_id)
-        if state not in DONE_STATES:
-            job = {"task_id": version.recompute_task_id, "state": state, "label": STATE_LABELS.get(state, state),
-                   "done": False}
+        running = _job_info(request, year, version.recompute_task_id)
+        job = None if running["done"] else running
     context = {
         "board": board,
         "year": year,
@@ -173,6 +201,7 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         "can_recompute": _can_recompute(request.user),
         "can_finalise": is_admin(request.user),
         "query": _filter_query(filters),
+        "worker_down": not worker_responding(),
     }
     return render(request, "kpis/scores/scoreboard.html", context)
 
@@ -203,6 +232,7 @@ def scoreboard_recompute(request: HttpRequest, year: int) -> HttpResponse:
         messages.error(request, "재계산 작업을 보내지 못했습니다. 잠시 후 다시 시도하세요.")
     else:
         request.session[JOB_KEY.format(year=year)] = task_id
+        request.session[JOB_STARTED_KEY.format(year=year)] = int(time.time())
     return redirect(reverse("scores:board", kwargs={"year": year}))
 
 
@@ -215,14 +245,12 @@ def scoreboard_recompute_status(request: HttpRequest, year: int, task_id: str) -
         task_id = str(uuid.UUID(task_id))
     except ValueError as exc:
         raise Http404("작업을 찾을 수 없습니다.") from exc
-    state = job_state(task_id)
-    done = state in DONE_STATES
-    job = {"task_id": task_id, "state": state, "label": STATE_LABELS.get(state, state), "done": done}
+    job = _job_info(request, year, task_id)
     remaining = DirtyScore.objects.filter(year=year).count()
     response = render(request, "kpis/scores/_job_status.html", {"job": job, "year": year, "remaining": remaining})
-    if done and request.session.get(JOB_KEY.format(year=year)) == task_id:
-        request.session.pop(JOB_KEY.format(year=year), None)
-        if state == "SUCCESS":
+    if job["done"] and request.session.get(JOB_KEY.format(year=year)) == task_id:
+        _job_forget(request, year)
+        if job["state"] == "SUCCESS":
             messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
             response["HX-Refresh"] = "true"
     return response

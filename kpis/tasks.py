@@ -2,7 +2,8 @@
 
 Every task keeps Celery's default name, this module and the function (``kpis.tasks.sweep_dirty``),
 which is what CELERY_BEAT_SCHEDULE names. Time limits, late acknowledgement and requeueing when a
-worker is lost come from the settings (CELERY_TASK_*), the same for every task.
+worker is lost come from the settings (CELERY_TASK_*), the same for every task; retries on database
+errors and ignoring results are set per task below.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from celery import chord, shared_task
 from celery.backends.base import DisabledBackend
 from celery.exceptions import Ignore
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from kpis.services.publication import scores_recompute_finished, scores_recompute_started
@@ -26,13 +28,27 @@ from kpis.services.scores import (
 
 logger = logging.getLogger("kpis")
 
+# Tasks that write scores retry a lost or restarting database with exponential backoff (1 s, 2 s,
+# 4 s … at most CELERY_DB_RETRY_BACKOFF_MAX, with jitter); each retry is a new transaction and the
+# writes are idempotent. Beyond the retries the dirty marks stay and the sweeper finishes the work.
+DB_RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": settings.CELERY_DB_RETRY_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+# Published after a save and never waited for: storing or subscribing to a result would only give
+# the save another way to wait on Redis.
+FIRE_AND_FORGET = {"ignore_result": True}
 
-@shared_task
+
+@shared_task(**DB_RETRY, **FIRE_AND_FORGET)
 def recompute_department(department_id: int, year: int) -> int:
     return department_recompute(int(department_id), int(year))
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, **DB_RETRY)
 def recompute_year(self, year: int, force: bool = False) -> int:
     """Recompute every department of a year; returns departments checked.
 
@@ -75,7 +91,7 @@ def year_chord_end(year: int, options: dict):
     return done
 
 
-@shared_task
+@shared_task(**DB_RETRY)
 def recompute_year_chunk(year: int, first_id: int | None, last_id: int | None, force: bool = False) -> int:
     """One department-id range of a year (None: open end), in one transaction."""
     return scores_recompute_range(int(year), first_id, last_id, force=bool(force))
@@ -96,19 +112,19 @@ def recompute_year_failed(request, exc, traceback, year: int) -> None:
     scores_recompute_finished(int(year), task_id=request.id)
 
 
-@shared_task
+@shared_task(**DB_RETRY, **FIRE_AND_FORGET)
 def sweep_dirty() -> int:
     return dirty_sweep()
 
 
-@shared_task
+@shared_task(**FIRE_AND_FORGET)
 def recompute_current_year() -> int:
     """Nightly: the current year and the previous one, whose actuals arrive early in the year."""
     today = timezone.localdate()
     return scores_recompute(today.year) + scores_recompute(today.year - 1)
 
 
-@shared_task
+@shared_task(**FIRE_AND_FORGET)
 def send_reminders() -> int:
     """Send today's reminders for every open year whose closing date is near; returns departments reminded."""
     sent = 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -39,7 +40,7 @@ from kpis.api.serializers import (
     StrategicGoalSerializer,
 )
 from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal
-from kpis.services.actuals import actual_save
+from kpis.services.actuals import SaveOutcome, actual_save, actual_save_outcome
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
 from kpis.tasks import recompute_year
@@ -119,8 +120,13 @@ class ActualViewSet(
         lookup_id(self.kwargs["pk"])
         return super().get_object()
 
-    def _render(self, actual: Actual, code: int = status.HTTP_200_OK) -> Response:
-        return Response(ActualSerializer(selectors.actual_list().get(pk=actual.pk)).data, status=code)
+    def _written(self, write: Callable[[], Actual]) -> Response:
+        """Run a service's write and read its answer in one transaction: a committed write is answered as written."""
+        with transaction.atomic():
+            return Response(self._data(write()))
+
+    def _data(self, actual: Actual) -> dict:
+        return ActualSerializer(selectors.actual_list().get(pk=actual.pk)).data
 
     @extend_schema(
         summary="실적 저장 (새로 만들거나 화면에서 본 버전을 고쳐 임시 저장)",
@@ -129,13 +135,16 @@ class ActualViewSet(
     )
     def create(self, request: Request) -> Response:
         data = validated(ActualCreateSerializer, request.data)
-        actual = actual_save(
-            user=request.user, indicator_id=data["indicator"], year=data["year"], inputs=data.get("inputs"),
-            value=data.get("value"), note=data.get("note"), expected_version=data.get("version"),
-            source=ChangeSource.API,
-        )
-        # A new row starts at version 1; an update always moves past it.
-        return self._render(actual, status.HTTP_201_CREATED if actual.version == 1 else status.HTTP_200_OK)
+        # The answer is read inside the save's transaction: a write that commits is answered as written.
+        with transaction.atomic():
+            saved = actual_save_outcome(
+                user=request.user, indicator_id=data["indicator"], year=data["year"], inputs=data.get("inputs"),
+                value=data.get("value"), note=data.get("note"), expected_version=data.get("version"),
+                source=ChangeSource.API,
+            )
+            body = self._data(saved.actual)
+        # 201 only for a new actual; a change, or a save equal to what is stored, answers 200 with the current state.
+        return Response(body, status=status.HTTP_201_CREATED if saved.outcome == SaveOutcome.CREATED else status.HTTP_200_OK)
 
     @extend_schema(
         summary="실적 수정 (입력값을 생략하면 저장된 입력값을 그대로 씁니다)",
@@ -149,11 +158,10 @@ class ActualViewSet(
         if "inputs" not in data and "value" not in data:
             inputs = dict(current.inputs) or None
             value = None if current.value is None else format(current.value, "f")
-        actual = actual_save(
+        return self._written(lambda: actual_save(
             user=request.user, indicator_id=current.indicator_id, year=current.year, inputs=inputs, value=value,
             note=data.get("note"), expected_version=data["version"], source=ChangeSource.API,
-        )
-        return self._render(actual)
+        ))
 
     @extend_schema(
         summary="실적 일부 수정", request=ActualUpdateSerializer,
@@ -169,10 +177,9 @@ class ActualViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         data = validated(ActualVersionSerializer, request.data)
-        actual = actual_submit(
+        return self._written(lambda: actual_submit(
             user=request.user, actual_id=lookup_id(pk), expected_version=data["version"], source=ChangeSource.API
-        )
-        return self._render(actual)
+        ))
 
     @extend_schema(
         summary="실적 승인 (평가자; 자신이 입력하거나 제출한 실적은 불가)", request=ActualApproveSerializer,
@@ -181,11 +188,10 @@ class ActualViewSet(
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         data = validated(ActualApproveSerializer, request.data)
-        actual = actual_approve(
+        return self._written(lambda: actual_approve(
             user=request.user, actual_id=lookup_id(pk), expected_version=data["version"],
             comment=data.get("comment", ""), source=ChangeSource.API,
-        )
-        return self._render(actual)
+        ))
 
     @extend_schema(
         summary="실적 반려 (평가자; 사유 필수)", request=ActualReturnSerializer,
@@ -194,11 +200,10 @@ class ActualViewSet(
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str) -> Response:
         data = validated(ActualReturnSerializer, request.data)
-        actual = actual_return(
+        return self._written(lambda: actual_return(
             user=request.user, actual_id=lookup_id(pk), expected_version=data["version"], comment=data["comment"],
             source=ChangeSource.API,
-        )
-        return self._render(actual)
+        ))
 
 
 # --- Scores ----------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 `actuals_save` takes any number of rows and applies the same rules to each, in this order:
 permission and open year (per department), the value read against the indicator's domain and
 computed by its formula, the note's length, the workflow (only unreported, draft and returned
-values change), and the version the user saw. Rows are locked, checked and written a chunk at
+values change), and the version the user saw. A row equal to the stored draft (value, inputs, note) is not
+written whatever version it names: no new version, no audit row (a client retrying a save whose answer was
+lost gets the current state, not a conflict). Rows are locked, checked and written a chunk at
 a time with Django's bulk calls (`bulk_create` for new actuals, by COPY on PostgreSQL: `core.bulk`;
 `bulk_update` for locked ones),
 with their audit rows and the departments' dirty marks, in the caller's transaction. One refusal
@@ -17,7 +19,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -137,16 +139,32 @@ def actual_compute(
     return ComputedValue(value=result, inputs={name: plain_text(numbers[name]) for name in names})
 
 
-def version_conflict(actual_id: int) -> VersionConflict:
-    """The refusal of a write made against an older version, with what the actual holds now."""
+def version_conflict(actual_id: int, *, user: User | None = None) -> VersionConflict:
+    """The refusal of a write made against an older version, with what the actual holds now; `user` (the
+    caller) is told apart from another user."""
     current = Actual.objects.select_related("updated_by").get(pk=actual_id)
     return VersionConflict(
         ConflictInfo(
             value=current.value, inputs=dict(current.inputs), version=current.version,
             updated_at=current.updated_at,
             updated_by=current.updated_by.username if current.updated_by else "",
+            by_caller=user is not None and current.updated_by_id == user.pk,
         )
     )
+
+
+class SaveOutcome(models.TextChoices):
+    CREATED = "created", "새로 저장"
+    UPDATED = "updated", "수정"
+    UNCHANGED = "unchanged", "변경 없음"
+
+
+@dataclass(frozen=True)
+class SavedActual:
+    """An actual as its save left it, read inside the save's transaction, and what the save did."""
+
+    actual: Actual
+    outcome: SaveOutcome
 
 
 @dataclass
@@ -161,7 +179,12 @@ class _Run:
     allowed: set[int] = field(default_factory=set)  # departments checked: writer and open year
     methods: dict[str, Method | None] = field(default_factory=dict)  # formula text → parsed once per call
     dirty: set[tuple[int, int]] = field(default_factory=set)
-    saved: int = 0
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated
 
 
 def actuals_save(
@@ -172,7 +195,14 @@ def actuals_save(
 
     `rows` may be a generator: it is read CHUNK rows at a time, each chunk locked, checked and written
     before the next is read. Raises RowRefused (with the row's index) and writes nothing on any refusal.
+    A row equal to the stored draft (value, inputs, note) is not written: no new version, no audit row.
     """
+    return _apply(user=user, year=year, rows=rows, source=source, import_run_id=import_run_id).saved
+
+
+def _apply(
+    *, user: User, year: int, rows: Iterable[ActualInput], source: str, import_run_id: int | None = None,
+) -> _Run:
     run = _Run(user=user, year=year, source=source, import_run_id=import_run_id, now=timezone.now())
     with transaction.atomic():
         offset = 0
@@ -181,7 +211,7 @@ def actuals_save(
             _save_chunk(run, chunk, offset)
             offset += len(chunk)
         dirty_mark(run.dirty)
-    return run.saved
+    return run
 
 
 def actual_save(
@@ -189,12 +219,27 @@ def actual_save(
     note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB,
 ) -> Actual:
     """Save one draft actual (`actuals_save` for one row); raises the rule's own error."""
+    return actual_save_outcome(
+        user=user, indicator_id=indicator_id, year=year, inputs=inputs, value=value, note=note,
+        expected_version=expected_version, source=source,
+    ).actual
+
+
+def actual_save_outcome(
+    *, user: User, indicator_id: int, year: int, inputs: Mapping[str, object] | None = None, value: object = None,
+    note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB,
+) -> SavedActual:
+    """`actual_save`, telling a new actual, a changed one and an unchanged one apart (for a 201 or a 200)."""
     row = ActualInput(indicator_id=indicator_id, inputs=inputs, value=value, note=note, expected_version=expected_version)
-    try:
-        actuals_save(user=user, year=year, rows=[row], source=source)
-    except RowRefused as exc:
-        raise exc.cause from None
-    return Actual.objects.get(indicator_id=indicator_id, year=year)
+    with transaction.atomic():
+        try:
+            run = _apply(user=user, year=year, rows=[row], source=source)
+        except RowRefused as exc:
+            raise exc.cause from None
+        # Read before the commit: once the write is committed, nothing left can fail its answer.
+        actual = Actual.objects.select_related("updated_by").get(indicator_id=indicator_id, year=year)
+    outcome = SaveOutcome.CREATED if run.created else SaveOutcome.UPDATED if run.updated else SaveOutcome.UNCHANGED
+    return SavedActual(actual=actual, outcome=outcome)
 
 
 def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
@@ -248,7 +293,7 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
     }
     creates: list[tuple[int, Actual]] = []
     updates: list[Actual] = []
-    entries = []
+    entries: dict[int, Any] = {}  # row index → its audit row
     for index, row, indicator, computed in changes:
         current = locked.get(row.indicator_id)
         if current is None:
@@ -266,42 +311,66 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
             if refusal is not None:
                 log_refusal(run.user, "actual_write", f"actual={current.pk} status={current.status}")
                 raise RowRefused(index, refusal)
-            if row.expected_version != current.version:
-                raise RowRefused(index, version_conflict(current.pk))
-            old = (current.value, dict(current.inputs), current.note, current.status)
+            old = _state(current)
             note = current.note if row.note is None else row.note
-            if (current.value, dict(current.inputs), current.note, current.status) == (
-                computed.value, computed.inputs, note, ActualStatus.DRAFT
-            ):
-                continue  # nothing to change: no new version, no audit row
+            if old == (computed.value, computed.inputs, note, ActualStatus.DRAFT):
+                # Nothing to change: no new version, no audit row, whatever version the user saw (a retry
+                # of a save whose answer was lost asks for what is already stored).
+                continue
+            if row.expected_version != current.version:
+                raise RowRefused(index, version_conflict(current.pk, user=run.user))
             actual = current
             actual.value, actual.inputs, actual.note, actual.status = computed.value, computed.inputs, note, ActualStatus.DRAFT
             actual.supplementary_value, actual.raw_text, actual.placeholder_reason = None, "", ""
             actual.source, actual.updated_by, actual.updated_at = run.source, run.user, run.now
             actual.version = current.version + 1
             updates.append(actual)
-        entries.extend(_audit_entries(run, indicator, old, actual))
+        for entry in _audit_entries(run, indicator, old, actual):
+            entries[index] = entry
         if old[0] != actual.value:
             run.dirty.add((indicator.department_id, run.year))
-    _write(creates, updates)
-    audit_write(entries)
-    run.saved += len(creates) + len(updates)
-
-
-def _write(creates: list[tuple[int, Actual]], updates: list[Actual]) -> None:
-    if creates:
-        try:
-            with transaction.atomic():
-                bulk_insert(Actual, [actual for _, actual in creates])
-        except IntegrityError:  # created meanwhile by someone else: their version wins
-            index, actual = next(
-                (index, actual) for index, actual in creates
-                if Actual.objects.filter(indicator_id=actual.indicator_id, year=actual.year).exists()
-            )
-            taken = Actual.objects.get(indicator_id=actual.indicator_id, year=actual.year)
-            raise RowRefused(index, version_conflict(taken.pk)) from None
+    already = _insert(run, creates)
     if updates:
         Actual.objects.bulk_update(updates, SAVED_FIELDS, batch_size=CHUNK)
+    audit_write([entry for index, entry in entries.items() if index not in already])
+    run.created += len(creates) - len(already)
+    run.updated += len(updates)
+
+
+def _state(actual: Actual) -> tuple:
+    """What a save compares: value, inputs, note and status."""
+    return actual.value, dict(actual.inputs), actual.note, actual.status
+
+
+def _insert(run: _Run, creates: list[tuple[int, Actual]]) -> set[int]:
+    """Insert new actuals; returns the indexes of those someone created meanwhile with the same content.
+
+    A row created meanwhile (the unique key refuses ours) is a conflict when it differs from ours, and
+    already stored when it equals it: a duplicate of the same request (a double click, a retry) is not
+    a conflict.
+    """
+    stored: set[int] = set()
+    pending = creates
+    while pending:
+        try:
+            with transaction.atomic():
+                bulk_insert(Actual, [actual for _, actual in pending])
+            return stored
+        except IntegrityError:
+            taken = {
+                actual.indicator_id: actual
+                for actual in Actual.objects.filter(year=run.year, indicator_id__in=[a.indicator_id for _, a in pending])
+            }
+            if not taken:
+                raise
+            for index, actual in pending:
+                other = taken.get(actual.indicator_id)
+                if other is not None and _state(other) != _state(actual):
+                    raise RowRefused(index, version_conflict(other.pk, user=run.user)) from None
+                if other is not None:
+                    stored.add(index)
+            pending = [(index, actual) for index, actual in pending if actual.indicator_id not in taken]
+    return stored
 
 
 def _audit_entries(run: _Run, indicator: Indicator, old: tuple, actual: Actual) -> Iterator:

@@ -28,6 +28,15 @@ def can_write_actuals_of(user: User, department_id: int) -> bool:
     return user.role == Role.DEPARTMENT and user.department_id == department_id
 
 
+def can_read_department(user: User, department_id: int) -> bool:
+    """A department's own files (evidence) are read by its users, evaluators and admins."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_admin(user) or is_evaluator(user):
+        return True
+    return user.department_id is not None and user.department_id == department_id
+
+
 def require_actual_writer(user: User, department_id: int) -> None:
     if not can_write_actuals_of(user, department_id):
         log_refusal(user, "actual_write", f"department={department_id}")

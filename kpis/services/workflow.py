@@ -33,7 +33,7 @@ def _transition(
         status=to, version=F("version") + 1, **(extra or {})
     )
     if updated != 1:
-        raise version_conflict(actual.pk)
+        raise version_conflict(actual.pk, user=user)
     audit_write(
         [
             audit_record(

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.test import override_settings
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import LoginFailure
@@ -31,11 +32,18 @@ def test_it_issues_a_token_that_authenticates_api_requests(dept_user):
     assert client.get("/api/v1/departments/").status_code == 200
 
 
-def test_asking_twice_gives_the_same_token(dept_user):
+def test_asking_twice_gives_two_working_tokens_stored_only_as_digests(dept_user):
     client = APIClient()
     first = client.post(URL, {"username": dept_user.username, "password": PASSWORD}, format="json").json()
     second = client.post(URL, {"username": dept_user.username, "password": PASSWORD}, format="json").json()
-    assert first["token"] == second["token"]
+    assert first["token"] != second["token"]
+    assert first["expiry"] and second["expiry"]
+    stored = set(AuthToken.objects.filter(user=dept_user).values_list("digest", flat=True))
+    assert len(stored) == 2 and first["token"] not in stored and second["token"] not in stored
+    for token in (first["token"], second["token"]):
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert api.get("/api/v1/departments/").status_code == 200
 
 
 def test_a_wrong_password_is_a_400_in_korean_and_is_logged(dept_user, security_log):
@@ -93,12 +101,13 @@ def test_malformed_credentials_are_400_with_field_errors_and_count_as_no_failure
     assert not LoginFailure.objects.exists()
 
 
-@override_settings(LOGIN_FAILURE_LIMIT=1000)
-def test_the_endpoint_is_throttled_per_client(sample_plan):
+@override_settings(LOGIN_ADDRESS_FAILURE_LIMIT=1000)
+def test_the_endpoint_is_throttled_per_client(sample_plan, settings):
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] == "60/min"
     client = APIClient()
-    statuses = [client.post(URL, {"username": "x"}, format="json").status_code for _ in range(21)]
-    assert statuses[:20] == [400] * 20
-    assert statuses[20] == 429
+    statuses = [client.post(URL, {"username": "x"}, format="json").status_code for _ in range(61)]
+    assert statuses[:60] == [400] * 60
+    assert statuses[60] == 429
     assert client.post(URL, {}, format="json").json()["code"] == "throttled"
 
 

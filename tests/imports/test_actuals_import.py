@@ -113,6 +113,18 @@ def test_the_same_file_uploaded_twice_changes_nothing_the_second_time(editor, ex
     assert db_state() == before
 
 
+def test_a_row_saved_with_the_same_value_since_the_preview_is_counted_unchanged_at_confirm(editor, exported, dept_user):
+    body = preview(editor, edit(exported, {"L6": 12, "L7": 33}))
+    count = indicator("정무활동 및 당정협력 강화")
+    saved = actual_save(user=dept_user, indicator_id=count.pk, year=YEAR, inputs={"개최횟수": "12"})  # by the form
+
+    summary = confirm(editor, body["id"]).json()["summary"]
+
+    assert (summary["applied"], summary["unchanged"]) == (1, 1)
+    assert Actual.objects.get(indicator=count, year=YEAR).version == saved.version
+    assert not AuditEntry.objects.filter(import_run_id=body["id"], indicator=count).exists()
+
+
 def test_a_fresh_export_prefills_the_stored_values_and_reimports_as_unchanged(editor, exported, cooperation):
     confirm(editor, preview(editor, edit(exported, {"L8": 3000, "N8": 50000}))["id"])
     again = export_workbook(editor, department_id=cooperation.pk)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -218,3 +219,78 @@ def test_an_admin_can_reopen_an_approved_value_for_correction_with_a_reason(
     corrected = save_volunteering(dept_user, volunteering, reopened.version, people="130,000")
     assert corrected.status == ActualStatus.DRAFT
     assert AuditEntry.objects.filter(indicator=volunteering, action="reopen", comment="통계 정정 요청").exists()
+
+
+# --- a save that changes nothing, and a client's retry --------------------------------------
+
+def test_saving_the_stored_draft_again_changes_nothing(dept_user, volunteering):
+    first = save_volunteering(dept_user, volunteering, placeholder(volunteering).version)
+    audit_rows = AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count()
+
+    again = save_volunteering(dept_user, volunteering, first.version)
+
+    assert again.version == first.version and again.updated_at == first.updated_at
+    assert AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count() == audit_rows
+    assert placeholder(volunteering).version == first.version
+
+
+def test_a_retry_with_the_version_seen_before_a_lost_answer_gets_the_current_state(dept_user, volunteering):
+    seen = placeholder(volunteering).version
+    first = save_volunteering(dept_user, volunteering, seen)  # committed; the client never got the answer
+    audit_rows = AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count()
+
+    retried = save_volunteering(dept_user, volunteering, seen)
+
+    assert retried.version == first.version and retried.value == first.value
+    assert AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count() == audit_rows
+
+
+def test_a_stale_save_over_the_callers_own_newer_save_is_not_blamed_on_another_user(dept_user, volunteering):
+    seen = placeholder(volunteering).version
+    save_volunteering(dept_user, volunteering, seen, people="100,000")
+
+    with pytest.raises(VersionConflict) as caught:
+        save_volunteering(dept_user, volunteering, seen, people="130,000")
+
+    assert caught.value.message.startswith("이미 저장된 변경입니다")
+    assert "다른 사용자" not in caught.value.message and caught.value.current.version == seen + 1
+    assert placeholder(volunteering).inputs["활동인원"] == "100000"
+
+
+def test_a_stale_save_over_another_users_save_names_that_user(dept_user, admin_user, volunteering):
+    seen = placeholder(volunteering).version
+    save_volunteering(admin_user, volunteering, seen, people="100,000")
+
+    with pytest.raises(VersionConflict) as caught:
+        save_volunteering(dept_user, volunteering, seen, people="130,000")
+
+    assert caught.value.message.startswith(f"다른 사용자({admin_user.username})")
+
+
+def unseen_by_the_lock():
+    """The save's locking read finds no actual, as when another request creates it just after that read."""
+    return mock.patch.object(Actual.objects, "select_for_update", return_value=Actual.objects.none())
+
+
+def test_a_first_save_that_loses_the_race_to_an_identical_one_is_answered_with_it(dept_user, meetings):
+    """The same new actual created by a duplicate request between this save's check and its insert."""
+    from kpis.services.actuals import SaveOutcome, actual_save_outcome
+
+    first = actual_save(user=dept_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "7"})
+    audit_rows = AuditEntry.objects.filter(indicator=meetings, year=2025).count()
+
+    with unseen_by_the_lock():
+        saved = actual_save_outcome(user=dept_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "7"})
+
+    assert saved.outcome == SaveOutcome.UNCHANGED and saved.actual.version == first.version == 1
+    assert AuditEntry.objects.filter(indicator=meetings, year=2025).count() == audit_rows
+
+
+def test_a_first_save_that_loses_the_race_to_a_different_one_is_a_conflict(dept_user, admin_user, meetings):
+    actual_save(user=admin_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "9"})
+
+    with unseen_by_the_lock(), pytest.raises(VersionConflict) as caught:
+        actual_save(user=dept_user, indicator_id=meetings.pk, year=2025, inputs={"개최횟수": "7"})
+
+    assert caught.value.message.startswith(f"다른 사용자({admin_user.username})")
+    assert Actual.objects.get(indicator=meetings, year=2025).value == 9

@@ -360,3 +360,60 @@ def test_a_value_too_large_to_store_is_a_400_not_a_crash(other_dept_user, survey
     )
     assert response.status_code == 400 and "value" in response.json()["errors"]
     assert placeholder(survey).version == before.version
+
+
+# --- retries and saves that change nothing ---------------------------------------------------
+
+def test_posting_the_same_values_twice_answers_200_with_the_current_version_and_no_new_audit_row(
+    dept_user, volunteering,
+):
+    client = client_for(dept_user)
+    seen = placeholder(volunteering).version
+    first = client.post(API + "/", volunteering_body(volunteering, seen), format="json")
+    audit_rows = AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count()
+
+    retried = client.post(API + "/", volunteering_body(volunteering, seen), format="json")  # the lost answer's retry
+
+    assert retried.status_code == 200, retried.json()
+    assert retried.json()["version"] == first.json()["version"] == seen + 1
+    assert retried.json()["value"] == first.json()["value"]
+    assert AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count() == audit_rows
+
+
+def test_a_new_actual_posted_twice_is_201_then_200(dept_user, meetings):
+    client = client_for(dept_user)
+    body = {"indicator": meetings.pk, "year": 2025, "inputs": {"개최횟수": "4"}}
+
+    first, second = (client.post(API + "/", body, format="json") for _ in range(2))
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json()["version"] == first.json()["version"] == 1
+
+
+def test_a_stale_patch_after_the_callers_own_save_says_it_is_already_saved(dept_user, meetings):
+    client = client_for(dept_user)
+    actual = placeholder(meetings)
+    client.patch(f"{API}/{actual.pk}/", {"inputs": {"개최횟수": "12"}, "version": actual.version}, format="json")
+
+    response = client.patch(f"{API}/{actual.pk}/", {"inputs": {"개최횟수": "13"}, "version": actual.version},
+                            format="json")
+
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("이미 저장된 변경입니다") and "다른 사용자" not in response.json()["detail"]
+
+
+def test_a_save_is_answered_from_inside_its_transaction(dept_user, volunteering):
+    """Nothing reads the database once the save commits, so a database lost right then cannot turn a
+    committed write into an error. In a test the commit is the release of the view's outermost savepoint."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(dept_user).post(
+            API + "/", volunteering_body(volunteering, placeholder(volunteering).version), format="json"
+        )
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    last_release = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))
+    assert statements[last_release + 1:] == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from budgets.models import BudgetProgram, UnitProgram
 from kpis.models import Actual, Department, Indicator, PolicyGoal, StrategicGoal
@@ -44,7 +44,7 @@ else:
     def api_tokens(transactional_db, sample_plan, evaluator, dept_user) -> dict[str, str]:
         """One token per persona that calls the API: an evaluator and 대외협력과's user."""
         cache.clear()  # throttle counters of earlier tests
-        return {user.username: Token.objects.get_or_create(user=user)[0].key for user in (evaluator, dept_user)}
+        return {user.username: AuthToken.objects.create(user=user)[1] for user in (evaluator, dept_user)}
 
     @pytest.fixture
     def api_schema(api_tokens):
@@ -101,9 +101,13 @@ else:
         operations = []
         for result in api_schema.get_all_operations():
             try:
-                operations.append(result.ok())
+                operation = result.ok()
             except AttributeError:
                 failures.append(f"schema error: {result.err()}")
+                continue
+            # Logging out revokes the very token every later case sends (tests/accounts/test_api_tokens.py).
+            if not operation.path.startswith("/api/v1/auth/logout"):
+                operations.append(operation)
         assert len(operations) >= 17
         seen: dict[str, set[int]] = {}
         for operation in operations:

@@ -31,7 +31,8 @@ def test_an_odd_version_in_the_entry_form_is_a_refusal_not_a_server_error(client
     response = client.post(save_url(meetings), {"version": version, "in_0": "12", "action": "save"}, follow=True)
 
     assert response.status_code == 200
-    assert "먼저 저장했습니다" in response.content.decode()  # the version the user saw is unknown: a conflict
+    # The version the user saw is unknown: a conflict, told as their own earlier save (they made the draft).
+    assert "이미 저장된 변경입니다" in response.content.decode()
     assert Actual.objects.get(indicator=meetings, year=YEAR).value == 10
 
 

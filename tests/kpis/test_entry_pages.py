@@ -202,3 +202,17 @@ def test_a_notes_line_breaks_count_once_whatever_the_browser_sends(client, dept_
     client.post(save_url(meetings), {"version": version_of(meetings), "in_0": "12", "note": note, "action": "save"})
 
     assert Actual.objects.get(indicator=meetings, year=YEAR).note == "가" * 999 + "\n" + "나" * 1000
+
+
+def test_saving_the_form_again_unchanged_keeps_the_version_and_says_so(client, dept_user, volunteering):
+    client.force_login(dept_user)
+    form = {"version": version_of(volunteering), "in_0": "120,000", "in_1": "1,754,757", "note": "", "action": "save"}
+    client.post(save_url(volunteering), form)
+    saved = version_of(volunteering)
+    audit_rows = AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count()
+
+    response = client.post(save_url(volunteering), {**form, "version": saved}, follow=True)
+
+    assert "바뀐 내용이 없어" in response.content.decode()
+    assert version_of(volunteering) == saved
+    assert AuditEntry.objects.filter(indicator=volunteering, year=YEAR).count() == audit_rows

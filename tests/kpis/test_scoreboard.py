@@ -390,6 +390,55 @@ def test_the_page_polls_the_job_every_two_seconds_until_it_finishes(client, eval
     assert "hx-get" not in client.get(BOARD).content.decode()
 
 
+def queued_job(client, evaluator, monkeypatch, django_capture_on_commit_callbacks, state: str = "PENDING") -> str:
+    """Press 재계산 with no worker running the job; returns the progress line's URL."""
+    client.force_login(evaluator)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("scores:recompute", args=[2023]))
+    monkeypatch.setattr(score_views, "job_state", lambda _task_id: state)
+    return reverse("scores:recompute_status", args=[2023, client.session[score_views.JOB_KEY.format(year=2023)]])
+
+
+def test_a_job_without_a_responding_worker_says_so_and_that_it_will_be_retried(
+    client, evaluator, monkeypatch, django_capture_on_commit_callbacks
+):
+    status_url = queued_job(client, evaluator, monkeypatch, django_capture_on_commit_callbacks)
+    monkeypatch.setitem(recompute_year.app.conf, "task_always_eager", False)  # tasks go to workers; none has a heartbeat
+    html = client.get(status_url).content.decode()
+    line = squeeze(html)
+    assert "재계산 지연 · 작업 처리기 응답 없음 · 자동 재시도 예정" in line
+    assert "재계산 대기 부서 3곳" in line
+    assert 'hx-trigger="every 2s"' in html  # it keeps watching: the sweeper finishes the work
+    assert "작업 처리기 응답 없음" in client.get(BOARD).content.decode()
+
+
+def test_a_job_running_longer_than_the_limit_turns_delayed(
+    client, evaluator, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    status_url = queued_job(client, evaluator, monkeypatch, django_capture_on_commit_callbacks, state="STARTED")
+    assert "지연" not in squeeze(client.get(status_url).content.decode())
+    session = client.session
+    session[score_views.JOB_STARTED_KEY.format(year=2023)] -= settings.RECOMPUTE_DELAYED_AFTER + 1
+    session.save()
+    line = squeeze(client.get(status_url).content.decode())
+    assert "재계산 지연 · 자동 재시도 예정" in line and "응답 없음" not in line
+
+
+def test_a_failed_job_ends_and_says_the_remaining_departments_are_retried(
+    client, evaluator, monkeypatch, django_capture_on_commit_callbacks
+):
+    status_url = queued_job(client, evaluator, monkeypatch, django_capture_on_commit_callbacks, state="FAILURE")
+    html = client.get(status_url).content.decode()
+    line = squeeze(html)
+    assert "hx-trigger" not in html
+    assert "재계산 실패 (실패) · 자동 재시도 예정: 재계산 대기 부서 3곳은 자동으로 다시 계산됩니다" in line
+
+
+def test_the_board_has_no_worker_notice_when_tasks_run_in_process(client, evaluator):
+    client.force_login(evaluator)
+    assert "작업 처리기 응답 없음" not in client.get(BOARD).content.decode()
+
+
 def test_in_eager_mode_the_job_is_done_by_the_time_the_page_loads(client, evaluator, django_capture_on_commit_callbacks):
     client.force_login(evaluator)
     with django_capture_on_commit_callbacks(execute=True):
