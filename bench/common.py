@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import platform
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +47,39 @@ def setup_django(database: str, *, settings: str, redis_url: str | None = None) 
     import django
 
     django.setup()
+
+
+def start_workers(database: str, *, redis_url: str, queue: str, concurrency: int) -> subprocess.Popen:
+    """One prefork Celery worker with ``concurrency`` processes on a queue of our own; returns once it answers.
+
+    The caller's Celery app publishes to that queue (``app.conf.task_default_queue = queue``).
+    """
+    from config.celery import app
+
+    env = dict(os.environ, DATABASE_URL=bench_url(database), REDIS_URL=redis_url,
+               DJANGO_SETTINGS_MODULE="config.settings.local")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={concurrency}", "--pool=prefork",
+         "-Q", queue, "-n", f"{queue}@%h", "--loglevel=warning", "--without-heartbeat", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(destination=[f"{queue}@{platform.node()}"], timeout=1.0):
+            return process
+        if process.poll() is not None:
+            break
+    stop_workers(process)
+    raise SystemExit(f"the Celery worker did not start (Redis at {redis_url}?)")
+
+
+def stop_workers(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def timed(func: Callable[[], object]) -> tuple[float, object]:

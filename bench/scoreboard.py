@@ -6,12 +6,18 @@ in a scratch database (created and dropped here), scores are computed with
 Redis cache, as in production) and wrk drives 20 concurrent users (20 connections, each with
 its own logged-in session) over random scoreboard pages for a bounded time: first with an empty
 cache (every page built from the database, as right after any data change), then after every
-page of the mix was read once. p50 / p95 / p99 latency is printed and written to
-docs/benchmarks.md.
+page of the mix was read once; then again while a real Celery worker (2 processes, as
+bench/scoring.py starts it) recomputes the whole year over and over, so that a recompute runs
+during the whole load window: once with results that stay the same, once with 1 % of departments
+changing an actual before each recompute (each one then publishes a new result). p50 / p95 / p99
+latency is printed and written to docs/benchmarks.md.
 
-Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/scoreboard.py
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \
+       .venv/bin/python bench/scoreboard.py
        [--departments 25000] [--duration 20] [--users 20] [--workers 4] [--keep] [--reuse]
-Needs wrk (apt-get install wrk) and Redis on 127.0.0.1:6379 (database 9 is flushed); loopback only.
+Needs wrk (apt-get install wrk) and Redis: REDIS_URL (default 127.0.0.1:6379/0) is the workers' broker
+and result backend, BENCH_CACHE_URL (default 127.0.0.1:6379/9, flushed) the web workers' cache;
+BENCH_DB names the scratch database (default bench_scoreboard, dropped and created). Loopback only.
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from decimal import Decimal
@@ -36,22 +43,30 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import common
 
-BENCH_DB = "bench_scoreboard"
+BENCH_DB = os.environ.get("BENCH_DB", "bench_scoreboard")
 YEAR = 2023
 YEARS = (2023, 2024, 2025, 2026, 2027)
 INDICATORS_PER_DEPARTMENT = 8
 DEPARTMENTS_PER_BUREAU = 25
 PORT = 8765
-SETTINGS = "config.settings.test"  # DEBUG off, plain static storage (no collectstatic needed)
+SETTINGS = "bench.settings"  # the test settings (DEBUG off, no collectstatic needed), Celery on REDIS_URL
 HEADING = "## Scoreboard (bench/scoreboard.py)"
 GOAL_P95_MS = 300
+GOAL_DURING_RECOMPUTE_P95_MS = 500
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+QUEUE = f"bench-scoreboard-{os.getpid()}"
+WORKER_PROCESSES = 2
+IN_PROGRESS = "재계산이 끝날 때까지 직전 결과를 보여 줍니다"
 
 
 
 
 def setup_django() -> None:
-    common.setup_django(BENCH_DB, settings=SETTINGS)
+    common.setup_django(BENCH_DB, settings=SETTINGS, redis_url=REDIS_URL)
+    from config.celery import app
+
+    app.conf.task_default_queue = QUEUE  # the recompute goes to our own worker
 
 
 def load_dataset(departments: int) -> dict[str, int]:
@@ -234,9 +249,8 @@ def lua_script(paths_: list[str], cookies: list[str]) -> str:
 def start_server(workers: int) -> subprocess.Popen:
     env = dict(
         os.environ, DATABASE_URL=common.bench_url(BENCH_DB), DJANGO_SETTINGS_MODULE=SETTINGS, DB_CONN_MAX_AGE="600",
-        CACHE_URL=CACHE_URL,
+        CACHE_URL=CACHE_URL, REDIS_URL=REDIS_URL,  # the result backend: a running recompute's state
     )
-    env.pop("REDIS_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
@@ -286,6 +300,64 @@ def read_every_path(paths_: list[str], cookie: str) -> float:
         request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers={"Cookie": f"sessionid={cookie}"})
         urllib.request.urlopen(request, timeout=30).read()
     return (time.perf_counter() - started) * 1000 / len(dict.fromkeys(paths_))
+
+
+def recompute_repeatedly(stop: threading.Event, *, change: bool) -> list[float]:
+    """Full-year recomputes on the workers (force: every department computed and written), one after another
+    until `stop`; returns their durations (publish to result). With `change`, 1 % of departments change an
+    actual (a plain UPDATE) before each recompute, which then publishes a new result."""
+    from django.db import connection
+    from django.db.models import F
+
+    from kpis.models import Actual, Department
+    from kpis.tasks import recompute_year
+
+    ids = list(Department.objects.values_list("pk", flat=True))
+    rng = random.Random(11)
+    durations = []
+    try:
+        while not stop.is_set():
+            if change:
+                sample = rng.sample(ids, max(1, len(ids) // 100))
+                Actual.objects.filter(
+                    indicator__department_id__in=sample, indicator__order=0, year=YEAR, value__isnull=False
+                ).update(value=F("value") + 1)
+            started = time.perf_counter()
+            recompute_year.apply_async(args=(YEAR,), kwargs={"force": True}).get(timeout=600)
+            durations.append(time.perf_counter() - started)
+    finally:
+        connection.close()
+    return durations
+
+
+def page_says_recomputing(cookie: str) -> bool:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORT}/scores/{YEAR}/", headers={"Cookie": f"sessionid={cookie}"})
+    return IN_PROGRESS in urllib.request.urlopen(request, timeout=30).read().decode()
+
+
+def run_during_recompute(paths_: list[str], cookies: list[str], users: int, duration: int, *, change: bool) -> dict:
+    """wrk as in the warm closed-loop run while the workers recompute the year again and again."""
+    from kpis.models import ScorePublication
+
+    read_every_path(paths_, cookies[0])  # warm: served from the cache when nothing changed since
+    stop = threading.Event()
+    box: dict = {}
+    thread = threading.Thread(target=lambda: box.update(durations=recompute_repeatedly(stop, change=change)))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not ScorePublication.objects.filter(year=YEAR).exclude(recompute_task_id="").exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the year recompute did not start on the worker")
+            time.sleep(0.05)
+        shown = page_says_recomputing(cookies[1 % len(cookies)])  # not the user who started it
+        result = run_wrk(lua_script(paths_, cookies), users, duration)
+    finally:
+        stop.set()
+        thread.join()
+    result["recomputes"] = box.get("durations", [])
+    result["progress_shown"] = shown
+    return result
 
 
 def run_thinking_users(paths_: list[str], cookies: list[str], think_ms: int, duration: int) -> dict:
@@ -357,6 +429,12 @@ def run_wrk(script: str, users: int, duration: int) -> dict:
     return result
 
 
+def settings_chunks() -> int:
+    from django.conf import settings
+
+    return settings.SCORES_YEAR_CHUNKS
+
+
 def ms(us: float) -> str:
     return f"{us / 1000:.0f}"
 
@@ -367,6 +445,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--recompute-duration", type=int, default=40,
+                        help="seconds per run during a recompute (long enough for more than one recompute to end)")
     parser.add_argument("--think-ms", type=int, default=1000, help="mean think time of the second run")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database instead of rebuilding it")
@@ -411,6 +491,17 @@ def main() -> None:
         thinking = run_thinking_users(mix, cookies, args.think_ms, args.duration)
         single = run_wrk(lua_script(mix, cookies), 1, max(args.duration // 2, 5))
         load_after = os.getloadavg()[0]
+        workers = common.start_workers(BENCH_DB, redis_url=REDIS_URL, queue=QUEUE, concurrency=WORKER_PROCESSES)
+        try:
+            from kpis.tasks import recompute_year
+
+            recompute_year.apply_async(args=(YEAR,)).get(timeout=600)  # warm up the worker processes
+            load_before_recompute = os.getloadavg()[0]
+            during = run_during_recompute(mix, cookies, args.users, args.recompute_duration, change=False)
+            during_changed = run_during_recompute(mix, cookies, args.users, args.recompute_duration, change=True)
+            load_after_recompute = os.getloadavg()[0]
+        finally:
+            common.stop_workers(workers)
     finally:
         if server is not None:
             stop_server(server)
@@ -426,6 +517,13 @@ def main() -> None:
 
     verdict = "met" if closed["p95"] / 1000 <= GOAL_P95_MS else "NOT met"
     cold_verdict = "met" if cold["p95"] / 1000 <= GOAL_P95_MS else "not met"
+
+    def during_verdict(result: dict) -> str:
+        return "met" if result["p95"] / 1000 <= GOAL_DURING_RECOMPUTE_P95_MS else "NOT met"
+
+    def recomputes(result: dict) -> str:
+        runs = result["recomputes"]
+        return f"{len(runs)} recomputes of {min(runs):.1f}–{max(runs):.1f} s" if runs else "no recompute finished"
     body = "\n".join(
         [
             HEADING,
@@ -441,9 +539,11 @@ def main() -> None:
             "a Redis cache shared by the workers (`CACHE_URL`, as `REDIS_URL` gives in production). "
             f"A page is 50 departments ({page_bytes / 1024:.0f} KiB of HTML)."),
             ("- What is cached (kpis/board_cache.py): the rendered, user-independent parts of each page, under a "
-            "version read in one indexed query per request (newest score, dirty marks, newest audit entry, reminder, "
-            "snapshot, policy, department, bureau, entry window). Any change a page shows moves the version, so "
-            "after a data change every page is built again: the empty-cache runs below are that case."),
+            "version read in one indexed query per request (when the year's scores were last published, newest "
+            "audit entry, reminder, snapshot, policy, department, bureau, entry window). Any change a page shows "
+            "moves the version, so after a data change every page is built again: the empty-cache runs below are "
+            "that case. A year recompute on the workers publishes once, when its last chunk is stored, and only "
+            "when it changed a result or cleared a dirty mark."),
             (f"- Load: wrk, 2 threads, {args.users} connections, each request carrying one of {args.users} logged-in "
             f"evaluators' session cookies; a fixed mix of 400 scoreboard URLs (random pages of {counts['departments'] // 50:,} "
             "sorted by score 60 %, by name 15 %, by completeness 10 %; one bureau 10 %; a grade filter 5 %); "
@@ -454,8 +554,23 @@ def main() -> None:
             "timing their own requests (wrk's delay() counted its reconnects as latency)."),
             (f"- 1-minute load average just before / after the measured runs: {load_before:.2f} / {load_after:.2f} "
             "(other sessions' tests and benchmarks share the same 2 cores, so figures vary from run to run)."),
+            (f"- During a recompute: a real Celery worker (`celery worker --concurrency={WORKER_PROCESSES}`, prefork, "
+            "as in docker-compose, warmed up with one recompute) recomputes the whole year with `recompute_year("
+            f"{YEAR}, force=True)` (every department computed and written, in {settings_chunks()} chunks) again and "
+            "again from just before the load starts until it ends, so that a recompute runs during the whole "
+            f"window; the same wrk load as the warm closed-loop run for {args.recompute_duration} s, after the mix "
+            "was read once. Results unchanged: "
+            "each recompute stores the results already stored (no publication, the cache stays). 1 % changed: "
+            "before each recompute 1 % of departments change an actual by a plain UPDATE, so each recompute "
+            "publishes a new result at its end and every page of the mix is built again once after it. "
+            f"Unchanged: {recomputes(during)}; 1 % changed: {recomputes(during_changed)} (publish to result, under "
+            "the load). A page read during the recompute by a user who did not start it shows the progress line: "
+            f"{'yes' if during['progress_shown'] and during_changed['progress_shown'] else 'NO'}. Load average "
+            f"before / after these runs: {load_before_recompute:.2f} / {load_after_recompute:.2f}."),
             (f"- Goal p95 ≤ {GOAL_P95_MS} ms under {args.users} concurrent users: **{verdict}** in the closed-loop run "
-            f"with a warm cache; {cold_verdict} with an empty cache."),
+            f"with a warm cache; {cold_verdict} with an empty cache. Goal p95 ≤ {GOAL_DURING_RECOMPUTE_P95_MS} ms "
+            f"during a full-year recompute: **{during_verdict(during)}** with unchanged results, "
+            f"**{during_verdict(during_changed)}** with 1 % changed before each recompute."),
             "",
             "| run | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors |",
             "|---|---|---|---|---|---|---|---|---|",
@@ -464,6 +579,8 @@ def main() -> None:
             row("one user, warm cache", single),
             row("closed loop, empty cache", cold),
             row("one user, empty cache", single_cold),
+            row("closed loop during a full-year recompute, results unchanged", during),
+            row("closed loop during a full-year recompute, 1 % changed", during_changed),
             "",
             ("A warm page costs 3 queries (session, user, version) and the page shell; a page built from the "
             "database costs 15 queries (the page's departments read off an index, ranks, status counts, weak "

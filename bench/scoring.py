@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -49,33 +48,11 @@ def setup_django() -> None:
 
 
 def start_workers(concurrency: int) -> subprocess.Popen:
-    """One prefork worker with ``concurrency`` processes on a queue of our own; returns once it answers."""
-    from config.celery import app
-
-    env = dict(os.environ, DATABASE_URL=common.bench_url(BENCH_DB), REDIS_URL=REDIS_URL,
-               DJANGO_SETTINGS_MODULE="config.settings.local")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={concurrency}", "--pool=prefork",
-         "-Q", QUEUE, "-n", f"{QUEUE}@%h", "--loglevel=warning", "--without-heartbeat", "--without-gossip",
-         "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if app.control.ping(destination=[f"{QUEUE}@{platform.node()}"], timeout=1.0):
-            return process
-        if process.poll() is not None:
-            break
-    stop_workers(process)
-    raise SystemExit(f"the Celery worker did not start (Redis at {REDIS_URL}?)")
+    return common.start_workers(BENCH_DB, redis_url=REDIS_URL, queue=QUEUE, concurrency=concurrency)
 
 
 def stop_workers(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    common.stop_workers(process)
 
 
 def load_dataset(departments: int) -> None:

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import PermissionRefused, ServiceError
 from health.heartbeats import worker_responding
-from kpis.board_cache import board_cached
+from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.models import Department, DepartmentScore, DirtyScore
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
@@ -175,9 +175,10 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     filters = _filters(request)
     page_number = max(_int(request.GET.get("page")) or 1, 1)
+    version = board_version(year)
     board = board_cached(
         year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number),
-        lambda memo: _board(year, filters, page_number, memo),
+        lambda memo: _board(year, filters, page_number, memo), version=version,
     )
     job = _job(request, year)
     if job and job["done"]:
@@ -190,6 +191,9 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
                 "재계산 대기 부서는 자동으로 다시 계산됩니다 (자동 재시도 예정).",
             )
         job = None
+    if job is None and version.recompute_task_id:  # a year recompute on the workers: every reader sees it
+        running = _job_info(request, year, version.recompute_task_id)
+        job = None if running["done"] else running
     context = {
         "board": board,
         "year": year,

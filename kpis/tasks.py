@@ -11,10 +11,12 @@ import logging
 
 from celery import chord, shared_task
 from celery.backends.base import DisabledBackend
+from celery.exceptions import Ignore
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from kpis.services.publication import scores_recompute_finished, scores_recompute_started
 from kpis.services.reminders import reminder_years, reminders_send
 from kpis.services.scores import (
     department_recompute,
@@ -52,10 +54,11 @@ def recompute_year(self, year: int, force: bool = False) -> int:
 
     On real workers the task replaces itself with a chord: one ``recompute_year_chunk`` per
     department-id range, run in parallel, then ``recompute_year_done``, which inherits this
-    task's id, so a caller polling that id sees SUCCESS only once every chunk is stored. A
+    task's id, so a caller polling that id sees SUCCESS only once every chunk is stored, and
+    publishes the chunks' changes to the scoreboard only then (kpis/services/publication.py). A
     chunk that fails or is lost leaves its departments' previous results and dirty marks (the
-    sweeper finishes them); a chunk run twice writes the same rows. Run eagerly (no broker),
-    the year is one transaction, as before.
+    sweeper finishes them; the chord's errback publishes what the other chunks stored); a chunk
+    run twice writes the same rows. Run eagerly (no broker), the year is one transaction, as before.
     """
     year = int(year)
     parts = settings.SCORES_YEAR_CHUNKS
@@ -72,7 +75,20 @@ def recompute_year(self, year: int, force: bool = False) -> int:
     header = [
         recompute_year_chunk.si(year, first_id, last_id, bool(force)).set(**options) for first_id, last_id in chunks
     ]
-    return self.replace(chord(header, recompute_year_done.s(year).set(**options)))
+    scores_recompute_started(year, task_id=self.request.id)
+    try:
+        return self.replace(chord(header, year_chord_end(year, options)))
+    except Exception as exc:
+        if not isinstance(exc, Ignore):  # Ignore: replaced as planned; anything else: no chord runs
+            scores_recompute_finished(year, task_id=self.request.id)
+        raise
+
+
+def year_chord_end(year: int, options: dict):
+    """The chord's last task, with the errback Celery calls instead when a chunk fails."""
+    done = recompute_year_done.s(year).set(**options)
+    done.link_error(recompute_year_failed.s(year))
+    return done
 
 
 @shared_task(**DB_RETRY)
@@ -81,11 +97,19 @@ def recompute_year_chunk(year: int, first_id: int | None, last_id: int | None, f
     return scores_recompute_range(int(year), first_id, last_id, force=bool(force))
 
 
-@shared_task
-def recompute_year_done(done: list[int], year: int) -> int:
+@shared_task(bind=True)
+def recompute_year_done(self, done: list[int], year: int) -> int:
+    scores_recompute_finished(int(year), task_id=self.request.id)
     total = sum(done)
     logger.info("recomputed %s departments for %s in %s chunks", total, year, len(done))
     return total
+
+
+@shared_task
+def recompute_year_failed(request, exc, traceback, year: int) -> None:
+    """The year chord's errback, run where a chunk failed: publish what the other chunks stored and end
+    the progress line; the failed chunk's departments keep their dirty marks for the sweeper."""
+    scores_recompute_finished(int(year), task_id=request.id)
 
 
 @shared_task(**DB_RETRY, **FIRE_AND_FORGET)

@@ -25,6 +25,7 @@ from kpis.models.scores import (
     IndicatorScore,
     LowerIsBetterMethod,
     Reminder,
+    ScorePublication,
     ScoreSnapshot,
     ScoringPolicy,
     UnreportedMode,
@@ -33,6 +34,6 @@ from kpis.models.scores import (
 __all__ = [
     "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
     "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
-    "LowerIsBetterMethod", "PolicyGoal", "Reminder", "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target",
-    "Team", "UnreportedMode",
+    "LowerIsBetterMethod", "PolicyGoal", "Reminder", "ScorePublication", "ScoreSnapshot", "ScoringPolicy",
+    "StrategicGoal", "Target", "Team", "UnreportedMode",
 ]

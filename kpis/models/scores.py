@@ -131,6 +131,29 @@ class DirtyScore(models.Model):
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="dirty_score_unique")]
 
 
+class ScorePublication(models.Model):
+    """When a year's stored scores were last complete, and the chunked recompute running now, if any.
+
+    The scoreboard's cache version moves with `published_at` (kpis/board_cache.py). A year
+    recompute on the workers writes its chunks' rows without publishing (`pending` records that
+    one of them changed a result) and publishes once every chunk is stored, so readers keep the
+    last complete result meanwhile; any other recompute publishes in its own transaction.
+    """
+
+    year = models.PositiveIntegerField("연도", unique=True)
+    published_at = models.DateTimeField("게시 시각", null=True, blank=True)
+    pending = models.BooleanField("게시 전 변경", default=False)
+    recompute_task_id = models.CharField("진행 중인 재계산 작업", max_length=64, blank=True)
+    recompute_started_at = models.DateTimeField("재계산 시작 시각", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "점수 게시 상태"
+        verbose_name_plural = "점수 게시 상태"
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class ScoreSnapshot(models.Model):
     """The official, frozen result of a department-year, written when an admin finalises the year."""
 

@@ -28,6 +28,7 @@ from kpis.models import (
 )
 from kpis.scoring import DepartmentResult, IndicatorInput, Standing, classify_actual, department_score
 from kpis.services.policy_rules import policy_current, policy_rules
+from kpis.services.publication import scores_publish, scores_publish_later
 
 
 @dataclass(frozen=True)
@@ -204,17 +205,19 @@ def scores_recompute(year: int, department_ids: Sequence[int] | None = None, *, 
     A department whose stored fingerprint equals the fingerprint of its current inputs (same
     policy version, weights, targets, actuals) already holds exactly the rows we would write,
     so it is skipped unless ``force``; a nightly recompute then costs one read per department.
-    Everything happens in one transaction.
+    Everything happens in one transaction, which also publishes the result to the scoreboard
+    when it changed one (kpis/services/publication.py).
     """
-    return _recompute(year, department_ids, None, None, force=force)
+    return _recompute(year, department_ids, None, None, force=force, publish=True)
 
 
 def scores_recompute_range(year: int, first_id: int | None, last_id: int | None, *, force: bool = False) -> int:
     """``scores_recompute`` of the departments with ids in [first_id, last_id] (None: open end), one transaction.
 
-    A year split by ``year_chunks`` is recomputed chunk by chunk, in parallel by the workers.
+    A year split by ``year_chunks`` is recomputed chunk by chunk, in parallel by the workers. A
+    chunk does not publish what it changed: the chord's last task does, once every chunk is stored.
     """
-    return _recompute(year, None, first_id, last_id, force=force)
+    return _recompute(year, None, first_id, last_id, force=force, publish=False)
 
 
 def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
@@ -236,7 +239,8 @@ def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
 
 
 def _recompute(
-    year: int, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None, *, force: bool
+    year: int, department_ids: Sequence[int] | None, first_id: int | None, last_id: int | None, *, force: bool,
+    publish: bool,
 ) -> int:
     with transaction.atomic():
         policy = policy_current(year)
@@ -253,20 +257,22 @@ def _recompute(
             year, department_ids, provisional=rules.provisional, first_id=first_id, last_id=last_id,
             with_baseline=rules.lower_is_better == "baseline",
         )
-        stored: dict[int, str] = {}
-        if not force:
-            stored_qs = DepartmentScore.objects.filter(year=year)
-            if department_ids is None or len(department_ids) < 1000:
-                stored_qs = _scoped(stored_qs, "department_id", department_ids, first_id, last_id)
-            stored = dict(stored_qs.values_list("department_id", "fingerprint"))
+        # Read even when forced: a result equal to the stored one changes nothing a page shows.
+        stored_qs = DepartmentScore.objects.filter(year=year)
+        if department_ids is None or len(department_ids) < 1000:
+            stored_qs = _scoped(stored_qs, "department_id", department_ids, first_id, last_id)
+        stored = dict(stored_qs.values_list("department_id", "fingerprint"))
+        changed = bool(generations)  # a cleared dirty mark changes the page's stale flags
         now = timezone.now()
         indicator_rows: list[tuple] = []
         department_rows: list[tuple] = []
         for department_id in wanted:
             inputs = loaded.get(department_id) or DepartmentInputs(department_id, year, (), ())
             fingerprint = inputs_fingerprint(policy, inputs)
-            if stored.get(department_id) == fingerprint:
+            same = stored.get(department_id) == fingerprint
+            if same and not force:
                 continue
+            changed = changed or not same
             # DepartmentScore keeps no working text (pages show the indicators' own): skip it.
             result = department_score(inputs.items, rules, explain=False)
             rows, department_row = _rows(inputs, result, fingerprint)
@@ -275,6 +281,8 @@ def _recompute(
         if department_rows:
             _store(indicator_rows, department_rows, (year, policy.pk, now))
         _clear_dirty(year, generations)
+        if changed:
+            (scores_publish if publish else scores_publish_later)(year)
     return len(wanted)
 
 

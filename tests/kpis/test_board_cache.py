@@ -6,17 +6,31 @@ import re
 from decimal import Decimal
 
 import pytest
+from celery.backends.base import DisabledBackend
+from celery.exceptions import ChordError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from kpis import score_views
 from kpis.board_cache import board_version
-from kpis.models import Actual, ActualStatus, Bureau, Department, EntryYear, Reminder
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    Bureau,
+    Department,
+    DepartmentScore,
+    EntryYear,
+    Reminder,
+    ScorePublication,
+)
 from kpis.services.finalise import year_finalise
 from kpis.services.policy import policy_revise
-from kpis.services.scores import scores_recompute
+from kpis.services.publication import scores_recompute_started
+from kpis.services.scores import department_recompute, scores_recompute, year_chunks
 from kpis.services.workflow import actual_reopen
+from kpis.tasks import recompute_year_chunk, recompute_year_done, year_chord_end
 from tests.kpis.test_scoreboard import BOARD, add_departments, change_actual, returned_actual, row_of, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +184,97 @@ def test_a_second_page_reuses_the_year_parts_built_for_the_first(client, evaluat
     # the roll-up table of page two still shows its bureau, from the every-bureau roll-up
     body = page_two.content.decode()
     assert "실국별 점수" in body and "다른국" in body.split('<table class="data rollups">')[1].split("</table>")[0]
+
+
+# --- During a year recompute on the workers -----------------------------------------------------------
+
+RUNNING_TASK = "6f0c3d1e-0000-4000-8000-000000000001"
+IN_PROGRESS = "재계산이 끝날 때까지 직전 결과를 보여 줍니다"
+
+
+def test_a_page_read_during_a_year_recompute_shows_the_last_complete_result_until_it_ends(
+    client, evaluator, dept_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    actual = returned_actual("정무활동 및 당정협력 강화")
+    with django_capture_on_commit_callbacks(execute=False):  # no worker picks the save up by itself
+        change_actual(dept_user, actual, "11")
+    before = client.get(BOARD)
+    assert "102.73" in row_of(before, "대외협력과") and "재계산 대기" in row_of(before, "대외협력과")
+    assert IN_PROGRESS not in before.content.decode()
+
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "STARTED")
+    scores_recompute_started(2023, task_id=RUNNING_TASK)
+    for first_id, last_id in year_chunks(2023, 2):
+        recompute_year_chunk(2023, first_id, last_id)  # both chunks stored; the chord's end not yet run
+    assert DepartmentScore.objects.get(department__name="대외협력과", year=2023).score == Decimal("100.00")
+
+    during = client.get(BOARD)
+    assert rows_of(during) == rows_of(before)  # the last complete result, stale flag included
+    assert IN_PROGRESS in during.content.decode() and "재계산 계산 중" in during.content.decode()
+
+    recompute_year_done.apply(args=([3], 2023), task_id=RUNNING_TASK)
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "SUCCESS")
+    after = client.get(BOARD)
+    row = row_of(after, "대외협력과")
+    assert "100.00 S 70.00%" in row and "최신" in row  # the draft of 11 is left out
+    assert IN_PROGRESS not in after.content.decode()
+
+
+def test_a_save_during_a_year_recompute_shows_at_once_and_so_does_its_department_recompute(
+    client, evaluator, dept_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    client.get(BOARD)
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "STARTED")
+    scores_recompute_started(2023, task_id=RUNNING_TASK)
+    first_id, last_id = year_chunks(2023, 2)[0]
+    recompute_year_chunk(2023, first_id, last_id, True)  # one chunk stored, the other still running
+
+    actual = returned_actual("정무활동 및 당정협력 강화")
+    with django_capture_on_commit_callbacks(execute=False):
+        change_actual(dept_user, actual, "11")
+    assert "재계산 대기" in row_of(client.get(BOARD), "대외협력과")
+
+    department_recompute(actual.indicator.department_id, 2023)  # what the save's wake-up message runs
+    page = client.get(BOARD)
+    row = row_of(page, "대외협력과")
+    assert "100.00 S 70.00%" in row and "최신" in row
+    assert IN_PROGRESS in page.content.decode()  # the year recompute is still running
+
+
+def test_a_recompute_that_stores_the_same_results_keeps_every_cached_page(client, evaluator, builds):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    first = client.get(BOARD)
+    scores_recompute(2023, force=True)  # every row written again, every result the same
+    assert rows_of(client.get(BOARD)) == rows_of(first) and builds["n"] == 1
+
+
+def test_a_failed_chunk_publishes_what_the_other_chunks_stored_and_ends_the_progress_line(
+    client, evaluator, dept_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    scores_recompute(2023)
+    client.force_login(evaluator)
+    actual = returned_actual("정무활동 및 당정협력 강화")
+    with django_capture_on_commit_callbacks(execute=False):
+        change_actual(dept_user, actual, "11")
+    client.get(BOARD)
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "STARTED")
+    scores_recompute_started(2023, task_id=RUNNING_TASK)
+    recompute_year_chunk(2023, None, None)  # the chunk that succeeded stored a new result
+
+    # What Celery's result backend does when another chunk of the chord fails: the errback runs.
+    end = year_chord_end(2023, {})
+    end.freeze(RUNNING_TASK)
+    try:
+        raise ChordError("a chunk failed")
+    except ChordError as exc:  # Celery calls it while handling the chunk's error
+        DisabledBackend(celery_app).chord_error_from_stack(end, exc)
+
+    monkeypatch.setattr(score_views, "job_state", lambda task_id: "FAILURE")
+    page = client.get(BOARD)
+    assert "100.00 S 70.00%" in row_of(page, "대외협력과") and IN_PROGRESS not in page.content.decode()
+    assert ScorePublication.objects.get(year=2023).recompute_task_id == ""

@@ -19,7 +19,7 @@ from kombu import pools as kombu_pools
 
 from config.celery import app as celery_app
 from imports.services import plan_import
-from kpis.models import Actual, DepartmentScore, DirtyScore, Indicator
+from kpis.models import Actual, DepartmentScore, DirtyScore, Indicator, ScorePublication
 from kpis.services.actuals import actual_save
 from kpis.services.scores import dirty_sweep, scores_recompute
 from kpis.tasks import recompute_year
@@ -158,6 +158,7 @@ def test_a_year_recompute_on_a_real_worker_runs_as_chunks_and_clears_every_dirty
     scores_recompute(2023)
     before = dict(DepartmentScore.objects.filter(year=2023).values_list("department_id", "computed_at"))
     DirtyScore.objects.bulk_create([DirtyScore(department_id=pk, year=2023) for pk in before])
+    published = ScorePublication.objects.get(year=2023).published_at
 
     # The worker splits the year into id ranges (settings.SCORES_YEAR_CHUNKS), each its own transaction.
     recompute_year.apply_async(args=(2023,), kwargs={"force": True})
@@ -170,5 +171,8 @@ def test_a_year_recompute_on_a_real_worker_runs_as_chunks_and_clears_every_dirty
         worker.stdout.read1(4096).decode(errors="replace") if worker.poll() else ""
     )
     assert wait_for(lambda: not DirtyScore.objects.filter(year=2023).exists())
+    # The chord's last task published the chunks' changes and ended the progress line.
+    assert wait_for(lambda: ScorePublication.objects.get(year=2023).published_at > published)
+    assert ScorePublication.objects.get(year=2023).recompute_task_id == ""
     scores = dict(DepartmentScore.objects.filter(year=2023).values_list("department__name", "score"))
     assert scores == {"대외협력과": Decimal("102.73"), "소통기획과": Decimal("101.23"), "외국인국제정책과": None}

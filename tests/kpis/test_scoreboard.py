@@ -29,6 +29,7 @@ from kpis.score_selectors import PAGE_SIZE, _ordering, scoreboard_departments, s
 from kpis.scoring import DepartmentResult, bureau_rollup
 from kpis.services.actuals import actual_save
 from kpis.services.policy import policy_current, policy_revise
+from kpis.services.publication import scores_publish
 from kpis.services.scores import scores_recompute
 from kpis.tasks import recompute_year
 
@@ -219,10 +220,11 @@ def test_it_sorts_by_name_and_by_completeness(client, evaluator):
     assert by_name == ["대외협력과", "소통기획과", "외국인국제정책과"]
     by_completeness = [row.split()[1] for row in rows_of(client.get(BOARD, {"sort": "completeness"}))]
     assert by_completeness == ["대외협력과", "소통기획과", "외국인국제정책과"]
-    # As a recompute would store it: with a new computed_at (the page cache's version moves with it).
+    # As a recompute would store and publish it (the page cache's version moves with the publication).
     DepartmentScore.objects.filter(department__name="대외협력과").update(
         completeness=Decimal(50), computed_at=timezone.now()
     )
+    scores_publish(2023)
     by_completeness = [row.split()[1] for row in rows_of(client.get(BOARD, {"sort": "completeness"}))]
     assert by_completeness == ["소통기획과", "대외협력과", "외국인국제정책과"]
 
