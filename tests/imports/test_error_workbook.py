@@ -116,3 +116,19 @@ def test_an_upload_refused_for_rows_below_the_limit_keeps_no_file_to_build_an_er
     assert body["status"] == "failed" and body["errors_workbook"] is False
     assert not ImportRun.objects.get(pk=body["id"]).file
     assert client.get(f"/api/v1/imports/{body['id']}/errors.xlsx").status_code == 404
+
+
+def test_the_admin_links_a_run_to_its_page_and_never_to_the_stored_file(client, admin_user, dept_user, sample_plan):
+    from imports.models import ImportRun
+    from tests.fixtures.workbooks import department, edit, export_workbook, upload
+
+    client.force_login(dept_user)
+    exported = export_workbook(client, department_id=department().pk)
+    run = ImportRun.objects.get(pk=upload(client, edit(exported, {"L6": "12회"})).json()["id"])
+    assert run.file  # the upload is stored
+
+    client.force_login(admin_user)
+    page = client.get(f"/admin/imports/importrun/{run.pk}/change/").content.decode()
+
+    assert f'href="/imports/{run.pk}/"' in page
+    assert "/media/" not in page and run.file.name not in page
