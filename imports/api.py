@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from core.api import ApiViewMixin, id_field, lookup_id, year_field
 from imports import actuals_import, exporters, plan_workbook, run_rows, runs
 from imports.uploads import too_large_message
+from imports.workbook_writing import xlsx_response
 
 # Multipart boundaries and the other fields of an upload form.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -43,13 +44,6 @@ class ConfirmSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=1_048_576), required=False, default=list,
         max_length=200_000, help_text="계획이 바뀐 것을 확인하고 그래도 반영할 행 번호",
     )
-
-
-def xlsx_response(data: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=exporters.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = exporters.content_disposition(file_name)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class UploadTooLarge(exceptions.APIException):

@@ -23,9 +23,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import CellCoordinatesException
 
 from imports import workbook_layout as L
-from imports.exporters import FORMULA_TRIGGERS
 from imports.plan_workbook.layout import PLAN_ROW_LIMIT
 from imports.uploads import open_workbook
+from imports.workbook_writing import FORMULA_TRIGGERS, text_cell
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 ERROR_SHEET = "오류목록"
@@ -69,7 +69,7 @@ def _listing_sheet(ws, listed: list[dict[str, Any]], total: int) -> None:
     ws.freeze_panes = "A2"
     ws.append(["위치", "오류"])
     for error in listed:
-        ws.append([_text(ws, error.get("address", "")), _text(ws, error.get("message", ""))])
+        ws.append([text_cell(ws, error.get("address", "")), text_cell(ws, error.get("message", ""))])
     if total > len(listed):
         ws.append(["", (f"외 {total - len(listed):,}건의 오류가 더 있습니다 (처음 {len(listed):,}건만 표시했습니다). "
                         "위의 오류를 고쳐 다시 올리면 나머지를 확인할 수 있습니다.")])
@@ -119,7 +119,7 @@ def _copied(ws, cell, styles: dict[int, Any]) -> Any:
     unsafe = isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
     if not style_id and not unsafe:
         return value
-    copied = _text(ws, value) if unsafe else WriteOnlyCell(ws, value=value)
+    copied = text_cell(ws, value) if unsafe else WriteOnlyCell(ws, value=value)
     if style_id:
         if style_id not in styles:
             template = WriteOnlyCell(ws)
@@ -139,16 +139,6 @@ def _marked(ws, current: Any, messages: list[str]) -> Cell:
     note = Comment("\n".join(messages), AUTHOR)
     note.width, note.height = 320, 40 + 30 * len(messages)
     cell.comment = note
-    return cell
-
-
-def _text(ws, value: Any) -> Cell:
-    """A text cell that never runs as a formula, whatever it starts with (as the exporters write text)."""
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value:
-        cell.data_type = "s"
-        if value.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
     return cell
 
 

@@ -18,6 +18,7 @@ from core.numbers import whole_number
 from imports import actuals_import, actuals_rows, exporters, plan_workbook, run_rows, runs
 from imports.models import ImportKind, ImportStatus
 from imports.uploads import size_text, too_large_message
+from imports.workbook_writing import xlsx_response
 from kpis.models import Department
 from kpis.services.permissions import is_admin, is_evaluator
 
@@ -35,13 +36,6 @@ def _int_param(request: HttpRequest, name: str, *, low: int = 1, high: int = 2**
     return number
 
 
-def _xlsx(data: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=exporters.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = exporters.content_disposition(file_name)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_GET
 def actuals_export(request: HttpRequest) -> HttpResponse:
@@ -56,7 +50,7 @@ def actuals_export(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(exc.message) from exc
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return _xlsx(out.getvalue(), export.file_name)
+    return xlsx_response(out.getvalue(), export.file_name)
 
 
 @login_required
@@ -67,7 +61,7 @@ def plan_export(request: HttpRequest) -> HttpResponse:
         export = plan_workbook.plan_workbook(user=request.user, out=out)
     except PermissionRefused as exc:
         raise PermissionDenied(exc.message) from exc
-    return _xlsx(out.getvalue(), export.file_name)
+    return xlsx_response(out.getvalue(), export.file_name)
 
 
 def _too_large(request: HttpRequest) -> bool:
@@ -196,7 +190,7 @@ def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
         data, file_name = runs.run_error_workbook(run)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return _xlsx(data, file_name)
+    return xlsx_response(data, file_name)
 
 
 @login_required

@@ -13,7 +13,6 @@ from accounts.models import User
 from budgets.models import BudgetProgram, BudgetSummaryLine
 from budgets.summary import change_rate, percent_of
 from imports import workbook_layout as L
-from imports.exporters import cell, styles, text_cell
 from imports.plan_workbook.layout import (
     BUDGET_SHEET,
     DOMAIN_COLUMNS,
@@ -28,6 +27,7 @@ from imports.plan_workbook.layout import (
     plan_fingerprint,
     require_plan_reader,
 )
+from imports.workbook_writing import cell, styles, text_cell
 from kpis.domain import MAX_PLACES
 from kpis.models import Department, Indicator
 from kpis.services.plan import DOMAIN_FIELDS
