@@ -110,6 +110,20 @@ def format_number(value: Decimal | None, places: int | None = None) -> str:
     return f"{sign}{grouped}.{fraction}" if fraction else f"{sign}{grouped}"
 
 
+DISPLAY_PLACES = 2  # a figure shown without an indicator's own setting: as entered, at most this many decimals
+
+
+def format_figure(value: Decimal | None, places: int | None = None) -> str:
+    """The one display of an indicator's figure (target, actual, input, computed value) on pages, working
+    texts, exports and the API: `places` fixed decimals when the indicator sets them, else as entered with
+    at most two: (6.285714, None) → '6.29', (6.5000, None) → '6.5', (12, 1) → '12.0', -24 → '△24'."""
+    if value is None:
+        return "없음"
+    if places is None:
+        return format_number(plain_number(round_half_up(value, DISPLAY_PLACES)))
+    return format_number(value, places)
+
+
 def format_amount(value: Decimal) -> str:
     """Thousands separators, trailing zeros stripped: Decimal('4708.000') → '4,708'."""
     if value == 0:

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from core.numbers import VALUE_DIGITS
+from core.numbers import VALUE_DIGITS, format_figure
 from kpis.domain import MAX_PLACES, ValueDomain
 
 
@@ -149,6 +149,10 @@ class Indicator(models.Model):
         "실적 소수 자릿수", default=MAX_PLACES, validators=[MaxValueValidator(MAX_PLACES)],
         help_text="0이면 정수만 입력할 수 있습니다.",
     )
+    display_places = models.PositiveSmallIntegerField(
+        "표시 소수 자릿수", null=True, blank=True, validators=[MaxValueValidator(MAX_PLACES)],
+        help_text="비워 두면 입력한 대로(소수 둘째 자리까지) 표시합니다.",
+    )
     input_min = models.DecimalField("산식 입력값 최솟값", null=True, blank=True, **VALUE_DIGITS)
     input_max = models.DecimalField("산식 입력값 최댓값", null=True, blank=True, **VALUE_DIGITS)
     input_places = models.PositiveSmallIntegerField(
@@ -180,6 +184,10 @@ class Indicator(models.Model):
     def input_names(self) -> tuple[str, ...]:
         """The figures a user types for this indicator: its formula's variables, () for a value typed directly."""
         return tuple(self.formula_variables or ())
+
+    def figure(self, value: Decimal | None) -> str:
+        """`value` (target, actual, input or computed value) as this indicator shows its figures everywhere."""
+        return format_figure(value, self.display_places)
 
     @property
     def value_domain(self) -> ValueDomain:

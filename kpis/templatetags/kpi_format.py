@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 
-from core.numbers import NEGATIVE, format_amount, format_number
+from core.numbers import NEGATIVE, format_amount, format_figure, format_number
 
 register = template.Library()
 
@@ -55,3 +55,14 @@ def pct(value: object, places: object = 2) -> str:
     rounded = number.quantize(quantum, rounding=ROUND_HALF_UP)
     text = f"{abs(rounded):,f}%"
     return NEGATIVE + text if rounded < 0 else text
+
+
+@register.filter
+def figure(value: object, indicator: object = None) -> str:
+    """An indicator's figure with that indicator's decimals (`Indicator.figure`); as entered, at most two
+    decimals, without one; empty for None, so that `|default:"-"` applies."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    places = getattr(indicator, "display_places", None)
+    return format_figure(number, places)
