@@ -21,7 +21,7 @@ from imports.forms import MAX_YEAR, MIN_YEAR, ActualsExportForm, HistoryFilterFo
 from imports.models import ImportKind, ImportStatus
 from imports.uploads import size_text, too_large_message
 from imports.workbook_writing import xlsx_response
-from kpis.models import Department
+from kpis.models import Department, Indicator
 from kpis.services.permissions import is_admin, is_evaluator
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -163,6 +163,12 @@ def detail(request: HttpRequest, run_id: int) -> HttpResponse:
     shown = run_rows.run_rows_page(
         run, page=_int_param(request, "page", high=10**7) or 1, include_unchanged=show_all, status=status
     )
+    if run.kind == ImportKind.ACTUALS_WORKBOOK:  # figures shown with their indicator's decimals: one query a page
+        indicators = Indicator.objects.only("display_places").in_bulk(
+            {row["indicator_id"] for row in shown["rows"] if row.get("indicator_id")}
+        )
+        for row in shown["rows"]:
+            row["indicator"] = indicators.get(row.get("indicator_id"))
     context = {
         "run": run, "status_label": runs.run_status_label(run), "rows": shown["rows"], "page": shown, "show_all": show_all, "status": status,
         "hidden_unchanged": 0 if show_all or status else run.summary.get("unchanged", 0),
