@@ -174,3 +174,12 @@ def test_make_run_shows_the_korean_pages_because_local_settings_have_debug_off()
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_a_form_sent_without_its_security_token_is_the_korean_page(dept_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(dept_user)
+
+    response = client.post("/accounts/logout/")
+
+    assert_korean_page(response, 403, "보안 확인에 실패해 보내지 않았습니다")
