@@ -133,3 +133,29 @@ def test_a_department_user_opening_an_evaluator_page_sees_the_korean_403_page(ch
     page.click("text=첫 화면으로")
     page.wait_for_load_state("networkidle")
     assert page.url.rstrip("/") == live_server.url.rstrip("/")
+
+
+def test_an_admin_picks_the_department_from_the_list_and_filters_the_history(chromium_page, live_server, tmp_path):
+    plan_import(path=SAMPLE_PLAN)
+    _make_user("admin_excel", "admin")
+    comms = Department.objects.get(name="소통기획과")
+    page = chromium_page
+    login(page, live_server, "admin_excel", PASSWORD)
+
+    page.get_by_role("link", name="엑셀", exact=True).click()
+    page.click("text=실적 엑셀 올리기")
+    page.fill("input[name=year]", str(YEAR))
+    page.get_by_label("부서").select_option(label="소통기획과 (대외국제소통국)")
+    exported = _download(page, lambda: page.click("text=실적 엑셀 내려받기"))
+    _upload(page, live_server, comms.pk, exported, tmp_path, "comms.xlsx")
+
+    page.goto(f"{live_server.url}/imports/history/")
+    page.get_by_label("부서").select_option(label="소통기획과 (대외국제소통국)")
+    page.get_by_label("연도").fill(str(YEAR))
+    page.click("button:has-text('거르기')")
+    page.wait_for_load_state("networkidle")
+
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() == 1 and "comms.xlsx" in rows.inner_text() and "소통기획과" in rows.inner_text()
+    assert page.locator("nav.site-nav").get_by_role("link", name="계획 엑셀", exact=True).count() == 1
+    page.screenshot(path=str(tmp_path / "history.png"), full_page=True)
