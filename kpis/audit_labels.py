@@ -62,7 +62,6 @@ FIELDS = {
     ("actual", "note"): "비고",
     ("target", "value"): "목표값",
     ("indicator", "formula"): "측정산식",
-    ("indicator", "method_text"): "측정산식",
     ("indicator", "direction"): "방향",
     ("evidence", "file"): "파일",
     ("year", "finalised_at"): "확정 시각",
@@ -107,9 +106,8 @@ def history_line(entry: AuditEntry, indicator: Indicator) -> HistoryLine:
         elif entry.entity == "evidence" and name == "file":
             lines.append(f"{field_label(entry.entity, name)}: {new or EMPTY}")
         else:
-            lines.append(
-                f"{field_label(entry.entity, name)}: {value_text(name, old, indicator)} → {value_text(name, new, indicator)}"
-            )
+            lines.append(_change(field_label(entry.entity, name), value_text(name, old, indicator),
+                                 value_text(name, new, indicator)))
     return HistoryLine(entry=entry, event=event_label(entry.entity, entry.action), changes=lines)
 
 
@@ -163,10 +161,16 @@ def _input_changes(old: object, new: object, indicator: Indicator) -> list[str]:
     names = [name for name in indicator.input_names if name in before or name in after]
     names += [name for name in {**before, **after} if name not in names]
     return [
-        f"{label}: {name} {value_text('value', before.get(name), indicator)} → {value_text('value', after.get(name), indicator)}"
+        _change(f"{label}: {name}", value_text("value", before.get(name), indicator),
+                value_text("value", after.get(name), indicator), separator=" ")
         for name in names
         if before.get(name) != after.get(name)
     ]
+
+
+def _change(label: str, old: str, new: str, separator: str = ": ") -> str:
+    """'상태: 작성 중 → 제출'; a value that did not change (a placeholder created empty) once: '실적 값: 없음'."""
+    return f"{label}{separator}{new}" if old == new else f"{label}{separator}{old} → {new}"
 
 
 def _inputs(text: object) -> dict[str, str]:
