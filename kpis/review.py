@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from core.numbers import whole_number
 from kpis.audit_labels import HistoryLine, history_lines
 from kpis.entry import _official
 from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
@@ -49,9 +50,17 @@ class ReviewFilter(django_filters.FilterSet):
         if not data.get("status"):
             data["status"] = ActualStatus.SUBMITTED
         super().__init__(data, *args, **kwargs)
-        self.form.fields["indicator"].label_from_instance = lambda i: f"{i.short_name} ({i.department.name})"
-        self.form.fields["indicator"].queryset = self.form.fields["indicator"].queryset.select_related("department")
-        self.form.fields["department"].label_from_instance = lambda d: f"{d.name} ({d.bureau.name})"
+        departments, indicators = self.form.fields["department"], self.form.fields["indicator"]
+        # A chosen bureau or department narrows the lists below it (an organization has thousands of indicators).
+        bureau_id, department_id = whole_number(data.get("bureau"), low=1), whole_number(data.get("department"), low=1)
+        if bureau_id is not None:
+            departments.queryset = departments.queryset.filter(bureau_id=bureau_id)
+            indicators.queryset = indicators.queryset.filter(department__bureau_id=bureau_id)
+        if department_id is not None:
+            indicators.queryset = indicators.queryset.filter(department_id=department_id)
+        indicators.queryset = indicators.queryset.select_related("department")
+        indicators.label_from_instance = lambda i: f"{i.short_name} ({i.department.name})"
+        departments.label_from_instance = lambda d: f"{d.name} ({d.bureau.name})"
 
 
 def review_actuals(data=None) -> tuple[ReviewFilter, QuerySet[Actual]]:

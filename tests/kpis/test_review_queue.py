@@ -5,11 +5,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.errors import InvalidState, PermissionRefused
 from kpis import review_views
 from kpis.models import Actual, ActualStatus, AuditEntry, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.evidence import evidence_add
-from kpis.services.workflow import actual_submit
+from kpis.services.workflow import Pick, actual_submit, actuals_approve_many
 
 YEAR = 2024
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -100,6 +101,16 @@ def test_filters_by_department_indicator_bureau_and_status(
     assert approved.count('class="badge status-approved"') == 3
 
     assert "조건에 맞는 실적이 없습니다" in queue(client, bureau="999999")
+
+
+def test_a_chosen_department_narrows_the_indicator_list(client, evaluator, meetings, survey):
+    client.force_login(evaluator)
+
+    narrowed = queue(client, department=meetings.department_id)
+    assert f'<option value="{meetings.pk}">' in narrowed and f'<option value="{survey.pk}">' not in narrowed
+
+    mismatched = queue(client, department=meetings.department_id, indicator=survey.pk)
+    assert "조건에 맞는 실적이 없습니다" in mismatched and 'class="field-errors"' in mismatched
 
 
 def test_the_queue_is_paginated_keeping_its_filters(client, evaluator, sample_plan, monkeypatch):
@@ -239,3 +250,22 @@ def test_the_queue_query_count_does_not_grow_with_its_rows(
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = queue(client)
     assert body.count('name="pick"') == 5
+
+
+def test_a_bulk_approval_keeps_the_single_approval_rules(admin_user, dept_user, meetings, volunteering):
+    """An admin may not approve what they entered themselves: the whole batch is refused, naming that row."""
+    theirs = submitted(dept_user, meetings, 개최횟수="12")
+    own = submitted(admin_user, volunteering, 활동인원="120,000", 인구="2,000,000")
+
+    with pytest.raises(InvalidState) as refused:
+        actuals_approve_many(user=admin_user, picks=[Pick(theirs.pk, theirs.version), Pick(own.pk, own.version)])
+
+    assert "대외협력과 '자원봉사 활동률' 2024년" in refused.value.message
+    assert "자신이 입력하거나 제출한 실적은 승인할 수 없습니다" in refused.value.message
+    assert Actual.objects.get(pk=theirs.pk).status == ActualStatus.SUBMITTED
+
+
+def test_a_department_user_cannot_approve_in_bulk(dept_user, other_dept_user, meetings):
+    actual = submitted(dept_user, meetings, 개최횟수="12")
+    with pytest.raises(PermissionRefused):
+        actuals_approve_many(user=other_dept_user, picks=[Pick(actual.pk, actual.version)])
