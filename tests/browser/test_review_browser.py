@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports.services import plan_import
 from kpis.models import Actual, ActualStatus, Indicator
 from kpis.services.actuals import actual_save
+from kpis.services.evidence import evidence_add
 from kpis.services.workflow import actual_submit
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
@@ -14,11 +16,16 @@ pytestmark = pytest.mark.browser
 
 YEAR = 2024
 MAX_TABS = 300
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def submitted(user, indicator: Indicator, **inputs: str) -> Actual:
+def submitted(user, indicator: Indicator, note: str = "", evidence: str = "", **inputs: str) -> Actual:
     seen = Actual.objects.get(indicator=indicator, year=YEAR)
-    draft = actual_save(user=user, indicator_id=indicator.pk, year=YEAR, inputs=inputs, expected_version=seen.version)
+    draft = actual_save(
+        user=user, indicator_id=indicator.pk, year=YEAR, inputs=inputs, note=note, expected_version=seen.version
+    )
+    if evidence:
+        evidence_add(user=user, actual_id=draft.pk, upload=SimpleUploadedFile(evidence, PDF))
     return actual_submit(user=user, actual_id=draft.pk, expected_version=draft.version)
 
 
@@ -29,6 +36,16 @@ def tab_to(page, selector: str) -> None:
         if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
             return
     raise AssertionError(f"Tab never reached {selector}")
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page (KWCAG 2.2 / WCAG 2.1 AA), by rule and element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']}: {node['target']}" for v in found if v["impact"] in ("serious", "critical") for node in v["nodes"]
+    ]
 
 
 def keyboard_login(page, live_server, username: str) -> None:
@@ -52,13 +69,18 @@ def test_an_evaluator_approves_with_the_keyboard_and_the_department_reads_the_co
     volunteering = Indicator.objects.get(short_name="자원봉사 활동률")
     first = submitted(department, meetings, 개최횟수="12")
     second = submitted(department, exchanges, 교류횟수="34")
-    third = submitted(department, volunteering, 활동인원="120,000", 인구="2,000,000")
+    third = submitted(
+        department, volunteering, note="1365 자원봉사포털 12월 말 집계", evidence="활동인원-집계표.pdf",
+        활동인원="120,000", 인구="2,000,000",
+    )
     page = chromium_page
 
     keyboard_login(page, live_server, "eval_review")
     page.goto(f"{live_server.url}/review/")
     assert "달성률" in page.content() and "활동인원/인구*100" in page.content()
+    assert "1365 자원봉사포털 12월 말 집계" in page.content() and "활동인원-집계표.pdf" in page.content()
     page.screenshot(path=str(screenshots / "review-queue.png"), full_page=True)
+    assert serious_violations(page) == []
 
     # two rows checked and approved together with one comment
     tab_to(page, f"#pick-{first.pk}")
@@ -96,3 +118,4 @@ def test_an_evaluator_approves_with_the_keyboard_and_the_department_reads_the_co
     assert "상태: 제출 → 승인" in history and "입력값: 활동인원" in history
     assert "approve" not in history and "actual.status" not in history
     page.screenshot(path=str(screenshots / "history.png"), full_page=True)
+    assert serious_violations(page) == []
