@@ -59,10 +59,13 @@ def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
     _require_reviewer_page(request)
     expected = whole_number(request.POST.get("version"), high=MAX_VERSION)
     comment = request.POST.get("comment", "")
+    decision = request.POST.get("decision")
     try:
-        if request.POST.get("decision") == "approve":
+        if decision == "approve":
             actual = actual_approve(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
             done = "승인했습니다"
+        elif decision != "return":
+            raise InvalidInput({"decision": ["승인 또는 반려 버튼을 눌러 주세요."]})
         else:
             actual = actual_return(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
             done = "반려했습니다"

@@ -269,3 +269,15 @@ def test_a_department_user_cannot_approve_in_bulk(dept_user, other_dept_user, me
     actual = submitted(dept_user, meetings, 개최횟수="12")
     with pytest.raises(PermissionRefused):
         actuals_approve_many(user=other_dept_user, picks=[Pick(actual.pk, actual.version)])
+
+
+def test_a_decision_other_than_approve_or_return_changes_nothing(client, dept_user, evaluator, meetings):
+    actual = submitted(dept_user, meetings, 개최횟수="12")
+    client.force_login(evaluator)
+
+    response = client.post(reverse("entry:decide", args=[actual.pk]), {
+        "version": actual.version, "decision": "delete", "comment": "x",
+    }, follow=True)
+
+    assert "승인 또는 반려 버튼을 눌러 주세요" in response.content.decode()
+    assert Actual.objects.get(pk=actual.pk).status == ActualStatus.SUBMITTED
