@@ -13,7 +13,7 @@ from core.numbers import whole_number
 from kpis.audit_labels import HistoryLine, history_lines
 from kpis.entry import _official
 from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
-from kpis.scoring import IndicatorInput, RateResult, Rules, achievement_rate
+from kpis.scoring import IndicatorInput, RateResult, Rules, Standing, achievement_rate, classify_actual
 from kpis.services.policy_rules import policy_rules
 
 RECENT_HISTORY = 5  # audit entries shown folded under each queue row
@@ -112,8 +112,8 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
     targets = {
         (t.indicator_id, t.year): t.value for t in Target.objects.filter(indicator_id__in=ids, year__in=years)
     }
-    previous = {
-        (a.indicator_id, a.year + 1): _official(a.status, a.value)
+    last_year = {
+        (a.indicator_id, a.year + 1): a
         for a in Actual.objects.filter(indicator_id__in=ids, year__in={y - 1 for y in years}).only(
             "indicator_id", "year", "status", "value"
         )
@@ -140,14 +140,26 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
     for actual in actuals:
         key = (actual.indicator_id, actual.year)
         policy = policies.get(actual.year)
+        rules = policy_rules(policy) if policy else Rules()
+        before = last_year.get(key)
         rows.append(
             ReviewRow(
-                actual=actual, target=targets.get(key), previous=previous.get(key),
-                rate=_rate(actual, targets.get(key), previous.get(key), policy_rules(policy) if policy else Rules()),
+                actual=actual, target=targets.get(key),
+                previous=_official(before.status, before.value) if before else None,
+                rate=_rate(actual, targets.get(key), _baseline(before, rules), rules),
                 evidence=evidence[actual.pk], history=history_lines(history[key], actual.indicator),
             )
         )
     return rows
+
+
+def _baseline(before: Actual | None, rules: Rules) -> Decimal | None:
+    """Last year's value as the score's baseline reads it: what counts under the policy (a submitted value too
+    when it admits provisional ones), as `score_inputs_load` does."""
+    if before is None:
+        return None
+    standing = classify_actual(before.status, before.value is not None, provisional=rules.provisional)
+    return before.value if standing in (Standing.COUNTED, Standing.PROVISIONAL) else None
 
 
 def _rate(actual: Actual, target: Decimal | None, previous: Decimal | None, rules: Rules) -> RateResult:
