@@ -1,4 +1,4 @@
-"""Reads for the entry, review and history pages (constant query counts)."""
+"""Reads for the entry page (constant query counts); the review queue and history read kpis.review."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from core.numbers import format_amount
 from kpis.domain import VALUE_FIELD
-from kpis.models import Actual, ActualStatus, AuditEntry, Department, Evidence, Indicator, Target
+from kpis.models import Actual, ActualStatus, Department, Evidence, Indicator, Target
 from kpis.scoring import Standing, classify_actual
 
 
@@ -91,22 +91,6 @@ def entry_rows(department: Department, year: int) -> list[EntryRow]:
             )
         )
     return rows
-
-
-def review_queue(limit: int = 200) -> list[Actual]:
-    return list(
-        Actual.objects.filter(status=ActualStatus.SUBMITTED)
-        .select_related("indicator__department", "submitted_by")
-        .order_by("submitted_at", "id")[:limit]
-    )
-
-
-def indicator_history(indicator_id: int) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(indicator_id=indicator_id).select_related("user", "import_run").order_by(
-            "-created_at", "-id"
-        )
-    )
 
 
 def _official(status: str, value: Decimal | None) -> Decimal | None:

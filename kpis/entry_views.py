@@ -1,4 +1,4 @@
-"""Pages for entering actuals, reviewing them, and reading an indicator's history."""
+"""Pages for entering actuals (the review queue and history are in kpis.review_views)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -15,15 +15,15 @@ from core.api import MAX_VERSION
 from core.errors import InvalidInput, NotFound, ServiceError, VersionConflict
 from core.numbers import whole_number
 from kpis.domain import NOTE_MAX_LENGTH
-from kpis.entry import entry_rows, indicator_history, review_queue
+from kpis.entry import entry_rows
 from kpis.evidence_selectors import evidence_get
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
 from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
 from kpis.services.evidence import evidence_add
-from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.permissions import can_write_actuals_of
 from kpis.services.policy import policy_rules
-from kpis.services.workflow import actual_approve, actual_return, actual_submit
+from kpis.services.workflow import actual_submit
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -163,36 +163,6 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     )
     context.update({"value": value.quantize(Decimal("0.01")) if value != value.to_integral() else value, "rate": rate})
     return render(request, "kpis/entry/preview.html", context)
-
-
-@login_required
-def review_page(request: HttpRequest) -> HttpResponse:
-    if not (is_evaluator(request.user) or is_admin(request.user)):
-        raise Http404()
-    return render(request, "kpis/entry/review.html", {"queue": review_queue()})
-
-
-@login_required
-@require_POST
-def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
-    expected = whole_number(request.POST.get("version"), high=MAX_VERSION)
-    comment = request.POST.get("comment", "")
-    try:
-        if request.POST.get("decision") == "approve":
-            actual = actual_approve(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
-            messages.success(request, f"'{actual.indicator.short_name}' {actual.year}년 실적을 승인했습니다.")
-        else:
-            actual = actual_return(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
-            messages.success(request, f"'{actual.indicator.short_name}' {actual.year}년 실적을 반려했습니다.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("entry:review")
-
-
-@login_required
-def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
-    return render(request, "kpis/entry/history.html", {"indicator": indicator, "entries": indicator_history(indicator_id)})
 
 
 @login_required

@@ -44,5 +44,5 @@ def test_department_user_enters_and_submits_then_evaluator_approves(chromium_pag
 
     page.goto(f"{live_server.url}/indicators/{volunteering.pk}/history/")
     history = page.content()
-    assert "submit" in history and "approve" in history
+    assert "제출" in history and "승인" in history
     assert "dept_browser" in history and "eval_browser" in history
