@@ -105,7 +105,9 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     action = request.POST.get("action") or request.POST.get("pending_action", "save")
     inputs = _posted_inputs(request, names) if names else None
     value = None if names else request.POST.get("value", "")
-    if request.POST.get("confirm_unusual") != "1" and can_write_actuals_of(request.user, department_id):
+    # Only a save that could be stored asks: a refused writer or a closed year hears the refusal instead.
+    may_save = can_write_actuals_of(request.user, department_id) and _year_open(department_id, year)
+    if request.POST.get("confirm_unusual") != "1" and may_save:
         warning = _unusual(indicator, year, inputs=inputs, value=value, expected_version=expected_version)
         if warning:
             _keep_typed(request, indicator_id, names)

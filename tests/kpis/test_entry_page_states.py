@@ -264,3 +264,14 @@ def test_a_far_year_still_links_back_to_the_entry_year(client, dept_user, meetin
     body = client.get(page_url(meetings, 2030)).content.decode()
 
     assert f'href="{page_url(meetings, 2024)}"' in body and "입력 연도" in body
+
+
+def test_a_closed_year_refuses_an_unusual_value_without_asking(client, dept_user, meetings):
+    EntryYear.objects.create(year=YEAR, is_closed=True)
+    client.force_login(dept_user)
+
+    body = client.post(save_url(meetings), {"version": version_of(meetings), "in_0": "40", "action": "save"},
+                       follow=True).content.decode()
+
+    assert "마감되었습니다" in body and "확인 필요" not in body
+    assert Actual.objects.get(indicator=meetings, year=YEAR).value is None
