@@ -10,6 +10,7 @@ from django.urls import reverse
 from kpis.models import Actual, ActualStatus, EntryYear, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
+from tests.conftest import _make_user
 
 YEAR = 2024
 
@@ -85,6 +86,16 @@ def test_each_input_of_a_formula_keeps_what_was_typed(client, dept_user, volunte
 
     row = row_html(body, volunteering)
     assert field_value(row, "in_0") == "서른다섯" and field_value(row, "in_1") == "1,754,757"
+
+
+def test_a_value_typed_directly_keeps_what_was_typed(client, survey):
+    client.force_login(_make_user("dept_comms_writer", "department", "소통기획과"))
+
+    body = client.post(save_url(survey), {"version": version_of(survey), "value": "88.6점", "action": "save"},
+                       follow=True).content.decode()
+
+    row = row_html(body, survey)
+    assert field_value(row, "value") == "88.6점" and '<li data-field="value">' in row
 
 
 def test_the_typed_values_are_shown_once_then_the_stored_ones_again(client, dept_user, meetings):
@@ -206,8 +217,6 @@ def test_a_confirmed_unusual_value_can_be_submitted_in_the_same_step(client, dep
 
 
 def test_a_percentage_over_100_asks_first(client, survey):
-    from tests.conftest import _make_user
-
     user = _make_user("dept_comms_writer", "department", "소통기획과")
     client.force_login(user)
 
