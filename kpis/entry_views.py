@@ -102,7 +102,7 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     expected_version = whole_number(request.POST.get("version"), low=1, high=MAX_VERSION)
     page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
     # The confirmation button carries no action of its own: the action of the save it confirms rides along.
-    action = request.POST.get("action") or request.POST.get("pending_action", "save")
+    action = "submit" if (request.POST.get("action") or request.POST.get("pending_action")) == "submit" else "save"
     inputs = _posted_inputs(request, names) if names else None
     value = None if names else request.POST.get("value", "")
     # Only a save that could be stored asks: a refused writer or a closed year hears the refusal instead.
@@ -114,7 +114,6 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
             request.session[WARNING_KEY] = {str(indicator_id): {"message": warning, "action": action}}
             messages.warning(request, f"'{indicator.short_name}': 값을 확인하세요. 아직 저장하지 않았습니다.")
             return redirect(page)
-    upload = None
     try:
         # Value, attachment and submission stand or fall together.
         with transaction.atomic():
@@ -159,7 +158,8 @@ def _unusual(
     indicator: Indicator, year: int, *, inputs: dict[str, str] | None, value: str | None, expected_version: int | None,
 ) -> str | None:
     """The plausibility question for a value that would be stored, or None: a refused value or a stale form
-    is left to the save, which names its errors or the conflict; a value already stored was confirmed."""
+    is left to the save, which names its errors or the conflict; the value already stored (a note added beside
+    it) is nothing newly typed."""
     try:
         computed = actual_compute(indicator, inputs=inputs, value=value).value
     except InvalidInput:
