@@ -1,4 +1,4 @@
-"""Reads for the entry, review and history pages (constant query counts)."""
+"""Reads for the entry page (constant query counts); the review queue and history read kpis.review."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 
 from core.numbers import format_amount
 from kpis.domain import VALUE_FIELD
-from kpis.models import Actual, ActualStatus, AuditEntry, Department, Evidence, Indicator, Target
+from kpis.models import Actual, ActualStatus, Department, Evidence, Indicator, Target
 from kpis.scoring import Standing, classify_actual
 
 
@@ -24,12 +24,19 @@ class EntryField:
 
 @dataclass
 class EntryRow:
+    """One indicator on the entry page. `typed` holds what the user typed in a save that was refused or is
+    waiting for confirmation (form key → text, and "note"); `warning` the plausibility question; `writable`
+    whether this user may change this department's year at all (the status decides the rest)."""
+
     indicator: Indicator
     inputs: tuple[str, ...]
     target: Decimal | None
     previous_actual: Decimal | None
     actual: Actual | None
     evidence: list[Evidence] = field(default_factory=list)
+    typed: dict[str, str] | None = None
+    warning: dict[str, str] | None = None
+    writable: bool = False
 
     @property
     def status(self) -> str:
@@ -48,19 +55,51 @@ class EntryRow:
         return self.status in (ActualStatus.NOT_REPORTED, ActualStatus.DRAFT, ActualStatus.RETURNED)
 
     @property
+    def locked(self) -> bool:
+        """Shown as read, not as a form: submitted or approved, a closed year, or a user who only reads."""
+        return not (self.writable and self.editable)
+
+    @property
     def input_values(self) -> dict[str, str]:
         return dict(self.actual.inputs) if self.actual else {}
 
     @property
+    def stored_inputs(self) -> list[tuple[str, str]]:
+        """(name, stored figure as text) of the formula's inputs, for a locked row."""
+        values = self.input_values
+        return [(name, values.get(name, "")) for name in self.inputs]
+
+    @property
+    def note(self) -> str:
+        if self.typed is not None:
+            return self.typed.get("note", "")
+        return self.actual.note if self.actual else ""
+
+    @property
+    def review_comment(self) -> str:
+        """The reviewer's comment the department reads: on an approved or a returned value."""
+        if self.actual and self.status in (ActualStatus.APPROVED, ActualStatus.RETURNED):
+            return self.actual.review_comment
+        return ""
+
+    @property
     def fields(self) -> list[EntryField]:
-        """The formula's inputs (each under the input domain), or the one value typed directly (value domain)."""
+        """The formula's inputs (each under the input domain), or the one value typed directly (value domain).
+
+        After a refused or unconfirmed save each field holds exactly what was typed, never the stored value."""
         if self.inputs:
             rule = self.indicator.input_domain.describe()
             values = self.input_values
-            return [EntryField(f"in_{index}", name, str(values.get(name, "")), rule) for index, name in enumerate(self.inputs)]
+            return [
+                EntryField(key, name, self._shown(key, str(values.get(name, ""))), rule)
+                for key, name in ((f"in_{index}", name) for index, name in enumerate(self.inputs))
+            ]
         value = self.actual.value if self.actual else None
         shown = "" if value is None else format_amount(value)
-        return [EntryField(VALUE_FIELD, "실적 값", shown, self.indicator.value_domain.describe())]
+        return [EntryField(VALUE_FIELD, "실적 값", self._shown(VALUE_FIELD, shown), self.indicator.value_domain.describe())]
+
+    def _shown(self, key: str, stored: str) -> str:
+        return stored if self.typed is None else self.typed.get(key, "")
 
     def other_errors(self, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
         """(field, message) of the refusals that belong to no field shown (a computed value, an unknown input)."""
@@ -68,7 +107,7 @@ class EntryRow:
         return [(key, message) for key, messages in errors.items() if key not in shown for message in messages]
 
 
-def entry_rows(department: Department, year: int) -> list[EntryRow]:
+def entry_rows(department: Department, year: int, *, writable: bool = False) -> list[EntryRow]:
     """Four queries: indicators, targets of the year, actuals of the year and the prior year, evidence."""
     indicators = list(Indicator.objects.filter(department=department).order_by("order", "id"))
     ids = [i.pk for i in indicators]
@@ -87,26 +126,10 @@ def entry_rows(department: Department, year: int) -> list[EntryRow]:
             EntryRow(
                 indicator=indicator, inputs=indicator.input_names, target=targets.get(indicator.pk),
                 previous_actual=_official(previous.status, previous.value) if previous else None,
-                actual=current, evidence=list(current.evidence.all()) if current else [],
+                actual=current, evidence=list(current.evidence.all()) if current else [], writable=writable,
             )
         )
     return rows
-
-
-def review_queue(limit: int = 200) -> list[Actual]:
-    return list(
-        Actual.objects.filter(status=ActualStatus.SUBMITTED)
-        .select_related("indicator__department", "submitted_by")
-        .order_by("submitted_at", "id")[:limit]
-    )
-
-
-def indicator_history(indicator_id: int) -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(indicator_id=indicator_id).select_related("user", "import_run").order_by(
-            "-created_at", "-id"
-        )
-    )
 
 
 def _official(status: str, value: Decimal | None) -> Decimal | None:

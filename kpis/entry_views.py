@@ -1,4 +1,4 @@
-"""Pages for entering actuals, reviewing them, and reading an indicator's history."""
+"""Pages for entering actuals (the review queue and history are in kpis.review_views)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,20 +12,25 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.api import MAX_VERSION
-from core.errors import InvalidInput, NotFound, ServiceError, VersionConflict
+from core.errors import InvalidInput, NotFound, ServiceError, VersionConflict, YearClosed
 from core.numbers import whole_number
-from kpis.domain import NOTE_MAX_LENGTH
-from kpis.entry import entry_rows, indicator_history, review_queue
+from kpis.domain import NOTE_MAX_LENGTH, VALUE_FIELD
+from kpis.entry import entry_rows
 from kpis.evidence_selectors import evidence_get
 from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
+from kpis.plausibility import value_warning
 from kpis.scoring import IndicatorInput, Rules, achievement_rate
 from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
 from kpis.services.evidence import evidence_add
-from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.permissions import can_write_actuals_of, require_year_open
 from kpis.services.policy import policy_rules
-from kpis.services.workflow import actual_approve, actual_return, actual_submit
+from kpis.services.workflow import actual_submit
+from kpis.years import entry_year_default
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+# Session keys: what a refused or unconfirmed save leaves for the page it redirects to, by indicator id.
+ERRORS_KEY, TYPED_KEY, WARNING_KEY = "entry_errors", "entry_typed", "entry_unusual"
+TYPED_MAX_LENGTH = 200  # a figure typed by hand; the session keeps no more of a hostile post
 
 
 def _year(value: int) -> int:
@@ -40,73 +45,138 @@ def _posted_inputs(request: HttpRequest, names: tuple[str, ...]) -> dict[str, st
 
 @login_required
 def entry_mine(request: HttpRequest) -> HttpResponse:
-    """The user's department, for the year whose actuals are due (the year the plan was written)."""
+    """The user's department, for the open entry year (kpis/years.py)."""
     department = request.user.department
     if department is None:
         return redirect("kpis:home")
-    return redirect("entry:page", department.pk, department.bureau.plan_year - 1)
+    return redirect("entry:page", department.pk, entry_year_default(bureau=department.bureau))
 
 
 @login_required
 def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("bureau"), pk=department_id)
     year = _year(year)
-    rows = entry_rows(department, year)
-    entry_year = EntryYear.objects.filter(year=year).first()
+    can_write = can_write_actuals_of(request.user, department.pk)
+    year_open = can_write and _year_open(department.pk, year)
+    rows = entry_rows(department, year, writable=year_open)
+    typed = request.session.pop(TYPED_KEY, {})
+    warnings = request.session.pop(WARNING_KEY, {})
+    for row in rows:
+        row.typed = typed.get(str(row.indicator.pk)) if row.editable else None
+        row.warning = warnings.get(str(row.indicator.pk)) if row.editable else None
+    open_year = entry_year_default(bureau=department.bureau)
     context = {
         "department": department,
         "year": year,
         "rows": rows,
-        "can_write": can_write_actuals_of(request.user, department.pk),
-        "entry_year": entry_year,
-        "errors": request.session.pop("entry_errors", {}),
+        "can_write": can_write,
+        "entry_year": EntryYear.objects.filter(year=year).first(),
+        "errors": request.session.pop(ERRORS_KEY, {}),
         "conflict": request.session.pop("entry_conflict", None),
-        "years": range(year - 2, year + 3),
+        "years": sorted({*range(year - 2, year + 3), open_year}),
+        "open_year": open_year,
         "note_max_length": NOTE_MAX_LENGTH,
         "note_rule": f"{NOTE_MAX_LENGTH:,}자까지",
     }
     return render(request, "kpis/entry/page.html", context)
 
 
+def _year_open(department_id: int, year: int) -> bool:
+    try:
+        require_year_open(department_id, year)
+    except YearClosed:
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
-    """Save a draft (action=save) or save and submit (action=submit); refusals are shown beside the row."""
+    """Save a draft (action=save) or save and submit (action=submit); refusals are shown beside the row.
+
+    An unusual value (kpis/plausibility.py) is not stored on its first save: the row comes back with what
+    was typed and the question, and its "확인했습니다" button posts again with confirm_unusual=1."""
     year = _year(year)
     indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
     names = indicator.input_names
     expected_version = whole_number(request.POST.get("version"), low=1, high=MAX_VERSION)
     page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
+    # The confirmation button carries no action of its own: the action of the save it confirms rides along.
+    action = "submit" if (request.POST.get("action") or request.POST.get("pending_action")) == "submit" else "save"
+    inputs = _posted_inputs(request, names) if names else None
+    value = None if names else request.POST.get("value", "")
+    # Only a save that could be stored asks: a refused writer or a closed year hears the refusal instead.
+    may_save = can_write_actuals_of(request.user, department_id) and _year_open(department_id, year)
+    if request.POST.get("confirm_unusual") != "1" and may_save:
+        warning = _unusual(indicator, year, inputs=inputs, value=value, expected_version=expected_version)
+        if warning:
+            _keep_typed(request, indicator_id, names)
+            request.session[WARNING_KEY] = {str(indicator_id): {"message": warning, "action": action}}
+            messages.warning(request, f"'{indicator.short_name}': 값을 확인하세요. 아직 저장하지 않았습니다.")
+            return redirect(page)
     try:
         # Value, attachment and submission stand or fall together.
         with transaction.atomic():
             saved = actual_save_outcome(
-                user=request.user, indicator_id=indicator.pk, year=year,
-                inputs=_posted_inputs(request, names) if names else None,
-                value=None if names else request.POST.get("value", ""), note=request.POST.get("note", ""),
-                expected_version=expected_version, source=ChangeSource.WEB,
+                user=request.user, indicator_id=indicator.pk, year=year, inputs=inputs, value=value,
+                note=request.POST.get("note", ""), expected_version=expected_version, source=ChangeSource.WEB,
             )
             actual = saved.actual
             upload = request.FILES.get("evidence")
             if upload is not None:
                 evidence_add(user=request.user, actual_id=actual.pk, upload=upload)
-            if request.POST.get("action") == "submit":
+            if action == "submit":
                 actual_submit(user=request.user, actual_id=actual.pk, expected_version=actual.version)
-        if request.POST.get("action") == "submit":
+        if action == "submit":
             messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
         elif saved.outcome == SaveOutcome.UNCHANGED and upload is None:
             messages.info(request, f"'{indicator.short_name}': 바뀐 내용이 없어 저장된 값(버전 {actual.version})을 그대로 둡니다.")
         else:
             messages.success(request, f"'{indicator.short_name}' 실적을 임시 저장했습니다.")
     except InvalidInput as exc:
-        request.session["entry_errors"] = {str(indicator_id): _field_errors(exc, names)}
-        messages.error(request, f"'{indicator.short_name}': 입력값을 확인하세요. 저장하지 않았습니다.")
+        request.session[ERRORS_KEY] = {str(indicator_id): _field_errors(exc, names)}
+        _keep_typed(request, indicator_id, names)
+        again = " 증빙자료 파일은 다시 선택하세요." if request.FILES.get("evidence") else ""
+        messages.error(request, f"'{indicator.short_name}': 입력값을 확인하세요. 저장하지 않았습니다.{again}")
     except VersionConflict as exc:
         request.session["entry_conflict"] = {"indicator": indicator_id, "message": exc.message}
         messages.error(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(page)
+
+
+def _keep_typed(request: HttpRequest, indicator_id: int, names: tuple[str, ...]) -> None:
+    """What the user typed in the row, exactly, for the page that shows the refusal or the question."""
+    keys = [f"in_{index}" for index in range(len(names))] if names else [VALUE_FIELD]
+    typed = {key: request.POST.get(key, "")[:TYPED_MAX_LENGTH] for key in keys}
+    typed["note"] = request.POST.get("note", "")[:NOTE_MAX_LENGTH * 2]
+    request.session[TYPED_KEY] = {str(indicator_id): typed}
+
+
+def _unusual(
+    indicator: Indicator, year: int, *, inputs: dict[str, str] | None, value: str | None, expected_version: int | None,
+) -> str | None:
+    """The plausibility question for a value that would be stored, or None: a refused value or a stale form
+    is left to the save, which names its errors or the conflict; the value already stored (a note added beside
+    it) is nothing newly typed."""
+    try:
+        computed = actual_compute(indicator, inputs=inputs, value=value).value
+    except InvalidInput:
+        return None
+    stored_value, stored_version = indicator.actuals.filter(year=year).values_list("value", "version").first() or (
+        None, None)
+    stale = expected_version is not None and stored_version != expected_version
+    if stale or (stored_value is not None and stored_value == computed):
+        return None
+    target = Target.objects.filter(indicator=indicator, year=year).values_list("value", flat=True).first()
+    return _warning(indicator, computed, target)
+
+
+def _warning(indicator: Indicator, value: Decimal, target: Decimal | None) -> str | None:
+    return value_warning(
+        value, target=target, unit=indicator.unit, direction=indicator.direction, places=indicator.display_places,
+    )
 
 
 def _field_errors(exc: InvalidInput, names: tuple[str, ...]) -> dict[str, list[str]]:
@@ -151,6 +221,7 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
         context["message"] = next(iter(exc.errors.values()))[0]
         return render(request, "kpis/entry/preview.html", context)
     target = Target.objects.filter(indicator=indicator, year=year).values_list("value", flat=True).first()
+    warning = _warning(indicator, value, target)
     policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
     rules = policy_rules(policy) if policy else Rules()
     rate = achievement_rate(
@@ -161,38 +232,8 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
         ),
         rules,
     )
-    context.update({"value": value.quantize(Decimal("0.01")) if value != value.to_integral() else value, "rate": rate})
+    context.update({"value": value, "rate": rate, "warning": warning, "indicator": indicator})
     return render(request, "kpis/entry/preview.html", context)
-
-
-@login_required
-def review_page(request: HttpRequest) -> HttpResponse:
-    if not (is_evaluator(request.user) or is_admin(request.user)):
-        raise Http404()
-    return render(request, "kpis/entry/review.html", {"queue": review_queue()})
-
-
-@login_required
-@require_POST
-def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
-    expected = whole_number(request.POST.get("version"), high=MAX_VERSION)
-    comment = request.POST.get("comment", "")
-    try:
-        if request.POST.get("decision") == "approve":
-            actual = actual_approve(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
-            messages.success(request, f"'{actual.indicator.short_name}' {actual.year}년 실적을 승인했습니다.")
-        else:
-            actual = actual_return(user=request.user, actual_id=actual_id, expected_version=expected, comment=comment)
-            messages.success(request, f"'{actual.indicator.short_name}' {actual.year}년 실적을 반려했습니다.")
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("entry:review")
-
-
-@login_required
-def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
-    return render(request, "kpis/entry/history.html", {"indicator": indicator, "entries": indicator_history(indicator_id)})
 
 
 @login_required

@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,7 +29,7 @@ from core.errors import PermissionRefused, ServiceError
 from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
-from kpis.models import Department, DepartmentScore, DirtyScore
+from kpis.models import Department, DirtyScore
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
     GRADES,
@@ -43,6 +42,7 @@ from kpis.score_selectors import (
 from kpis.services.finalise import year_finalise
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.tasks import recompute_year
+from kpis.years import scoreboard_year_default
 
 logger = logging.getLogger("kpis")
 
@@ -130,9 +130,9 @@ def _job_forget(request: HttpRequest, year: int) -> None:
 @login_required
 @require_GET
 def scores_home(request: HttpRequest) -> HttpResponse:
-    """The latest year with stored scores, else the current year."""
-    latest = DepartmentScore.objects.order_by("-year").values_list("year", flat=True).first()
-    return redirect("scores:board", year=latest or timezone.localdate().year)
+    """The latest year with computed scores, else the entry year (kpis/years.py)."""
+    department = getattr(request.user, "department", None)
+    return redirect("scores:board", year=scoreboard_year_default(bureau=department.bureau if department else None))
 
 
 def _filter_query(filters: dict, **extra) -> str:

@@ -104,7 +104,9 @@ def through_the_form(user, indicator: Indicator, typed: str, note: str = "") -> 
     client.force_login(user)
     key = "in_0" if indicator.input_names else "value"
     url = reverse("entry:save", args=[indicator.department_id, YEAR, indicator.pk])
-    page = client.post(url, {"version": "0", key: typed, "note": note, "action": "save"}, follow=True)
+    # Confirmed up front: the question about an unusual value (kpis/plausibility.py) is a second look, not a rule.
+    form = {"version": "0", key: typed, "note": note, "action": "save", "confirm_unusual": "1"}
+    page = client.post(url, form, follow=True)
     shown = re.findall(r'<li data-field="([^"]+)">(.*?)</li>', page.content.decode(), re.DOTALL)
     refusals = [html.unescape(message) for _field, message in shown]
     return stored_actual(indicator), refusals[0] if refusals else None

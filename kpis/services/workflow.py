@@ -2,12 +2,15 @@
 version the user saw, audited and marking the department's score for recomputation."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import InvalidInput, InvalidState, NotFound
+from core.errors import InvalidInput, InvalidState, NotFound, ServiceError
 from core.security import log_refusal
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, ChangeSource
@@ -83,11 +86,61 @@ def actual_approve(
         log_refusal(user, "approve_own", f"actual={actual_id}")
         raise InvalidState("자신이 입력하거나 제출한 실적은 승인할 수 없습니다.")
     now = timezone.now()
+    comment = (comment or "").strip()
     return _transition(
         user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
         to=ActualStatus.APPROVED, action="approve", source=source, comment=comment,
         extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment, "updated_at": now},
     )
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One actual chosen on the review queue, with the version the reviewer saw."""
+
+    actual_id: int
+    expected_version: int
+
+
+def refusal_message(exc: ServiceError) -> str:
+    """A refusal as the user reads it: field errors by their Korean messages alone, never 'field: message'."""
+    if isinstance(exc, InvalidInput):
+        return " ".join(message for messages in exc.errors.values() for message in messages)
+    return exc.message
+
+
+@transaction.atomic
+def actuals_approve_many(
+    *, user: User, picks: Sequence[Pick], comment: str = "", source: str = ChangeSource.WEB
+) -> list[Actual]:
+    """Approve several actuals with one comment, each under `actual_approve`'s rules: all or none.
+
+    The first refusal rolls every approval back and is raised as InvalidState naming the row and the reason.
+    """
+    require_reviewer(user)
+    if not picks:
+        raise InvalidInput({"picks": ["승인할 실적을 선택하세요."]})
+    named = {
+        actual.pk: f"{actual.indicator.department.name} '{actual.indicator.short_name}' {actual.year}년"
+        for actual in Actual.objects.select_related("indicator__department").filter(
+            pk__in=[pick.actual_id for pick in picks]
+        )
+    }
+    approved = []
+    for pick in picks:
+        try:
+            approved.append(
+                actual_approve(
+                    user=user, actual_id=pick.actual_id, expected_version=pick.expected_version, source=source,
+                    comment=comment,
+                )
+            )
+        except ServiceError as exc:
+            row = named.get(pick.actual_id, f"실적 #{pick.actual_id}")
+            raise InvalidState(
+                f"{row}: {refusal_message(exc)} 선택한 실적을 하나도 승인하지 않았습니다."
+            ) from exc
+    return approved
 
 
 def _send_back(

@@ -11,3 +11,15 @@
     opened = [];
   });
 })();
+
+// A submit button with data-confirm asks first (native confirm(): reachable by keyboard, mouse and
+// screen reader alike); Enter in a field submits through the form's first button, which never asks.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+})();

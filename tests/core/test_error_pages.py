@@ -53,11 +53,7 @@ def test_another_users_import_is_the_korean_404_page(client, dept_user, other_de
     assert "other.xlsx" not in page
 
 
-@pytest.mark.parametrize("path", [
-    "/imports/plan/",
-    pytest.param("/review/", marks=pytest.mark.xfail(
-        strict=False, reason="the review views raise PermissionDenied on the review branch (helper A)")),
-])
+@pytest.mark.parametrize("path", ["/review/", "/imports/plan/"])
 def test_a_department_user_opening_an_evaluator_page_is_told_they_have_no_permission(client, dept_user, path):
     client.force_login(dept_user)
 

@@ -124,7 +124,7 @@ def test_submit_then_evaluator_approves_from_the_queue_and_history_shows_both(
     })
     actual = Actual.objects.get(indicator=volunteering, year=YEAR)
     assert actual.status == ActualStatus.SUBMITTED
-    assert client.get(reverse("entry:review")).status_code == 404
+    assert client.get(reverse("entry:review")).status_code == 403
 
     client.force_login(evaluator)
     queue = client.get(reverse("entry:review")).content.decode()
@@ -133,7 +133,7 @@ def test_submit_then_evaluator_approves_from_the_queue_and_history_shows_both(
     assert Actual.objects.get(pk=actual.pk).status == ActualStatus.APPROVED
 
     history = client.get(reverse("entry:history", args=[volunteering.pk])).content.decode()
-    assert "submit" in history and "approve" in history and "dept_cooperation" in history and "evaluator" in history
+    assert "제출" in history and "승인" in history and "dept_cooperation" in history and "evaluator" in history
 
 
 def test_a_pdf_is_attached_and_a_renamed_text_file_is_refused(client, dept_user, volunteering):

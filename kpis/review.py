@@ -1,0 +1,183 @@
+"""Reads for the review queue and an indicator's history (constant query counts whatever the page size)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import django_filters
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from core.numbers import whole_number
+from kpis.audit_labels import HistoryLine, history_lines
+from kpis.entry import _official
+from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
+from kpis.scoring import IndicatorInput, RateResult, Rules, Standing, achievement_rate, classify_actual
+from kpis.services.policy_rules import policy_rules
+
+RECENT_HISTORY = 5  # audit entries shown folded under each queue row
+REVIEW_STATUSES = [
+    (ActualStatus.SUBMITTED, "제출 (검토 대기)"),
+    (ActualStatus.APPROVED, "승인"),
+    (ActualStatus.RETURNED, "반려"),
+]
+
+
+class ReviewFilter(django_filters.FilterSet):
+    """The queue's GET form: bureau, department, indicator, status (submitted unless another is chosen)."""
+
+    bureau = django_filters.ModelChoiceFilter(
+        label="실국", field_name="indicator__department__bureau", queryset=Bureau.objects.order_by("name"),
+        empty_label="전체",
+    )
+    department = django_filters.ModelChoiceFilter(
+        label="부서", field_name="indicator__department",
+        queryset=Department.objects.select_related("bureau").order_by("bureau__name", "order", "id"), empty_label="전체",
+    )
+    indicator = django_filters.ModelChoiceFilter(
+        label="성과지표", queryset=Indicator.objects.order_by("department__order", "department_id", "order", "id"),
+        empty_label="전체",
+    )
+    status = django_filters.ChoiceFilter(label="상태", choices=REVIEW_STATUSES, empty_label=None)
+
+    class Meta:
+        model = Actual
+        fields = ["bureau", "department", "indicator", "status"]
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = ActualStatus.SUBMITTED
+        super().__init__(data, *args, **kwargs)
+        departments, indicators = self.form.fields["department"], self.form.fields["indicator"]
+        # A chosen bureau or department narrows the lists below it (an organization has thousands of indicators).
+        bureau_id, department_id = whole_number(data.get("bureau"), low=1), whole_number(data.get("department"), low=1)
+        if bureau_id is not None:
+            departments.queryset = departments.queryset.filter(bureau_id=bureau_id)
+            indicators.queryset = indicators.queryset.filter(department__bureau_id=bureau_id)
+        if department_id is not None:
+            indicators.queryset = indicators.queryset.filter(department_id=department_id)
+        indicators.queryset = indicators.queryset.select_related("department")
+        indicators.label_from_instance = lambda i: f"{i.short_name} ({i.department.name})"
+        departments.label_from_instance = lambda d: f"{d.name} ({d.bureau.name})"
+
+
+def review_actuals(data=None) -> tuple[ReviewFilter, QuerySet[Actual]]:
+    """The filter form and the actuals it selects, oldest submission first (to be paginated, then loaded)."""
+    base = Actual.objects.select_related("indicator__department__bureau", "submitted_by", "reviewed_by").order_by(
+        F("submitted_at").asc(nulls_last=True), "id"
+    )
+    review_filter = ReviewFilter(data, queryset=base)
+    return review_filter, review_filter.qs if review_filter.is_valid() else base.none()
+
+
+@dataclass
+class ReviewRow:
+    """What an evaluator decides on: the value and how it was reached, against target and last year."""
+
+    actual: Actual
+    target: Decimal | None
+    previous: Decimal | None
+    rate: RateResult
+    evidence: list[Evidence] = field(default_factory=list)
+    history: list[HistoryLine] = field(default_factory=list)
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.actual.indicator
+
+    @property
+    def inputs(self) -> list[tuple[str, str]]:
+        """(name, figure) of the formula's inputs, in the formula's order."""
+        stored = self.actual.inputs or {}
+        return [(name, _input_figure(self.indicator, stored.get(name))) for name in self.indicator.input_names]
+
+
+def _input_figure(indicator: Indicator, raw: object) -> str:
+    if raw in (None, ""):
+        return "-"
+    try:
+        return indicator.figure(Decimal(str(raw)))
+    except ArithmeticError:
+        return str(raw)
+
+
+def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
+    """Five queries for any number of rows: targets, last year's actuals, policies, evidence, recent history."""
+    if not actuals:
+        return []
+    ids = {a.indicator_id for a in actuals}
+    years = {a.year for a in actuals}
+    targets = {
+        (t.indicator_id, t.year): t.value for t in Target.objects.filter(indicator_id__in=ids, year__in=years)
+    }
+    last_year = {
+        (a.indicator_id, a.year + 1): a
+        for a in Actual.objects.filter(indicator_id__in=ids, year__in={y - 1 for y in years}).only(
+            "indicator_id", "year", "status", "value"
+        )
+    }
+    policies: dict[int, ScoringPolicy] = {}
+    for policy in ScoringPolicy.objects.filter(year__in=years).order_by("year", "version"):
+        policies[policy.year] = policy  # the highest version wins
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
+    for item in Evidence.objects.filter(actual_id__in=[a.pk for a in actuals]).order_by("uploaded_at", "id"):
+        evidence[item.actual_id].append(item)
+    history: dict[tuple[int, int], list[AuditEntry]] = defaultdict(list)
+    recent = (
+        AuditEntry.objects.filter(indicator_id__in=ids, year__in=years)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("indicator_id"), F("year")], order_by=[F("created_at").desc(), F("id").desc()])
+        )
+        .filter(position__lte=RECENT_HISTORY)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
+    for entry in recent:
+        history[(entry.indicator_id, entry.year)].append(entry)
+    rows = []
+    for actual in actuals:
+        key = (actual.indicator_id, actual.year)
+        policy = policies.get(actual.year)
+        rules = policy_rules(policy) if policy else Rules()
+        before = last_year.get(key)
+        rows.append(
+            ReviewRow(
+                actual=actual, target=targets.get(key),
+                previous=_official(before.status, before.value) if before else None,
+                rate=_rate(actual, targets.get(key), _baseline(before, rules), rules),
+                evidence=evidence[actual.pk], history=history_lines(history[key], actual.indicator),
+            )
+        )
+    return rows
+
+
+def _baseline(before: Actual | None, rules: Rules) -> Decimal | None:
+    """Last year's value as the score's baseline reads it: what counts under the policy (a submitted value too
+    when it admits provisional ones), as `score_inputs_load` does."""
+    if before is None:
+        return None
+    standing = classify_actual(before.status, before.value is not None, provisional=rules.provisional)
+    return before.value if standing in (Standing.COUNTED, Standing.PROVISIONAL) else None
+
+
+def _rate(actual: Actual, target: Decimal | None, previous: Decimal | None, rules: Rules) -> RateResult:
+    """The rate this value would get once approved: the one scoring path, under the year's policy."""
+    indicator = actual.indicator
+    return achievement_rate(
+        IndicatorInput(
+            indicator_id=indicator.pk, name=indicator.short_name, weight=indicator.weight,
+            direction=indicator.direction, target=target, actual=actual.value, reported=actual.value is not None,
+            baseline=previous, band_tolerance=indicator.band_tolerance,
+        ),
+        rules,
+    )
+
+
+def indicator_history(indicator_id: int) -> QuerySet[AuditEntry]:
+    """Every audit entry of an indicator, newest first (to be paginated)."""
+    return AuditEntry.objects.filter(indicator_id=indicator_id).select_related("user", "import_run").order_by(
+        "-created_at", "-id"
+    )
+
