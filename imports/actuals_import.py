@@ -27,13 +27,15 @@ from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.run_rows import RowWriter, memory_writer, row_writer, run_rows
 from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, file_sha256, upload_size
 from imports.workbook_cells import cell_text
-from kpis.models import Actual, Department, Indicator, Target
+from kpis.models import Actual, ChangeSource, Department, Indicator, Target
 from kpis.services.actuals import COMPUTE_FIELDS, ActualInput, RowRefused, actuals_save
 from kpis.services.permissions import can_write_actuals_of, is_admin, require_years_open
+from kpis.services.workflow import actual_submit
 
 logger = logging.getLogger("imports")
 
 PREVIEW_CHUNK = 2000  # rows validated against one load of server state and written to ImportRow at once
+SUBMIT_LOOKUP_CHUNK = 900  # indicator ids per query when confirm-and-submit looks up the saved actuals
 
 
 @dataclass
@@ -257,8 +259,15 @@ def _summary(preview: Preview, department: Department | None, year: int) -> dict
 # --- confirm --------------------------------------------------------------------------------
 
 
-def actuals_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) -> ImportRun:
-    """Apply a previewed run in one transaction; any refusal rolls everything back and fails the run."""
+def actuals_confirm(
+    *, user: User, run_id: int, accept_stale: Iterable[int] = (), submit: bool = False,
+) -> ImportRun:
+    """Apply a previewed run in one transaction; any refusal rolls everything back and fails the run.
+
+    The values are saved as drafts (작성 중). With `submit` every row written is then submitted through
+    `actual_submit` in the same transaction; a refused submission saves nothing and leaves the preview as it
+    was, so that it can still be confirmed as drafts.
+    """
     run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.ACTUALS_WORKBOOK).first()
     if run is None:
         raise NotFound("가져오기 기록을 찾을 수 없습니다.")
@@ -268,19 +277,41 @@ def actuals_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()
     accepted = {int(row) for row in accept_stale}
     with run_applying(run) as locked:
         _check_stale(locked, accepted)
-        numbers: list[int] = []  # the sheet row of each row handed to the writer, for its refusal
+        seen: list[tuple[int, int]] = []  # (sheet row, indicator id) of each row handed to the writer
         try:
             applied = actuals_save(
-                user=user, year=locked.year, rows=_rows_to_apply(locked, numbers), source="excel",
+                user=user, year=locked.year, rows=_rows_to_apply(locked, seen), source="excel",
                 import_run_id=locked.pk,
             )
         except RowRefused as exc:
-            raise ImportRefused(f"{numbers[exc.index]}행: {exc.message}") from exc
+            raise ImportRefused(f"{seen[exc.index][0]}행: {exc.message}") from exc
+        submitted = _submit_rows(user, locked.year, seen) if submit else 0
         # A row equal to the stored draft by now (saved meanwhile, or a confirm retried) is not written: unchanged.
-        unchanged = locked.summary.get(UNCHANGED, 0) + len(numbers) - applied
-        locked.summary = {**locked.summary, "applied": applied, UNCHANGED: unchanged, "accepted_stale": sorted(accepted)}
-    logger.info("actuals import applied run=%s user=%s rows=%s", run.pk, user.username, applied)
+        unchanged = locked.summary.get(UNCHANGED, 0) + len(seen) - applied
+        locked.summary = {
+            **locked.summary, "applied": applied, UNCHANGED: unchanged, "accepted_stale": sorted(accepted),
+            "submitted": submitted,
+        }
+    logger.info("actuals import applied run=%s user=%s rows=%s submitted=%s", run.pk, user.username, applied, submitted)
     return run
+
+
+def _submit_rows(user: User, year: int, seen: list[tuple[int, int]]) -> int:
+    """Submit the rows just saved, in sheet order, through the workflow's own service (its permission, state,
+    audit and dirty-mark rules); a refusal is raised as InvalidState naming the row: nothing is saved."""
+    actual_ids: dict[int, int] = {}
+    for start in range(0, len(seen), SUBMIT_LOOKUP_CHUNK):
+        ids = [indicator_id for _, indicator_id in seen[start:start + SUBMIT_LOOKUP_CHUNK]]
+        actual_ids.update(Actual.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "pk"))
+    for number, indicator_id in seen:
+        try:
+            actual_submit(user=user, actual_id=actual_ids[indicator_id], source=ChangeSource.EXCEL)
+        except ServiceError as exc:
+            raise InvalidState(
+                f"{number}행을 제출하지 못해 아무것도 저장하지 않았습니다: {exc.message} "
+                "'확인하고 반영'으로 작성 중 상태로 저장한 뒤 실적 입력 화면에서 제출할 수 있습니다."
+            ) from exc
+    return len(seen)
 
 
 def _check_stale(run: ImportRun, accepted: set[int]) -> None:
@@ -294,10 +325,10 @@ def _check_stale(run: ImportRun, accepted: set[int]) -> None:
         )
 
 
-def _rows_to_apply(run: ImportRun, numbers: list[int]) -> Iterator[ActualInput]:
+def _rows_to_apply(run: ImportRun, seen: list[tuple[int, int]]) -> Iterator[ActualInput]:
     """The rows to write, read from ImportRow a chunk at a time while they are applied."""
     for row in run_rows(run, statuses=(CHANGED, STALE)):
-        numbers.append(row["row"])
+        seen.append((row["row"], row["indicator_id"]))
         yield ActualInput(
             indicator_id=row["indicator_id"], inputs=row["inputs"] if row["value"] is None else None,
             value=row["value"], note=row["note"], expected_version=row["expected_version"],

@@ -13,15 +13,46 @@ from accounts.models import User
 from core.errors import InvalidState, NotFound
 from imports.actuals_import import actuals_confirm
 from imports.error_workbook import error_workbook_write
-from imports.models import ImportKind, ImportRun
+from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.run_rows import PAGE_SIZE, run_rows_page
 from kpis.services.permissions import is_admin, is_evaluator
 
+# What the history calls a run: a preview whose file had errors can never be confirmed, so it is an error
+# (오류, the failed label) rather than a preview waiting for ever.
+HAS_ERRORS = Q(status=ImportStatus.PREVIEWED, summary__errors__gt=0)
+STATUS_FILTERS: dict[str, Q] = {
+    # Not ~HAS_ERRORS: a summary without the key is NULL in SQL, which a negation would drop too.
+    ImportStatus.PREVIEWED: Q(status=ImportStatus.PREVIEWED) & (Q(summary__errors__isnull=True) | Q(summary__errors=0)),
+    ImportStatus.APPLIED: Q(status=ImportStatus.APPLIED),
+    ImportStatus.FAILED: Q(status=ImportStatus.FAILED) | HAS_ERRORS,
+    ImportStatus.CANCELLED: Q(status=ImportStatus.CANCELLED),
+}
 
-def run_history(*, user: User):
-    """Admins and evaluators see every import; others their own and their department's."""
+
+def run_status(run: ImportRun) -> str:
+    """The run's status as the history shows it: FAILED for a preview with errors."""
+    if run.status == ImportStatus.PREVIEWED and (run.summary or {}).get("errors"):
+        return ImportStatus.FAILED
+    return run.status
+
+
+def run_status_label(run: ImportRun) -> str:
+    return ImportStatus(run_status(run)).label
+
+
+def run_history(
+    *, user: User, department_id: int | None = None, year: int | None = None, status: str | None = None,
+):
+    """Admins and evaluators see every import; others their own and their department's; filtered by the
+    run's department, year and status as `run_status` names it."""
     runs = ImportRun.objects.select_related("user", "department").order_by("-created_at", "-id")
+    if department_id is not None:
+        runs = runs.filter(department_id=department_id)
+    if year is not None:
+        runs = runs.filter(year=year)
+    if status in STATUS_FILTERS:
+        runs = runs.filter(STATUS_FILTERS[status])
     if is_admin(user) or is_evaluator(user):
         return runs
     visible = Q(user=user)
@@ -40,20 +71,23 @@ def run_get(*, user: User, run_id: int) -> ImportRun:
     return run
 
 
-def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = ()) -> ImportRun:
+def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = (), submit: bool = False) -> ImportRun:
+    """Apply a previewed run; `submit` (actuals only) submits the saved values in the same transaction."""
     run = run_get(user=user, run_id=run_id)
     if run.kind == ImportKind.PLAN_WORKBOOK:
+        if submit:
+            raise InvalidState("계획 엑셀은 제출하지 않습니다. '확인하고 반영'을 누르세요.")
         return plan_confirm(user=user, run_id=run.pk)
     if run.kind != ImportKind.ACTUALS_WORKBOOK:
         raise InvalidState("이 가져오기는 여기서 반영할 수 없습니다.")
-    return actuals_confirm(user=user, run_id=run.pk, accept_stale=accept_stale)
+    return actuals_confirm(user=user, run_id=run.pk, accept_stale=accept_stale, submit=submit)
 
 
 def run_payload(run: ImportRun, *, rows: bool = True, page: int = 1, page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """The run as the API shows it; its rows one page at a time (`rows_page` says which and how many)."""
     payload: dict[str, Any] = {
         "id": run.pk, "kind": run.kind, "kind_label": run.get_kind_display(), "status": run.status,
-        "status_label": run.get_status_display(), "file_name": run.file_name,
+        "status_label": run_status_label(run), "file_name": run.file_name,
         "user": run.user.username if run.user else None,
         "department": run.department.name if run.department else None, "year": run.year,
         "created_at": run.created_at.isoformat() if run.created_at else None,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,14 +17,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import NotFound, PermissionRefused, ServiceError
 from core.numbers import whole_number
 from imports import actuals_import, actuals_rows, exporters, plan_workbook, run_rows, runs
+from imports.forms import MAX_YEAR, MIN_YEAR, ActualsExportForm, HistoryFilterForm
 from imports.models import ImportKind, ImportStatus
 from imports.uploads import size_text, too_large_message
 from imports.workbook_writing import xlsx_response
-from kpis.models import Department
+from kpis.models import Department, Indicator
 from kpis.services.permissions import is_admin, is_evaluator
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
 MULTIPART_OVERHEAD = 64 * 1024
+HISTORY_PAGE_SIZE = 50
+DRAFT_NOTICE = "값은 '작성 중'으로 저장되었습니다. 실적 입력 화면에서 제출해야 평가자에게 전달됩니다."
 
 
 def _int_param(request: HttpRequest, name: str, *, low: int = 1, high: int = 2**63 - 1) -> int | None:
@@ -83,6 +86,10 @@ def _upload_context(request: HttpRequest, kind: str) -> dict:
     }
 
 
+def _export_form(context: dict) -> ActualsExportForm:
+    return ActualsExportForm(initial={"year": context["year"], "department": context["department"]})
+
+
 # The size is checked before CSRF or the upload handlers read the body (Django's documented pattern:
 # exempt the outer view, protect the inner one).
 @csrf_exempt
@@ -110,7 +117,7 @@ def _actuals_upload(request: HttpRequest) -> HttpResponse:
         return redirect("imports:detail", run_id=run.pk)
     if context["department"] is None and request.user.department_id:
         context["department"] = Department.objects.filter(pk=request.user.department_id).first()
-    return render(request, "imports/upload.html", context)
+    return render(request, "imports/upload.html", {**context, "export_form": _export_form(context)})
 
 
 @csrf_exempt
@@ -156,16 +163,33 @@ def detail(request: HttpRequest, run_id: int) -> HttpResponse:
     shown = run_rows.run_rows_page(
         run, page=_int_param(request, "page", high=10**7) or 1, include_unchanged=show_all, status=status
     )
+    if run.kind == ImportKind.ACTUALS_WORKBOOK:  # figures shown with their indicator's decimals: one query a page
+        indicators = Indicator.objects.only("display_places").in_bulk(
+            {row["indicator_id"] for row in shown["rows"] if row.get("indicator_id")}
+        )
+        for row in shown["rows"]:
+            row["indicator"] = indicators.get(row.get("indicator_id"))
     context = {
-        "run": run, "rows": shown["rows"], "page": shown, "show_all": show_all, "status": status,
+        "run": run, "status_label": runs.run_status_label(run), "rows": shown["rows"], "page": shown, "show_all": show_all, "status": status,
         "hidden_unchanged": 0 if show_all or status else run.summary.get("unchanged", 0),
         "summary": run.summary, "errors": run.errors[:500],
         "more_errors": max(0, len(run.errors) - 500), "is_plan": run.kind == ImportKind.PLAN_WORKBOOK,
         "can_confirm": run.status == ImportStatus.PREVIEWED and run.summary.get("can_confirm")
         and (run.user_id == request.user.pk or is_admin(request.user)),
         "status_labels": actuals_rows.STATUS_LABELS,
+        "entry_url": _entry_url(run),
     }
     return render(request, "imports/detail.html", context)
+
+
+def _entry_url(run) -> str:
+    """Where the values of an applied actuals run are submitted: its department's entry page for its year."""
+    department_id = run.summary.get("department_id")
+    if run.kind != ImportKind.ACTUALS_WORKBOOK or not run.year:
+        return ""
+    if department_id:
+        return reverse("entry:page", kwargs={"department_id": department_id, "year": run.year})
+    return reverse("entry:mine")
 
 
 @login_required
@@ -173,12 +197,20 @@ def detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _run(request, run_id)
     accepted = [n for n in (whole_number(value, low=1) for value in request.POST.getlist("accept_stale")) if n is not None]
+    submit = request.POST.get("then") == "submit"
     try:
-        run = runs.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted)
+        run = runs.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted, submit=submit)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", run_id=run.pk)
-    messages.success(request, f"{run.summary.get('applied', 0)}개 행을 반영했습니다.")
+    applied = run.summary.get("applied", 0)
+    if run.kind != ImportKind.ACTUALS_WORKBOOK:
+        messages.success(request, f"{applied}개 행을 반영했습니다.")
+    elif submit:
+        messages.success(request, f"{applied}개 행을 반영하고 {run.summary.get('submitted', 0)}개 실적을 제출했습니다. "
+                                  "평가자가 검토합니다.")
+    else:
+        messages.success(request, f"{applied}개 행을 반영했습니다. {DRAFT_NOTICE}")
     return redirect("imports:detail", run_id=run.pk)
 
 
@@ -196,5 +228,18 @@ def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
-    history_runs = list(runs.run_history(user=request.user)[:200])
-    return render(request, "imports/history.html", {"runs": history_runs, "export_url": reverse("imports:actuals_export")})
+    """Every import the user may see, newest first, filtered and paginated (HISTORY_PAGE_SIZE a page)."""
+    sees_all = is_admin(request.user) or is_evaluator(request.user)
+    form = HistoryFilterForm(request.GET or None, show_department=sees_all)
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(runs.run_history(user=request.user, **filters), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    for run in page.object_list:
+        run.status_shown = runs.run_status(run)
+        run.status_shown_label = runs.run_status_label(run)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "imports/history.html", {
+        "page": page, "runs": page.object_list, "form": form, "query": query.urlencode(),
+        "filtered": any(value is not None for value in filters.values()),
+        "can_plan": sees_all,
+    })
