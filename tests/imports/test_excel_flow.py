@@ -6,16 +6,18 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from io import StringIO
 from unittest import mock
 from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
 
 from core.errors import InvalidState
 from imports.models import ImportKind, ImportRun, ImportStatus
 from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, DirtyScore, Indicator
 from kpis.services import workflow
-from tests.fixtures.workbooks import db_state, department, edit, export_workbook
+from tests.fixtures.workbooks import db_state, department, edit, export_workbook, upload
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
@@ -224,3 +226,27 @@ def test_a_department_user_has_no_department_list(editor, cooperation):
     page = text(editor.get("/imports/actuals/"))
 
     assert "<select" not in page and f'<input type="hidden" name="department" value="{cooperation.pk}">' in page
+
+
+# --- the same confirm-and-submit on the API and the command ---------------------------------------
+
+
+def test_the_api_confirms_and_submits_in_one_step(editor, exported, cooperation):
+    body = upload(editor, edit(exported, FILLED)).json()
+
+    confirmed = editor.post(f"/api/v1/imports/{body['id']}/confirm/", {"submit": True}, content_type="application/json")
+
+    assert confirmed.status_code == 200, confirmed.content[:300]
+    assert confirmed.json()["summary"]["submitted"] == 3
+    assert set(statuses().values()) == {ActualStatus.SUBMITTED}
+
+
+def test_the_command_confirms_and_submits_with_submit(exported, dept_user, cooperation, tmp_path):
+    path = tmp_path / "실적.xlsx"
+    path.write_bytes(edit(exported, FILLED))
+    out = StringIO()
+
+    call_command("import_actuals", str(path), "--user", dept_user.username, "--submit", stdout=out)
+
+    assert set(statuses().values()) == {ActualStatus.SUBMITTED}
+    assert "제출 3개" in out.getvalue()

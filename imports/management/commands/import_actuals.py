@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("path", help="실적 엑셀(xlsx) 경로")
         parser.add_argument("--user", required=True, help="반영하는 사용자 이름 (권한은 이 사용자로 검사)")
         parser.add_argument("--dry-run", action="store_true", help="검사와 미리보기만 하고 아무것도 저장하지 않습니다")
+        parser.add_argument("--submit", action="store_true", help="반영한 실적을 같은 트랜잭션에서 제출합니다 (반영 후 제출)")
         parser.add_argument("--accept-stale", default="", help="계획이 바뀌었어도 반영할 행 번호 (쉼표로 구분)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,10 +49,11 @@ class Command(BaseCommand):
             self.stdout.write("바뀐 값이 없습니다. 저장할 것이 없습니다.")
             return
         try:
-            run = actuals_confirm(user=user, run_id=run.pk, accept_stale=accept)
+            run = actuals_confirm(user=user, run_id=run.pk, accept_stale=accept, submit=options["submit"])
         except ImportRefused as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"반영했습니다: {run.summary.get('applied', 0)}개 행 (가져오기 #{run.pk}).")
+        submitted = f", 제출 {run.summary['submitted']}개" if options["submit"] else ""
+        self.stdout.write(f"반영했습니다: {run.summary.get('applied', 0)}개 행{submitted} (가져오기 #{run.pk}).")
 
     def _report(self, run) -> None:
         summary = run.summary
