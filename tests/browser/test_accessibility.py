@@ -1,0 +1,249 @@
+"""Every page a person works in passes axe-core (WCAG 2.1 A/AA, no serious or critical violation), visited
+by the role that uses it, on the real sample plan with drafts, submissions, an approval, scores and an
+Excel preview with errors in it.
+
+One server, one browser and one login per role for the whole module: the data is written once, committed,
+and flushed at the end, so the cases share it instead of each test flushing and re-importing (the
+`live_server` fixture would make each test transactional). A page that is not HTML, not a GET or not ours
+is excluded by name below, with the reason; `test_every_page_is_checked_or_excluded_with_a_reason` fails
+when a new URL appears in neither list.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connections
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from tests.browser.a11y import assert_accessible
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login
+from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user, skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+ENTRY_YEAR = 2024
+SCORED_YEAR = 2023
+ROLES = {"department": "a11y_dept", "evaluator": "a11y_evaluator", "admin": "a11y_admin"}
+
+# URL names that are not a page a person reads, or not ours; every other name must be visited below.
+EXCLUDED = {
+    "healthz": "a JSON health probe for the load balancer",
+    "readyz": "a JSON readiness probe for the load balancer",
+    "accounts:logout": "POST only: the logout button in the header, checked on every page",
+    "entry:save": "POST only: the entry form's target, redirects back to the entry page",
+    "entry:submit": "POST only: redirects back to the entry page",
+    "entry:preview": "POST-only htmx fragment swapped into the entry page beside the inputs",
+    "entry:decide": "POST only: the review queue's buttons, redirects back to the queue",
+    "entry:evidence": "a file download",
+    "scores:export": "an xlsx download",
+    "scores:department_export": "an xlsx download",
+    "scores:recompute": "POST only: the scoreboard's recompute button",
+    "scores:recompute_status": "htmx fragment polled into the scoreboard while a recompute runs",
+    "scores:finalise": "POST only: the scoreboard's finalise button",
+    "imports:actuals_export": "an xlsx download (the button is on the upload page)",
+    "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
+    "imports:confirm": "POST only: the preview page's confirm button",
+    "imports:errors": "an xlsx download (the error workbook)",
+}
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's own admin site (its markup is Django's, not ours)",
+}
+EXCLUDED_PREFIXES = {
+    "api/v1/": "the JSON API",
+}
+
+
+@dataclass
+class Sample:
+    department_id: int
+    bureau_id: int
+    history_indicator_id: int
+    import_run_id: int
+
+
+@dataclass
+class Site:
+    url: str
+    sample: Sample
+    pages: dict = field(default_factory=dict)
+
+    def page_for(self, role: str | None):
+        """The page logged in as the role; None: not logged in."""
+        return self.pages[role]
+
+
+def _log_in_every_role(browser, site: Site) -> None:
+    """One browser context per role, each logged in once for the module, before any test opens its
+    transaction (a session written inside one would be rolled back with it)."""
+    for role in (None, *ROLES):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
+        site.pages[role] = context.new_page()
+        if role is not None:
+            login(site.pages[role], site, ROLES[role], PASSWORD)
+
+
+def _preview_with_errors(user, department_id: int) -> int:
+    """An Excel preview of the department's workbook with one cell that is not a number."""
+    from imports import actuals_import, exporters
+
+    out = io.BytesIO()
+    exporters.actuals_workbook(user=user, year=ENTRY_YEAR, department_id=department_id, out=out)
+    workbook = load_workbook(io.BytesIO(out.getvalue()))
+    sheet = workbook["실적입력"]
+    sheet["L6"], sheet["L7"] = 12, "12회"
+    filled = io.BytesIO()
+    workbook.save(filled)
+    upload = SimpleUploadedFile("filled.xlsx", filled.getvalue())
+    return actuals_import.actuals_upload(
+        user=user, upload=upload, file_name="filled.xlsx", department_id=department_id, year=ENTRY_YEAR
+    ).pk
+
+
+def _sample() -> Sample:
+    """The sample plan, one user per role, and 대외협력과's 2024 actuals in every state the pages show."""
+    from imports.services import plan_import
+    from kpis.models import Actual, Indicator
+    from kpis.services.actuals import actual_save
+    from kpis.services.scores import scores_recompute
+    from kpis.services.workflow import actual_approve, actual_return, actual_submit
+
+    bureau = plan_import(path=SAMPLE_PLAN).bureau
+    department = _make_user(ROLES["department"], "department", "대외협력과")
+    evaluator = _make_user(ROLES["evaluator"], "evaluator")
+    _make_user(ROLES["admin"], "admin")
+    indicators = {i.short_name: i for i in Indicator.objects.filter(department_id=department.department_id)}
+    volunteering, meetings = indicators["자원봉사 활동률"], indicators["정무활동 및 당정협력 강화"]
+    others = [i for name, i in indicators.items() if name not in {"자원봉사 활동률", "정무활동 및 당정협력 강화"}]
+
+    def submitted(indicator: Indicator, figure: str, note: str = ""):
+        current = Actual.objects.filter(indicator=indicator, year=ENTRY_YEAR).first()
+        figures = {"inputs": dict.fromkeys(indicator.input_names, figure)} if indicator.input_names else {"value": figure}
+        saved = actual_save(user=department, indicator_id=indicator.pk, year=ENTRY_YEAR, note=note,
+                            expected_version=current.version if current else None, **figures)
+        return actual_submit(user=department, actual_id=saved.pk, expected_version=saved.version)
+
+    approved = submitted(volunteering, "1000", "자원봉사센터 집계")
+    actual_approve(user=evaluator, actual_id=approved.pk, expected_version=approved.version, comment="집계 근거 확인")
+    submitted(meetings, "12", "분기별 회의록")
+    if others:
+        returned = submitted(others[0], "5")
+        actual_return(user=evaluator, actual_id=returned.pk, expected_version=returned.version,
+                      comment="증빙자료를 첨부하세요")
+    scores_recompute(SCORED_YEAR)
+    return Sample(
+        department_id=department.department_id, bureau_id=bureau.pk, history_indicator_id=volunteering.pk,
+        import_run_id=_preview_with_errors(department, department.department_id),
+    )
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    from playwright.sync_api import sync_playwright
+    from pytest_django.live_server_helper import LiveServer
+
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        skip_or_fail(f"Chromium not found at {CHROMIUM}")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Unblocked for the module: the server thread reads the database between the tests too.
+    with django_db_blocker.unblock():
+        sample = _sample()
+        server = LiveServer("localhost")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                try:
+                    site = Site(url=server.url, sample=sample)
+                    _log_in_every_role(browser, site)
+                    yield site
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+            connections.close_all()
+            call_command("flush", verbosity=0, interactive=False)
+
+
+# (case id, URL name, role, path from the sample); each case is one page read by the role that uses it.
+PAGES = [
+    ("login", "accounts:login", None, lambda s: reverse("accounts:login")),
+    ("home", "kpis:home", "department", lambda s: reverse("kpis:home")),
+    ("my-department", "kpis:department_detail", "department",
+     lambda s: reverse("kpis:department_detail", args=[s.department_id])),
+    ("bureau", "kpis:bureau_detail", "department", lambda s: reverse("kpis:bureau_detail", args=[s.bureau_id])),
+    ("entry-mine", "entry:mine", "department", lambda s: reverse("entry:mine")),
+    ("entry", "entry:page", "department", lambda s: reverse("entry:page", args=[s.department_id, ENTRY_YEAR])),
+    ("history", "entry:history", "department", lambda s: reverse("entry:history", args=[s.history_indicator_id])),
+    ("scores-menu", "scores:home", "department", lambda s: reverse("scores:home")),
+    ("scoreboard-department", "scores:board", "department", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    ("drilldown-department", "scores:department", "department",
+     lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    ("excel-history", "imports:history", "department", lambda s: reverse("imports:history")),
+    ("excel-upload", "imports:actuals_upload", "department",
+     lambda s: reverse("imports:actuals_upload") + f"?department={s.department_id}&year={ENTRY_YEAR}"),
+    ("excel-preview-with-errors", "imports:detail", "department",
+     lambda s: reverse("imports:detail", args=[s.import_run_id])),
+    ("review-queue", "entry:review", "evaluator", lambda s: reverse("entry:review")),
+    ("scoreboard", "scores:board", "evaluator", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    ("drilldown", "scores:department", "evaluator",
+     lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    ("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
+    ("error-404", None, "department", lambda s: "/departments/999999/"),
+    ("error-403", None, "department", lambda s: reverse("imports:plan_upload")),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "path_of"), [pytest.param(role, path_of, id=case) for case, _, role, path_of in PAGES])
+def test_the_page_has_no_serious_accessibility_violation(site, role, path_of):
+    page = site.page_for(role)
+    page.goto(site.url + path_of(site.sample))
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page, f"{page.title()} as {role or 'anonymous'}")
+    assert page.locator("main").count() == 1, "one main landmark, the skip link's target"
+
+
+@pytest.mark.django_db
+def test_axe_is_the_bundled_copy_and_nothing_loads_from_another_host(site):
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page = site.page_for("department")
+    hosts = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
+    page.goto(site.url + reverse("kpis:home"))
+    assert_accessible(page, "home")
+    bundled = re.search(r"axe v([\d.]+)", AXE_SCRIPT).group(1)
+    assert page.evaluate("axe.version") == bundled
+    assert set(hosts) == {urlsplit(site.url).netloc}
+
+
+def _url_names(patterns, namespace: str = "", prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner, route)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", route
+
+
+def test_every_page_is_checked_or_excluded_with_a_reason():
+    visited = {name for _, name, _, _ in PAGES if name}
+    unchecked = sorted(
+        name for name, route in _url_names(get_resolver().url_patterns)
+        if name not in visited and name not in EXCLUDED
+        and name.split(":")[0] not in EXCLUDED_NAMESPACES
+        and not any(route.startswith(prefix) for prefix in EXCLUDED_PREFIXES)
+    )
+    assert unchecked == [], f"pages neither checked for accessibility nor excluded with a reason: {unchecked}"
+    names = {name for name, _ in _url_names(get_resolver().url_patterns)}
+    assert set(EXCLUDED) <= names, f"excluded names that no longer exist: {set(EXCLUDED) - names}"
+    assert not visited & set(EXCLUDED)
