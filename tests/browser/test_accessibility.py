@@ -14,7 +14,9 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -172,43 +174,113 @@ def site(django_db_setup, django_db_blocker):
             call_command("flush", verbosity=0, interactive=False)
 
 
-# (case id, URL name, role, path from the sample); each case is one page read by the role that uses it.
+class Visit(NamedTuple):
+    """One page read by the role that uses it: `then` does what the user does there before axe runs."""
+
+    case: str
+    url_name: str | None
+    role: str | None
+    path: Callable[[Sample], str]
+    then: Callable | None = None
+
+
 PAGES = [
-    ("login", "accounts:login", None, lambda s: reverse("accounts:login")),
-    ("home", "kpis:home", "department", lambda s: reverse("kpis:home")),
-    ("my-department", "kpis:department_detail", "department",
-     lambda s: reverse("kpis:department_detail", args=[s.department_id])),
-    ("bureau", "kpis:bureau_detail", "department", lambda s: reverse("kpis:bureau_detail", args=[s.bureau_id])),
-    ("entry-mine", "entry:mine", "department", lambda s: reverse("entry:mine")),
-    ("entry", "entry:page", "department", lambda s: reverse("entry:page", args=[s.department_id, ENTRY_YEAR])),
-    ("history", "entry:history", "department", lambda s: reverse("entry:history", args=[s.history_indicator_id])),
-    ("scores-menu", "scores:home", "department", lambda s: reverse("scores:home")),
-    ("scoreboard-department", "scores:board", "department", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
-    ("drilldown-department", "scores:department", "department",
-     lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
-    ("excel-history", "imports:history", "department", lambda s: reverse("imports:history")),
-    ("excel-upload", "imports:actuals_upload", "department",
-     lambda s: reverse("imports:actuals_upload") + f"?department={s.department_id}&year={ENTRY_YEAR}"),
-    ("excel-preview-with-errors", "imports:detail", "department",
-     lambda s: reverse("imports:detail", args=[s.import_run_id])),
-    ("review-queue", "entry:review", "evaluator", lambda s: reverse("entry:review")),
-    ("scoreboard", "scores:board", "evaluator", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
-    ("drilldown", "scores:department", "evaluator",
-     lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
-    ("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
-    ("error-404", None, "department", lambda s: "/departments/999999/"),
-    ("error-403", None, "department", lambda s: reverse("imports:plan_upload")),
+    Visit("login", "accounts:login", None, lambda s: reverse("accounts:login")),
+    Visit("home", "kpis:home", "department", lambda s: reverse("kpis:home")),
+    Visit("my-department", "kpis:department_detail", "department",
+           lambda s: reverse("kpis:department_detail", args=[s.department_id])),
+    Visit("bureau", "kpis:bureau_detail", "department", lambda s: reverse("kpis:bureau_detail", args=[s.bureau_id])),
+    Visit("entry-mine", "entry:mine", "department", lambda s: reverse("entry:mine")),
+    Visit("entry", "entry:page", "department", lambda s: reverse("entry:page", args=[s.department_id, ENTRY_YEAR])),
+    Visit("entry-after-refused-save", None, "department",
+           lambda s: reverse("entry:page", args=[s.department_id, ENTRY_YEAR]), lambda page: _refuse_a_save(page)),
+    Visit("history", "entry:history", "department", lambda s: reverse("entry:history", args=[s.history_indicator_id])),
+    Visit("scores-menu", "scores:home", "department", lambda s: reverse("scores:home")),
+    Visit("scoreboard-department", "scores:board", "department", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    Visit("drilldown-department", "scores:department", "department",
+           lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    Visit("excel-history", "imports:history", "department", lambda s: reverse("imports:history")),
+    Visit("excel-upload", "imports:actuals_upload", "department",
+           lambda s: reverse("imports:actuals_upload") + f"?department={s.department_id}&year={ENTRY_YEAR}"),
+    Visit("excel-preview-with-errors", "imports:detail", "department",
+           lambda s: reverse("imports:detail", args=[s.import_run_id])),
+    Visit("review-queue", "entry:review", "evaluator", lambda s: reverse("entry:review")),
+    Visit("scoreboard", "scores:board", "evaluator", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    Visit("drilldown", "scores:department", "evaluator",
+           lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
+    Visit("error-404", None, "department", lambda s: "/departments/999999/"),
+    Visit("error-403", None, "department", lambda s: reverse("imports:plan_upload")),
 ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("role", "path_of"), [pytest.param(role, path_of, id=case) for case, _, role, path_of in PAGES])
-def test_the_page_has_no_serious_accessibility_violation(site, role, path_of):
-    page = site.page_for(role)
-    page.goto(site.url + path_of(site.sample))
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
+def test_the_page_has_no_serious_accessibility_violation(site, visit):
+    page = site.page_for(visit.role)
+    page.goto(site.url + visit.path(site.sample))
     page.wait_for_load_state("networkidle")
-    assert_accessible(page, f"{page.title()} as {role or 'anonymous'}")
+    if visit.then:
+        visit.then(page)
+    assert_accessible(page, f"{page.title()} as {visit.role or 'anonymous'}")
     assert page.locator("main").count() == 1, "one main landmark, the skip link's target"
+
+
+@pytest.mark.django_db
+def _refuse_a_save(page) -> None:
+    """Type a word into the first open figure and save: the page comes back with the error beside it."""
+    form = page.locator("form:has(button[value=save])").first
+    form.locator("input[inputmode=decimal]:not([disabled])").first.fill("열둘")
+    form.locator("button[value=save]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[aria-invalid=true]").count() >= 1
+
+
+# Pages whose every tab stop is checked for a visible focus indicator, by the role that uses them.
+FOCUS_PAGES = [visit for visit in PAGES if visit.case in {"login", "entry", "review-queue", "scoreboard", "excel-upload"}]
+FOCUS_STATE = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    return {
+        element: el.outerHTML.slice(0, 120),
+        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+        shadow: style.boxShadow !== "none",
+    };
+}"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in FOCUS_PAGES])
+def test_every_tab_stop_shows_where_the_focus_is(site, visit):
+    page = site.page_for(visit.role)
+    page.goto(site.url + visit.path(site.sample))
+    page.wait_for_load_state("networkidle")
+    seen, hidden = [], []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None or (seen and state["element"] == seen[0]):
+            break
+        seen.append(state["element"])
+        if not (state["outline"] or state["shadow"]):
+            hidden.append(state["element"])
+    assert len(seen) > 1
+    assert hidden == [], "focus not visible on:\n" + "\n".join(hidden)
+
+
+@pytest.mark.django_db
+def test_the_first_tab_stop_skips_to_the_main_content(site):
+    page = site.page_for("department")
+    page.goto(site.url + reverse("kpis:home"))
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.textContent") == "본문 바로가기"
+    assert skip.bounding_box()["y"] >= 0, "the skip link shows when it has the focus"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null"), "the next stop is in the content"
 
 
 @pytest.mark.django_db
@@ -236,7 +308,7 @@ def _url_names(patterns, namespace: str = "", prefix: str = ""):
 
 
 def test_every_page_is_checked_or_excluded_with_a_reason():
-    visited = {name for _, name, _, _ in PAGES if name}
+    visited = {visit.url_name for visit in PAGES if visit.url_name}
     unchecked = sorted(
         name for name, route in _url_names(get_resolver().url_patterns)
         if name not in visited and name not in EXCLUDED
