@@ -237,7 +237,9 @@ def _refuse_a_save(page) -> None:
 
 
 # Pages whose every tab stop is checked for a visible focus indicator, by the role that uses them.
-FOCUS_PAGES = [visit for visit in PAGES if visit.case in {"login", "entry", "review-queue", "scoreboard", "excel-upload"}]
+FOCUS_PAGES = [visit for visit in PAGES if visit.case in {
+    "login", "my-department", "entry", "review-queue", "scoreboard", "drilldown", "excel-upload", "excel-preview-with-errors",
+}]
 FOCUS_STATE = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return null;
