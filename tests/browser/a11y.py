@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import skip_or_fail
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING_IMPACTS = ("critical", "serious")
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -13,7 +15,7 @@ def _axe():
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
-        pytest.skip("axe-playwright-python is not installed")
+        skip_or_fail("axe-playwright-python is not installed")
     return Axe()
 
 

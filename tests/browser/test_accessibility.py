@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
+from PIL import Image
 
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login
@@ -43,7 +44,7 @@ EXCLUDED = {
     "accounts:logout": "POST only: the logout button in the header, checked on every page",
     "entry:save": "POST only: the entry form's target, redirects back to the entry page",
     "entry:submit": "POST only: redirects back to the entry page",
-    "entry:preview": "POST-only htmx fragment swapped into the entry page beside the inputs",
+    "entry:preview": "POST-only htmx fragment: it loads with the entry page and is checked there",
     "entry:decide": "POST only: the review queue's buttons, redirects back to the queue",
     "entry:evidence": "a file download",
     "scores:export": "an xlsx download",
@@ -115,6 +116,7 @@ def _sample() -> Sample:
     from imports.services import plan_import
     from kpis.models import Actual, Indicator
     from kpis.services.actuals import actual_save
+    from kpis.services.evidence import evidence_add
     from kpis.services.scores import scores_recompute
     from kpis.services.workflow import actual_approve, actual_return, actual_submit
 
@@ -124,22 +126,24 @@ def _sample() -> Sample:
     _make_user(ROLES["admin"], "admin")
     indicators = {i.short_name: i for i in Indicator.objects.filter(department_id=department.department_id)}
     volunteering, meetings = indicators["자원봉사 활동률"], indicators["정무활동 및 당정협력 강화"]
-    others = [i for name, i in indicators.items() if name not in {"자원봉사 활동률", "정무활동 및 당정협력 강화"}]
+    partners = indicators["민간단체 및 출향도민 협력 강화"]
 
-    def submitted(indicator: Indicator, figure: str, note: str = ""):
+    def submitted(indicator: Indicator, figure: str, note: str = "", evidence: bytes | None = None):
         current = Actual.objects.filter(indicator=indicator, year=ENTRY_YEAR).first()
         figures = {"inputs": dict.fromkeys(indicator.input_names, figure)} if indicator.input_names else {"value": figure}
         saved = actual_save(user=department, indicator_id=indicator.pk, year=ENTRY_YEAR, note=note,
                             expected_version=current.version if current else None, **figures)
+        if evidence:
+            evidence_add(user=department, actual_id=saved.pk, upload=SimpleUploadedFile("봉사 실적.png", evidence))
         return actual_submit(user=department, actual_id=saved.pk, expected_version=saved.version)
 
-    approved = submitted(volunteering, "1000", "자원봉사센터 집계")
+    picture = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(picture, "PNG")
+    approved = submitted(volunteering, "1000", "자원봉사센터 집계", evidence=picture.getvalue())
     actual_approve(user=evaluator, actual_id=approved.pk, expected_version=approved.version, comment="집계 근거 확인")
     submitted(meetings, "12", "분기별 회의록")
-    if others:
-        returned = submitted(others[0], "5")
-        actual_return(user=evaluator, actual_id=returned.pk, expected_version=returned.version,
-                      comment="증빙자료를 첨부하세요")
+    returned = submitted(partners, "5")
+    actual_return(user=evaluator, actual_id=returned.pk, expected_version=returned.version, comment="증빙자료를 첨부하세요")
     scores_recompute(SCORED_YEAR)
     return Sample(
         department_id=department.department_id, bureau_id=bureau.pk, history_indicator_id=volunteering.pk,
@@ -149,9 +153,12 @@ def _sample() -> Sample:
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
-    from playwright.sync_api import sync_playwright
     from pytest_django.live_server_helper import LiveServer
 
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         skip_or_fail(f"Chromium not found at {CHROMIUM}")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
