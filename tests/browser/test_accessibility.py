@@ -193,6 +193,7 @@ class Visit(NamedTuple):
 
 PAGES = [
     Visit("login", "accounts:login", None, lambda s: reverse("accounts:login")),
+    Visit("login-refused", None, None, lambda s: reverse("accounts:login"), lambda page: _refuse_a_login(page)),
     Visit("home", "kpis:home", "department", lambda s: reverse("kpis:home")),
     Visit("my-department", "kpis:department_detail", "department",
            lambda s: reverse("kpis:department_detail", args=[s.department_id])),
@@ -231,9 +232,18 @@ def test_the_page_has_no_serious_accessibility_violation(site, visit):
         visit.then(page)
     assert_accessible(page, f"{page.title()} as {visit.role or 'anonymous'}")
     assert page.locator("main").count() == 1, "one main landmark, the skip link's target"
+    assert page.title() not in {"", "성과지표 관리"}, "the title names the page, not only the site (WCAG 2.4.2)"
 
 
 @pytest.mark.django_db
+def _refuse_a_login(page) -> None:
+    page.fill("input[name=username]", "nobody")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[role=alert]").count() == 1
+
+
 def _refuse_a_save(page) -> None:
     """Type a word into the first open figure and save: the page comes back with the error beside it."""
     form = page.locator("form:has(button[value=save])").first
