@@ -36,6 +36,13 @@ pytestmark = pytest.mark.browser
 ENTRY_YEAR = 2024
 SCORED_YEAR = 2023
 ROLES = {"department": "a11y_dept", "evaluator": "a11y_evaluator", "admin": "a11y_admin"}
+WIDE, NARROW = {"width": 1400, "height": 1000}, {"width": 320, "height": 800}
+# The outermost elements that stick out past the right edge of the screen, outside a scrolling table.
+OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                 && !e.closest(".table-wrap, .visually-hidden, .skip-link")
+                 && e.parentElement.getBoundingClientRect().right <= document.documentElement.clientWidth + 1)
+    .slice(0, 5).map(e => e.outerHTML.slice(0, 100))"""
 
 # URL names that are not a page a person reads, or not ours; every other name must be visited below.
 EXCLUDED = {
@@ -88,7 +95,7 @@ def _log_in_every_role(browser, site: Site) -> None:
     """One browser context per role, each logged in once for the module, before any test opens its
     transaction (a session written inside one would be rolled back with it)."""
     for role in (None, *ROLES):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
+        context = browser.new_context(viewport=WIDE, locale="ko-KR")
         site.pages[role] = context.new_page()
         if role is not None:
             login(site.pages[role], site, ROLES[role], PASSWORD)
@@ -222,20 +229,36 @@ PAGES = [
 ]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
-def test_the_page_has_no_serious_accessibility_violation(site, visit):
+def _open(site: Site, visit: Visit, viewport: dict):
     page = site.page_for(visit.role)
+    page.set_viewport_size(viewport)
     page.goto(site.url + visit.path(site.sample))
     page.wait_for_load_state("networkidle")
     if visit.then:
         visit.then(page)
+    return page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
+def test_the_page_has_no_serious_accessibility_violation(site, visit):
+    page = _open(site, visit, WIDE)
     assert_accessible(page, f"{page.title()} as {visit.role or 'anonymous'}")
     assert page.locator("main").count() == 1, "one main landmark, the skip link's target"
     assert page.title() not in {"", "성과지표 관리"}, "the title names the page, not only the site (WCAG 2.4.2)"
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
+def test_the_page_reflows_on_a_320_pixel_screen(site, visit):
+    """WCAG 1.4.10: nothing but a wide table scrolls sideways, and a table that scrolls can be reached
+    and scrolled with the keyboard (axe's scrollable-region-focusable shows only at this width)."""
+    page = _open(site, visit, NARROW)
+    assert_accessible(page, f"{page.title()} at 320 px as {visit.role or 'anonymous'}")
+    overflowing = page.evaluate(OVERFLOWING)
+    assert overflowing == [], f"wider than the screen outside a .table-wrap: {overflowing}"
+
+
 def _refuse_a_login(page) -> None:
     page.fill("input[name=username]", "nobody")
     page.fill("input[name=password]", "wrong-password")
@@ -272,9 +295,7 @@ FOCUS_STATE = """() => {
 @pytest.mark.django_db
 @pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in FOCUS_PAGES])
 def test_every_tab_stop_shows_where_the_focus_is(site, visit):
-    page = site.page_for(visit.role)
-    page.goto(site.url + visit.path(site.sample))
-    page.wait_for_load_state("networkidle")
+    page = _open(site, visit, WIDE)
     seen, hidden = [], []
     for _ in range(400):
         page.keyboard.press("Tab")
@@ -291,6 +312,7 @@ def test_every_tab_stop_shows_where_the_focus_is(site, visit):
 @pytest.mark.django_db
 def test_the_first_tab_stop_skips_to_the_main_content(site):
     page = site.page_for("department")
+    page.set_viewport_size(WIDE)
     page.goto(site.url + reverse("kpis:home"))
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
@@ -307,6 +329,7 @@ def test_axe_is_the_bundled_copy_and_nothing_loads_from_another_host(site):
     from axe_playwright_python.base import AXE_SCRIPT
 
     page = site.page_for("department")
+    page.set_viewport_size(WIDE)
     hosts = []
     page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
     page.goto(site.url + reverse("kpis:home"))
