@@ -1,0 +1,363 @@
+"""Every page a person works in passes axe-core (WCAG 2.1 A/AA, no serious or critical violation), visited
+by the role that uses it, on the real sample plan with drafts, submissions, an approval, scores and an
+Excel preview with errors in it.
+
+One server, one browser and one login per role for the whole module: the data is written once, committed,
+and flushed at the end, so the cases share it instead of each test flushing and re-importing (the
+`live_server` fixture would make each test transactional). A page that is not HTML, not a GET or not ours
+is excluded by name below, with the reason; `test_every_page_is_checked_or_excluded_with_a_reason` fails
+when a new URL appears in neither list.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connections
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+from PIL import Image
+
+from tests.browser.a11y import assert_accessible
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login
+from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user, skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+ENTRY_YEAR = 2024
+SCORED_YEAR = 2023
+ROLES = {"department": "a11y_dept", "evaluator": "a11y_evaluator", "admin": "a11y_admin"}
+WIDE, NARROW = {"width": 1400, "height": 1000}, {"width": 320, "height": 800}
+# The outermost elements that stick out past the right edge of the screen, outside a scrolling table.
+OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                 && !e.closest(".table-wrap, .visually-hidden, .skip-link")
+                 && e.parentElement.getBoundingClientRect().right <= document.documentElement.clientWidth + 1)
+    .slice(0, 5).map(e => e.outerHTML.slice(0, 100))"""
+
+# URL names that are not a page a person reads, or not ours; every other name must be visited below.
+EXCLUDED = {
+    "healthz": "a JSON health probe for the load balancer",
+    "readyz": "a JSON readiness probe for the load balancer",
+    "accounts:logout": "POST only: the logout button in the header, checked on every page",
+    "entry:save": "POST only: the entry form's target, redirects back to the entry page",
+    "entry:submit": "POST only: redirects back to the entry page",
+    "entry:preview": "POST-only htmx fragment: it loads with the entry page and is checked there",
+    "entry:decide": "POST only: the review queue's buttons, redirects back to the queue",
+    "entry:evidence": "a file download",
+    "scores:export": "an xlsx download",
+    "scores:department_export": "an xlsx download",
+    "scores:recompute": "POST only: the scoreboard's recompute button",
+    "scores:recompute_status": "htmx fragment polled into the scoreboard while a recompute runs",
+    "scores:finalise": "POST only: the scoreboard's finalise button",
+    "imports:actuals_export": "an xlsx download (the button is on the upload page)",
+    "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
+    "imports:confirm": "POST only: the preview page's confirm button",
+    "imports:errors": "an xlsx download (the error workbook)",
+}
+EXCLUDED_NAMESPACES = {
+    "admin": "Django's own admin site (its markup is Django's, not ours)",
+}
+EXCLUDED_PREFIXES = {
+    "api/v1/": "the JSON API",
+}
+
+
+@dataclass
+class Sample:
+    department_id: int
+    bureau_id: int
+    history_indicator_id: int
+    import_run_id: int
+
+
+@dataclass
+class Site:
+    url: str
+    sample: Sample
+    pages: dict = field(default_factory=dict)
+
+    def page_for(self, role: str | None):
+        """The page logged in as the role; None: not logged in."""
+        return self.pages[role]
+
+
+def _log_in_every_role(browser, site: Site) -> None:
+    """One browser context per role, each logged in once for the module, before any test opens its
+    transaction (a session written inside one would be rolled back with it)."""
+    for role in (None, *ROLES):
+        context = browser.new_context(viewport=WIDE, locale="ko-KR")
+        site.pages[role] = context.new_page()
+        if role is not None:
+            login(site.pages[role], site, ROLES[role], PASSWORD)
+
+
+def _preview_with_errors(user, department_id: int) -> int:
+    """An Excel preview of the department's workbook with one cell that is not a number."""
+    from imports import actuals_import, exporters
+
+    out = io.BytesIO()
+    exporters.actuals_workbook(user=user, year=ENTRY_YEAR, department_id=department_id, out=out)
+    workbook = load_workbook(io.BytesIO(out.getvalue()))
+    sheet = workbook["실적입력"]
+    sheet["L6"], sheet["L7"] = 12, "12회"
+    filled = io.BytesIO()
+    workbook.save(filled)
+    upload = SimpleUploadedFile("filled.xlsx", filled.getvalue())
+    return actuals_import.actuals_upload(
+        user=user, upload=upload, file_name="filled.xlsx", department_id=department_id, year=ENTRY_YEAR
+    ).pk
+
+
+def _sample() -> Sample:
+    """The sample plan, one user per role, and 대외협력과's 2024 actuals in every state the pages show."""
+    from imports.services import plan_import
+    from kpis.models import Actual, Indicator
+    from kpis.services.actuals import actual_save
+    from kpis.services.evidence import evidence_add
+    from kpis.services.scores import scores_recompute
+    from kpis.services.workflow import actual_approve, actual_return, actual_submit
+
+    bureau = plan_import(path=SAMPLE_PLAN).bureau
+    department = _make_user(ROLES["department"], "department", "대외협력과")
+    evaluator = _make_user(ROLES["evaluator"], "evaluator")
+    _make_user(ROLES["admin"], "admin")
+    indicators = {i.short_name: i for i in Indicator.objects.filter(department_id=department.department_id)}
+    volunteering, meetings = indicators["자원봉사 활동률"], indicators["정무활동 및 당정협력 강화"]
+    partners = indicators["민간단체 및 출향도민 협력 강화"]
+
+    def submitted(indicator: Indicator, figure: str, note: str = "", evidence: bytes | None = None):
+        current = Actual.objects.filter(indicator=indicator, year=ENTRY_YEAR).first()
+        figures = {"inputs": dict.fromkeys(indicator.input_names, figure)} if indicator.input_names else {"value": figure}
+        saved = actual_save(user=department, indicator_id=indicator.pk, year=ENTRY_YEAR, note=note,
+                            expected_version=current.version if current else None, **figures)
+        if evidence:
+            evidence_add(user=department, actual_id=saved.pk, upload=SimpleUploadedFile("봉사 실적.png", evidence))
+        return actual_submit(user=department, actual_id=saved.pk, expected_version=saved.version)
+
+    picture = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(picture, "PNG")
+    approved = submitted(volunteering, "1000", "자원봉사센터 집계", evidence=picture.getvalue())
+    actual_approve(user=evaluator, actual_id=approved.pk, expected_version=approved.version, comment="집계 근거 확인")
+    submitted(meetings, "12", "분기별 회의록")
+    returned = submitted(partners, "5")
+    actual_return(user=evaluator, actual_id=returned.pk, expected_version=returned.version, comment="증빙자료를 첨부하세요")
+    scores_recompute(SCORED_YEAR)
+    return Sample(
+        department_id=department.department_id, bureau_id=bureau.pk, history_indicator_id=volunteering.pk,
+        import_run_id=_preview_with_errors(department, department.department_id),
+    )
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    from pytest_django.live_server_helper import LiveServer
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed")
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        skip_or_fail(f"Chromium not found at {CHROMIUM}")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Unblocked for the module: the server thread reads the database between the tests too.
+    with django_db_blocker.unblock():
+        sample = _sample()
+        server = LiveServer("localhost")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                try:
+                    site = Site(url=server.url, sample=sample)
+                    _log_in_every_role(browser, site)
+                    yield site
+                finally:
+                    browser.close()
+        finally:
+            server.stop()
+            connections.close_all()
+            call_command("flush", verbosity=0, interactive=False)
+
+
+class Visit(NamedTuple):
+    """One page read by the role that uses it: `then` does what the user does there before axe runs."""
+
+    case: str
+    url_name: str | None
+    role: str | None
+    path: Callable[[Sample], str]
+    then: Callable | None = None
+
+
+PAGES = [
+    Visit("login", "accounts:login", None, lambda s: reverse("accounts:login")),
+    Visit("login-refused", None, None, lambda s: reverse("accounts:login"), lambda page: _refuse_a_login(page)),
+    Visit("home", "kpis:home", "department", lambda s: reverse("kpis:home")),
+    Visit("my-department", "kpis:department_detail", "department",
+           lambda s: reverse("kpis:department_detail", args=[s.department_id])),
+    Visit("bureau", "kpis:bureau_detail", "department", lambda s: reverse("kpis:bureau_detail", args=[s.bureau_id])),
+    Visit("entry-mine", "entry:mine", "department", lambda s: reverse("entry:mine")),
+    Visit("entry", "entry:page", "department", lambda s: reverse("entry:page", args=[s.department_id, ENTRY_YEAR])),
+    Visit("entry-after-refused-save", None, "department",
+           lambda s: reverse("entry:page", args=[s.department_id, ENTRY_YEAR]), lambda page: _refuse_a_save(page)),
+    Visit("history", "entry:history", "department", lambda s: reverse("entry:history", args=[s.history_indicator_id])),
+    Visit("scores-menu", "scores:home", "department", lambda s: reverse("scores:home")),
+    Visit("scoreboard-department", "scores:board", "department", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    Visit("drilldown-department", "scores:department", "department",
+           lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    Visit("excel-history", "imports:history", "department", lambda s: reverse("imports:history")),
+    Visit("excel-upload", "imports:actuals_upload", "department",
+           lambda s: reverse("imports:actuals_upload") + f"?department={s.department_id}&year={ENTRY_YEAR}"),
+    Visit("excel-preview-with-errors", "imports:detail", "department",
+           lambda s: reverse("imports:detail", args=[s.import_run_id])),
+    Visit("review-queue", "entry:review", "evaluator", lambda s: reverse("entry:review")),
+    Visit("scoreboard", "scores:board", "evaluator", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    Visit("drilldown", "scores:department", "evaluator",
+           lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
+    Visit("error-404", None, "department", lambda s: "/departments/999999/"),
+    Visit("error-403", None, "department", lambda s: reverse("imports:plan_upload")),
+]
+
+
+def _open(site: Site, visit: Visit, viewport: dict):
+    page = site.page_for(visit.role)
+    page.set_viewport_size(viewport)
+    page.goto(site.url + visit.path(site.sample))
+    page.wait_for_load_state("networkidle")
+    if visit.then:
+        visit.then(page)
+    return page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
+def test_the_page_has_no_serious_accessibility_violation(site, visit):
+    page = _open(site, visit, WIDE)
+    assert_accessible(page, f"{page.title()} as {visit.role or 'anonymous'}")
+    assert page.locator("main").count() == 1, "one main landmark, the skip link's target"
+    assert page.title() not in {"", "성과지표 관리"}, "the title names the page, not only the site (WCAG 2.4.2)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
+def test_the_page_reflows_on_a_320_pixel_screen(site, visit):
+    """WCAG 1.4.10: nothing but a wide table scrolls sideways, and a table that scrolls can be reached
+    and scrolled with the keyboard (axe's scrollable-region-focusable shows only at this width)."""
+    page = _open(site, visit, NARROW)
+    assert_accessible(page, f"{page.title()} at 320 px as {visit.role or 'anonymous'}")
+    overflowing = page.evaluate(OVERFLOWING)
+    assert overflowing == [], f"wider than the screen outside a .table-wrap: {overflowing}"
+
+
+def _refuse_a_login(page) -> None:
+    page.fill("input[name=username]", "nobody")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[role=alert]").count() == 1
+
+
+def _refuse_a_save(page) -> None:
+    """Type a word into the first open figure and save: the page comes back with the error beside it."""
+    form = page.locator("form:has(button[value=save])").first
+    form.locator("input[inputmode=decimal]:not([disabled])").first.fill("열둘")
+    form.locator("button[value=save]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[aria-invalid=true]").count() >= 1
+
+
+# Pages whose every tab stop is checked for a visible focus indicator, by the role that uses them.
+FOCUS_PAGES = [visit for visit in PAGES if visit.case in {
+    "login", "my-department", "entry", "review-queue", "scoreboard", "drilldown", "excel-upload", "excel-preview-with-errors",
+}]
+FOCUS_STATE = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const style = getComputedStyle(el);
+    return {
+        element: el.outerHTML.slice(0, 120),
+        outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+        shadow: style.boxShadow !== "none",
+    };
+}"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in FOCUS_PAGES])
+def test_every_tab_stop_shows_where_the_focus_is(site, visit):
+    page = _open(site, visit, WIDE)
+    seen, hidden = [], []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state is None or (seen and state["element"] == seen[0]):
+            break
+        seen.append(state["element"])
+        if not (state["outline"] or state["shadow"]):
+            hidden.append(state["element"])
+    assert len(seen) > 1
+    assert hidden == [], "focus not visible on:\n" + "\n".join(hidden)
+
+
+@pytest.mark.django_db
+def test_the_first_tab_stop_skips_to_the_main_content(site):
+    page = site.page_for("department")
+    page.set_viewport_size(WIDE)
+    page.goto(site.url + reverse("kpis:home"))
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.textContent") == "본문 바로가기"
+    assert skip.bounding_box()["y"] >= 0, "the skip link shows when it has the focus"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null"), "the next stop is in the content"
+
+
+@pytest.mark.django_db
+def test_axe_is_the_bundled_copy_and_nothing_loads_from_another_host(site):
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    page = site.page_for("department")
+    page.set_viewport_size(WIDE)
+    hosts = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
+    page.goto(site.url + reverse("kpis:home"))
+    assert_accessible(page, "home")
+    bundled = re.search(r"axe v([\d.]+)", AXE_SCRIPT).group(1)
+    assert page.evaluate("axe.version") == bundled
+    assert set(hosts) == {urlsplit(site.url).netloc}
+
+
+def _url_names(patterns, namespace: str = "", prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner, route)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", route
+
+
+def test_every_page_is_checked_or_excluded_with_a_reason():
+    visited = {visit.url_name for visit in PAGES if visit.url_name}
+    unchecked = sorted(
+        name for name, route in _url_names(get_resolver().url_patterns)
+        if name not in visited and name not in EXCLUDED
+        and name.split(":")[0] not in EXCLUDED_NAMESPACES
+        and not any(route.startswith(prefix) for prefix in EXCLUDED_PREFIXES)
+    )
+    assert unchecked == [], f"pages neither checked for accessibility nor excluded with a reason: {unchecked}"
+    names = {name for name, _ in _url_names(get_resolver().url_patterns)}
+    assert set(EXCLUDED) <= names, f"excluded names that no longer exist: {set(EXCLUDED) - names}"
+    assert not visited & set(EXCLUDED)
