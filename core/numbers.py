@@ -124,6 +124,17 @@ def format_figure(value: Decimal | None, places: int | None = None) -> str:
     return format_number(value, places)
 
 
+def figure_number_format(value: Decimal | None, places: int | None = None) -> str:
+    """The spreadsheet number format that shows a numeric cell as `format_figure` writes it: grouped, △ for
+    negatives, `places` fixed decimals, else (as entered, at most two) none for a whole number and one or two."""
+    if places is None:
+        whole = value is None or value == value.to_integral_value()
+        pattern = "#,##0" if whole else "#,##0." + "0" + "#" * (DISPLAY_PLACES - 1)
+    else:
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+    return f'{pattern};"{NEGATIVE}"{pattern}'
+
+
 def format_amount(value: Decimal) -> str:
     """Thousands separators, trailing zeros stripped: Decimal('4708.000') → '4,708'."""
     if value == 0:

@@ -72,24 +72,24 @@ def row_preview(
     if indicator_id is None:
         shown = cell_text(row.id_value) if row.id_value is not None else ""
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID '{shown}'가 올바르지 않습니다. 지표ID 열은 고치지 마세요." if shown
+                     f"지표ID {with_josa(quoted(shown), '이/가')} 올바르지 않습니다. 지표ID 열은 고치지 마세요." if shown
                      else "지표ID가 비어 있습니다. 내려받은 행에만 입력하세요.")
         return entry
     entry["indicator_id"] = indicator_id
     position = meta_rows.index(indicator_id)
     if position < 0:
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID {indicator_id}는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
+                     f"지표ID {with_josa(str(indicator_id), '은/는')} 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
         return entry
     if earlier := meta_rows.seen[position]:
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID {indicator_id}가 {earlier}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
+                     f"지표ID {with_josa(str(indicator_id), '이/가')} {earlier}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
         return entry
     meta_rows.seen[position] = number
     row_key, plan_fingerprint, expected_version = meta_rows.at(position)
     if L.row_key(indicator_id, row.name) != row_key:
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID {indicator_id}가 이 행의 지표명('{row.name}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
+                     f"지표ID {with_josa(str(indicator_id), '이/가')} 이 행의 지표명('{row.name}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
         return entry
     indicator = server.indicators.get(indicator_id)
     if indicator is None:
@@ -114,7 +114,7 @@ def row_preview(
     entry["note"] = row.note
     actual = server.actuals.get(indicator_id)
     if actual is not None:
-        entry["old"] = _old(actual)
+        entry["old"] = _old(actual, indicator)
     if entry["status"] == ERROR:
         return entry
 
@@ -149,7 +149,7 @@ def row_preview(
     entry["inputs"] = computed.inputs
     if direct:
         entry["value"] = format(computed.value, "f")
-    entry["new_value"] = plain_text(computed.value)
+    entry["new_value"] = indicator.figure(computed.value)  # shown in the preview as the indicator shows it
 
     if _unchanged(actual, computed.value, computed.inputs, row.note):
         entry["status"] = UNCHANGED
@@ -190,9 +190,9 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else plain_text(value)
 
 
-def _old(actual: Actual) -> dict[str, Any]:
+def _old(actual: Actual, indicator: Indicator) -> dict[str, Any]:
     return {
-        "value": _text(actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
+        "value": None if actual.value is None else indicator.figure(actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
         "status": actual.status, "status_label": actual.get_status_display(), "version": actual.version,
     }
 
