@@ -12,6 +12,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from core.korean import with_josa
+from core.numbers import quoted
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -89,13 +92,13 @@ class Upserts:
 
     def delete_missing(self, entity: str, queryset: models.QuerySet[Any], describe: str) -> None:
         for obj in queryset:
-            self.stale.append(f"{describe} '{obj}'이(가) 문서에 없어 삭제했습니다")
+            self.stale.append(f"{describe} {with_josa(quoted(obj), '이/가')} 문서에 없어 삭제했습니다")
             obj.delete()
             self.tally[entity]["deleted"] += 1
 
     def note_missing(self, queryset: models.QuerySet[Any], describe: str) -> None:
         for obj in queryset:
-            self.stale.append(f"{describe} '{obj}'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
+            self.stale.append(f"{describe} {with_josa(quoted(obj), '이/가')} 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
 
 
 def only(queryset: models.QuerySet[M]) -> M | None:
