@@ -135,6 +135,27 @@ def figure_number_format(value: Decimal | None, places: int | None = None) -> st
     return f'{pattern};"{NEGATIVE}"{pattern}'
 
 
+KOREAN_UNITS = ((16, "경"), (12, "조"), (8, "억"), (4, "만"), (0, ""))
+
+
+def korean_units(value: Decimal) -> str:
+    """A figure in Korean units of four digits, as limits are written for people: 123450000 → '1억 2,345만',
+    10**16 → '1경', 12345.5 → '1만 2,345.5', -20000 → '△2만'; decimals stay on the last group."""
+    sign = NEGATIVE if value < 0 else ""
+    magnitude = plain_number(abs(value))
+    whole = int(magnitude)
+    fraction = format(magnitude - whole, "f")[1:] if magnitude != whole else ""  # '.5'
+    parts = []
+    for exponent, unit in KOREAN_UNITS:
+        group = whole // 10**exponent % 10**4 if exponent < 16 else whole // 10**exponent
+        if exponent == 0:
+            if group or fraction or not parts:
+                parts.append(f"{group:,}{fraction}")
+        elif group:
+            parts.append(f"{group:,}{unit}")
+    return sign + " ".join(parts)
+
+
 def format_amount(value: Decimal) -> str:
     """Thousands separators, trailing zeros stripped: Decimal('4708.000') → '4,708'."""
     if value == 0:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from core.korean import with_josa
-from core.numbers import VALUE_DIGITS, NumberError, format_number, parse_decimal, quoted
+from core.numbers import VALUE_DIGITS, NumberError, format_number, korean_units, parse_decimal, quoted
 
 COUNT_UNITS = frozenset({"회", "건", "명", "개", "개소"})
 NON_NEGATIVE_UNITS = frozenset({"%", "원", "천원", "백만원"})
@@ -78,7 +78,9 @@ def value_check(value: Decimal, domain: ValueDomain, *, shown: str | None = None
     if not value.is_finite():
         raise ValueRefused(f"{with_josa(text, '은/는')} 숫자가 아닙니다")
     if abs(value) >= MAGNITUDE_LIMIT:
-        raise ValueRefused(f"{with_josa(text, '은/는')} 너무 큰 숫자입니다 (정수 부분 {MAX_INTEGER_DIGITS}자리까지)")
+        raise ValueRefused(
+            f"{with_josa(text, '은/는')} 너무 큰 숫자입니다 ({korean_units(MAGNITUDE_LIMIT)} 미만만 입력할 수 있습니다)"
+        )
     if domain.minimum is not None and value < domain.minimum:
         raise ValueRefused(f"{with_josa(text, '은/는')} {format_number(domain.minimum)} 이상이어야 합니다")
     if domain.maximum is not None and value > domain.maximum:
