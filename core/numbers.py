@@ -156,6 +156,14 @@ def korean_units(value: Decimal) -> str:
     return sign + " ".join(parts)
 
 
+KOREAN_UNITS_FROM = Decimal(10) ** 8  # 1억: a limit this big is written in Korean units
+
+
+def format_limit(value: Decimal) -> str:
+    """A bound as messages and guides quote it: 1,000 · '50,000,000' below 1억, from there in Korean units: '3억 5,000만'."""
+    return korean_units(value) if abs(value) >= KOREAN_UNITS_FROM else format_number(value)
+
+
 def format_amount(value: Decimal) -> str:
     """Thousands separators, trailing zeros stripped: Decimal('4708.000') → '4,708'."""
     if value == 0:

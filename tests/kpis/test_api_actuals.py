@@ -143,6 +143,8 @@ def test_malformed_bodies_are_400_with_field_errors(dept_user, body):
     response = client_for(dept_user).post(API + "/", body, format="json")
     assert response.status_code == 400
     assert response.json()["errors"]
+    detail = response.json()["detail"]
+    assert not any(key in detail for key in ("indicator", "year", "inputs", "version")), detail
 
 
 def test_a_body_that_is_not_json_is_a_400(dept_user):
@@ -274,7 +276,8 @@ def test_a_return_needs_a_reason(dept_user, evaluator, meetings):
     actual = submitted(dept_user, meetings)
     client = client_for(evaluator)
     blank = client.post(f"{API}/{actual.pk}/return/", {"version": actual.version, "comment": " "}, format="json")
-    assert blank.status_code == 400 and "comment" in blank.json()["errors"]
+    assert blank.status_code == 400 and "comment" in blank.json()["errors"]  # the machine key for clients
+    assert blank.json()["detail"] == "검토 의견: 반려 사유를 입력하세요."  # the field named in Korean for people
     response = client.post(f"{API}/{actual.pk}/return/", {"version": actual.version, "comment": "증빙 부족"},
                            format="json")
     assert response.status_code == 200 and response.json()["status"] == "returned"
