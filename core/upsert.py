@@ -9,9 +9,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
+from core.errors import error_summary
 from core.korean import with_josa
 from core.numbers import quoted
 
@@ -87,7 +88,7 @@ class Upserts:
         try:
             obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            details = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items())
+            details = error_summary({_verbose_name(obj, name): errors for name, errors in exc.message_dict.items()})
             raise self.invalid(f"저장할 수 없는 값입니다 ({obj._meta.verbose_name}: {details})", line) from exc
 
     def delete_missing(self, entity: str, queryset: models.QuerySet[Any], describe: str) -> None:
@@ -104,3 +105,11 @@ class Upserts:
 def only(queryset: models.QuerySet[M]) -> M | None:
     rows = list(queryset[:2])
     return rows[0] if len(rows) == 1 else None
+
+
+def _verbose_name(obj: models.Model, name: str) -> str:
+    """The Korean name of a model field for an error message; other keys (`__all__`) as they are."""
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
