@@ -4,7 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import MAX_VERSION, id_field, year_field
+from core.api import id_field, version_field, year_field
 from core.numbers import VALUE_DIGITS, NumberError, format_figure, parse_decimal
 from kpis.domain import NOTE_MAX_LENGTH
 from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
@@ -187,20 +187,18 @@ class ActualValueSerializer(serializers.Serializer):
 class ActualCreateSerializer(ActualValueSerializer):
     indicator = id_field(help_text="성과지표 id")
     year = year_field(help_text="연도")
-    version = serializers.IntegerField(
-        min_value=0, max_value=MAX_VERSION, required=False, allow_null=True,
+    version = version_field(
+        low=0, required=False, allow_null=True,
         help_text="화면에서 본 실적의 버전; 아직 실적 행이 없으면 생략하거나 null",
     )
 
 
 class ActualUpdateSerializer(ActualValueSerializer):
-    version = serializers.IntegerField(
-        min_value=1, max_value=MAX_VERSION, help_text="화면에서 본 실적의 버전 (다른 사용자가 먼저 저장했으면 409)"
-    )
+    version = version_field(help_text="화면에서 본 실적의 버전 (다른 사용자가 먼저 저장했으면 409)")
 
 
 class ActualVersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text="화면에서 본 실적의 버전")
+    version = version_field(help_text="화면에서 본 실적의 버전")
 
 
 class ActualApproveSerializer(ActualVersionSerializer):

@@ -420,3 +420,13 @@ def test_a_save_is_answered_from_inside_its_transaction(dept_user, volunteering)
     statements = [query["sql"] for query in queries.captured_queries]
     last_release = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))
     assert statements[last_release + 1:] == []
+
+
+def test_a_bound_is_quoted_in_korean_units(dept_user):
+    response = client_for(dept_user).post(
+        API + "/", {"indicator": 2**63, "year": YEAR, "version": 2**31}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "성과지표: id는 922경 3,372조 368억 5,477만 5,807 이하여야 합니다.; 버전은 21억 4,748만 3,647 이하여야 합니다."
+    )
