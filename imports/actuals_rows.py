@@ -170,12 +170,13 @@ def row_preview(
         by = actual.updated_by.username if actual and actual.updated_by else "알 수 없음"
         entry["status"] = CONFLICT
         entry["server"] = {
-            "value": _text(actual.value) if actual else None, "inputs": dict(actual.inputs) if actual else {},
+            "value": _figure(indicator, actual.value) if actual else None,
+            "inputs": dict(actual.inputs) if actual else {},
             "version": current_version, "updated_by": by, "updated_at": when,
         }
-        saved = quoted(plain_text(actual.value) if actual else "없음")
+        saved = quoted(indicator.figure(actual.value) if actual else "없음")
         message = (f"내려받은 뒤 {by}님이 {when}에 실적을 {with_josa(saved, '으로/로')} "
-                   f"저장했습니다 (파일의 값: '{plain_text(computed.value)}'). 덮어쓰지 않습니다. "
+                   f"저장했습니다 (파일의 값: '{indicator.figure(computed.value)}'). 덮어쓰지 않습니다. "
                    "실적 파일을 새로 내려받아 다시 입력하세요.")
         problems.append(Problem(number, labels[0][1], message))
         entry["messages"].append(message)
@@ -186,13 +187,14 @@ def row_preview(
     return entry
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else plain_text(value)
+def _figure(indicator: Indicator, value: Decimal | None) -> str | None:
+    """A value as the preview shows it: as the indicator shows its figures everywhere (Indicator.figure)."""
+    return None if value is None else indicator.figure(value)
 
 
 def _old(actual: Actual, indicator: Indicator) -> dict[str, Any]:
     return {
-        "value": None if actual.value is None else indicator.figure(actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
+        "value": _figure(indicator, actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
         "status": actual.status, "status_label": actual.get_status_display(), "version": actual.version,
     }
 
@@ -215,7 +217,7 @@ def _stale_reasons(row: DataRow, indicator: Indicator, target: Decimal | None) -
     reasons = []
     shown_target, shown_weight, shown_formula = row.shown
     if L.number_text(target) != L.number_text(_cell_number(shown_target)):
-        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {plain_text(target)}")
+        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {indicator.figure(target)}")
     if L.number_text(indicator.weight) != L.number_text(_cell_number(shown_weight)):
         reasons.append(f"가중치: {cell_text(shown_weight) if shown_weight is not None else '없음'} → "
                        f"{plain_text(indicator.weight)}")
