@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.numbers import figure_number_format
+from core.numbers import figure_number_format, format_number
 from kpis.score_selectors import BureauLine, DrilldownPage, ScoreboardRow
 from kpis.score_selectors.shared import Frozen
 
@@ -234,7 +234,8 @@ def drilldown_workbook(page: DrilldownPage) -> bytes:
             values += [goal.plan_change, goal.plan_change_rate]
         values += [
             goal.printed_budget, goal.weighted_rate, goal.contribution,
-            "\n".join(f"{line.name}: {'—' if line.rate is None else f'{line.rate}%'}" for line in goal.indicators),
+            "\n".join(f"{line.name}: {'—' if line.rate is None else format_number(line.rate, 2) + '%'}"
+                      for line in goal.indicators),
         ]
         for column, value in enumerate(values, start=1):
             cell = put(budget, index, column, value)
