@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
-from core.numbers import format_figure, format_number
+from core.numbers import NEGATIVE, format_figure, format_number
 from kpis.scoring.numbers import CENT, DIV, HUNDRED, WIDE, div, round_half_up
 
 TARGET_MISSING = "목표가 0이거나 없어 평가할 수 없습니다 (지표 미시행 연도)"
@@ -181,8 +181,9 @@ def _not_evaluable(item: IndicatorInput, reason: str) -> RateResult:
 
 
 def _pct(rate: Decimal) -> str:
-    """A rate in a working text as pages print rates (the pct filter): 1,234.50% · △30.00%."""
-    return f"{format_number(rate, 2)}%"
+    """A rate (already to two decimals) in a working text as pages print rates (the pct filter): 1,234.50% ·
+    △30.00%."""
+    return f"{NEGATIVE}{-rate:,f}%" if rate < 0 else f"{rate:,f}%"
 
 
 def _figure(value: Decimal | None, places: int | None) -> str:
