@@ -13,6 +13,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import LoginFailure, Role, User
+from core.korean import with_josa
+from core.numbers import quoted
 from core.security import client_address, request_client_address
 from kpis.models import Department
 
@@ -25,9 +27,9 @@ def department_find(*, name: str) -> Department:
     matches = [d for d in Department.objects.all() if "".join(d.name.split()) == wanted]
     if not matches:
         known = ", ".join(Department.objects.order_by("name").values_list("name", flat=True)) or "(없음)"
-        raise ValidationError({"department": f"부서 '{name}'을(를) 찾을 수 없습니다. 등록된 부서: {known}"})
+        raise ValidationError({"department": f"부서 {with_josa(quoted(name), '을/를')} 찾을 수 없습니다. 등록된 부서: {known}"})
     if len(matches) > 1:
-        raise ValidationError({"department": f"부서 '{name}'이(가) 여러 실국에 있습니다."})
+        raise ValidationError({"department": f"부서 {with_josa(quoted(name), '이/가')} 여러 실국에 있습니다."})
     return matches[0]
 
 

@@ -1,6 +1,8 @@
 """Shared API pieces: bounded input fields and filters, pagination, error schema, base viewset."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django_filters import rest_framework as filters
 from drf_spectacular.openapi import AutoSchema
@@ -10,7 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 
 from core.api_errors import ApiErrorsMixin, ErrorSerializer
-from core.numbers import whole_number
+from core.numbers import format_limit, whole_number
 
 # Ids are bigints; anything larger cannot exist and must not reach the database driver.
 MAX_ID = 2**63 - 1
@@ -23,8 +25,27 @@ YEAR_MESSAGES = {
 }
 
 
+def bound_messages(what: str, low: int, high: int) -> dict[str, str]:
+    """A whole number's refusals in Korean, a big bound in Korean units: '버전은 21억 4,748만 3,647 이하여야 합니다.'"""
+    return {
+        "min_value": f"{what} {format_limit(Decimal(low))} 이상이어야 합니다.",
+        "max_value": f"{what} {format_limit(Decimal(high))} 이하여야 합니다.",
+        "invalid": f"{what} 정수여야 합니다.",
+    }
+
+
+ID_MESSAGES = bound_messages("id는", 1, MAX_ID)
+
+
 def id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, error_messages=ID_MESSAGES, **kwargs)
+
+
+def version_field(*, low: int = 1, **kwargs) -> serializers.IntegerField:
+    """A version the client saw: a whole number the database column can hold."""
+    return serializers.IntegerField(
+        min_value=low, max_value=MAX_VERSION, error_messages=bound_messages("버전은", low, MAX_VERSION), **kwargs
+    )
 
 
 def year_field(**kwargs) -> serializers.IntegerField:

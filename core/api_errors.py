@@ -20,13 +20,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from core.errors import InvalidInput, ServiceError, VersionConflict
+from core.errors import NON_FIELD, InvalidInput, ServiceError, VersionConflict, error_summary
 from core.numbers import VALUE_DIGITS
 from core.outage import is_database_outage, outage_body, outage_headers
 
 logger = logging.getLogger("kpis.api")
 
-NON_FIELD = "non_field_errors"
 INVALID_MESSAGE = "입력값이 올바르지 않습니다."
 SERVER_ERROR_MESSAGE = "서버에서 요청을 처리하지 못했습니다. 잠시 후 다시 시도하세요."
 NOT_FOUND_MESSAGE = "요청한 주소를 찾을 수 없습니다."
@@ -76,10 +75,8 @@ def flatten_errors(data: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def summarise(errors: Mapping[str, list[str]]) -> str:
-    """The same one-line summary services give InvalidInput: "field: message; …"."""
-    parts = [" ".join(messages) if field == NON_FIELD else f"{field}: {' '.join(messages)}"
-             for field, messages in errors.items()]
-    return "; ".join(parts) or INVALID_MESSAGE
+    """The same one-line summary services give InvalidInput: "검토 의견: message; …" (fields in Korean)."""
+    return error_summary(dict(errors)) or INVALID_MESSAGE
 
 
 def error_body(*, detail: str, code: str, errors: Mapping[str, list[str]] | None = None) -> dict[str, Any]:

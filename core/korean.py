@@ -2,9 +2,12 @@
 
 Pure. A Hangul syllable is read as written; digits as Sino-Korean numbers (10 십, 100 백, 1000 천,
 10000 만); Latin letters by their English names (L 엘, M 엠, N 엔, R 알); closing quotes, brackets,
-spaces and other marks are skipped to reach the word they follow.
+spaces and other marks are skipped to reach the word they follow. A closing parenthetical is read past as
+Korean writing does ('활동률(%)'이, 서울(Seoul)은), unless nothing stands before it.
 """
 from __future__ import annotations
+
+import re
 
 # Final consonant (받침) of a word's last sound: None (a vowel), or the consonant; only ㄹ matters
 # beyond "has one", for 으로/로.
@@ -15,17 +18,18 @@ _PLACE_FINALS = {1: "ㅂ", 2: "ㄱ", 3: "ㄴ"}
 _GROUP_FINALS = {4: "ㄴ", 8: "ㄱ", 12: None, 16: "ㅇ"}
 _LETTER_FINALS = {"l": "ㄹ", "m": "ㅁ", "n": "ㄴ", "r": "ㄹ"}
 _SKIPPED = " \t\n'\"‘’“”)]}>」』〉》.,!?%"  # marks read past: the particle follows the word inside
+_PARENTHETICAL = re.compile(r"\([^()]*\)$")
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _RIEUL_INDEX = 8
 _PAIRS = {
-    "은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": ("을", "를"), "과/와": ("과", "와"),
+    "은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": ("을", "를"), "과/와": ("과", "와"), "와/과": ("과", "와"),
     "으로/로": ("으로", "로"), "이에요/예요": ("이에요", "예요"), "이다/다": ("이다", "다"),
 }
 
 
 def final_consonant(text: str) -> str | None:
     """The final consonant of the last word of `text` as read aloud ('ㄹ', 'ㄴ', …), or None after a vowel."""
-    word = text.rstrip(_SKIPPED)
+    word = _last_word(text)
     if not word:
         return None
     last = word[-1]
@@ -46,6 +50,18 @@ def final_consonant(text: str) -> str | None:
     if last.isascii() and last.isalpha():
         return _LETTER_FINALS.get(last.lower())
     return None
+
+
+def _last_word(text: str) -> str:
+    """`text` without the marks after its last word and without a closing parenthetical that follows one."""
+    marks = _SKIPPED.replace(")", "")
+    word = text
+    while True:
+        word = word.rstrip(marks)
+        match = _PARENTHETICAL.search(word)
+        if match is None or not word[: match.start()].strip(_SKIPPED):
+            return word.rstrip(_SKIPPED)
+        word = word[: match.start()]
 
 
 def josa(text: str, pair: str) -> str:

@@ -113,15 +113,68 @@ def format_number(value: Decimal | None, places: int | None = None) -> str:
 DISPLAY_PLACES = 2  # a figure shown without an indicator's own setting: as entered, at most this many decimals
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}
+
+
 def format_figure(value: Decimal | None, places: int | None = None) -> str:
     """The one display of an indicator's figure (target, actual, input, computed value) on pages, working
     texts, exports and the API: `places` fixed decimals when the indicator sets them, else as entered with
-    at most two: (6.285714, None) → '6.29', (6.5000, None) → '6.5', (12, 1) → '12.0', -24 → '△24'."""
+    at most two: (6.285714, None) → '6.29', (6.5000, None) → '6.5', (12, 1) → '12.0', -24 → '△24'.
+
+    Rounded half up; a value that rounds to zero loses its sign. Written for speed (a full year's scoring
+    writes two figures into each of its 200,000 working texts)."""
     if value is None:
         return "없음"
     if places is None:
-        return format_number(plain_number(round_half_up(value, DISPLAY_PLACES)))
-    return format_number(value, places)
+        if value == value.to_integral_value():
+            whole = int(value)
+            return f"{NEGATIVE}{-whole:,}" if whole < 0 else f"{whole:,}"
+        rounded = value.quantize(_QUANTA[DISPLAY_PLACES], rounding=ROUND_HALF_UP)
+        text = f"{abs(rounded):,f}".rstrip("0").rstrip(".")
+    else:
+        rounded = value.quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        text = f"{abs(rounded):,f}"
+    return NEGATIVE + text if rounded < 0 else text
+
+
+def figure_number_format(value: Decimal | None, places: int | None = None) -> str:
+    """The spreadsheet number format that shows a numeric cell as `format_figure` writes it: grouped, △ for
+    negatives, `places` fixed decimals, else (as entered, at most two) none for a whole number and one or two."""
+    if places is None:
+        whole = value is None or value == value.to_integral_value()
+        pattern = "#,##0" if whole else "#,##0." + "0" + "#" * (DISPLAY_PLACES - 1)
+    else:
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+    return f'{pattern};"{NEGATIVE}"{pattern}'
+
+
+KOREAN_UNITS = ((16, "경"), (12, "조"), (8, "억"), (4, "만"), (0, ""))
+
+
+def korean_units(value: Decimal) -> str:
+    """A figure in Korean units of four digits, as limits are written for people: 123450000 → '1억 2,345만',
+    10**16 → '1경', 12345.5 → '1만 2,345.5', -20000 → '△2만'; decimals stay on the last group."""
+    sign = NEGATIVE if value < 0 else ""
+    magnitude = plain_number(abs(value))
+    whole = int(magnitude)
+    fraction = format(magnitude - whole, "f")[1:] if magnitude != whole else ""  # '.5'
+    parts = []
+    for exponent, unit in KOREAN_UNITS:
+        group = whole // 10**exponent % 10**4 if exponent < 16 else whole // 10**exponent
+        if exponent == 0:
+            if group or fraction or not parts:
+                parts.append(f"{group:,}{fraction}")
+        elif group:
+            parts.append(f"{group:,}{unit}")
+    return sign + " ".join(parts)
+
+
+KOREAN_UNITS_FROM = Decimal(10) ** 8  # 1억: a limit this big is written in Korean units
+
+
+def format_limit(value: Decimal) -> str:
+    """A bound as messages and guides quote it: 1,000 · '50,000,000' below 1억, from there in Korean units: '3억 5,000만'."""
+    return korean_units(value) if abs(value) >= KOREAN_UNITS_FROM else format_number(value)
 
 
 def format_amount(value: Decimal) -> str:

@@ -9,8 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+
+from core.errors import error_summary
+from core.korean import with_josa
+from core.numbers import quoted
 
 M = TypeVar("M", bound=models.Model)
 
@@ -84,20 +88,28 @@ class Upserts:
         try:
             obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            details = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items())
+            details = error_summary({_verbose_name(obj, name): errors for name, errors in exc.message_dict.items()})
             raise self.invalid(f"저장할 수 없는 값입니다 ({obj._meta.verbose_name}: {details})", line) from exc
 
     def delete_missing(self, entity: str, queryset: models.QuerySet[Any], describe: str) -> None:
         for obj in queryset:
-            self.stale.append(f"{describe} '{obj}'이(가) 문서에 없어 삭제했습니다")
+            self.stale.append(f"{describe} {with_josa(quoted(obj), '이/가')} 문서에 없어 삭제했습니다")
             obj.delete()
             self.tally[entity]["deleted"] += 1
 
     def note_missing(self, queryset: models.QuerySet[Any], describe: str) -> None:
         for obj in queryset:
-            self.stale.append(f"{describe} '{obj}'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
+            self.stale.append(f"{describe} {with_josa(quoted(obj), '이/가')} 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
 
 
 def only(queryset: models.QuerySet[M]) -> M | None:
     rows = list(queryset[:2])
     return rows[0] if len(rows) == 1 else None
+
+
+def _verbose_name(obj: models.Model, name: str) -> str:
+    """The Korean name of a model field for an error message; other keys (`__all__`) as they are."""
+    try:
+        return str(obj._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name

@@ -72,24 +72,24 @@ def row_preview(
     if indicator_id is None:
         shown = cell_text(row.id_value) if row.id_value is not None else ""
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID '{shown}'가 올바르지 않습니다. 지표ID 열은 고치지 마세요." if shown
+                     f"지표ID {with_josa(quoted(shown), '이/가')} 올바르지 않습니다. 지표ID 열은 고치지 마세요." if shown
                      else "지표ID가 비어 있습니다. 내려받은 행에만 입력하세요.")
         return entry
     entry["indicator_id"] = indicator_id
     position = meta_rows.index(indicator_id)
     if position < 0:
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID {indicator_id}는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
+                     f"지표ID {with_josa(str(indicator_id), '은/는')} 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
         return entry
     if earlier := meta_rows.seen[position]:
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID {indicator_id}가 {earlier}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
+                     f"지표ID {with_josa(str(indicator_id), '이/가')} {earlier}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
         return entry
     meta_rows.seen[position] = number
     row_key, plan_fingerprint, expected_version = meta_rows.at(position)
     if L.row_key(indicator_id, row.name) != row_key:
         _row_problem(problems, entry, L.COL_ID,
-                     f"지표ID {indicator_id}가 이 행의 지표명('{row.name}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
+                     f"지표ID {with_josa(str(indicator_id), '이/가')} 이 행의 지표명('{row.name}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
         return entry
     indicator = server.indicators.get(indicator_id)
     if indicator is None:
@@ -114,7 +114,7 @@ def row_preview(
     entry["note"] = row.note
     actual = server.actuals.get(indicator_id)
     if actual is not None:
-        entry["old"] = _old(actual)
+        entry["old"] = _old(actual, indicator)
     if entry["status"] == ERROR:
         return entry
 
@@ -149,7 +149,7 @@ def row_preview(
     entry["inputs"] = computed.inputs
     if direct:
         entry["value"] = format(computed.value, "f")
-    entry["new_value"] = plain_text(computed.value)
+    entry["new_value"] = indicator.figure(computed.value)  # shown in the preview as the indicator shows it
 
     if _unchanged(actual, computed.value, computed.inputs, row.note):
         entry["status"] = UNCHANGED
@@ -170,12 +170,13 @@ def row_preview(
         by = actual.updated_by.username if actual and actual.updated_by else "알 수 없음"
         entry["status"] = CONFLICT
         entry["server"] = {
-            "value": _text(actual.value) if actual else None, "inputs": dict(actual.inputs) if actual else {},
+            "value": _figure(indicator, actual.value) if actual else None,
+            "inputs": dict(actual.inputs) if actual else {},
             "version": current_version, "updated_by": by, "updated_at": when,
         }
-        saved = quoted(plain_text(actual.value) if actual else "없음")
+        saved = quoted(indicator.figure(actual.value) if actual else "없음")
         message = (f"내려받은 뒤 {by}님이 {when}에 실적을 {with_josa(saved, '으로/로')} "
-                   f"저장했습니다 (파일의 값: '{plain_text(computed.value)}'). 덮어쓰지 않습니다. "
+                   f"저장했습니다 (파일의 값: '{indicator.figure(computed.value)}'). 덮어쓰지 않습니다. "
                    "실적 파일을 새로 내려받아 다시 입력하세요.")
         problems.append(Problem(number, labels[0][1], message))
         entry["messages"].append(message)
@@ -186,13 +187,14 @@ def row_preview(
     return entry
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else plain_text(value)
+def _figure(indicator: Indicator, value: Decimal | None) -> str | None:
+    """A value as the preview shows it: as the indicator shows its figures everywhere (Indicator.figure)."""
+    return None if value is None else indicator.figure(value)
 
 
-def _old(actual: Actual) -> dict[str, Any]:
+def _old(actual: Actual, indicator: Indicator) -> dict[str, Any]:
     return {
-        "value": _text(actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
+        "value": _figure(indicator, actual.value), "inputs": dict(actual.inputs or {}), "note": actual.note,
         "status": actual.status, "status_label": actual.get_status_display(), "version": actual.version,
     }
 
@@ -215,7 +217,7 @@ def _stale_reasons(row: DataRow, indicator: Indicator, target: Decimal | None) -
     reasons = []
     shown_target, shown_weight, shown_formula = row.shown
     if L.number_text(target) != L.number_text(_cell_number(shown_target)):
-        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {plain_text(target)}")
+        reasons.append(f"목표: {cell_text(shown_target) if shown_target is not None else '없음'} → {indicator.figure(target)}")
     if L.number_text(indicator.weight) != L.number_text(_cell_number(shown_weight)):
         reasons.append(f"가중치: {cell_text(shown_weight) if shown_weight is not None else '없음'} → "
                        f"{plain_text(indicator.weight)}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from html import escape
 
-from core.numbers import format_number
+from core.numbers import format_figure, format_number
 
 NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 # Palette for contribution bars; colour-blind safe (Okabe–Ito), readable in greyscale print.
@@ -57,9 +57,10 @@ def _c(value: Decimal) -> str:
 
 def series_chart(
     *, title: str, years: Sequence[int], targets: Sequence[Decimal | None], actuals: Sequence[Decimal | None],
-    unit: str = "", width: int = 380, height: int = 190,
+    unit: str = "", places: int | None = None, width: int = 380, height: int = 190,
 ) -> str:
-    """Targets (line with diamonds) against actuals (bars) over the plan years, as one <svg>."""
+    """Targets (line with diamonds) against actuals (bars) over the plan years, as one <svg>; `places`: the
+    indicator's decimals for the figures in the tooltips."""
     if len(targets) != len(years) or len(actuals) != len(years):
         raise ValueError("targets and actuals must have one value per year")
     values = [v for v in (*targets, *actuals) if v is not None]
@@ -118,7 +119,7 @@ def series_chart(
         parts.append(
             f'<rect x="{_c(centre - bar_w / 2)}" y="{_c(min(ay, zero))}" width="{_c(bar_w)}" '
             f'height="{_c(abs(zero - ay))}" class="chart__actual" fill="#8fb3dc">'
-            f"<title>{year}년 실적 {format_number(actual)}</title></rect>"
+            f"<title>{year}년 실적 {format_figure(actual, places)}</title></rect>"
         )
     points = [(c, t, yr) for c, t, yr in zip(centres, targets, years, strict=True) if t is not None]
     if len(points) > 1:
@@ -127,7 +128,7 @@ def series_chart(
     for centre, target, year in points:
         parts.append(
             f'<path d="{_diamond(centre, y(target))}" class="chart__target-dot" fill="#b3261e">'
-            f"<title>{year}년 목표 {format_number(target)}</title></path>"
+            f"<title>{year}년 목표 {format_figure(target, places)}</title></path>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from core.korean import with_josa
-from core.numbers import VALUE_DIGITS, NumberError, format_number, parse_decimal, quoted
+from core.numbers import VALUE_DIGITS, NumberError, format_limit, korean_units, parse_decimal, quoted
 
 COUNT_UNITS = frozenset({"회", "건", "명", "개", "개소"})
 NON_NEGATIVE_UNITS = frozenset({"%", "원", "천원", "백만원"})
@@ -53,9 +53,9 @@ class ValueDomain:
         """The domain in words, for guides and hints: '0 이상의 정수', '0 이상 (소수 넷째 자리까지)'."""
         bounds = []
         if self.minimum is not None:
-            bounds.append(f"{format_number(self.minimum)} 이상")
+            bounds.append(f"{format_limit(self.minimum)} 이상")
         if self.maximum is not None:
-            bounds.append(f"{format_number(self.maximum)} 이하")
+            bounds.append(f"{format_limit(self.maximum)} 이하")
         if self.whole:
             return (" ".join(bounds) + "의 정수") if bounds else "정수"
         kept = f"소수 {PLACE_NAMES[self.places]} 자리까지"
@@ -78,11 +78,13 @@ def value_check(value: Decimal, domain: ValueDomain, *, shown: str | None = None
     if not value.is_finite():
         raise ValueRefused(f"{with_josa(text, '은/는')} 숫자가 아닙니다")
     if abs(value) >= MAGNITUDE_LIMIT:
-        raise ValueRefused(f"{with_josa(text, '은/는')} 너무 큰 숫자입니다 (정수 부분 {MAX_INTEGER_DIGITS}자리까지)")
+        raise ValueRefused(
+            f"{with_josa(text, '은/는')} 너무 큰 숫자입니다 ({korean_units(MAGNITUDE_LIMIT)} 미만만 입력할 수 있습니다)"
+        )
     if domain.minimum is not None and value < domain.minimum:
-        raise ValueRefused(f"{with_josa(text, '은/는')} {format_number(domain.minimum)} 이상이어야 합니다")
+        raise ValueRefused(f"{with_josa(text, '은/는')} {format_limit(domain.minimum)} 이상이어야 합니다")
     if domain.maximum is not None and value > domain.maximum:
-        raise ValueRefused(f"{with_josa(text, '은/는')} {format_number(domain.maximum)} 이하여야 합니다")
+        raise ValueRefused(f"{with_josa(text, '은/는')} {format_limit(domain.maximum)} 이하여야 합니다")
     if _places(value) > domain.places:
         if domain.whole:
             raise ValueRefused(f"{with_josa(text, '은/는')} 정수가 아닙니다. 소수점 없이 입력하세요")

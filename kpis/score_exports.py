@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.numbers import figure_number_format, format_number
 from kpis.score_selectors import BureauLine, DrilldownPage, ScoreboardRow
 from kpis.score_selectors.shared import Frozen
 
@@ -156,6 +157,8 @@ INDICATOR_HEADERS = [
     ("확정 달성률(%)", 10), ("산정 내역", 60), ("느슨한 목표", 50),
 ]
 
+FIGURE_COLUMNS = (5, 6, 7)  # 목표, 실적, 보조 실적
+
 
 def drilldown_workbook(page: DrilldownPage) -> bytes:
     wb = Workbook()
@@ -182,7 +185,10 @@ def drilldown_workbook(page: DrilldownPage) -> bytes:
             line.frozen_rate, line.working or line.reason, "\n".join(flag.message for flag in line.weak),
         ]
         for column, value in enumerate(values, start=1):
-            number_format = SCORE_FORMAT if column in (9, 10, 12, 13) else None
+            if column in FIGURE_COLUMNS:  # the number as is, shown with the indicator's decimals
+                number_format = figure_number_format(value, line.display_places)
+            else:
+                number_format = SCORE_FORMAT if column in (9, 10, 12, 13) else None
             cell = put(ws, index, column, value, number_format)
             if column in (14, 15):
                 cell.alignment = WRAP
@@ -203,7 +209,8 @@ def drilldown_workbook(page: DrilldownPage) -> bytes:
             put(trend, row_number, 1, line.name)
             put(trend, row_number, 2, label)
             for column, y in enumerate(years, start=3):
-                put(trend, row_number, column, series.get(y))
+                value = series.get(y)
+                put(trend, row_number, column, value, figure_number_format(value, line.display_places))
             row_number += 1
     _print_setup(trend, 4)
 
@@ -227,7 +234,8 @@ def drilldown_workbook(page: DrilldownPage) -> bytes:
             values += [goal.plan_change, goal.plan_change_rate]
         values += [
             goal.printed_budget, goal.weighted_rate, goal.contribution,
-            "\n".join(f"{line.name}: {'—' if line.rate is None else f'{line.rate}%'}" for line in goal.indicators),
+            "\n".join(f"{line.name}: {'—' if line.rate is None else format_number(line.rate, 2) + '%'}"
+                      for line in goal.indicators),
         ]
         for column, value in enumerate(values, start=1):
             cell = put(budget, index, column, value)

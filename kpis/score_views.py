@@ -310,7 +310,10 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
         {
             "line": line,
             "svg": mark_safe(  # charts.py escapes every text it writes
-                series_chart(title=line.name, years=line.years, targets=line.targets, actuals=line.actuals, unit=line.unit)
+                series_chart(
+                    title=line.name, years=line.years, targets=line.targets, actuals=line.actuals, unit=line.unit,
+                    places=line.display_places,
+                )
             ),
         }
         for line in page.indicators

@@ -159,6 +159,7 @@ class IndicatorRow:
     bsc_linked: bool
     target_rationale: str
     years: list[YearCell]
+    display_places: int | None = None  # the indicator's decimals: `{{ cell.target|figure:ind }}`
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,7 @@ def department_page(*, department_id: int) -> DepartmentPage:
                 data_source=indicator.data_source,
                 bsc_linked=indicator.bsc_linked,
                 target_rationale=indicator.target_rationale,
+                display_places=indicator.display_places,
                 years=[
                     YearCell(
                         year=year,

@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.korean import with_josa
+from core.numbers import format_figure
+
 BELOW_PRIOR = "at_or_below_prior_actual"
 FLAT_RISING = "flat_while_rising"
 
@@ -30,19 +33,18 @@ class WeakTarget:
     message: str
 
 
-def _fmt(value: Decimal) -> str:
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        normalized = normalized.quantize(Decimal(1))
-    return f"{normalized:,f}"
-
-
 def find_weak_targets(
-    targets: Mapping[int, Decimal | None], actuals: Mapping[int, Decimal | None], direction: str = "up"
+    targets: Mapping[int, Decimal | None], actuals: Mapping[int, Decimal | None], direction: str = "up",
+    places: int | None = None,
 ) -> tuple[WeakTarget, ...]:
-    """Flags for one indicator, ordered by year; empty when the targets look demanding enough."""
+    """Flags for one indicator, ordered by year; empty when the targets look demanding enough. `places`: the
+    indicator's decimals for the figures its messages quote (Indicator.display_places)."""
     if direction not in ("up", "down"):
         return ()
+
+    def _fmt(value: Decimal) -> str:
+        return format_figure(value, places)
+
     up = direction == "up"
     flags: list[WeakTarget] = []
     for year in sorted(targets):
@@ -55,7 +57,7 @@ def find_weak_targets(
             flags.append(
                 WeakTarget(
                     BELOW_PRIOR, year,
-                    f"{year}년 목표 {_fmt(target)}이(가) {year - 1}년 실적 {_fmt(prior)} {relation}입니다",
+                    f"{year}년 목표 {with_josa(_fmt(target), '이/가')} {year - 1}년 실적 {_fmt(prior)} {relation}입니다",
                 )
             )
     values = [value for value in targets.values() if value is not None]
@@ -76,8 +78,8 @@ def find_weak_targets(
         flags.append(
             WeakTarget(
                 FLAT_RISING, None,
-                f"목표가 {len(values)}년 내내 {_fmt(values[0])}(으)로 같은데 실적은 "
-                f"{first_year}년 {_fmt(first)}에서 {last_year}년 {_fmt(last)}(으)로 {verb}습니다",
+                f"목표가 {len(values)}년 내내 {with_josa(_fmt(values[0]), '으로/로')} 같은데 실적은 "
+                f"{first_year}년 {_fmt(first)}에서 {last_year}년 {with_josa(_fmt(last), '으로/로')} {verb}습니다",
             )
         )
     return tuple(flags)

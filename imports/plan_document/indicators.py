@@ -6,7 +6,8 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from core.numbers import whole_number
+from core.korean import with_josa
+from core.numbers import quoted, whole_number
 from imports.cells import normalize_label, parse_actual
 from kpis.formulas import FormulaError, MethodKind, classify_method
 
@@ -24,12 +25,12 @@ def read_indicator_table(cursor: Cursor) -> tuple[tuple[int, ...], list[Indicato
     what = "'성과지표' 표"
     header = cursor.take(what)
     if not header.key(0).startswith("성과지표"):
-        raise cursor.error(f"{what} 머리행이 와야 할 자리에 {shown(header)}가 있습니다", header)
+        raise cursor.error(f"{what} 머리행이 와야 할 자리에 {with_josa(shown(header), '이/가')} 있습니다", header)
     years_line = cursor.take(what)
     # The last year is printed three cells further right: read the years in order, not by position.
     years = tuple(_year(number) for number in map(whole_number, years_line.cells[4:]) if number is not None)
     if years_line.key(3) != "구분" or not years:
-        raise cursor.error(f"연도 머리행(구분⇥23⇥24…)이 와야 할 자리에 {shown(years_line)}가 있습니다", years_line)
+        raise cursor.error(f"연도 머리행(구분⇥23⇥24…)이 와야 할 자리에 {with_josa(shown(years_line), '이/가')} 있습니다", years_line)
     rows: list[IndicatorRow] = []
     while (line := cursor.peek_raw()) is not None and not line.is_blank:
         cursor.take_raw()
@@ -46,13 +47,13 @@ def _year(number: int) -> int:
 def _read_indicator(cursor: Cursor, line: Line, years: tuple[int, ...]) -> IndicatorRow:
     name = line.cell(0)
     if not name or line.key(3) != "목표":
-        raise cursor.error(f"성과지표의 '목표' 행이 와야 할 자리에 {shown(line)}가 있습니다", line)
+        raise cursor.error(f"성과지표의 '목표' 행이 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
     match = _NAME.match(name)
     if match is None:
-        raise cursor.error(f"'(부서명)지표명(단위)' 형식의 성과지표명이 와야 할 자리에 '{name}'가 있습니다", line)
+        raise cursor.error(f"'(부서명)지표명(단위)' 형식의 성과지표명이 와야 할 자리에 {with_josa(quoted(name), '이/가')} 있습니다", line)
     kind = KINDS.get(line.key(1))
     if kind is None:
-        raise cursor.error(f"지표 유형(핵심/일반)이 와야 할 자리에 '{line.cell(1)}'가 있습니다", line)
+        raise cursor.error(f"지표 유형(핵심/일반)이 와야 할 자리에 {with_josa(quoted(line.cell(1)), '이/가')} 있습니다", line)
     weight = decimal_cell(line, 2, "가중치", required=True)
     assert weight is not None
     targets = tuple(
@@ -64,7 +65,7 @@ def _read_indicator(cursor: Cursor, line: Line, years: tuple[int, ...]) -> Indic
         raise cursor.error(f"성과지표 '{name}'의 '실적' 행이 와야 하는데 없습니다", where)
     if actual_line.key(3) != "실적" or any(actual_line.cell(i) for i in range(3)):
         raise cursor.error(
-            f"성과지표 '{name}'의 '실적' 행이 와야 할 자리에 {shown(actual_line)}가 있습니다", actual_line
+            f"성과지표 '{name}'의 '실적' 행이 와야 할 자리에 {with_josa(shown(actual_line), '이/가')} 있습니다", actual_line
         )
     cursor.take_raw()
     actuals = tuple(
@@ -123,7 +124,7 @@ def read_rationale(cursor: Cursor) -> list[RationaleEntry]:
         elif entries:
             texts[-1].append(stripped.lstrip("-").strip())
         else:
-            raise cursor.error(f"'- (부서명)지표명' 형식의 근거 항목이 와야 할 자리에 {shown(line)}가 있습니다", line)
+            raise cursor.error(f"'- (부서명)지표명' 형식의 근거 항목이 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
     return [replace(entry, text="\n".join(text)) for entry, text in zip(entries, texts, strict=True)]
 
 

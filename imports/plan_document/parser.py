@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from core.korean import with_josa
+from core.numbers import quoted
 from imports.cells import normalize_label, strip_html_list
 
 from .indicators import attach_rationale, mark_placeholders, read_indicator_table, read_rationale
@@ -26,10 +28,10 @@ def parse_plan_document(text: str, *, source_name: str) -> PlanDocument:
     cursor = Cursor(text)
     name_line = cursor.take("실국명")
     if len([cell for cell in name_line.cells if cell]) != 1:
-        raise cursor.error(f"첫 줄에는 실국명이 와야 하는데 {shown(name_line)}가 있습니다", name_line)
+        raise cursor.error(f"첫 줄에는 실국명이 와야 하는데 {with_josa(shown(name_line), '이/가')} 있습니다", name_line)
     goals_line = cursor.take("'전략목표⇥목록'")
     if goals_line.key(0) != "전략목표" or not goals_line.cell(1):
-        raise cursor.error(f"'전략목표⇥목록' 행이 와야 할 자리에 {shown(goals_line)}가 있습니다", goals_line)
+        raise cursor.error(f"'전략목표⇥목록' 행이 와야 할 자리에 {with_josa(shown(goals_line), '이/가')} 있습니다", goals_line)
     _, responsible = cursor.expect_field("[소관실국]")
     cursor.expect_heading("1. 기본방향")
     _, basic_direction = read_paragraph(cursor, "기본방향")
@@ -38,7 +40,7 @@ def parse_plan_document(text: str, *, source_name: str) -> PlanDocument:
     blocks: list[StrategicGoalBlock] = []
     while (line := cursor.peek()) is not None:
         if line.key(0) != "전략목표":
-            raise cursor.error(f"'전략목표⇥…' 행이 와야 할 자리에 {shown(line)}가 있습니다", line)
+            raise cursor.error(f"'전략목표⇥…' 행이 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
         blocks.append(_read_strategic_goal(cursor))
     if not blocks:
         raise cursor.end_error("'전략목표⇥…' 블록")
@@ -106,7 +108,7 @@ def _read_strategic_goal(cursor: Cursor) -> StrategicGoalBlock:
     while not is_section_end(line := cursor.peek()):
         assert line is not None
         if line.key(0) != "단위사업" or len([cell for cell in line.cells if cell]) != 1:
-            raise cursor.error(f"'단위사업' 또는 '전략목표'가 와야 할 자리에 {shown(line)}가 있습니다", line)
+            raise cursor.error(f"'단위사업' 또는 '전략목표'가 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
         unit_programs.append(read_unit_program(cursor, cursor.take("'단위사업'")))
     if not unit_programs:
         # Every strategic goal carries its unit programs; none means the file was cut short.
@@ -159,5 +161,5 @@ def _check_unique(blocks: list[StrategicGoalBlock]) -> None:
         seen: dict[str, int] = {}
         for name, line in items:
             if name in seen:
-                raise PlanDocumentError(f"{what} '{name}'이(가) {seen[name]}행에 이어 다시 나옵니다", line=line)
+                raise PlanDocumentError(f"{what} {with_josa(quoted(name), '이/가')} {seen[name]}행에 이어 다시 나옵니다", line=line)
             seen[name] = line

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from core.korean import with_josa
+from core.numbers import quoted
 from imports.cells import normalize_label, parse_funding, parse_period, strip_html_list
 
 from .reader import Cursor, Line, decimal_cell, int_cell, shown
@@ -42,7 +44,7 @@ def is_section_end(line: Line | None) -> bool:
 def read_unit_program(cursor: Cursor, heading: Line) -> UnitProgramBlock:
     name_line = cursor.take("단위사업명")
     if len([cell for cell in name_line.cells if cell]) != 1:
-        raise cursor.error(f"단위사업명이 와야 할 자리에 {shown(name_line)}가 있습니다", name_line)
+        raise cursor.error(f"단위사업명이 와야 할 자리에 {with_josa(shown(name_line), '이/가')} 있습니다", name_line)
     cursor.expect_heading("□ 목적 및 주요내용")
     cursor.expect_heading("○ 목적")
     purposes = read_list(cursor, "단위사업 목적")
@@ -56,7 +58,7 @@ def read_unit_program(cursor: Cursor, heading: Line) -> UnitProgramBlock:
         raise cursor.error("관련 예산사업 내역 표의 머리행 바로 아래에 단위사업 행이 와야 합니다", header)
     unit_row = rows[0]
     if not unit_row.cell(1):
-        raise cursor.error(f"단위사업 행(사업명⇥회계구분⇥…)이 와야 할 자리에 {shown(unit_row)}가 있습니다", unit_row)
+        raise cursor.error(f"단위사업 행(사업명⇥회계구분⇥…)이 와야 할 자리에 {with_josa(shown(unit_row), '이/가')} 있습니다", unit_row)
     raw_rows = [_RawRow(line, line.cell(0), _amounts(line, columns)) for line in rows[1:]]
     for raw in raw_rows:
         if not raw.name:
@@ -94,7 +96,7 @@ def _read_header(cursor: Cursor) -> tuple[Line, list[tuple[int, str, str]]]:
         columns.append((2000 + year if year < 100 else year, _KINDS[match["kind"]], header.cell(index)))
     if header.key(0) != "사업명" or header.key(1) != "회계구분" or len(columns) != 3:
         raise cursor.error(
-            f"'사업명⇥회계구분⇥'YY결산⇥'YY예산⇥'YY예산⇥비고' 머리행이 와야 할 자리에 {shown(header)}가 있습니다",
+            f"'사업명⇥회계구분⇥'YY결산⇥'YY예산⇥'YY예산⇥비고' 머리행이 와야 할 자리에 {with_josa(shown(header), '이/가')} 있습니다",
             header,
         )
     return header, columns
@@ -112,7 +114,7 @@ def _read_overviews(cursor: Cursor) -> tuple[Overview, ...]:
     while not is_section_end(line := cursor.peek()) and line is not None and line.key(0) != "단위사업":
         if line.key(0) != "사업명":
             raise cursor.error(
-                f"'사업명⇥…'(예산사업 개요), '단위사업' 또는 '전략목표'가 와야 할 자리에 {shown(line)}가 있습니다",
+                f"'사업명⇥…'(예산사업 개요), '단위사업' 또는 '전략목표'가 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다",
                 line,
             )
         overviews.append(_read_overview(cursor, cursor.take_block()))
@@ -121,7 +123,7 @@ def _read_overviews(cursor: Cursor) -> tuple[Overview, ...]:
         expected = "예산사업 개요 블록('사업명⇥…')"
         if line is None:
             raise cursor.end_error(expected)
-        raise cursor.error(f"{expected}이(가) 와야 할 자리에 {shown(line)}가 있습니다", line)
+        raise cursor.error(f"{with_josa(expected, '이/가')} 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
     return tuple(overviews)
 
 
@@ -136,9 +138,9 @@ def _read_overview(cursor: Cursor, block: list[Line]) -> Overview:
         field = OVERVIEW_FIELDS.get(line.key(0))
         if field is None:
             expected = ", ".join(OVERVIEW_FIELDS)
-            raise cursor.error(f"예산사업 개요 항목({expected})이 와야 할 자리에 '{line.cell(0)}'가 있습니다", line)
+            raise cursor.error(f"예산사업 개요 항목({expected})이 와야 할 자리에 {with_josa(quoted(line.cell(0)), '이/가')} 있습니다", line)
         if field in fields:
-            raise cursor.error(f"예산사업 개요 항목 '{line.cell(0)}'이(가) 한 블록에 두 번 나옵니다", line)
+            raise cursor.error(f"예산사업 개요 항목 {with_josa(quoted(line.cell(0)), '이/가')} 한 블록에 두 번 나옵니다", line)
         fields[field] = "\t".join(cell for cell in line.cells[1:] if cell)
         last = field
     content = fields.get("content", "")

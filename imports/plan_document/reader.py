@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from core.numbers import NumberError, parse_decimal, parse_int
+from core.korean import with_josa
+from core.numbers import NumberError, parse_decimal, parse_int, quoted
 from imports.cells import normalize_label
 
 from .types import PlanDocumentError
@@ -56,7 +57,7 @@ class Cursor:
     def end_error(self, expected: str) -> PlanDocumentError:
         # Point at the last line: that is where the file stops short.
         return PlanDocumentError(
-            f"문서가 끝났지만 {expected}이(가) 와야 합니다 (파일이 중간에 잘렸을 수 있습니다)",
+            f"문서가 끝났지만 {with_josa(expected, '이/가')} 와야 합니다 (파일이 중간에 잘렸을 수 있습니다)",
             line=max(self.line_count, 1),
         )
 
@@ -99,7 +100,7 @@ class Cursor:
         """Consume a section heading such as '3. 예산현황' (spacing ignored)."""
         line = self.take(f"'{heading}'")
         if line.key() != normalize_label(heading) or len([c for c in line.cells if c]) != 1:
-            raise self.error(f"'{heading}'이(가) 와야 할 자리에 {shown(line)}가 있습니다", line)
+            raise self.error(f"{with_josa(quoted(heading), '이/가')} 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
         return line
 
     def skip_unit_note(self) -> None:
@@ -112,7 +113,7 @@ class Cursor:
         """A 'label⇥value' line such as '[소관부서]⇥대외협력과'."""
         line = self.take(f"'{label}'")
         if line.key() != normalize_label(label) or not line.cell(1):
-            raise self.error(f"'{label}⇥값' 행이 와야 할 자리에 {shown(line)}가 있습니다", line)
+            raise self.error(f"'{label}⇥값' 행이 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
         return line, line.cell(1)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.numbers import parse_decimal
+from core.korean import with_josa
+from core.numbers import parse_decimal, quoted
 from imports.cells import normalize_label, strip_list_marker
 
 from .reader import Cursor, Line, decimal_cell, int_cell, number_text_cell, shown
@@ -32,7 +33,7 @@ def read_list(cursor: Cursor, what: str) -> tuple[str, ...]:
     items: list[str] = []
     for line in [first, *cursor.take_block()]:
         if "\t" in line.text.strip():
-            raise cursor.error(f"{what}이(가) 와야 할 자리에 표 형식의 행 {shown(line)}가 있습니다", line)
+            raise cursor.error(f"{with_josa(what, '이/가')} 와야 할 자리에 표 형식의 행 {with_josa(shown(line), '이/가')} 있습니다", line)
         if line.text[:1].isspace() and items:
             items[-1] = f"{items[-1]}\n{line.text.strip()}"
         else:
@@ -46,13 +47,13 @@ def _table_rows(cursor: Cursor, what: str) -> list[Line]:
         line = cursor.peek()
         if line is None:
             raise cursor.end_error(f"{what}의 데이터 행")
-        raise cursor.error(f"{what}의 데이터 행이 와야 할 자리에 {shown(line)}가 있습니다", line)
+        raise cursor.error(f"{what}의 데이터 행이 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
     return rows
 
 
 def _expect_header(cursor: Cursor, what: str, check: bool, line: Line) -> None:
     if not check:
-        raise cursor.error(f"{what} 머리행이 와야 할 자리에 {shown(line)}가 있습니다", line)
+        raise cursor.error(f"{what} 머리행이 와야 할 자리에 {with_josa(shown(line), '이/가')} 있습니다", line)
 
 
 def read_policy_goals(cursor: Cursor) -> tuple[PolicyGoalRow, ...]:
@@ -149,9 +150,9 @@ def read_budget(cursor: Cursor) -> BudgetTable:
         category = BUDGET_CATEGORIES.get(label)
         if category is None:
             expected = ", ".join(BUDGET_CATEGORIES)
-            raise cursor.error(f"예산현황 구분({expected})이 와야 할 자리에 '{line.cell(0)}'가 있습니다", line)
+            raise cursor.error(f"예산현황 구분({expected})이 와야 할 자리에 {with_josa(quoted(line.cell(0)), '이/가')} 있습니다", line)
         if any(existing.category == category for existing in lines):
-            raise cursor.error(f"예산현황 구분 '{line.cell(0)}'이(가) 두 번 나옵니다", line)
+            raise cursor.error(f"예산현황 구분 {with_josa(quoted(line.cell(0)), '이/가')} 두 번 나옵니다", line)
         amount = decimal_cell(line, 1, "예산액", required=True)
         prior = decimal_cell(line, 3, "전년도예산액", required=True)
         assert amount is not None and prior is not None

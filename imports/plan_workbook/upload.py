@@ -11,6 +11,7 @@ from openpyxl.cell.read_only import EMPTY_CELL
 from accounts.models import User
 from core.errors import InvalidInput, ServiceError
 from core.korean import with_josa
+from core.numbers import quoted
 from imports import workbook_layout as L
 from imports.meta_sheet import read_meta
 from imports.models import ImportKind, ImportRun, ImportStatus
@@ -178,17 +179,17 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
     }
     indicator_id = as_id(value(P_ID))
     if indicator_id is None or indicator_id not in meta_by_id:
-        problem(P_ID, f"지표ID '{cell_text(value(P_ID)) if value(P_ID) is not None else ''}'는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
+        problem(P_ID, f"지표ID {with_josa(quoted(cell_text(value(P_ID)) if value(P_ID) is not None else ''), '은/는')} 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
         return entry
     entry["indicator_id"] = indicator_id
     if indicator_id in seen:
-        problem(P_ID, f"지표ID {indicator_id}가 {seen[indicator_id]}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
+        problem(P_ID, f"지표ID {with_josa(str(indicator_id), '이/가')} {seen[indicator_id]}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
         return entry
     seen[indicator_id] = number
     meta = meta_by_id[indicator_id]
     row_key, fingerprint, _version = meta
     if L.row_key(indicator_id, entry["name"]) != row_key:
-        problem(P_ID, f"지표ID {indicator_id}가 이 행의 지표명('{entry['name']}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
+        problem(P_ID, f"지표ID {with_josa(str(indicator_id), '이/가')} 이 행의 지표명('{entry['name']}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
         return entry
     indicator = indicators.get(indicator_id)
     if indicator is None:

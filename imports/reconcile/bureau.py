@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from core.numbers import decimal_places, format_number, parse_decimal, round_half_up
+from core.korean import with_josa
+from core.numbers import decimal_places, format_number, parse_decimal, quoted, round_half_up
 from imports.cells import normalize_label
 from imports.plan_document import BudgetTable, HeadcountTable, PlanDocument
 
@@ -34,7 +35,7 @@ _BUDGET_SUMS = (("total", ("policy", "admin", "financial")), ("admin", ("personn
 def check_goal_list(doc: PlanDocument) -> Iterator[Discrepancy]:
     if normalize_label(doc.responsible_bureau) != normalize_label(doc.bureau_name):
         yield Discrepancy(
-            "bureau", f"[소관실국] '{doc.responsible_bureau}'이(가) 실국명 '{doc.bureau_name}'과 다릅니다"
+            "bureau", f"[소관실국] {with_josa(quoted(doc.responsible_bureau), '이/가')} 실국명 {with_josa(quoted(doc.bureau_name), '과/와')} 다릅니다"
         )
     titles = {normalize_label(block.title) for block in doc.strategic_goals}
     listed = {normalize_label(goal) for goal in doc.goal_list}
@@ -45,7 +46,7 @@ def check_goal_list(doc: PlanDocument) -> Iterator[Discrepancy]:
             )
     for block in doc.strategic_goals:
         if normalize_label(block.title) not in listed:
-            yield Discrepancy("goal_list", f"전략목표 '{block.title}'이(가) 실국 전략목표 목록에 없습니다", block.line)
+            yield Discrepancy("goal_list", f"전략목표 {with_josa(quoted(block.title), '이/가')} 실국 전략목표 목록에 없습니다", block.line)
 
 
 def check_departments(doc: PlanDocument) -> Iterator[Discrepancy]:
@@ -53,7 +54,7 @@ def check_departments(doc: PlanDocument) -> Iterator[Discrepancy]:
     for block in doc.strategic_goals:
         if block.department not in in_table:
             yield Discrepancy(
-                "department", f"소관부서 '{block.department}'이(가) 실국 조직 및 인력현황 표에 없습니다", block.line
+                "department", f"소관부서 {with_josa(quoted(block.department), '이/가')} 실국 조직 및 인력현황 표에 없습니다", block.line
             )
 
 
@@ -176,7 +177,7 @@ def check_policy_goal_tables(doc: PlanDocument) -> Iterator[Discrepancy]:
         other = department_rows.pop(normalize_label(row.title), None)
         if other is None:
             yield Discrepancy(
-                "policy_goal_table", f"실국 표의 정책사업목표 '{row.title}'이(가) 부서 표에 없습니다", row.line
+                "policy_goal_table", f"실국 표의 정책사업목표 {with_josa(quoted(row.title), '이/가')} 부서 표에 없습니다", row.line
             )
             continue
         differences = [
@@ -197,7 +198,7 @@ def check_policy_goal_tables(doc: PlanDocument) -> Iterator[Discrepancy]:
             )
     for row in department_rows.values():
         yield Discrepancy(
-            "policy_goal_table", f"부서 표의 정책사업목표 '{row.title}'이(가) 실국 표에 없습니다", row.line
+            "policy_goal_table", f"부서 표의 정책사업목표 {with_josa(quoted(row.title), '이/가')} 실국 표에 없습니다", row.line
         )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from core.numbers import format_number
+from core.korean import with_josa
+from core.numbers import format_number, quoted
 from imports.cells import normalize_label
 from imports.plan_document import BudgetProgramRow, PlanDocument, StrategicGoalBlock, UnitProgramBlock
 
@@ -73,13 +74,13 @@ def _check_indicators(block: StrategicGoalBlock) -> Iterator[Discrepancy]:
         if row.department_prefix != block.department:
             yield Discrepancy(
                 "indicator_department",
-                f"성과지표 '{row.name}'의 부서 표기가 소관부서 '{block.department}'과 다릅니다",
+                f"성과지표 '{row.name}'의 부서 표기가 소관부서 {with_josa(quoted(block.department), '과/와')} 다릅니다",
                 row.line,
             )
         if row.formula_error:
             yield Discrepancy(
                 "formula",
-                f"성과지표 '{row.name}'의 측정산식 '{row.method_text}'을(를) 해석할 수 없습니다: {row.formula_error}",
+                f"성과지표 '{row.name}'의 측정산식 {with_josa(quoted(row.method_text), '을/를')} 해석할 수 없습니다: {row.formula_error}",
                 row.line,
             )
         if not row.rationale_match:
@@ -87,7 +88,7 @@ def _check_indicators(block: StrategicGoalBlock) -> Iterator[Discrepancy]:
         elif row.rationale_match == "position":
             yield Discrepancy(
                 "rationale",
-                f"목표치 설정 근거 '{row.rationale_title}'의 지표명이 '{row.name}'과 달라 순서로 연결했습니다",
+                f"목표치 설정 근거 '{row.rationale_title}'의 지표명이 {with_josa(quoted(row.name), '과/와')} 달라 순서로 연결했습니다",
                 row.rationale_line,
             )
     for entry in block.unmatched_rationales:
@@ -143,7 +144,7 @@ def _check_program(unit: UnitProgramBlock, program: BudgetProgramRow) -> Iterato
     if program.overview_match == "position":
         yield Discrepancy(
             "overview",
-            f"예산사업 개요의 사업명 '{overview.name}'({overview.line}행)이 세부사업 '{program.name}'과 달라"
+            f"예산사업 개요의 사업명 '{overview.name}'({overview.line}행)이 세부사업 {with_josa(quoted(program.name), '과/와')} 달라"
             " 순서로 연결했습니다",
             program.line,
         )
@@ -156,13 +157,13 @@ def _check_program(unit: UnitProgramBlock, program: BudgetProgramRow) -> Iterato
     if overview.period_text and (overview.period_start is None or overview.period_end is None):
         yield Discrepancy(
             "overview",
-            f"예산사업 개요 '{overview.name}'의 사업기간 '{overview.period_text}'을(를) 날짜로 읽을 수 없습니다",
+            f"예산사업 개요 '{overview.name}'의 사업기간 {with_josa(quoted(overview.period_text), '을/를')} 날짜로 읽을 수 없습니다",
             overview.line,
         )
     if overview.support_type and overview.support_type not in SUPPORT_TYPES:
         yield Discrepancy(
             "overview",
-            f"예산사업 개요 '{overview.name}'의 지원형태 '{overview.support_type}'은(는) 알려진 유형이 아닙니다",
+            f"예산사업 개요 '{overview.name}'의 지원형태 {with_josa(quoted(overview.support_type), '은/는')} 알려진 유형이 아닙니다",
             overview.line,
         )
     if overview.funding is not None and overview.funding.total != HUNDRED:

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from budgets.services import budget_summary_write, unit_programs_write
+from core.korean import with_josa
+from core.numbers import quoted
 from core.upsert import only
 from imports.cells import normalize_label
 from imports.models import ImportKind, ImportRun, ImportStatus
@@ -105,7 +107,7 @@ class PlanWriter(PlanSession):
                 )
             self.delete_missing("teams", Team.objects.filter(pk__in=[t.pk for t in current.values()]), f"{name} 팀")
         for dept in existing.values():
-            self.stale.append(f"부서 '{dept.name}'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
+            self.stale.append(f"부서 {with_josa(quoted(dept.name), '이/가')} 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)")
         return result
 
     def write_strategic_goal(

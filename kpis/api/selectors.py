@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
+from core.numbers import format_figure
 from kpis.models import Actual, Department, DirtyScore, Indicator, IndicatorScore, Target
 from kpis.score_selectors.ranks import department_ranks
 
@@ -27,6 +28,15 @@ class IndicatorScoreRow:
     contribution: Decimal | None
     actual_status: str
     provisional: bool
+    display_places: int | None = None
+
+    @property
+    def target_display(self) -> str | None:
+        return None if self.target is None else format_figure(self.target, self.display_places)
+
+    @property
+    def actual_display(self) -> str | None:
+        return None if self.actual is None else format_figure(self.actual, self.display_places)
 
 
 @dataclass(frozen=True)
@@ -123,7 +133,7 @@ def indicator_scores(department_id: int, year: int) -> list[IndicatorScoreRow]:
         Indicator.objects.filter(department_id=department_id)
         .annotate(stored=FilteredRelation("scores", condition=Q(scores__year=year)))
         .values(
-            "id", "short_name", "weight", "stored__id", "stored__weight", "stored__effective_weight",
+            "id", "short_name", "weight", "display_places", "stored__id", "stored__weight", "stored__effective_weight",
             "stored__target_value", "stored__actual_value", "stored__rate", "stored__raw_rate", "stored__reason",
             "stored__working", "stored__contribution", "stored__actual_status", "stored__provisional",
         )
@@ -144,6 +154,7 @@ def indicator_scores(department_id: int, year: int) -> list[IndicatorScoreRow]:
             contribution=row["stored__contribution"],
             actual_status=row["stored__actual_status"] or "",
             provisional=bool(row["stored__provisional"]),
+            display_places=row["display_places"],
         )
         for row in indicators
     ]

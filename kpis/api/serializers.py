@@ -4,8 +4,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import MAX_VERSION, id_field, year_field
-from core.numbers import VALUE_DIGITS
+from core.api import id_field, version_field, year_field
+from core.numbers import VALUE_DIGITS, NumberError, format_figure, parse_decimal
 from kpis.domain import NOTE_MAX_LENGTH
 from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
 
@@ -44,11 +44,30 @@ class PolicyGoalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+FIGURE_HELP = "화면에 보이는 그대로의 {what} (지표의 소수 자릿수, 음수는 △; 없으면 null)"
+
+
+def figure_field(what: str, **kwargs) -> serializers.CharField:
+    """A `*_display` field: the figure as pages, working texts and exports show it (Indicator.figure)."""
+    return serializers.CharField(read_only=True, allow_null=True, help_text=FIGURE_HELP.format(what=what), **kwargs)
+
+
+def figure_or_none(value, places: int | None) -> str | None:
+    return None if value is None else format_figure(value, places)
+
+
 class TargetSerializer(serializers.ModelSerializer):
+    value_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="목표"))
+
     class Meta:
         model = Target
-        fields = ["year", "value"]
+        fields = ["year", "value", "value_display"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_value_display(self, target: Target) -> str | None:
+        # The indicator is the prefetching parent's (no query per target).
+        return figure_or_none(target.value, target.indicator.display_places)
 
 
 class ValueDomainSerializer(serializers.Serializer):
@@ -72,7 +91,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = [
             "id", "department", "department_name", "policy_goal", "name", "short_name", "unit", "kind", "weight",
             "direction", "band_tolerance", "method_text", "formula", "formula_variables", "inputs", "data_source",
-            "target_rationale", "bsc_linked", "order", "targets", "value_domain", "input_domain",
+            "target_rationale", "bsc_linked", "order", "targets", "value_domain", "input_domain", "display_places",
         ]
         read_only_fields = fields
 
@@ -101,16 +120,43 @@ class ActualSerializer(serializers.ModelSerializer):
         max_digits=12, decimal_places=2, read_only=True, allow_null=True, source="stored_rate",
         help_text="마지막으로 계산된 달성률(%)",
     )
+    value_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="실적"))
+    supplementary_value_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="보조 실적"))
+    target_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="목표"))
+    inputs_display = serializers.SerializerMethodField(help_text="산식 입력값을 화면에 보이는 그대로: {항목: 값}")
 
     class Meta:
         model = Actual
         fields = [
-            "id", "indicator", "indicator_name", "department", "department_name", "year", "value",
-            "supplementary_value", "raw_text", "inputs", "note", "status", "source", "placeholder_reason", "version",
-            "updated_at", "updated_by", "submitted_at", "submitted_by", "reviewed_at", "reviewed_by",
-            "review_comment", "target", "rate",
+            "id", "indicator", "indicator_name", "department", "department_name", "year", "value", "value_display",
+            "supplementary_value", "supplementary_value_display", "raw_text", "inputs", "inputs_display", "note",
+            "status", "source", "placeholder_reason", "version", "updated_at", "updated_by", "submitted_at",
+            "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "target", "target_display", "rate",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_value_display(self, actual: Actual) -> str | None:
+        return figure_or_none(actual.value, actual.indicator.display_places)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_supplementary_value_display(self, actual: Actual) -> str | None:
+        return figure_or_none(actual.supplementary_value, actual.indicator.display_places)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_target_display(self, actual: Actual) -> str | None:
+        return figure_or_none(getattr(actual, "target_value", None), actual.indicator.display_places)
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_inputs_display(self, actual: Actual) -> dict[str, str]:
+        shown = {}
+        for name, text in (actual.inputs or {}).items():
+            try:
+                number = parse_decimal(str(text))
+            except NumberError:
+                number = None
+            shown[name] = str(text) if number is None else format_figure(number, actual.indicator.display_places)
+        return shown
 
 
 INPUTS_HELP = '산식 지표의 입력값 {"활동인원": "1,960,000"}; 직접 입력 지표는 value를 보냅니다.'
@@ -141,20 +187,18 @@ class ActualValueSerializer(serializers.Serializer):
 class ActualCreateSerializer(ActualValueSerializer):
     indicator = id_field(help_text="성과지표 id")
     year = year_field(help_text="연도")
-    version = serializers.IntegerField(
-        min_value=0, max_value=MAX_VERSION, required=False, allow_null=True,
+    version = version_field(
+        low=0, required=False, allow_null=True,
         help_text="화면에서 본 실적의 버전; 아직 실적 행이 없으면 생략하거나 null",
     )
 
 
 class ActualUpdateSerializer(ActualValueSerializer):
-    version = serializers.IntegerField(
-        min_value=1, max_value=MAX_VERSION, help_text="화면에서 본 실적의 버전 (다른 사용자가 먼저 저장했으면 409)"
-    )
+    version = version_field(help_text="화면에서 본 실적의 버전 (다른 사용자가 먼저 저장했으면 409)")
 
 
 class ActualVersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, help_text="화면에서 본 실적의 버전")
+    version = version_field(help_text="화면에서 본 실적의 버전")
 
 
 class ActualApproveSerializer(ActualVersionSerializer):
@@ -198,7 +242,9 @@ class IndicatorScoreSerializer(serializers.Serializer):
     weight = serializers.DecimalField(max_digits=7, decimal_places=2)
     effective_weight = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)
     target = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    target_display = figure_field("목표")
     actual = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    actual_display = figure_field("실적")
     rate = serializers.DecimalField(**RATE, allow_null=True, help_text="달성률(%)")
     raw_rate = serializers.DecimalField(**RATE, allow_null=True, help_text="상·하한 적용 전 달성률(%)")
     reason = serializers.CharField(allow_blank=True)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Sum
 
 from budgets.models import UnitProgramAmount
+from core.numbers import format_figure
 from kpis.models import (
     Actual,
     ActualStatus,
@@ -68,6 +69,11 @@ class IndicatorLine:
     actuals: tuple[Decimal | None, ...]
     weak: tuple[WeakTarget, ...]
     frozen: dict | None = None
+    display_places: int | None = None  # the indicator's decimals: `{{ line.target|figure:line }}`
+
+    def figure(self, value: Decimal | None) -> str:
+        """A figure of this indicator as it shows everywhere (Indicator.figure)."""
+        return format_figure(value, self.display_places)
 
     @property
     def frozen_rate(self) -> Decimal | None:
@@ -207,7 +213,8 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
 
     provisional = policy is not None and policy.provisional
     weak = _weak_by_indicator(
-        [(i.pk, i.direction) for i in indicators], targets, [row[:4] for row in actual_rows], provisional=provisional
+        [(i.pk, i.direction) for i in indicators], targets, [row[:4] for row in actual_rows], provisional=provisional,
+        places={i.pk: i.display_places for i in indicators},
     )
     target_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for indicator_id, target_year, value in targets:
@@ -243,6 +250,7 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
                 targets=tuple(target_map[indicator.pk].get(y) for y in years),
                 actuals=tuple(counted(*actual_map[indicator.pk].get(y, missing)[:2]) for y in years),
                 weak=weak.get(indicator.pk, ()), frozen=frozen_by_id.get(indicator.pk),
+                display_places=indicator.display_places,
             )
         )
 

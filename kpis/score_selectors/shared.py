@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -171,8 +171,10 @@ def _weak_by_indicator(
     actuals: Iterable[tuple[int, int, Decimal | None, str]],
     *,
     provisional: bool,
+    places: Mapping[int, int | None] | None = None,
 ) -> dict[int, tuple[WeakTarget, ...]]:
-    """Weak-target flags against the actuals that count (``provisional``: as the viewed year's policy says)."""
+    """Weak-target flags against the actuals that count (``provisional``: as the viewed year's policy says);
+    ``places``: each indicator's display decimals for the figures the messages quote."""
     target_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for indicator_id, year, value in targets:
         target_map[indicator_id][year] = value
@@ -181,7 +183,10 @@ def _weak_by_indicator(
         if _counts(value, status, provisional=provisional):
             actual_map[indicator_id][year] = value
     return {
-        indicator_id: find_weak_targets(target_map.get(indicator_id, {}), actual_map.get(indicator_id, {}), direction)
+        indicator_id: find_weak_targets(
+            target_map.get(indicator_id, {}), actual_map.get(indicator_id, {}), direction,
+            (places or {}).get(indicator_id),
+        )
         for indicator_id, direction in indicators
     }
 

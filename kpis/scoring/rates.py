@@ -6,7 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 
-from kpis.scoring.numbers import CENT, DIV, HUNDRED, WIDE, div, fmt, round_half_up
+from core.numbers import NEGATIVE, format_figure, format_number
+from kpis.scoring.numbers import CENT, DIV, HUNDRED, WIDE, div, round_half_up
 
 TARGET_MISSING = "목표가 0이거나 없어 평가할 수 없습니다 (지표 미시행 연도)"
 NOT_REPORTED = "실적이 보고되지 않았습니다"
@@ -70,6 +71,8 @@ class IndicatorInput:
     # The actual (or the baseline) is a submitted value counted as provisional (잠정).
     provisional: bool = False
     baseline_provisional: bool = False
+    # The indicator's own decimals for its figures in the working text (Indicator.display_places).
+    display_places: int | None = None
 
 
 class RateStatus(StrEnum):
@@ -121,7 +124,7 @@ def rate_of(item: IndicatorInput, rules: Rules) -> RateResult:
     if direction is None:
         return _not_evaluable(item, f"알 수 없는 지표 방향입니다: {item.direction}")
     if not item.reported or actual is None:
-        working = f"목표 {fmt(target)}, 실적 미보고"
+        working = f"목표 {format_figure(target, item.display_places)}, 실적 미보고"
         return RateResult(item.indicator_id, RateStatus.UNREPORTED, None, None, NOT_REPORTED, working)
 
     bounds = rules.bounds
@@ -138,15 +141,18 @@ def rate_of(item: IndicatorInput, rules: Rules) -> RateResult:
         if baseline <= target:
             return _not_evaluable(item, "기준값이 목표보다 크지 않아 개선 폭으로 평가할 수 없습니다")
         raw = div(WIDE.multiply(WIDE.subtract(baseline, actual), HUNDRED), WIDE.subtract(baseline, target))
-        b = fmt(baseline)
-        shown = f"(기준 {b} − 실적 {fmt(actual)}) / (기준 {b} − 목표 {fmt(target)}) × 100"
+        places = item.display_places
+        b = format_figure(baseline, places)
+        shown = (
+            f"(기준 {b} − 실적 {format_figure(actual, places)}) / (기준 {b} − 목표 {format_figure(target, places)}) × 100"
+        )
         provisional = provisional or item.baseline_provisional
     else:
         raw, shown = _range_rate(item, rules)
 
     raw_rate = raw.quantize(CENT, ROUND_HALF_UP, WIDE) if raw.__class__ is Decimal else round_half_up(raw)
     if abs(raw_rate) >= RATE_LIMIT:
-        return _not_evaluable(item, f"달성률이 너무 커서 평가할 수 없습니다 ({raw_rate:f}%)")
+        return _not_evaluable(item, f"달성률이 너무 커서 평가할 수 없습니다 ({_pct(raw_rate)})")
     if rules.cap is not None and raw_rate > rules.cap:
         rate, bound = bounds.capped, bounds.cap_text
     elif rules.floor is not None and raw_rate < rules.floor:
@@ -154,18 +160,35 @@ def rate_of(item: IndicatorInput, rules: Rules) -> RateResult:
     else:
         rate, bound = raw_rate, bounds.open_text
     if shown is not None:
-        working = f"{shown} = {raw_rate:,f}%, {bound}"
+        working = f"{shown} = {_pct(raw_rate)}, {bound}"
     elif direction is Direction.UP:
-        working = f"실적 {fmt(actual)} / 목표 {fmt(target)} × 100 = {raw_rate:,f}%, {bound}"
+        working = (
+            f"실적 {format_figure(actual, item.display_places)} / 목표 {format_figure(target, item.display_places)}"
+            f" × 100 = {_pct(raw_rate)}, {bound}"
+        )
     else:
-        working = f"목표 {fmt(target)} / 실적 {fmt(actual)} × 100 = {raw_rate:,f}%, {bound}"
+        working = (
+            f"목표 {format_figure(target, item.display_places)} / 실적 {format_figure(actual, item.display_places)}"
+            f" × 100 = {_pct(raw_rate)}, {bound}"
+        )
     return RateResult(item.indicator_id, RateStatus.EVALUATED, rate, raw_rate, "", working, provisional)
 
 
 def _not_evaluable(item: IndicatorInput, reason: str) -> RateResult:
-    target = "없음" if item.target is None else fmt(item.target)
-    actual = "미보고" if not item.reported or item.actual is None else fmt(item.actual)
+    target = _figure(item.target, item.display_places)
+    actual = "미보고" if not item.reported or item.actual is None else _figure(item.actual, item.display_places)
     return RateResult(item.indicator_id, RateStatus.NOT_EVALUABLE, None, None, reason, f"목표 {target}, 실적 {actual}")
+
+
+def _pct(rate: Decimal) -> str:
+    """A rate (already to two decimals) in a working text as pages print rates (the pct filter): 1,234.50% ·
+    △30.00%."""
+    return f"{NEGATIVE}{-rate:,f}%" if rate < 0 else f"{rate:,f}%"
+
+
+def _figure(value: Decimal | None, places: int | None) -> str:
+    """format_figure, and a non-finite value (NaN, Infinity) written as it is, to say why it is refused."""
+    return format_figure(value, places) if value is None or value.is_finite() else str(value)
 
 
 def _range_rate(item: IndicatorInput, rules: Rules) -> tuple[Fraction, str]:
@@ -175,12 +198,19 @@ def _range_rate(item: IndicatorInput, rules: Rules) -> tuple[Fraction, str]:
         band = abs(target) * tolerance / 100
         distance = abs(actual - target)
         low, high = target - band, target + band
-    band_text = f"목표 {fmt(target)} ± {fmt(tolerance)}% 범위({fmt(low)} ~ {fmt(high)})"
+    places = item.display_places
+    band_text = (
+        f"목표 {format_figure(target, places)} ± {format_number(tolerance)}% 범위"
+        f"({format_figure(low, places)} ~ {format_figure(high, places)})"
+    )
     if distance <= band:
-        return Fraction(100), f"실적 {fmt(actual)}: {band_text} 안이므로 달성률"
+        return Fraction(100), f"실적 {format_figure(actual, places)}: {band_text} 안이므로 달성률"
     with localcontext(WIDE):
         beyond = distance - band
-    shown = f"실적 {fmt(actual)}: {band_text}에서 {fmt(beyond)} 벗어남, 100 − {fmt(beyond)} / {fmt(abs(target))} × 100"
+    shown = (
+        f"실적 {format_figure(actual, places)}: {band_text}에서 {format_figure(beyond, places)} 벗어남, "
+        f"100 − {format_figure(beyond, places)} / {format_figure(abs(target), places)} × 100"
+    )
     return 100 - Fraction(beyond) * 100 / abs(Fraction(target)), shown
 
 
@@ -192,8 +222,8 @@ def _bounds(rules: Rules) -> _Bounds:
         target_over_actual=rules.lower_is_better == "target_over_actual",
         capped=capped,
         floored=floored,
-        cap_text="" if cap is None else f"상한 {fmt(cap)}% 적용 → {capped:,f}%",
-        floor_text="" if floor is None else f"하한 {fmt(floor)}% 적용 → {floored:,f}%",
-        open_text="상한 없음" if cap is None else f"상한 {fmt(cap)}% 미적용",
+        cap_text="" if cap is None else f"상한 {format_number(cap)}% 적용 → {_pct(capped)}",
+        floor_text="" if floor is None else f"하한 {format_number(floor)}% 적용 → {_pct(floored)}",
+        open_text="상한 없음" if cap is None else f"상한 {format_number(cap)}% 미적용",
         bands=tuple(sorted(rules.grade_bands, key=lambda band: band[1], reverse=True)),
     )

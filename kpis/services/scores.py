@@ -77,8 +77,8 @@ def score_inputs_load(
         "this_actual": FilteredRelation("actuals", condition=Q(actuals__year=year)),
     }
     columns = [
-        "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "this_target__value",
-        "this_actual__value", "this_actual__status",
+        "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "display_places",
+        "this_target__value", "this_actual__value", "this_actual__status",
     ]
     if with_baseline:
         relations["prior_actual"] = FilteredRelation("actuals", condition=Q(actuals__year=year - 1))
@@ -106,10 +106,10 @@ def score_inputs_load(
                 loaded[department_id] = DepartmentInputs(department_id, year, tuple(items), tuple(statuses), repr(raw))
             department_id, items, statuses, raw = row[1], [], [], []
         if with_baseline:
-            indicator_id, _, name, weight, direction, band, target, value, status, prior_value, prior_status = row
+            indicator_id, _, name, weight, direction, band, places, target, value, status, prior_value, prior_status = row
             prior = standing_of[(prior_status, prior_value is not None)]
         else:
-            indicator_id, _, name, weight, direction, band, target, value, status = row
+            indicator_id, _, name, weight, direction, band, places, target, value, status = row
         status = status or not_reported
         standing = standing_of[(status, value is not None)]
         reported = standing in in_score
@@ -117,7 +117,7 @@ def score_inputs_load(
             IndicatorInput(
                 indicator_id, name, weight, direction, target, value if reported else None, reported,
                 prior_value if prior in in_score else None, band, standing is Standing.PROVISIONAL,
-                prior is Standing.PROVISIONAL,
+                prior is Standing.PROVISIONAL, places,
             )
         )
         statuses.append(status)

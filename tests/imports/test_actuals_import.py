@@ -11,6 +11,7 @@ from django.db import transaction
 from openpyxl import load_workbook
 
 from core.errors import VersionConflict
+from core.korean import with_josa
 from imports import workbook_layout as L
 from imports.models import ImportKind, ImportRun, ImportStatus
 from kpis.models import (
@@ -349,7 +350,7 @@ def test_a_duplicated_row_is_refused(editor, exported):
     body = preview(editor, edit(exported, {"L6": 12}, func=duplicate))
 
     count = indicator("정무활동 및 당정협력 강화").pk
-    assert messages(body) == [f"실적입력!A9: 지표ID {count}가 6행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다."]
+    assert messages(body) == [f"실적입력!A9: 지표ID {with_josa(str(count), '이/가')} 6행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다."]
     assert confirm(editor, body["id"]).status_code == 409
     assert db_state() == before
 
@@ -385,7 +386,7 @@ def test_an_id_edited_to_one_not_in_the_workbook_is_refused(editor, exported):
 
     body = preview(editor, edit(exported, {"A6": foreign, "L6": 12}))
 
-    assert messages(body)[0] == f"실적입력!A6: 지표ID {foreign}는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요."
+    assert messages(body)[0] == f"실적입력!A6: 지표ID {with_josa(str(foreign), '은/는')} 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요."
     assert db_state() == before
 
 

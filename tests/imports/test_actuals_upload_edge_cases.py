@@ -46,8 +46,8 @@ def test_a_workbook_whose_ids_are_all_unknown_is_refused_row_by_row(editor, expo
     body = _preview(editor, edit(exported, {"A6": 999_001, "A7": 999_002, "A8": 999_003, "L6": 12}))
 
     assert messages(body) == [
-        f"실적입력!A{row}: 지표ID {pk}는 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요."
-        for row, pk in ((6, 999_001), (7, 999_002), (8, 999_003))
+        f"실적입력!A{row}: 지표ID {pk} 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요."
+        for row, pk in ((6, "999001은"), (7, "999002는"), (8, "999003은"))
     ]
     assert body["summary"]["can_confirm"] is False and db_state() == before
 
@@ -69,7 +69,7 @@ def test_the_command_reports_a_workbook_of_unknown_ids_without_a_traceback(expor
 
     with pytest.raises(CommandError, match="오류 3건: 아무것도 저장하지 않았습니다"):
         call_command("import_actuals", str(path), "--user", dept_user.username, stdout=StringIO(), stderr=err)
-    assert "지표ID 999001는 이 파일에서 내려받은 지표가 아닙니다" in err.getvalue()
+    assert "지표ID 999001은 이 파일에서 내려받은 지표가 아닙니다" in err.getvalue()
 
 
 def test_an_inline_character_reference_in_a_note_reads_as_the_character_it_names(editor, exported):

@@ -291,7 +291,7 @@ def test_reconcile_reports_a_declared_count_that_differs_from_the_rows() -> None
             without_lines(98), 98, "'실적' 행이 와야 할 자리에", id="indicator row followed by another indicator"
         ),
         pytest.param(
-            cut_after(98), 98, "'< 성과지표별 목표치 설정 근거 >'이(가) 와야 합니다", id="cut after the table"
+            cut_after(98), 98, "'< 성과지표별 목표치 설정 근거 >'가 와야 합니다", id="cut after the table"
         ),
         pytest.param(
             cut_after(40), 40, "인력운영비, 기본경비, 재무활동 행이 없습니다", id="cut in the middle of a budget table"
@@ -328,7 +328,7 @@ def test_reconcile_reports_a_declared_count_that_differs_from_the_rows() -> None
         pytest.param(
             with_line_replaced(81, "4. 기타 현황"),
             81,
-            "'(1) 주요내용'이(가) 와야 할 자리에 '4. 기타 현황'가 있습니다",
+            "'(1) 주요내용'이 와야 할 자리에 '4. 기타 현황'이 있습니다",
             id="unknown section",
         ),
         pytest.param(
@@ -353,13 +353,13 @@ def test_reconcile_reports_a_declared_count_that_differs_from_the_rows() -> None
         pytest.param(
             with_line_replaced(135, "국회 및 정당 소통 활성화\t\t8\t7\t7\t"),
             135,
-            "세부사업 '국회 및 정당 소통 활성화'이(가) 134행에 이어 다시 나옵니다",
+            "세부사업 '국회 및 정당 소통 활성화'가 134행에 이어 다시 나옵니다",
             id="a budget program twice in one unit program",
         ),
         pytest.param(
             with_line_replaced(97, SAMPLE_LINES[94]),
             97,
-            "성과지표 '(대외협력과)정무활동 및 당정협력 강화(회)'이(가) 95행에 이어 다시 나옵니다",
+            "성과지표 '(대외협력과)정무활동 및 당정협력 강화(회)'가 95행에 이어 다시 나옵니다",
             id="an indicator twice in one department",
         ),
     ],

@@ -177,7 +177,7 @@ SAMPLE_DISCREPANCIES = [
     (
         "goal_list",
         393,
-        "전략목표 '확장적 정부 외국인·이민 정책 반영 및 지역 특성에 맞는 외국인 유입체계 구축'이(가) 실국 전략목표 목록에 없습니다",
+        "전략목표 '확장적 정부 외국인·이민 정책 반영 및 지역 특성에 맞는 외국인 유입체계 구축'이 실국 전략목표 목록에 없습니다",
     ),
     ("budget_printed", 40, "실국 예산현황 행정운영경비 증감률: 문서 '3.19%' ≠ 계산 3.12"),
     ("budget_printed", 41, "실국 예산현황 인력운영비 구성비: 문서 '2.28 %' ≠ 계산 2.27"),
@@ -607,7 +607,7 @@ def test_a_budget_program_gone_from_the_document_is_deleted_and_reported(sample_
     result = plan_import(path=path)
     assert not BudgetProgram.objects.filter(name="정무수석 운영").exists()
     assert BudgetProgram.objects.filter(pk=kept_id).exists()
-    assert "정치권 협력체계 강화 세부사업 '정무수석 운영'이(가) 문서에 없어 삭제했습니다" in result.stale
+    assert "정치권 협력체계 강화 세부사업 '정무수석 운영'이 문서에 없어 삭제했습니다" in result.stale
     assert result.changes["budget_programs"]["deleted"] == 1
 
 
@@ -616,7 +616,7 @@ def test_an_indicator_gone_from_the_document_is_kept_and_reported(sample_plan: B
     result = plan_import(path=path)
     assert Indicator.objects.filter(name="(대외협력과)자원봉사 활동률(%)").exists()
     assert result.stale == [
-        "대외협력과 성과지표 '(대외협력과)자원봉사 활동률(%)'이(가) 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)"
+        "대외협력과 성과지표 '(대외협력과)자원봉사 활동률(%)'이 문서에 없습니다 (사용자 자료가 있을 수 있어 남겨 둠)"
     ]
     assert "대외협력과 성과지표 가중치 합계가 100이 아니라 60입니다" in result.report_text()
 
@@ -634,7 +634,7 @@ def test_a_last_overview_without_its_implementing_body_is_stored_blank_and_repor
 CORRUPT_VARIANTS = [
     pytest.param([(n, None) for n in range(99, 972)], 98, "'< 성과지표별 목표치 설정 근거 >'", id="truncated file"),
     pytest.param([(134, "국회 및 정당 소통 활성화\t\t4\t20\t1O5\t")], 134, "'1O5'", id="letter in a number column"),
-    pytest.param([(81, "4. 기타 현황")], 81, "'(1) 주요내용'이(가) 와야 할 자리에", id="unknown section"),
+    pytest.param([(81, "4. 기타 현황")], 81, "'(1) 주요내용'이 와야 할 자리에", id="unknown section"),
     pytest.param([(100, None)], 100, "'실적' 행", id="indicator row without its actual row"),
 ]
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from core.korean import with_josa
 from imports import workbook_layout as L
 from imports.plan_workbook.layout import DOMAIN_COLUMNS, INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
 from kpis.domain import ValueDomain
@@ -199,7 +200,7 @@ def test_an_edited_id_is_refused(planner, exported):
 
     body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(f"A{count_row}", other))).json()
 
-    assert body["errors"][0]["text"].startswith(f"성과지표!A{count_row}: 지표ID {other}가 이 행의 지표명")
+    assert body["errors"][0]["text"].startswith(f"성과지표!A{count_row}: 지표ID {with_josa(str(other), '이/가')} 이 행의 지표명")
 
 
 def test_an_actuals_workbook_is_not_a_plan_workbook(planner, sample_plan):

@@ -143,6 +143,8 @@ def test_malformed_bodies_are_400_with_field_errors(dept_user, body):
     response = client_for(dept_user).post(API + "/", body, format="json")
     assert response.status_code == 400
     assert response.json()["errors"]
+    detail = response.json()["detail"]
+    assert not any(key in detail for key in ("indicator", "year", "inputs", "version")), detail
 
 
 def test_a_body_that_is_not_json_is_a_400(dept_user):
@@ -274,7 +276,8 @@ def test_a_return_needs_a_reason(dept_user, evaluator, meetings):
     actual = submitted(dept_user, meetings)
     client = client_for(evaluator)
     blank = client.post(f"{API}/{actual.pk}/return/", {"version": actual.version, "comment": " "}, format="json")
-    assert blank.status_code == 400 and "comment" in blank.json()["errors"]
+    assert blank.status_code == 400 and "comment" in blank.json()["errors"]  # the machine key for clients
+    assert blank.json()["detail"] == "검토 의견: 반려 사유를 입력하세요."  # the field named in Korean for people
     response = client.post(f"{API}/{actual.pk}/return/", {"version": actual.version, "comment": "증빙 부족"},
                            format="json")
     assert response.status_code == 200 and response.json()["status"] == "returned"
@@ -417,3 +420,13 @@ def test_a_save_is_answered_from_inside_its_transaction(dept_user, volunteering)
     statements = [query["sql"] for query in queries.captured_queries]
     last_release = max(i for i, sql in enumerate(statements) if sql.startswith("RELEASE SAVEPOINT"))
     assert statements[last_release + 1:] == []
+
+
+def test_a_bound_is_quoted_in_korean_units(dept_user):
+    response = client_for(dept_user).post(
+        API + "/", {"indicator": 2**63, "year": YEAR, "version": 2**31}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "성과지표: id는 922경 3,372조 368억 5,477만 5,807 이하여야 합니다.; 버전은 21억 4,748만 3,647 이하여야 합니다."
+    )

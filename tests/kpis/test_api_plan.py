@@ -95,7 +95,7 @@ def test_an_indicator_shows_the_inputs_a_user_types_and_decimals_as_strings(api)
     body = api.get(f"{API}/indicators/{volunteering.pk}/").json()
     assert body["inputs"] == ["활동인원", "인구"]
     assert body["weight"] == "40.00"
-    assert body["targets"][0] == {"year": 2023, "value": "6.0000"}
+    assert body["targets"][0] == {"year": 2023, "value": "6.0000", "value_display": "6"}
     survey = Indicator.objects.get(short_name="도정 핵심사업 인지도")
     assert api.get(f"{API}/indicators/{survey.pk}/").json()["inputs"] == []
 

@@ -57,7 +57,7 @@ def test_a_department_user_cannot_change_a_domain(dept_user, meetings):
         ("value", ValueDomain(None, None, -1), {"value_places": ["실적 소수 자릿수는 0부터 4까지의 정수여야 합니다 (입력한 값: -1)."]}),
         ("value", ValueDomain(D("0.12345"), None, 4), {"value_min": ["실적 최솟값: '0.12345': 소수 넷째 자리까지 입력할 수 있습니다"]}),
         ("input", ValueDomain(None, D("1E+20"), 4), {
-            "input_max": ["산식 입력값 최댓값: '100000000000000000000'은 너무 큰 숫자입니다 (정수 부분 16자리까지)"],
+            "input_max": ["산식 입력값 최댓값: '100000000000000000000'은 너무 큰 숫자입니다 (1경 미만만 입력할 수 있습니다)"],
         }),
         ("value", ValueDomain(D(-100), D(-100), 0), {}),
     ],

@@ -101,7 +101,7 @@ def kept(target: str, actual: str, band: str | None = None) -> IndicatorInput:
         (up("1600", "1"), UNCAPPED, "0.06", "0.06", None),  # 0.0625
         (up("800", "1"), UNCAPPED, "0.13", "0.13", None),  # 0.125, a tie: half-up
         (up("10", "15"), Rules(), "150.00", "120.00", None),
-        (up("10", "-3"), Rules(), "-30.00", "0.00", "실적 -3 / 목표 10 × 100 = -30.00%, 하한 0% 적용 → 0.00%"),
+        (up("10", "-3"), Rules(), "-30.00", "0.00", "실적 △3 / 목표 10 × 100 = △30.00%, 하한 0% 적용 → 0.00%"),
         (up("10", "-3"), Rules(floor=None), "-30.00", "-30.00", None),
         # Less is better, target / actual.
         (down("5", "4"), UNCAPPED, "125.00", "125.00", "목표 5 / 실적 4 × 100 = 125.00%, 상한 없음"),
@@ -168,7 +168,7 @@ def test_it_computes_an_achievement_rate(item, rules, raw_rate, rate, working):
         ),
         (
             up("0.0001", "1000000000"), UNCAPPED, RateStatus.NOT_EVALUABLE,
-            "달성률이 너무 커서 평가할 수 없습니다 (1000000000000000.00%)",
+            "달성률이 너무 커서 평가할 수 없습니다 (1,000,000,000,000,000.00%)",
         ),
         (up("NaN", "1"), Rules(), RateStatus.NOT_EVALUABLE, "목표·실적·기준값 중 숫자가 아닌 값이 있습니다"),
     ],

@@ -47,7 +47,7 @@ def test_flat_targets_while_actuals_rise_are_flagged_once():
     flat_flags = [f for f in flags if f.rule == FLAT_RISING]
     assert len(flat_flags) == 1
     assert flat_flags[0].year is None
-    assert flat_flags[0].message == "목표가 5년 내내 100(으)로 같은데 실적은 2023년 90에서 2025년 99(으)로 올랐습니다"
+    assert flat_flags[0].message == "목표가 5년 내내 100으로 같은데 실적은 2023년 90에서 2025년 99로 올랐습니다"
     assert not [f for f in flags if f.rule == BELOW_PRIOR]  # 100 is above every prior actual
 
 
@@ -73,7 +73,7 @@ def test_flat_targets_while_actuals_fall_are_weak_when_less_is_better():
 
 def test_the_message_reads_with_the_documents_number_format():
     (flag,) = find_weak_targets({2024: D("1970000.0000")}, {2023: D("2056074.0000")})
-    assert flag.message == "2024년 목표 1,970,000이(가) 2023년 실적 2,056,074 이하입니다"
+    assert flag.message == "2024년 목표 1,970,000이 2023년 실적 2,056,074 이하입니다"
 
 
 # --- On the sample plan -----------------------------------------------------------------------
@@ -101,4 +101,4 @@ def test_the_drilldown_shows_the_flag_beside_the_indicator(client, evaluator):
     cooperation = Department.objects.get(name="대외협력과")
     client.force_login(evaluator)
     body = client.get(f"/scores/2023/departments/{cooperation.pk}/").content.decode()
-    assert "느슨한 목표: 2024년 목표 11이(가) 2023년 실적 12 이하입니다" in body
+    assert "느슨한 목표: 2024년 목표 11이 2023년 실적 12 이하입니다" in body

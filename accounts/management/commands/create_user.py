@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
 from accounts.services import user_create_or_update
+from core.errors import error_summary
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             messages = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
-            lines = [f"{field}: {' '.join(msgs)}" for field, msgs in messages.items()]
+            lines = [error_summary({field: msgs}) for field, msgs in messages.items()]
             raise CommandError("사용자를 만들 수 없습니다.\n" + "\n".join(lines)) from exc
         verb = "created" if created else "updated"
         dept = f" ({user.department.name})" if user.department else ""

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.korean import with_josa
+from core.numbers import quoted
 from imports.actuals_export import actuals_export_stream
 from imports.exporters import actuals_workbook_write
 from kpis.models import Department
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         if options["department"]:
             found = list(Department.objects.filter(name=options["department"]))
             if not found:
-                raise CommandError(f"부서 '{options['department']}'를 찾을 수 없습니다.")
+                raise CommandError(f"부서 {with_josa(quoted(options['department']), '을/를')} 찾을 수 없습니다.")
             if len(found) > 1:
                 raise CommandError(f"'{options['department']}'라는 부서가 여러 실국에 있습니다.")
             department = found[0]

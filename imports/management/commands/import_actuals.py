@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from core.korean import with_josa
+from core.numbers import quoted
 from imports.actuals_import import actuals_confirm, actuals_upload
 from imports.confirming import ImportRefused
 from imports.models import ImportStatus
@@ -27,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"사용자 '{options['user']}'를 찾을 수 없습니다.")
+            raise CommandError(f"사용자 {with_josa(quoted(options['user']), '을/를')} 찾을 수 없습니다.")
         try:
             accept = [int(part) for part in options["accept_stale"].split(",") if part.strip()]
         except ValueError as exc:
