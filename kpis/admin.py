@@ -23,7 +23,14 @@ from kpis.models import (
     Team,
 )
 from kpis.services.permissions import is_admin
-from kpis.services.plan import DOMAIN_FIELDS, DOMAIN_PARTS, DOMAIN_PREFIXES, indicator_domain_errors, indicator_update
+from kpis.services.plan import (
+    DOMAIN_FIELDS,
+    DOMAIN_PARTS,
+    DOMAIN_PREFIXES,
+    KEEP,
+    indicator_domain_errors,
+    indicator_update,
+)
 from kpis.services.policy import POLICY_FIELDS, policy_revise
 
 
@@ -89,13 +96,13 @@ class IndicatorAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
         if is_admin(request.user):
             return self.readonly_fields
-        return (*self.readonly_fields, "direction", *DOMAIN_FIELDS)  # the service takes these from planners only
+        return (*self.readonly_fields, "direction", "display_places", *DOMAIN_FIELDS)  # the service takes these from planners only
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
             super().save_model(request, obj, form, change)
             return
-        through_service = {"direction", *DOMAIN_FIELDS}
+        through_service = {"direction", "display_places", *DOMAIN_FIELDS}
         plain = [name for name in form.changed_data if name not in through_service]
         changed = set(form.changed_data)
         domains = {
@@ -111,6 +118,7 @@ class IndicatorAdmin(admin.ModelAdmin):
                     user=request.user, indicator_id=obj.pk,
                     direction=obj.direction if "direction" in changed else None,
                     value_domain=domains["value"], input_domain=domains["input"], source=ChangeSource.WEB,
+                    display_places=obj.display_places if "display_places" in changed else KEEP,
                 )
         if any(domains.values()):
             outside = values_outside_domains({obj.pk: (obj.value_domain, obj.input_domain)}).get(obj.pk)

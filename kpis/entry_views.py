@@ -17,14 +17,15 @@ from core.numbers import whole_number
 from kpis.domain import NOTE_MAX_LENGTH, VALUE_FIELD
 from kpis.entry import entry_rows
 from kpis.evidence_selectors import evidence_get
-from kpis.models import ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
+from kpis.models import Actual, ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.plausibility import value_warning
-from kpis.scoring import IndicatorInput, Rules, achievement_rate
+from kpis.scoring import Rules
 from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, require_year_open
 from kpis.services.policy import policy_rules
 from kpis.services.workflow import actual_submit
+from kpis.value_rate import value_rate
 from kpis.years import entry_year_default
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -224,14 +225,8 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     warning = _warning(indicator, value, target)
     policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
     rules = policy_rules(policy) if policy else Rules()
-    rate = achievement_rate(
-        IndicatorInput(
-            indicator_id=indicator.pk, name=indicator.short_name, weight=indicator.weight,
-            direction=indicator.direction, target=target, actual=value, reported=True,
-            band_tolerance=indicator.band_tolerance,
-        ),
-        rules,
-    )
+    before = Actual.objects.filter(indicator=indicator, year=year - 1).first()
+    rate = value_rate(indicator, value=value, target=target, before=before, rules=rules)
     context.update({"value": value, "rate": rate, "warning": warning, "indicator": indicator})
     return render(request, "kpis/entry/preview.html", context)
 

@@ -13,8 +13,9 @@ from core.numbers import whole_number
 from kpis.audit_labels import HistoryLine, history_lines
 from kpis.entry import _official
 from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
-from kpis.scoring import IndicatorInput, RateResult, Rules, Standing, achievement_rate, classify_actual
+from kpis.scoring import RateResult, Rules
 from kpis.services.policy_rules import policy_rules
+from kpis.value_rate import value_rate
 
 RECENT_HISTORY = 5  # audit entries shown folded under each queue row
 REVIEW_STATUSES = [
@@ -146,33 +147,11 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
             ReviewRow(
                 actual=actual, target=targets.get(key),
                 previous=_official(before.status, before.value) if before else None,
-                rate=_rate(actual, targets.get(key), _baseline(before, rules), rules),
+                rate=value_rate(actual.indicator, value=actual.value, target=targets.get(key), before=before, rules=rules),
                 evidence=evidence[actual.pk], history=history_lines(history[key], actual.indicator),
             )
         )
     return rows
-
-
-def _baseline(before: Actual | None, rules: Rules) -> Decimal | None:
-    """Last year's value as the score's baseline reads it: what counts under the policy (a submitted value too
-    when it admits provisional ones), as `score_inputs_load` does."""
-    if before is None:
-        return None
-    standing = classify_actual(before.status, before.value is not None, provisional=rules.provisional)
-    return before.value if standing in (Standing.COUNTED, Standing.PROVISIONAL) else None
-
-
-def _rate(actual: Actual, target: Decimal | None, previous: Decimal | None, rules: Rules) -> RateResult:
-    """The rate this value would get once approved: the one scoring path, under the year's policy."""
-    indicator = actual.indicator
-    return achievement_rate(
-        IndicatorInput(
-            indicator_id=indicator.pk, name=indicator.short_name, weight=indicator.weight,
-            direction=indicator.direction, target=target, actual=actual.value, reported=actual.value is not None,
-            baseline=previous, band_tolerance=indicator.band_tolerance,
-        ),
-        rules,
-    )
 
 
 def indicator_history(indicator_id: int) -> QuerySet[AuditEntry]:

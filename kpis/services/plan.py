@@ -77,13 +77,18 @@ def method_validate(text: str) -> tuple[str, list[str]]:
     return method.formula.source, list(method.inputs)
 
 
+KEEP = object()  # an argument left as it is (where None is a value)
+
+
 @transaction.atomic
 def indicator_update(
     *, user: User | None, indicator_id: int, weight: Decimal | None = None, method_text: str | None = None,
     direction: str | None = None, value_domain: ValueDomain | None = None, input_domain: ValueDomain | None = None,
+    display_places: int | None | object = KEEP,
     source: str = ChangeSource.WEB, import_run_id: int | None = None, check_permission: bool = True,
 ) -> Indicator:
-    """Change what is given (None: keep), with one audit row per changed field.
+    """Change what is given (None: keep; for `display_places`, whose None means "as entered", KEEP), with one
+    audit row per changed field.
 
     A changed value or input domain applies to values saved from now on: values already stored outside it
     stay as they are (`kpis.domain_selectors.values_outside_domains` lists them for a warning).
@@ -120,6 +125,11 @@ def indicator_update(
     if direction is not None and direction != indicator.direction:
         entries.append(audit_record(field="direction", old=indicator.direction, new=direction, **common))
         indicator.direction = direction
+        changed_score_inputs = True
+    if display_places is not KEEP and display_places != indicator.display_places:
+        # Stored working texts show the indicator's decimals: rewrite them at the next recompute.
+        entries.append(audit_record(field="display_places", old=indicator.display_places, new=display_places, **common))
+        indicator.display_places = display_places
         changed_score_inputs = True
     for prefix, domain in domains.items():
         for part, new in zip(DOMAIN_PARTS, (domain.minimum, domain.maximum, domain.places)):

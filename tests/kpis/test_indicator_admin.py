@@ -7,14 +7,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.forms.models import model_to_dict
 
-from kpis.models import Actual, AuditEntry, ChangeSource, Indicator
+from kpis.models import Actual, AuditEntry, ChangeSource, DirtyScore, Indicator
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 EDITABLE = (
     "department", "policy_goal", "name", "short_name", "unit", "kind", "direction", "data_source", "target_rationale",
     "bsc_linked", "order", "band_tolerance", "value_min", "value_max", "value_places", "input_min", "input_max",
-    "input_places",
+    "input_places", "display_places",
 )
 
 
@@ -107,3 +107,17 @@ def test_staff_who_are_not_planners_cannot_change_the_domain(client, meetings, e
     assert response.status_code == 302
     indicator = Indicator.objects.get(pk=meetings.pk)
     assert (indicator.data_source, indicator.value_min) == ("부서 자료", D(0))
+
+
+def test_a_planner_sets_the_decimals_shown_and_the_scores_are_marked_for_recompute(planner, admin_user, meetings):
+    DirtyScore.objects.all().delete()
+
+    response = planner.post(change_url(meetings), form_data(meetings, display_places="1"))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Indicator.objects.get(pk=meetings.pk).figure(D(12)) == "12.0"
+    audit = AuditEntry.objects.get(indicator=meetings, field="display_places")
+    assert (audit.old_value, audit.new_value, audit.user_id) == ("", "1", admin_user.pk)
+    # the stored working texts show the indicator's decimals: every year with a target is recomputed
+    years = set(meetings.targets.values_list("year", flat=True))
+    assert set(DirtyScore.objects.filter(department_id=meetings.department_id).values_list("year", flat=True)) >= years
