@@ -45,6 +45,7 @@ class ExportRow:
     note: str
     excel_formula: str | None  # without "=", over the row's own value cells; None: the value itself
     writable: bool = True  # may the exporting user write this department's actuals?
+    display_places: int | None = None  # the indicator's decimals for its figures (Indicator.display_places)
     value_domain: ValueDomain = field(default_factory=ValueDomain)
     input_domain: ValueDomain = field(default_factory=ValueDomain)
 
@@ -166,12 +167,12 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
                 "id", "department_id", "department__name", "short_name", "name", "unit", "kind", "weight",
                 "method_text", "formula", "formula_variables", "target__value", "current__value", "current__inputs",
                 "current__note", "current__status", "current__version", "previous__value", "previous__status",
-                "value_min", "value_max", "value_places", "input_min", "input_max", "input_places",
+                "value_min", "value_max", "value_places", "input_min", "input_max", "input_places", "display_places",
             )
         )
         for (pk, department_id, department_name, short_name, name, unit, kind, weight, method_text, formula,
              variables, target, value, inputs, note, status, version, previous, previous_status,
-             value_min, value_max, value_places, input_min, input_max, input_places) in rows:
+             value_min, value_max, value_places, input_min, input_max, input_places, display_places) in rows:
             names = tuple(variables or ())
             text = formula or method_text
             if names and text not in excel_formulas:
@@ -188,7 +189,7 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
                 note=(note or "") if reported else "", excel_formula=excel_formulas.get(text) if names else None,
                 writable=writable[department_id],
                 value_domain=ValueDomain(value_min, value_max, value_places),
-                input_domain=ValueDomain(input_min, input_max, input_places),
+                input_domain=ValueDomain(input_min, input_max, input_places), display_places=display_places,
             )
 
 

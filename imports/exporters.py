@@ -22,10 +22,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import User
+from core.numbers import figure_number_format
 from imports import workbook_layout as L
 from imports.actuals_export import ActualsExport, ExportRow, ValueRule, actuals_export_stream, export_scope
 from imports.actuals_rules import ValidationRanges, help_lines, with_validations
 from imports.workbook_writing import FORMULA_TRIGGERS, styles
+from kpis.domain import MAX_PLACES
 
 
 def actuals_workbook_write(export: ActualsExport, out: IO[bytes], *, user: User | None = None,
@@ -49,6 +51,13 @@ def actuals_workbook_write(export: ActualsExport, out: IO[bytes], *, user: User 
 
 
 PROTOTYPE_STYLES = ("kpi_text", "kpi_number", "kpi_input", "kpi_note", "kpi_disabled", "kpi_computed")
+# The locked figures (target, last year, the computed value) show as the pages do (`format_figure`): one
+# prototype cell per number format an indicator's figures can take, for each of those two styles.
+FIGURE_FORMATS = tuple(dict.fromkeys(
+    [figure_number_format(Decimal(1)), figure_number_format(Decimal("1.5"))]
+    + [figure_number_format(None, places) for places in range(MAX_PLACES + 1)]
+))
+FIGURE_STYLES = tuple((base, number_format) for base in ("kpi_number", "kpi_computed") for number_format in FIGURE_FORMATS)
 
 
 def _skeleton(export: ActualsExport, layout: L.Layout, header: dict[str, object]) -> Workbook:
@@ -64,6 +73,10 @@ def _skeleton(export: ActualsExport, layout: L.Layout, header: dict[str, object]
         quoted = ws.cell(L.FIRST_DATA_ROW, column)
         quoted.style = name
         quoted.quotePrefix = True
+    for column, (name, number_format) in enumerate(FIGURE_STYLES, start=len(PROTOTYPE_STYLES) + 3):
+        figure = ws.cell(L.FIRST_DATA_ROW, column)
+        figure.style = name
+        figure.number_format = number_format
     _write_help_sheet(wb.create_sheet(L.HELP_SHEET), export.value_rules)
     _meta_header(wb.create_sheet(L.META_SHEET), header)
     return wb
@@ -224,6 +237,8 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
     style = {name: styles[get_column_letter(index)] for index, name in enumerate(PROTOTYPE_STYLES, start=1)}
     style["kpi_text_quoted"] = styles[get_column_letter(len(PROTOTYPE_STYLES) + 1)]
     style["kpi_note_quoted"] = styles[get_column_letter(len(PROTOTYPE_STYLES) + 2)]
+    for index, (name, number_format) in enumerate(FIGURE_STYLES, start=len(PROTOTYPE_STYLES) + 3):
+        style[f"{name} {number_format}"] = styles[get_column_letter(index)]
     last_row = L.FIRST_DATA_ROW + export.count - 1
     dimension = f'<dimension ref="A1:{get_column_letter(layout.last_col)}{max(last_row, L.HEADER_ROW)}"/>'.encode()
     head = _DIMENSION.sub(dimension, data_xml[: prototype.start()], count=1)
@@ -303,8 +318,9 @@ def _row_xml(row: ExportRow, number: int, layout: L.Layout, strings: SharedStrin
     text(L.COL_KIND, row.kind, "kpi_text")
     number_cell(L.COL_WEIGHT, row.weight, "kpi_number")
     text(L.COL_FORMULA, row.method_text, "kpi_text")
-    number_cell(L.COL_TARGET, row.target, "kpi_number")
-    number_cell(L.COL_PREVIOUS, row.previous, "kpi_number")
+    places = row.display_places
+    number_cell(L.COL_TARGET, row.target, f"kpi_number {figure_number_format(row.target, places)}")
+    number_cell(L.COL_PREVIOUS, row.previous, f"kpi_number {figure_number_format(row.previous, places)}")
     text(L.COL_STATUS, row.status_label, "kpi_text")
     value_style = "kpi_input" if row.editable else "kpi_number"
     labels = row.inputs or (L.DIRECT_LABEL,)
@@ -324,7 +340,9 @@ def _row_xml(row: ExportRow, number: int, layout: L.Layout, strings: SharedStrin
             number_cell(slot.value, None, "kpi_disabled")
     expression = row.excel_formula.format(*refs) if row.excel_formula else refs[0]
     formula = f'IF(COUNT({",".join(refs)})={len(refs)},IFERROR({expression},""),"")'
-    cells.append(f'<c r="{COLUMN_LETTERS[layout.computed_col]}{number}" s="{style["kpi_computed"]}">'
+    # A live formula's result is not known here: the indicator's fixed decimals, else two.
+    computed = f"kpi_computed {figure_number_format(None, places)}" if places is not None else "kpi_computed"
+    cells.append(f'<c r="{COLUMN_LETTERS[layout.computed_col]}{number}" s="{style[computed]}">'
                  f"<f>{xml_escape(formula)}</f></c>")
     text(layout.note_col, row.note, "kpi_note" if row.editable else "kpi_text")
     return f'<row r="{number}">{"".join(cells)}</row>'

@@ -48,6 +48,21 @@ def test_it_has_one_row_per_indicator_under_korean_headers(workbook):
     ]
 
 
+def test_locked_figures_show_with_the_indicators_decimals_as_the_pages_do(editor, sample_plan, admin_user):
+    rate = Indicator.objects.get(short_name="자원봉사 활동률")
+    indicator_update(user=admin_user, indicator_id=rate.pk, display_places=1)
+    ws = load_workbook(io.BytesIO(export_workbook(editor, department_id=department().pk)))[L.DATA_SHEET]
+
+    # 자원봉사 활동률 (row 8) is set to one decimal: its target 6 reads "6.0", its live result too.
+    assert ws["H8"].value == 6 and ws["H8"].number_format == '#,##0.0;"△"#,##0.0'
+    assert ws["O8"].number_format == '#,##0.0;"△"#,##0.0'
+    # Without a setting, a whole target shows without decimals; the live result keeps two.
+    assert ws["H6"].value == 11 and ws["H6"].number_format == '#,##0;"△"#,##0'
+    assert ws["O6"].number_format == "#,##0.00"
+    # The cells people type in keep showing what they typed.
+    assert ws["L8"].number_format == "#,##0.####"
+
+
 def test_each_formula_variable_gets_an_input_column_and_the_result_is_a_live_excel_formula(workbook):
     ws = workbook[L.DATA_SHEET]
 
