@@ -10,11 +10,15 @@ from __future__ import annotations
 import operator
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import reduce
+from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from kpis.models import Bureau, Department
+
+M = TypeVar("M", bound=Model)
 
 
 def governing_plan_year(plan_years: Iterable[int], year: int) -> int | None:
@@ -32,50 +36,61 @@ def organization_plan_year(organization_id: int, year: int) -> int | None:
     return governing_plan_year(plan_years, year)
 
 
-def _plan_years_by_organization() -> dict[int, set[int]]:
+@dataclass(frozen=True)
+class GoverningEditions:
+    """The editions that govern one year, read once (one query) and applied to any number of querysets."""
+
+    year: int
+    plan_years: dict[int, int]  # organization id → governing plan year
+    single: bool  # every organization holds one edition: every row governs
+
+    def condition(self, bureau: str = "bureau") -> Q | None:
+        """A filter through the lookup `bureau` ("" on Bureau itself); None when every row governs."""
+        if self.single:
+            return None
+        prefix = f"{bureau}__" if bureau else ""
+        organizations_by_plan_year: dict[int, list[int]] = defaultdict(list)
+        for organization_id, plan_year in self.plan_years.items():
+            organizations_by_plan_year[plan_year].append(organization_id)
+        return reduce(operator.or_, (
+            Q(**{f"{prefix}plan_year": plan_year, f"{prefix}organization_id__in": sorted(organization_ids)})
+            for plan_year, organization_ids in sorted(organizations_by_plan_year.items())
+        ))
+
+    def governs(self, organization_id: int, plan_year: int) -> bool:
+        return self.single or self.plan_years.get(organization_id) == plan_year
+
+    def filter(self, queryset: QuerySet[M], bureau: str = "bureau") -> QuerySet[M]:
+        """`queryset` keeping only the governing editions' rows (unchanged, no join, when every row governs)."""
+        condition = self.condition(bureau)
+        return queryset if condition is None else queryset.filter(condition)
+
+
+def governing_editions(year: int) -> GoverningEditions:
+    """The editions governing `year` in every organization; one query."""
+    return editions_of(year, Bureau.objects.values_list("organization_id", "plan_year").distinct())
+
+
+def editions_of(year: int, editions: Iterable[tuple[int, int]]) -> GoverningEditions:
+    """`governing_editions` from (organization id, plan year) pairs the caller already read."""
     by_organization: dict[int, set[int]] = defaultdict(set)
-    for organization_id, plan_year in Bureau.objects.values_list("organization_id", "plan_year").distinct():
+    for organization_id, plan_year in editions:
         by_organization[organization_id].add(plan_year)
-    return by_organization
-
-
-def governing_plan_years(year: int) -> dict[int, int]:
-    """Every organization's governing plan year for `year`, by organization id; one query."""
-    return {
-        organization_id: governing_plan_year(plan_years, year)  # type: ignore[misc]  # never empty here
-        for organization_id, plan_years in _plan_years_by_organization().items()
-    }
-
-
-def governing_filter(year: int, *, bureau: str = "bureau") -> Q | None:
-    """A filter keeping the rows of the governing editions for `year`, reached through the lookup `bureau`
-    ("" on Bureau itself).
-
-    None when every organization holds a single edition: then every row governs, and the caller's query
-    stays as it was (no join added). One query.
-    """
-    by_organization = _plan_years_by_organization()
-    if all(len(plan_years) == 1 for plan_years in by_organization.values()):
-        return None
-    prefix = f"{bureau}__" if bureau else ""
-    organizations_by_plan_year: dict[int, list[int]] = defaultdict(list)
-    for organization_id, plan_years in by_organization.items():
-        organizations_by_plan_year[governing_plan_year(plan_years, year)].append(organization_id)  # type: ignore[index]
-    return reduce(operator.or_, (
-        Q(**{f"{prefix}plan_year": plan_year, f"{prefix}organization_id__in": sorted(organization_ids)})
-        for plan_year, organization_ids in sorted(organizations_by_plan_year.items())
-    ))
+    return GoverningEditions(
+        year=year,
+        plan_years={
+            organization_id: governing_plan_year(plan_years, year)  # type: ignore[misc]  # never empty here
+            for organization_id, plan_years in by_organization.items()
+        },
+        single=all(len(plan_years) == 1 for plan_years in by_organization.values()),
+    )
 
 
 def governing_departments(year: int) -> QuerySet[Department]:
     """The departments of the editions that govern `year`: each department of each organization once."""
-    condition = governing_filter(year)
-    departments = Department.objects.all()
-    return departments if condition is None else departments.filter(condition)
+    return governing_editions(year).filter(Department.objects.all())
 
 
 def governing_bureaus(year: int) -> QuerySet[Bureau]:
     """The bureaus of the editions that govern `year`."""
-    condition = governing_filter(year, bureau="")
-    bureaus = Bureau.objects.all()
-    return bureaus if condition is None else bureaus.filter(condition)
+    return governing_editions(year).filter(Bureau.objects.all(), bureau="")

@@ -17,6 +17,7 @@ from imports.plan_document import PlanDocument, PlanDocumentError, parse_plan_do
 from imports.reconcile import Discrepancy, Placeholder, list_placeholders, reconcile, render_report
 from kpis.models import Bureau, Organization
 from kpis.services.organizations import organization_default
+from kpis.services.scores import scores_of_other_editions_delete
 
 from .plan_writer import PlanWriter, Rename, department_names, headcount_row, renames_read
 
@@ -119,6 +120,8 @@ def plan_import(
         writer = PlanWriter(document, organization=organization or organization_default(), user=user, now=timezone.now())
         bureau = writer.write()
         writer.link_previous(bureau, renames or [])
+        if writer.new_bureau:  # perhaps a new edition, taking years over from the previous one
+            scores_of_other_editions_delete(organization_id=bureau.organization_id)
         result.changes, result.stale, result.kept_user_actuals = dict(writer.tally), writer.stale, writer.kept
         result.links = writer.links
         result.audit_entries, result.dirty_scores = len(writer.audit), len(writer.dirty)

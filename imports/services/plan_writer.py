@@ -83,6 +83,7 @@ class PlanWriter(PlanSession):
         self.doc = doc
         self.organization = organization
         self.links: list[str] = []
+        self.new_bureau = False
 
     def write(self) -> Bureau:
         doc = self.doc
@@ -98,6 +99,7 @@ class PlanWriter(PlanSession):
             line=doc.bureau_line,
             on_change=None if existing else {"source_document": doc.source_name, "imported_at": self.now},
         )
+        self.new_bureau = existing is None
         departments = self.write_departments(bureau)
         budget_summary_write(self, bureau=bureau, department=None, table=doc.budget)
         goals_seen: list[int] = []
