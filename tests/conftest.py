@@ -30,7 +30,6 @@ def sample_plan_rows(django_db_setup, django_db_blocker) -> list[tuple[type, lis
     from django.db import transaction
 
     from imports.services import plan_import
-
     from kpis.models import Organization
 
     with django_db_blocker.unblock(), transaction.atomic():
