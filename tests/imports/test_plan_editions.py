@@ -16,7 +16,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from imports.services import PlanImportRefused, Rename, plan_import
-from kpis.models import Actual, ActualStatus, Bureau, Department, Indicator, Organization, OrganizationKind, Target
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    Bureau,
+    Department,
+    DepartmentScore,
+    Indicator,
+    Organization,
+    OrganizationKind,
+    Target,
+)
 from kpis.score_selectors import bureau_rollups, scoreboard_page
 from kpis.services.scores import scores_recompute
 from tests.conftest import SAMPLE_PLAN
@@ -190,3 +200,12 @@ def test_each_year_s_scoreboard_shows_each_department_once_from_the_edition_gove
         assert page.bureaus == [(expected, "대외국제소통국")]
         overall, lines = bureau_rollups(year)
         assert overall.rollup.department_count == 3 and [line.bureau_id for line in lines] == [expected]
+        scored = set(DepartmentScore.objects.filter(year=year).values_list("department__bureau_id", flat=True))
+        assert scored == {expected}, year  # the recompute scores the governing edition only
+
+
+def test_an_import_naming_no_organization_goes_to_the_installation_s_own(db, settings):
+    settings.KPI_DEFAULT_ORGANIZATION = "전북특별자치도"
+    assert plan_import(path=SAMPLE_PLAN).bureau.organization.name == "전북특별자치도"
+    assert plan_import(path=SAMPLE_PLAN).created == 0
+    assert Organization.objects.count() == 1
