@@ -32,7 +32,7 @@ def governing_plan_year(plan_years: Iterable[int], year: int) -> int | None:
 
 def organization_plan_year(organization_id: int, year: int) -> int | None:
     """The governing plan year of one organization for `year`; one query."""
-    plan_years = Bureau.objects.filter(organization_id=organization_id).values_list("plan_year", flat=True).distinct()
+    plan_years = Bureau.objects.filter(organization_id=organization_id).order_by().values_list("plan_year", flat=True).distinct()
     return governing_plan_year(plan_years, year)
 
 
@@ -68,7 +68,7 @@ class GoverningEditions:
 
 def governing_editions(year: int) -> GoverningEditions:
     """The editions governing `year` in every organization; one query."""
-    return editions_of(year, Bureau.objects.values_list("organization_id", "plan_year").distinct())
+    return editions_of(year, Bureau.objects.order_by().values_list("organization_id", "plan_year").distinct())
 
 
 def editions_of(year: int, editions: Iterable[tuple[int, int]]) -> GoverningEditions:
@@ -79,7 +79,7 @@ def editions_of(year: int, editions: Iterable[tuple[int, int]]) -> GoverningEdit
     return GoverningEditions(
         year=year,
         plan_years={
-            organization_id: governing_plan_year(plan_years, year)  # type: ignore[misc]  # never empty here
+            organization_id: governing_plan_year(plan_years, year)
             for organization_id, plan_years in by_organization.items()
         },
         single=all(len(plan_years) == 1 for plan_years in by_organization.values()),

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Role, User
 from accounts.services import organization_of_user, user_create_or_update
-from kpis.editions import governing_plan_year
+from kpis.editions import governing_plan_year, organization_plan_year
 from kpis.models import Bureau, Organization, OrganizationKind
 from kpis.scope import visible_organization_ids
 from tests.conftest import PASSWORD
@@ -64,6 +64,16 @@ def test_a_standard_code_is_unique_only_when_set(db):
 )
 def test_the_edition_governing_a_year(plan_years, year, governing):
     assert governing_plan_year(plan_years, year) == governing
+
+
+def test_an_organization_s_governing_edition_moves_on_when_next_year_s_plan_arrives(sample_plan, jeonju):
+    jeonbuk = sample_plan.organization
+    assert [organization_plan_year(jeonbuk.pk, year) for year in (2023, 2026)] == [2025, 2025]
+    Bureau.objects.create(organization=jeonbuk, name="대외국제소통국", plan_year=2026)
+    assert [organization_plan_year(jeonbuk.pk, year) for year in (2023, 2024, 2025, 2026, 2027)] == [
+        2025, 2025, 2025, 2026, 2026,
+    ]
+    assert organization_plan_year(jeonju.pk, 2025) is None
 
 
 # --- users ------------------------------------------------------------------------------------------------
