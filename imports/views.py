@@ -236,10 +236,8 @@ def history(request: HttpRequest) -> HttpResponse:
     for run in page.object_list:
         run.status_shown = runs.run_status(run)
         run.status_shown_label = runs.run_status_label(run)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "imports/history.html", {
-        "page": page, "runs": page.object_list, "form": form, "query": query.urlencode(),
+        "page": page, "runs": page.object_list, "form": form,
         "filtered": any(value is not None for value in filters.values()),
         "can_plan": sees_all,
     })

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,9 @@ def screenshots(tmp_path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def chromium_page():
-    """A fresh page in headless system Chromium (skips locally without it; fails in CI)."""
+@contextmanager
+def system_chromium():
+    """Headless system Chromium under Playwright (skips locally without them; fails in CI); closed on exit."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -40,13 +41,22 @@ def chromium_page():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def chromium_page():
+    """A fresh page in headless system Chromium (skips locally without it; fails in CI)."""
+    with system_chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
         page = context.new_page()
         try:
             yield page
         finally:
             context.close()
-            browser.close()
             # ORM calls made while Playwright's event loop is current open connections that belong to
             # that context (asgiref's Local), which the database teardown cannot see: close them here.
             connections.close_all()

@@ -44,22 +44,6 @@ YEAR = 2025
 COUNT, EXCHANGE, RATE = 6, 7, 8
 
 
-@pytest.fixture
-def cooperation(sample_plan):
-    return department("대외협력과")
-
-
-@pytest.fixture
-def editor(client, dept_user):
-    client.force_login(dept_user)
-    return client
-
-
-@pytest.fixture
-def exported(editor, cooperation) -> bytes:
-    return export_workbook(editor, department_id=cooperation.pk)
-
-
 def indicator(name: str) -> Indicator:
     return Indicator.objects.get(short_name=name)
 
