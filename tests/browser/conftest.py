@@ -68,3 +68,30 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+MAX_TAB_STOPS = 300
+
+
+def tab_to(page, selector: str) -> None:
+    """Press Tab until an element matching `selector` (any Playwright selector) has the focus, as a keyboard
+    user moves through the page; fails if it is never reached."""
+    target = page.locator(selector)
+    for _ in range(MAX_TAB_STOPS):
+        page.keyboard.press("Tab")
+        if target.evaluate_all("elements => elements.includes(document.activeElement)"):
+            return
+    pytest.fail(f"{selector} is not reachable with Tab")
+
+
+def keyboard_login(page, live_server, username: str, password: str) -> None:
+    """Log in with the keyboard alone: Tab to the fields, type, Enter."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    tab_to(page, "input[name=username]")
+    page.keyboard.type(username)
+    tab_to(page, "input[name=password]")
+    page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"
