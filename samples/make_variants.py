@@ -25,8 +25,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from core.numbers import NEGATIVE, decimal_places, format_number, round_half_up  # noqa: E402
-from imports.plan_document import PlanDocument, parse_plan_document  # noqa: E402
+from core.numbers import NEGATIVE, decimal_places, format_number, round_half_up
+from imports.plan_document import BudgetTable, PlanDocument, parse_plan_document
 
 SAMPLE = HERE / "plan-external-affairs-bureau.txt"
 SECOND = HERE / "plan-culture-sports-tourism-bureau.txt"
@@ -228,12 +228,14 @@ def _rebuild_budgets(
         edits[row.line] = [text]
 
 
-def _amounts(table, category: str) -> tuple[Decimal, Decimal]:  # noqa: ANN001 - a BudgetTable
+def _amounts(table: BudgetTable, category: str) -> tuple[Decimal, Decimal]:
     line = table.get(category)
     return line.amount, line.prior_amount
 
 
-def _budget(policy: Decimal, policy_prior: Decimal, personnel: tuple, basic: tuple) -> Budget:  # noqa: ANN001
+def _budget(
+    policy: Decimal, policy_prior: Decimal, personnel: tuple[Decimal, Decimal], basic: tuple[Decimal, Decimal]
+) -> Budget:
     admin = (personnel[0] + basic[0], personnel[1] + basic[1])
     return Budget(
         {
@@ -247,7 +249,7 @@ def _budget(policy: Decimal, policy_prior: Decimal, personnel: tuple, basic: tup
     )
 
 
-def _print_budget(lines: list[str], table, budget: Budget, edits: dict[int, list[str]]) -> None:  # noqa: ANN001
+def _print_budget(lines: list[str], table: BudgetTable, budget: Budget, edits: dict[int, list[str]]) -> None:
     total, prior_total = budget.rows["total"]
     for line in table.lines:
         amount, prior = budget.rows[line.category]

@@ -9,7 +9,7 @@ from core.korean import with_josa
 from core.numbers import format_figure, quoted
 from kpis.models import Direction
 
-from .diff import IndicatorDiff, PlanDiff, WeakTarget
+from .diff import IndicatorDiff, PlanDiff, Suggestion, WeakTarget
 from .snapshot import IndicatorSnapshot
 
 
@@ -40,10 +40,7 @@ def diff_sections(diff: PlanDiff) -> list[Section]:
                 Item(
                     s.added.department,
                     s.added.name,
-                    (
-                        f"없어진 {with_josa(quoted(s.retired.name), '과/와')} 새 {with_josa(quoted(s.added.name), '이/가')}"
-                        f" 비슷합니다 (유사도 {round(s.ratio * 100)}%). 같은 지표라면 대응표에 적어 실적을 이어 주세요",
-                    ),
+                    (_suggestion_text(s),),
                 )
                 for s in diff.suggestions
             ),
@@ -64,6 +61,14 @@ def diff_sections(diff: PlanDiff) -> list[Section]:
         ),
     ]
     return [section for section in sections if section.items]
+
+
+def _suggestion_text(suggestion: Suggestion) -> str:
+    retired, added = quoted(suggestion.retired.name), quoted(suggestion.added.name)
+    return (
+        f"없어진 {with_josa(retired, '과/와')} 새 {with_josa(added, '이/가')} 비슷합니다"
+        f" (유사도 {round(suggestion.ratio * 100)}%). 같은 지표라면 대응표에 적어 실적을 이어 주세요"
+    )
 
 
 def render_lines(diff: PlanDiff) -> list[str]:
