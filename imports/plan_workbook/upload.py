@@ -100,6 +100,7 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         "years": years, "total": len(rows), **counts, "errors": len(problems),
         "can_confirm": not problems and counts[CHANGED] > 0,
         "warnings": _weight_warnings(rows) + _domain_warnings(rows),
+        "target_revisions": target_revision_count(rows),
     }
     run.status = ImportStatus.PREVIEWED
     upload.seek(0)
@@ -108,6 +109,13 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         run.save()
         row_writer(run)(rows)
     return run
+
+
+def target_revision_count(rows: list[dict[str, Any]]) -> int:
+    """How many changed rows' targets had a value: each is a revision, so confirming needs a reason."""
+    return sum(
+        1 for row in rows if row["status"] == CHANGED for change in row["changes"] if change.get("revises")
+    )
 
 
 def _plan_failed(run: ImportRun, message: str) -> ImportRun:
@@ -244,7 +252,9 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
         if ok and L.number_text(target) != L.number_text(server_targets.get(year)):
             entry["targets"][str(year)] = None if target is None else format(target, "f")
             entry["changes"].append({"field": "target", "label": f"목표({year})", "year": year,
-                                     "old": L.number_text(server_targets.get(year)), "new": L.number_text(target)})
+                                     "old": L.number_text(server_targets.get(year)), "new": L.number_text(target),
+                                     # a target that had a value keeps it as a revision: a reason is required
+                                     "revises": server_targets.get(year) is not None})
     if entry["status"] == ERROR:
         return entry
     if not entry["changes"]:
