@@ -9,7 +9,7 @@ from django.db import transaction
 from openpyxl.cell.read_only import EMPTY_CELL
 
 from accounts.models import User
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, InvalidState, ServiceError
 from core.korean import with_josa
 from core.numbers import quoted
 from imports import workbook_layout as L
@@ -62,6 +62,7 @@ from kpis.services.plan import (
     domain_field_label,
     indicator_domain_errors,
     method_validate,
+    target_year_check,
 )
 
 
@@ -96,10 +97,11 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
+    closed = _finalised_years_refused(rows)
     run.summary = {
         "years": years, "total": len(rows), **counts, "errors": len(problems),
-        "can_confirm": not problems and counts[CHANGED] > 0,
-        "warnings": _weight_warnings(rows) + _domain_warnings(rows),
+        "can_confirm": not problems and not closed and counts[CHANGED] > 0,
+        "warnings": closed + _weight_warnings(rows) + _domain_warnings(rows),
         "target_revisions": target_revision_count(rows),
     }
     run.status = ImportStatus.PREVIEWED
@@ -335,6 +337,21 @@ def _domain_warnings(rows: list[dict[str, Any]]) -> list[str]:
         row["messages"].append(outside_warning(outside))
         warnings.append(warning)
     return warnings
+
+
+def _finalised_years_refused(rows: list[dict[str, Any]]) -> list[str]:
+    """Why the changed targets of a finalised year cannot be applied (the rule `target_set` applies)."""
+    years = sorted({
+        change["year"] for row in rows if row["status"] == CHANGED for change in row["changes"]
+        if change["field"] == "target"
+    })
+    refused = []
+    for year in years:
+        try:
+            target_year_check(year)
+        except InvalidState as exc:
+            refused.append(exc.message)
+    return refused
 
 
 def _weight_warnings(rows: list[dict[str, Any]]) -> list[str]:

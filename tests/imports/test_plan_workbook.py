@@ -362,3 +362,25 @@ def test_a_plan_workbook_of_the_template_before_the_domain_columns_is_refused(pl
     response = post(planner, out.getvalue())
 
     assert "이전 양식(버전 2)으로 만든 파일입니다" in response.json()["detail"]
+
+
+def test_a_target_of_a_finalised_year_is_refused_at_preview_and_a_reason_is_asked_on_the_page(planner, exported):
+    from django.utils import timezone
+
+    from kpis.models import EntryYear
+
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+    EntryYear.objects.create(year=2023, finalised_at=timezone.now())
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2023, count_row), 12))).json()
+
+    assert body["summary"]["can_confirm"] is False
+    assert body["summary"]["warnings"][0].startswith("확정된 연도의 목표는 바꿀 수 없습니다 (2023년 결과 확정됨)")
+    EntryYear.objects.filter(year=2023).update(finalised_at=None)
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2023, count_row), 12))).json()
+    page = planner.get(f"/imports/{body['id']}/").content.decode()
+    assert '<label for="revision-reason">변경 사유 (필수: 이미 있는 목표 1개를 바꿉니다)</label>' in page
+    applied = planner.post(f"/imports/{body['id']}/confirm/", {"reason": "화면에서 적은 사유"})
+    assert applied.status_code == 302
+    assert TargetRevision.objects.get().reason == "화면에서 적은 사유"
