@@ -128,6 +128,17 @@ def test_a_revision_moves_the_fingerprint_even_when_the_value_returns(admin_user
     assert DepartmentScore.objects.get(department=meetings.department, year=YEAR).fingerprint != fingerprint
 
 
+def test_the_review_queue_previews_the_rate_as_the_score_will_name_it(admin_user, meetings):
+    from kpis.models import Actual
+    from kpis.review import review_rows
+
+    revise(admin_user, meetings, "12")
+    actual = Actual.objects.select_related("indicator").get(indicator=meetings, year=YEAR)
+    [row] = review_rows([actual])
+    day = timezone.localdate(TargetRevision.objects.get().changed_at).isoformat()
+    assert row.target == D("12") and f"목표 12({day} 변경)" in row.rate.working
+
+
 # --- the pages and the API --------------------------------------------------------------------------------------
 
 
