@@ -70,7 +70,7 @@ def write_targets(session: PlanSession, dept: Department, indicator: Indicator, 
     for cell in row.targets:
         existing = current.pop(cell.year, None)
         old = None if existing is None else existing.value
-        if existing is None or not _same_value(old, cell.value):
+        if existing is None or old != cell.value:  # Decimals compare by value (11.0000 == 11)
             try:  # a finalised year refuses any target change, as on every channel
                 target_year_check(cell.year)
             except InvalidState as exc:
@@ -101,10 +101,6 @@ def write_targets(session: PlanSession, dept: Department, indicator: Indicator, 
             session.mark_dirty(dept, [cell.year])
     for target in current.values():
         session.stale.append(f"성과지표 '{indicator.name}' {target.year}년 목표가 문서에 없습니다 (남겨 둠)")
-
-
-def _same_value(old, new) -> bool:
-    return (old is None and new is None) or (old is not None and new is not None and old == new)
 
 
 def write_actuals(session: PlanSession, dept: Department, indicator: Indicator, row: IndicatorRow) -> None:
