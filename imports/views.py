@@ -199,7 +199,10 @@ def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     accepted = [n for n in (whole_number(value, low=1) for value in request.POST.getlist("accept_stale")) if n is not None]
     submit = request.POST.get("then") == "submit"
     try:
-        run = runs.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted, submit=submit)
+        run = runs.run_confirm(
+            user=request.user, run_id=run.pk, accept_stale=accepted, submit=submit,
+            reason=request.POST.get("reason", ""),
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", run_id=run.pk)

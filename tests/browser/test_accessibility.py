@@ -59,6 +59,7 @@ EXCLUDED = {
     "scores:recompute": "POST only: the scoreboard's recompute button",
     "scores:recompute_status": "htmx fragment polled into the scoreboard while a recompute runs",
     "scores:finalise": "POST only: the scoreboard's finalise button",
+    "scores:reopen": "POST only: the scoreboard's reopen form (shown to admins once a year is finalised)",
     "imports:actuals_export": "an xlsx download (the button is on the upload page)",
     "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
     "imports:confirm": "POST only: the preview page's confirm button",

@@ -218,7 +218,7 @@ def test_only_the_uploader_confirms(client, editor, exported, evaluator):
 
 
 def test_a_row_whose_target_changed_since_export_is_refused_unless_accepted(editor, exported, admin_user):
-    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"))
+    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"), reason="추경 반영")
     before = db_state()
 
     body = preview(editor, edit(exported, {"L6": 12, "L7": 33}))
@@ -236,7 +236,7 @@ def test_a_row_whose_target_changed_since_export_is_refused_unless_accepted(edit
 
 
 def test_a_stale_row_whose_target_cell_was_overwritten_with_nan_text_is_reported_not_crashed(editor, exported, admin_user):
-    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"))
+    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"), reason="추경 반영")
 
     body = preview(editor, edit(exported, {"L6": 12, "H6": "sNaN"}))
 
