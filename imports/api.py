@@ -44,6 +44,10 @@ class ConfirmSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=1_048_576), required=False, default=list,
         max_length=200_000, help_text="계획이 바뀐 것을 확인하고 그래도 반영할 행 번호",
     )
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, max_length=2000,
+        help_text="변경 사유: 계획 엑셀이 이미 있는 목표를 바꿀 때 필수 (미리보기 summary.target_revisions > 0)",
+    )
     submit = serializers.BooleanField(
         required=False, default=False,
         help_text="반영 후 제출: 저장한 실적을 같은 트랜잭션에서 제출합니다 (실적 엑셀만; 하나라도 거부되면 아무것도 저장하지 않음)",
@@ -163,7 +167,7 @@ class ImportConfirmView(ApiViewMixin, APIView):
         data.is_valid(raise_exception=True)
         run = runs.run_confirm(
             user=request.user, run_id=lookup_id(pk), accept_stale=data.validated_data["accept_stale"],
-            submit=data.validated_data["submit"],
+            submit=data.validated_data["submit"], reason=data.validated_data["reason"],
         )
         return Response(runs.run_payload(run))
 

@@ -71,13 +71,16 @@ def run_get(*, user: User, run_id: int) -> ImportRun:
     return run
 
 
-def run_confirm(*, user: User, run_id: int, accept_stale: Iterable[int] = (), submit: bool = False) -> ImportRun:
-    """Apply a previewed run; `submit` (actuals only) submits the saved values in the same transaction."""
+def run_confirm(
+    *, user: User, run_id: int, accept_stale: Iterable[int] = (), submit: bool = False, reason: str = "",
+) -> ImportRun:
+    """Apply a previewed run; `submit` (actuals only) submits the saved values in the same transaction; `reason`
+    (plan only) is the reason for the targets it revises."""
     run = run_get(user=user, run_id=run_id)
     if run.kind == ImportKind.PLAN_WORKBOOK:
         if submit:
             raise InvalidState("계획 엑셀은 제출하지 않습니다. '확인하고 반영'을 누르세요.")
-        return plan_confirm(user=user, run_id=run.pk)
+        return plan_confirm(user=user, run_id=run.pk, reason=reason)
     if run.kind != ImportKind.ACTUALS_WORKBOOK:
         raise InvalidState("이 가져오기는 여기서 반영할 수 없습니다.")
     return actuals_confirm(user=user, run_id=run.pk, accept_stale=accept_stale, submit=submit)

@@ -199,7 +199,10 @@ def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
     accepted = [n for n in (whole_number(value, low=1) for value in request.POST.getlist("accept_stale")) if n is not None]
     submit = request.POST.get("then") == "submit"
     try:
-        run = runs.run_confirm(user=request.user, run_id=run.pk, accept_stale=accepted, submit=submit)
+        run = runs.run_confirm(
+            user=request.user, run_id=run.pk, accept_stale=accepted, submit=submit,
+            reason=request.POST.get("reason", ""),
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", run_id=run.pk)
@@ -236,10 +239,8 @@ def history(request: HttpRequest) -> HttpResponse:
     for run in page.object_list:
         run.status_shown = runs.run_status(run)
         run.status_shown_label = runs.run_status_label(run)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "imports/history.html", {
-        "page": page, "runs": page.object_list, "form": form, "query": query.urlencode(),
+        "page": page, "runs": page.object_list, "form": form,
         "filtered": any(value is not None for value in filters.values()),
         "can_plan": sees_all,
     })

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
+from core.errors import InvalidInput, InvalidState
 from kpis.domain import ValueDomain
 from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import (
@@ -21,6 +22,7 @@ from kpis.models import (
     ScoringPolicy,
     StrategicGoal,
     Target,
+    TargetRevision,
     Team,
 )
 from kpis.services.permissions import is_admin
@@ -31,6 +33,10 @@ from kpis.services.plan import (
     KEEP,
     indicator_domain_errors,
     indicator_update,
+    target_reason,
+    target_revises,
+    target_set,
+    target_year_check,
 )
 from kpis.services.policy import POLICY_FIELDS, policy_revise
 
@@ -73,11 +79,46 @@ class PolicyGoalAdmin(admin.ModelAdmin):
     list_display = ("title", "department", "declared_indicator_count", "declared_unit_program_count", "budget_amount")
 
 
+class TargetInlineForm(forms.ModelForm):
+    """A target's value with the reason for changing it: required when the target had a value (a revision)."""
+
+    reason = forms.CharField(label="변경 사유", required=False, max_length=2000, help_text="목표를 바꿀 때 필수")
+
+    class Meta:
+        model = Target
+        fields = ("value",)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is None or "value" not in self.changed_data:
+            return cleaned
+        try:
+            target_year_check(self.instance.year)
+            if target_revises(self.instance.value, cleaned.get("value")):
+                cleaned["reason"] = target_reason(cleaned.get("reason"))
+        except InvalidState as exc:
+            raise forms.ValidationError(exc.message) from exc
+        except InvalidInput as exc:
+            for name, errors in exc.errors.items():
+                self.add_error(name, errors)
+        return cleaned
+
+
 class TargetInline(admin.TabularInline):
+    """Targets change through `target_set` (IndicatorAdmin.save_formset): a revision keeps the old value."""
+
     model = Target
+    form = TargetInlineForm
     extra = 0
-    readonly_fields = ("year", "value")
+    fields = ("year", "value", "reason")
+    readonly_fields = ("year",)
     can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
+        return self.readonly_fields if is_admin(request.user) else ("year", "value")
 
 
 class IndicatorAdminForm(forms.ModelForm):
@@ -96,8 +137,9 @@ class IndicatorAdminForm(forms.ModelForm):
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    """Weights, formulas and targets change through the audited services, so they are read-only here; the
-    direction and the value domains are saved through `indicator_update` (audited)."""
+    """Weights and formulas change through the audited services, so they are read-only here; the direction and
+    the value domains are saved through `indicator_update`, targets through `target_set` (audited; a changed
+    target keeps its old value and needs a reason)."""
 
     form = IndicatorAdminForm
     list_display = ("name", "department", "kind", "weight", "direction", "method_text")
@@ -110,6 +152,22 @@ class IndicatorAdmin(admin.ModelAdmin):
         if is_admin(request.user):
             return self.readonly_fields
         return (*self.readonly_fields, "direction", "display_places", *DOMAIN_FIELDS)  # the service takes these from planners only
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Target:
+            super().save_formset(request, form, formset, change)
+            return
+        # The admin's change message reads these lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for target_form in formset.forms:  # through the service: audited, revisions kept, finalised years refused
+            if target_form.instance.pk is None or "value" not in target_form.changed_data:
+                continue
+            target = target_set(
+                user=request.user, indicator_id=form.instance.pk, year=target_form.instance.year,
+                value=target_form.cleaned_data.get("value"), source=ChangeSource.ADMIN,
+                reason=target_form.cleaned_data.get("reason", ""),
+            )
+            formset.changed_objects.append((target, ["value"]))
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
@@ -168,6 +226,26 @@ class AuditEntryAdmin(admin.ModelAdmin):
 @admin.register(EntryYear)
 class EntryYearAdmin(admin.ModelAdmin):
     list_display = ("year", "closing_date", "is_closed", "closed_reason", "finalised_at")
+    # Finalised on the scoreboard (year_finalise) and reopened there with a reason (year_reopen), audited.
+    readonly_fields = ("finalised_at",)
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(admin.ModelAdmin):
+    """Revisions are written by `target_set` only: read here, never changed."""
+
+    list_display = ("indicator", "year", "old_value", "new_value", "changed_by", "changed_at", "source", "reason")
+    list_filter = ("source", "year")
+    readonly_fields = [f.name for f in TargetRevision._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(EntryException)

@@ -53,6 +53,7 @@ EVENTS = {
     ("indicator", "update"): "성과지표 수정",
     ("evidence", "create"): "증빙자료 추가",
     ("year", "finalise"): "연도 결과 확정",
+    ("year", "reopen"): "연도 확정 해제",
 }
 # Field names that are not a model field, or whose model label is not the one a reader expects.
 FIELDS = {

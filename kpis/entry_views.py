@@ -221,12 +221,14 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     except InvalidInput as exc:
         context["message"] = next(iter(exc.errors.values()))[0]
         return render(request, "kpis/entry/preview.html", context)
-    target = Target.objects.filter(indicator=indicator, year=year).values_list("value", flat=True).first()
+    target, revised_at = Target.objects.filter(indicator=indicator, year=year).values_list(
+        "value", "revised_at"
+    ).first() or (None, None)
     warning = _warning(indicator, value, target)
     policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
     rules = policy_rules(policy) if policy else Rules()
     before = Actual.objects.filter(indicator=indicator, year=year - 1).first()
-    rate = value_rate(indicator, value=value, target=target, before=before, rules=rules)
+    rate = value_rate(indicator, value=value, target=target, before=before, rules=rules, target_revised_at=revised_at)
     context.update({"value": value, "rate": rate, "warning": warning, "indicator": indicator})
     return render(request, "kpis/entry/preview.html", context)
 

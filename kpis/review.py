@@ -110,9 +110,7 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
         return []
     ids = {a.indicator_id for a in actuals}
     years = {a.year for a in actuals}
-    targets = {
-        (t.indicator_id, t.year): t.value for t in Target.objects.filter(indicator_id__in=ids, year__in=years)
-    }
+    targets = {(t.indicator_id, t.year): t for t in Target.objects.filter(indicator_id__in=ids, year__in=years)}
     last_year = {
         (a.indicator_id, a.year + 1): a
         for a in Actual.objects.filter(indicator_id__in=ids, year__in={y - 1 for y in years}).only(
@@ -143,11 +141,15 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
         policy = policies.get(actual.year)
         rules = policy_rules(policy) if policy else Rules()
         before = last_year.get(key)
+        target = targets.get(key)
         rows.append(
             ReviewRow(
-                actual=actual, target=targets.get(key),
+                actual=actual, target=target.value if target else None,
                 previous=_official(before.status, before.value) if before else None,
-                rate=value_rate(actual.indicator, value=actual.value, target=targets.get(key), before=before, rules=rules),
+                rate=value_rate(
+                    actual.indicator, value=actual.value, target=target.value if target else None, before=before,
+                    rules=rules, target_revised_at=target.revised_at if target else None,
+                ),
                 evidence=evidence[actual.pk], history=history_lines(history[key], actual.indicator),
             )
         )

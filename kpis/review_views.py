@@ -19,6 +19,7 @@ from kpis.audit_labels import history_lines
 from kpis.models import Indicator
 from kpis.review import RECENT_HISTORY, review_actuals, review_rows
 from kpis.review import indicator_history as indicator_history_entries
+from kpis.revision_selectors import revisions_by_indicator
 from kpis.services.permissions import is_admin, is_evaluator
 from kpis.services.workflow import Pick, actual_approve, actual_return, actuals_approve_many, refusal_message
 
@@ -108,5 +109,8 @@ def review_approve_many(request: HttpRequest) -> HttpResponse:
 def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
     page = Paginator(indicator_history_entries(indicator_id), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"indicator": indicator, "page": page, "lines": history_lines(list(page.object_list), indicator)}
+    context = {
+        "indicator": indicator, "page": page, "lines": history_lines(list(page.object_list), indicator),
+        "revisions": revisions_by_indicator([indicator.pk]).get(indicator.pk, []),
+    }
     return render(request, "kpis/entry/history.html", context)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("scores/<int:year>/recompute/", score_views.scoreboard_recompute, name="recompute"),
     path("scores/<int:year>/recompute/<str:task_id>/", score_views.scoreboard_recompute_status, name="recompute_status"),
     path("scores/<int:year>/finalise/", score_views.scoreboard_finalise, name="finalise"),
+    path("scores/<int:year>/reopen/", score_views.scoreboard_reopen, name="reopen"),
     path("scores/<int:year>/departments/<int:department_id>/", score_views.department_scores, name="department"),
     path(
         "scores/<int:year>/departments/<int:department_id>/export.xlsx",

@@ -39,7 +39,7 @@ from kpis.score_selectors import (
     scoreboard_all,
     scoreboard_page,
 )
-from kpis.services.finalise import year_finalise
+from kpis.services.finalise import year_finalise, year_reopen
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.tasks import recompute_year
 from kpis.years import scoreboard_year_default
@@ -268,6 +268,22 @@ def scoreboard_finalise(request: HttpRequest, year: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{year}년 결과를 확정했습니다 ({count}개 부서).")
+    return redirect("scores:board", year=year)
+
+
+@login_required
+@require_POST
+def scoreboard_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    """An admin reopens a finalised year with a reason (audited); the frozen snapshots stay until re-finalised."""
+    year = _year(year)
+    try:
+        year_reopen(user=request.user, year=year, reason=request.POST.get("reason", ""))
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{year}년 확정을 해제했습니다. 목표를 바꾸고 다시 확정할 수 있습니다.")
     return redirect("scores:board", year=year)
 
 

@@ -158,7 +158,9 @@ def through_the_plan_workbook(admin, indicator: Indicator, typed: object, number
         return None, refusals[0]
     assert body["errors"] == [], body["errors"]
     change = next(c for row in body["rows"] for c in row["changes"] if c.get("year") == TARGET_YEAR)
-    confirmed = client.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json")
+    confirmed = client.post(  # a changed target is a revision: it needs a reason
+        f"/api/v1/imports/{body['id']}/confirm/", {"reason": "검증 규칙 비교"}, content_type="application/json",
+    )
     assert confirmed.status_code == 200
     stored = Target.objects.get(indicator=indicator, year=TARGET_YEAR).value
     assert D(change["new"]) == stored  # what the preview showed is what was stored

@@ -12,18 +12,24 @@ from imports.plan_workbook.layout import CHANGED, plan_fingerprint, stored_domai
 from imports.run_rows import run_rows
 from kpis.models import ChangeSource, Indicator
 from kpis.services.permissions import require_admin
-from kpis.services.plan import indicator_update, target_set
+from kpis.services.plan import indicator_update, target_reason, target_set
 
 logger = logging.getLogger("imports")
 
 
 
-def plan_confirm(*, user: User, run_id: int) -> ImportRun:
-    """Apply a previewed plan workbook in one transaction through indicator_update / target_set."""
+def plan_confirm(*, user: User, run_id: int, reason: str = "") -> ImportRun:
+    """Apply a previewed plan workbook in one transaction through indicator_update / target_set.
+
+    When it changes a target that had a value (a revision), `reason` is required and kept with each revision;
+    a missing reason is refused before anything is applied (the run stays previewed).
+    """
     require_admin(user)
     run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.PLAN_WORKBOOK).first()
     if run is None:
         raise NotFound("가져오기 기록을 찾을 수 없습니다.")
+    if run.summary.get("target_revisions"):
+        reason = target_reason(reason)
     applied = 0
     with run_applying(run) as locked:
         years = locked.summary.get("years", [])
@@ -41,13 +47,13 @@ def plan_confirm(*, user: User, run_id: int) -> ImportRun:
                     user=user, indicator_id=indicator.pk,
                     weight=Decimal(row["weight"]) if row["weight"] is not None else None,
                     method_text=row["method_text"], value_domain=domains.get("value"),
-                    input_domain=domains.get("input"), source=ChangeSource.EXCEL, import_run_id=locked.pk,
+                    input_domain=domains.get("input"), source=ChangeSource.PLAN_WORKBOOK, import_run_id=locked.pk,
                 )
             for year, value in row["targets"].items():
                 target_set(
                     user=user, indicator_id=indicator.pk, year=int(year),
-                    value=Decimal(value) if value is not None else None, source=ChangeSource.EXCEL,
-                    import_run_id=locked.pk,
+                    value=Decimal(value) if value is not None else None, source=ChangeSource.PLAN_WORKBOOK,
+                    import_run_id=locked.pk, reason=reason,
                 )
             applied += 1
         locked.summary = {**locked.summary, "applied": applied}

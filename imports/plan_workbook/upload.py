@@ -9,7 +9,7 @@ from django.db import transaction
 from openpyxl.cell.read_only import EMPTY_CELL
 
 from accounts.models import User
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, InvalidState, ServiceError
 from core.korean import with_josa
 from core.numbers import quoted
 from imports import workbook_layout as L
@@ -62,6 +62,7 @@ from kpis.services.plan import (
     domain_field_label,
     indicator_domain_errors,
     method_validate,
+    target_year_check,
 )
 
 
@@ -96,10 +97,12 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
+    closed = _finalised_years_refused(rows)
     run.summary = {
         "years": years, "total": len(rows), **counts, "errors": len(problems),
-        "can_confirm": not problems and counts[CHANGED] > 0,
-        "warnings": _weight_warnings(rows) + _domain_warnings(rows),
+        "can_confirm": not problems and not closed and counts[CHANGED] > 0,
+        "warnings": closed + _weight_warnings(rows) + _domain_warnings(rows),
+        "target_revisions": target_revision_count(rows),
     }
     run.status = ImportStatus.PREVIEWED
     upload.seek(0)
@@ -108,6 +111,13 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         run.save()
         row_writer(run)(rows)
     return run
+
+
+def target_revision_count(rows: list[dict[str, Any]]) -> int:
+    """How many changed rows' targets had a value: each is a revision, so confirming needs a reason."""
+    return sum(
+        1 for row in rows if row["status"] == CHANGED for change in row["changes"] if change.get("revises")
+    )
 
 
 def _plan_failed(run: ImportRun, message: str) -> ImportRun:
@@ -244,7 +254,9 @@ def _plan_row(number, cells, meta_by_id, indicators, seen, years, columns, scan,
         if ok and L.number_text(target) != L.number_text(server_targets.get(year)):
             entry["targets"][str(year)] = None if target is None else format(target, "f")
             entry["changes"].append({"field": "target", "label": f"목표({year})", "year": year,
-                                     "old": L.number_text(server_targets.get(year)), "new": L.number_text(target)})
+                                     "old": L.number_text(server_targets.get(year)), "new": L.number_text(target),
+                                     # a target that had a value keeps it as a revision: a reason is required
+                                     "revises": server_targets.get(year) is not None})
     if entry["status"] == ERROR:
         return entry
     if not entry["changes"]:
@@ -325,6 +337,21 @@ def _domain_warnings(rows: list[dict[str, Any]]) -> list[str]:
         row["messages"].append(outside_warning(outside))
         warnings.append(warning)
     return warnings
+
+
+def _finalised_years_refused(rows: list[dict[str, Any]]) -> list[str]:
+    """Why the changed targets of a finalised year cannot be applied (the rule `target_set` applies)."""
+    years = sorted({
+        change["year"] for row in rows if row["status"] == CHANGED for change in row["changes"]
+        if change["field"] == "target"
+    })
+    refused = []
+    for year in years:
+        try:
+            target_year_check(year)
+        except InvalidState as exc:
+            refused.append(exc.message)
+    return refused
 
 
 def _weight_warnings(rows: list[dict[str, Any]]) -> list[str]:

@@ -45,6 +45,8 @@ class PlanImportResult:
     audit_entries: int = 0
     dirty_scores: int = 0
     import_run: ImportRun | None = None
+    target_revisions: list[str] = field(default_factory=list)  # "지표 2025년 목표 12 → 13", each revised target
+    reason: str = ""
 
     def _total(self, what: str) -> int:
         return sum(counter[what] for counter in self.changes.values())
@@ -77,7 +79,18 @@ class PlanImportResult:
             audit_entries=self.audit_entries,
             dirty_scores=self.dirty_scores,
             dry_run=self.dry_run,
-        )
+        ) + self._revisions_text()
+
+    def _revisions_text(self) -> str:
+        if not self.target_revisions:
+            return ""
+        lines = ["", f"■ 바뀌는 목표 {len(self.target_revisions)}건 (이전 목표는 변경 이력으로 남습니다)"]
+        lines += [f"  - {line}" for line in self.target_revisions]
+        if self.reason:
+            lines.append(f"  변경 사유: {self.reason}")
+        elif self.dry_run:
+            lines.append("  저장하려면 --reason 으로 목표를 바꾸는 사유를 입력하세요.")
+        return "\n".join(lines) + "\n"
 
 
 def plan_import(
@@ -86,6 +99,7 @@ def plan_import(
     text: str | None = None,
     user: AbstractBaseUser | None = None,
     dry_run: bool = False,
+    reason: str = "",
     organization: Organization | None = None,
     plan_year: int | None = None,
     renames: list[Rename] | None = None,
@@ -94,7 +108,8 @@ def plan_import(
 
     The plan goes into the edition (organization, the document's plan year); without an organization,
     into the installation's own (settings.KPI_DEFAULT_ORGANIZATION). A `plan_year` given must be the
-    document's. `renames` link renamed indicators to last edition's.
+    document's. `renames` link renamed indicators to last edition's. A target that had a value and gets
+    another is revised: `reason` is then required (a dry run lists them).
     """
     if (path is None) == (text is None):
         raise ValueError("plan_import needs exactly one of path= or text=")
@@ -115,10 +130,13 @@ def plan_import(
         counts=count_entities(document),
         discrepancies=reconcile(document),
         placeholders=list_placeholders(document),
+        reason=reason.strip(),
     )
     with transaction.atomic():
         writer = PlanWriter(document, organization=organization or organization_default(), user=user, now=timezone.now())
+        writer.reason = reason
         bureau = writer.write()
+        result.target_revisions = writer.revision_lines
         writer.link_previous(bureau, renames or [])
         if writer.new_bureau:  # perhaps a new edition, taking years over from the previous one
             scores_of_other_editions_delete(organization_id=bureau.organization_id)
@@ -127,6 +145,7 @@ def plan_import(
         result.audit_entries, result.dirty_scores = len(writer.audit), len(writer.dirty)
         if writer.changed and not dry_run:
             result.import_run = writer.finish(bureau, sha256=hashlib.sha256(text.encode()).hexdigest())
+            writer.write_revisions(result.import_run)
             # The run keeps the report it produced, so that a later reader sees what was reconciled.
             result.import_run.report = result.report_text()
             result.import_run.save(update_fields=["report"])

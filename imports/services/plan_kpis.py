@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import InvalidState
 from imports.plan_document import IndicatorRow, StrategicGoalBlock
 from kpis.models import Actual, ActualStatus, ChangeSource, Department, Indicator, PolicyGoal, Target
-from kpis.services.plan import indicator_domain_defaults
+from kpis.services.plan import indicator_domain_defaults, target_revises, target_year_check
 
 from .plan_session import PlanSession
 
@@ -67,14 +68,24 @@ def write_targets(session: PlanSession, dept: Department, indicator: Indicator, 
     """One target per printed year; a year gone from the document is reported, not deleted."""
     current = {target.year: target for target in indicator.targets.all()}
     for cell in row.targets:
+        existing = current.pop(cell.year, None)
+        old = None if existing is None else existing.value
+        if existing is None or old != cell.value:  # Decimals compare by value (11.0000 == 11)
+            try:  # a finalised year refuses any target change, as on every channel
+                target_year_check(cell.year)
+            except InvalidState as exc:
+                raise session.invalid(f"{indicator.name}: {exc.message}", row.line) from exc
         target, changes, created = session.save(
             "targets",
             Target,
-            current.pop(cell.year, None),
+            existing,
             {"indicator": indicator, "year": cell.year},
             {"value": cell.value},
             line=row.line,
         )
+        if changes and target_revises(old, cell.value):
+            session.revise_target(target, old, indicator)
+            target.save(update_fields=["revised_at"])
         if changes:
             session.log(
                 "target",
@@ -85,6 +96,7 @@ def write_targets(session: PlanSession, dept: Department, indicator: Indicator, 
                 field_name="value",
                 old=changes["value"][0],
                 new=cell.value,
+                comment=session.reason.strip() if target_revises(old, cell.value) else "",
             )
             session.mark_dirty(dept, [cell.year])
     for target in current.values():

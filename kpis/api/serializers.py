@@ -7,7 +7,16 @@ from rest_framework import serializers
 from core.api import id_field, version_field, year_field
 from core.numbers import VALUE_DIGITS, NumberError, format_figure, parse_decimal
 from kpis.domain import NOTE_MAX_LENGTH
-from kpis.models import Actual, ActualStatus, Department, Indicator, PolicyGoal, StrategicGoal, Target
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    Department,
+    Indicator,
+    PolicyGoal,
+    StrategicGoal,
+    Target,
+    TargetRevision,
+)
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
@@ -56,12 +65,40 @@ def figure_or_none(value, places: int | None) -> str | None:
     return None if value is None else format_figure(value, places)
 
 
+class TargetRevisionSerializer(serializers.ModelSerializer):
+    """A change of a target that had a value: the old value is kept with who, when, from where and why."""
+
+    old_value_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="이전 목표"))
+    new_value_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="새 목표"))
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, help_text="변경한 사용자 아이디")
+    source_label = serializers.CharField(source="get_source_display", read_only=True, help_text="경로 (한국어)")
+
+    class Meta:
+        model = TargetRevision
+        fields = [
+            "year", "old_value", "old_value_display", "new_value", "new_value_display", "changed_by", "changed_at",
+            "source", "source_label", "import_run", "reason",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_old_value_display(self, revision: TargetRevision) -> str | None:
+        return figure_or_none(revision.old_value, revision.target.indicator.display_places)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_new_value_display(self, revision: TargetRevision) -> str | None:
+        return figure_or_none(revision.new_value, revision.target.indicator.display_places)
+
+
 class TargetSerializer(serializers.ModelSerializer):
     value_display = serializers.SerializerMethodField(help_text=FIGURE_HELP.format(what="목표"))
+    revisions = TargetRevisionSerializer(
+        many=True, read_only=True, help_text="이 목표의 변경 이력 (오래된 순; 점수는 value, 지금 유효한 목표로 계산)",
+    )
 
     class Meta:
         model = Target
-        fields = ["year", "value", "value_display"]
+        fields = ["year", "value", "value_display", "revised_at", "revisions"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -39,7 +40,7 @@ from kpis.api.serializers import (
     RecomputeResponseSerializer,
     StrategicGoalSerializer,
 )
-from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal
+from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal, TargetRevision
 from kpis.services.actuals import SaveOutcome, actual_save, actual_save_outcome
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
@@ -82,9 +83,14 @@ class PolicyGoalViewSet(ReadOnlyApiViewSet):
 
 
 class IndicatorViewSet(ReadOnlyApiViewSet):
-    """Performance indicators (성과지표) with their yearly targets and the inputs a user types."""
+    """Performance indicators (성과지표) with their yearly targets (each with its revisions) and the inputs a user
+    types."""
 
-    queryset = Indicator.objects.select_related("department").prefetch_related("targets")
+    queryset = Indicator.objects.select_related("department").prefetch_related(
+        "targets", Prefetch("targets__revisions", TargetRevision.objects.select_related("changed_by").order_by(
+            "changed_at", "id"
+        )),
+    )
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
 

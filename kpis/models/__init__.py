@@ -1,4 +1,4 @@
-"""The kpis app's models, one module per part: the plan, actuals, scores."""
+"""The kpis app's models, one module per part: the plan, actuals, target revisions, scores."""
 from kpis.models.actuals import (
     Actual,
     ActualStatus,
@@ -20,6 +20,7 @@ from kpis.models.plan import (
     Target,
     Team,
 )
+from kpis.models.revisions import TargetRevision
 from kpis.models.scores import (
     DepartmentScore,
     DirtyScore,
@@ -35,6 +36,6 @@ from kpis.models.scores import (
 __all__ = [
     "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
     "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
-    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PolicyGoal", "Reminder", "ScorePublication", "ScoreSnapshot", "ScoringPolicy",
-    "StrategicGoal", "Target", "Team", "UnreportedMode",
+    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PolicyGoal", "Reminder", "ScorePublication",
+    "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target", "TargetRevision", "Team", "UnreportedMode",
 ]

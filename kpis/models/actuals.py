@@ -22,6 +22,8 @@ class ChangeSource(models.TextChoices):
     API = "api", "API"
     EXCEL = "excel", "엑셀 가져오기"
     PLAN = "plan", "계획서 가져오기"
+    PLAN_WORKBOOK = "plan_workbook", "계획 엑셀"
+    ADMIN = "admin", "관리 화면"
     SYSTEM = "system", "시스템"
 
 

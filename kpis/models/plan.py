@@ -217,6 +217,8 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name="성과지표", on_delete=models.CASCADE, related_name="targets")
     year = models.PositiveIntegerField("연도")
     value = models.DecimalField("목표", null=True, blank=True, **VALUE_DIGITS)
+    # When the value in force was last revised (kpis.models.TargetRevision keeps every old value); None: as set.
+    revised_at = models.DateTimeField("변경 시각", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "목표"

@@ -22,6 +22,7 @@ from kpis.models import (
     PolicyGoal,
     Target,
 )
+from kpis.revision_selectors import RevisionLine, revisions_by_indicator
 from kpis.score_selectors.shared import (
     Frozen,
     PolicyRef,
@@ -70,6 +71,7 @@ class IndicatorLine:
     weak: tuple[WeakTarget, ...]
     frozen: dict | None = None
     display_places: int | None = None  # the indicator's decimals: `{{ line.target|figure:line }}`
+    revised: RevisionLine | None = None  # the latest revision of the page year's target, if it was revised
 
     def figure(self, value: Decimal | None) -> str:
         """A figure of this indicator as it shows everywhere (Indicator.figure)."""
@@ -158,6 +160,8 @@ class DrilldownPage(ScoreState):
     reminder: ReminderInfo | None
     frozen: Frozen | None
     entry_year: EntryYear | None
+    # Every target revision of the department's indicators, all years (kpis.revision_selectors).
+    revisions: tuple[RevisionLine, ...] = ()
 
     @property
     def weak_count(self) -> int:
@@ -182,7 +186,8 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
 
     Queries: 1 department ⟕ bureau · 2 policy in force · 3 stored score · 4 indicators · 5 stored
     indicator scores · 6 targets · 7 actuals (all years) · 8 dirty mark · 9 snapshot · 10 policy
-    goals · 11 unit program amounts summed by goal and year · 12 latest reminder · 13 entry year.
+    goals · 11 unit program amounts summed by goal and year · 12 latest reminder · 13 entry year ·
+    14 target revisions.
     Raises Department.DoesNotExist.
     """
     department = Department.objects.select_related("bureau").get(pk=department_id)
@@ -210,6 +215,7 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
     )
     reminder = _latest_reminders(year, [department_id]).get(department_id)
     entry_year = EntryYear.objects.filter(year=year).first()
+    revisions = revisions_by_indicator(ids)
 
     provisional = policy is not None and policy.provisional
     weak = _weak_by_indicator(
@@ -251,6 +257,7 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
                 actuals=tuple(counted(*actual_map[indicator.pk].get(y, missing)[:2]) for y in years),
                 weak=weak.get(indicator.pk, ()), frozen=frozen_by_id.get(indicator.pk),
                 display_places=indicator.display_places,
+                revised=next((r for r in reversed(revisions.get(indicator.pk, ())) if r.year == year), None),
             )
         )
 
@@ -303,6 +310,7 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
             has_row=stored is not None, dirty=dirty, policy_id=stored.policy_id if stored else None, current=policy
         ),
         indicators=lines, goals=goal_rows, reminder=reminder, frozen=snapshot, entry_year=entry_year,
+        revisions=tuple(line for indicator in indicators for line in revisions.get(indicator.pk, ())),
     )
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
@@ -73,6 +74,8 @@ class IndicatorInput:
     baseline_provisional: bool = False
     # The indicator's own decimals for its figures in the working text (Indicator.display_places).
     display_places: int | None = None
+    # The day the target in force was last revised (kpis.models.TargetRevision), named in the working text.
+    target_revised_on: date | None = None
 
 
 class RateStatus(StrEnum):
@@ -124,7 +127,7 @@ def rate_of(item: IndicatorInput, rules: Rules) -> RateResult:
     if direction is None:
         return _not_evaluable(item, f"알 수 없는 지표 방향입니다: {item.direction}")
     if not item.reported or actual is None:
-        working = f"목표 {format_figure(target, item.display_places)}, 실적 미보고"
+        working = f"{_target_text(item)}, 실적 미보고"
         return RateResult(item.indicator_id, RateStatus.UNREPORTED, None, None, NOT_REPORTED, working)
 
     bounds = rules.bounds
@@ -144,7 +147,7 @@ def rate_of(item: IndicatorInput, rules: Rules) -> RateResult:
         places = item.display_places
         b = format_figure(baseline, places)
         shown = (
-            f"(기준 {b} − 실적 {format_figure(actual, places)}) / (기준 {b} − 목표 {format_figure(target, places)}) × 100"
+            f"(기준 {b} − 실적 {format_figure(actual, places)}) / (기준 {b} − {_target_text(item)}) × 100"
         )
         provisional = provisional or item.baseline_provisional
     else:
@@ -163,21 +166,26 @@ def rate_of(item: IndicatorInput, rules: Rules) -> RateResult:
         working = f"{shown} = {_pct(raw_rate)}, {bound}"
     elif direction is Direction.UP:
         working = (
-            f"실적 {format_figure(actual, item.display_places)} / 목표 {format_figure(target, item.display_places)}"
+            f"실적 {format_figure(actual, item.display_places)} / {_target_text(item)}"
             f" × 100 = {_pct(raw_rate)}, {bound}"
         )
     else:
         working = (
-            f"목표 {format_figure(target, item.display_places)} / 실적 {format_figure(actual, item.display_places)}"
+            f"{_target_text(item)} / 실적 {format_figure(actual, item.display_places)}"
             f" × 100 = {_pct(raw_rate)}, {bound}"
         )
     return RateResult(item.indicator_id, RateStatus.EVALUATED, rate, raw_rate, "", working, provisional)
 
 
 def _not_evaluable(item: IndicatorInput, reason: str) -> RateResult:
-    target = _figure(item.target, item.display_places)
     actual = "미보고" if not item.reported or item.actual is None else _figure(item.actual, item.display_places)
-    return RateResult(item.indicator_id, RateStatus.NOT_EVALUABLE, None, None, reason, f"목표 {target}, 실적 {actual}")
+    return RateResult(item.indicator_id, RateStatus.NOT_EVALUABLE, None, None, reason, f"{_target_text(item)}, 실적 {actual}")
+
+
+def _target_text(item: IndicatorInput) -> str:
+    """'목표 12', or '목표 12(2026-03-02 변경)' when the target in force was revised."""
+    text = f"목표 {_figure(item.target, item.display_places)}"
+    return text if item.target_revised_on is None else f"{text}({item.target_revised_on.isoformat()} 변경)"
 
 
 def _pct(rate: Decimal) -> str:
@@ -200,7 +208,7 @@ def _range_rate(item: IndicatorInput, rules: Rules) -> tuple[Fraction, str]:
         low, high = target - band, target + band
     places = item.display_places
     band_text = (
-        f"목표 {format_figure(target, places)} ± {format_number(tolerance)}% 범위"
+        f"{_target_text(item)} ± {format_number(tolerance)}% 범위"
         f"({format_figure(low, places)} ~ {format_figure(high, places)})"
     )
     if distance <= band:

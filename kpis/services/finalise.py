@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import InvalidState
+from core.errors import InvalidInput, InvalidState
 from kpis.models import Actual, ChangeSource, DepartmentScore, EntryYear, IndicatorScore, ScoreSnapshot, Target
 from kpis.score_selectors.ranks import department_ranks
 from kpis.services.audit import audit_record, audit_write
@@ -37,8 +37,10 @@ def year_finalise(*, user: User, year: int) -> int:
     require_admin(user)
     entry_year, _ = EntryYear.objects.get_or_create(year=year)
     entry_year = EntryYear.objects.select_for_update().get(pk=entry_year.pk)
-    if entry_year.finalised_at is not None or ScoreSnapshot.objects.filter(year=year).exists():
+    if entry_year.finalised_at is not None:
         raise InvalidState(f"{year}년 결과는 이미 확정되었습니다.")
+    # A reopened year (year_reopen) kept its earlier snapshots until now: the new official result replaces them.
+    replaced, _ = ScoreSnapshot.objects.filter(year=year).delete()
     scores_recompute(year)
     policy = policy_current(year)
     policy_data = {name: str(getattr(policy, name)) for name in POLICY_FIELDS}
@@ -104,8 +106,43 @@ def year_finalise(*, user: User, year: int) -> int:
         [
             audit_record(
                 user=user, source=ChangeSource.WEB, entity="year", action="finalise", field="finalised_at",
-                new=now.isoformat(), year=year, comment=f"{len(departments)}개 부서 확정, 평가 기준 v{policy.version}",
+                new=now.isoformat(), year=year, comment=f"{len(departments)}개 부서 확정, 평가 기준 v{policy.version}"
+                + (f", 이전 확정 결과 {replaced}건 대체" if replaced else ""),
             )
         ]
     )
     return len(departments)
+
+
+REOPEN_REASON_REQUIRED = "확정을 해제하는 사유를 입력하세요."
+
+
+@transaction.atomic
+def year_reopen(*, user: User, year: int, reason: str) -> EntryYear:
+    """Reopen a finalised year so that its targets (and results) may change again; admins only, audited.
+
+    What reopening means: the year is marked not finalised (EntryYear.finalised_at cleared), so target
+    revisions and recomputes are allowed again and the pages show the live, stored results. The frozen
+    snapshots are kept as they are: they remain the record of what was officially finalised, shown beside the
+    live result, until the year is finalised again, which replaces them with the new official result (the
+    audit keeps both the reopening, with its reason, and each finalisation).
+    """
+    require_admin(user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [REOPEN_REASON_REQUIRED]})
+    entry_year = EntryYear.objects.select_for_update().filter(year=year).first()
+    if entry_year is None or entry_year.finalised_at is None:
+        raise InvalidState(f"{year}년 결과는 확정되지 않았습니다.")
+    old = entry_year.finalised_at
+    entry_year.finalised_at = None
+    entry_year.save(update_fields=["finalised_at"])
+    audit_write(
+        [
+            audit_record(
+                user=user, source=ChangeSource.WEB, entity="year", action="reopen", field="finalised_at",
+                old=old.isoformat(), new=None, year=year, comment=reason,
+            )
+        ]
+    )
+    return entry_year

@@ -1,17 +1,22 @@
-"""Changing the plan: indicator weight, formula, direction, value domains and targets (admins only)."""
+"""Changing the plan: indicator weight, formula, direction, value domains and targets (admins only).
+
+A changed target keeps its old value (TargetRevision, with a required reason); finalised years refuse changes.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, InvalidState, NotFound
 from core.korean import with_josa
 from core.numbers import format_number
 from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, domain_for_unit, value_check
 from kpis.formulas import FormulaError, MethodKind, classify_method
-from kpis.models import ChangeSource, Indicator, Target
+from kpis.models import ChangeSource, EntryYear, Indicator, Target, TargetRevision
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_admin
@@ -148,28 +153,84 @@ def indicator_update(
     return indicator
 
 
+REASON_REQUIRED = "목표를 바꾸는 사유를 입력하세요."
+
+
+def target_year_check(year: int) -> None:
+    """Refuse a target change in a finalised year (every channel asks here, through `target_set`)."""
+    if EntryYear.objects.filter(year=year, finalised_at__isnull=False).exists():
+        raise InvalidState(
+            f"확정된 연도의 목표는 바꿀 수 없습니다 ({year}년 결과 확정됨). "
+            "관리자가 사유를 적어 확정을 해제한 뒤 바꾸세요."
+        )
+
+
+def target_revises(old: Decimal | None, new: Decimal | None) -> bool:
+    """A change is a revision when the target had a value and gets a different one (None included)."""
+    return old is not None and (new is None or Decimal(old) != Decimal(new))
+
+
+def target_reason(reason: str | None) -> str:
+    """The reason for a revision, trimmed; refused when blank."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": [REASON_REQUIRED]})
+    return reason
+
+
+def target_revision(
+    target: Target, *, old: Decimal, user: User | None, source: str, reason: str, now: datetime,
+    import_run_id: int | None = None,
+) -> TargetRevision:
+    """The (unsaved) record of `target` revised from `old` to its current value; marks the target revised at
+    `now`. The one construction of a revision (`target_set`, the plan document writer)."""
+    target.revised_at = now
+    return TargetRevision(
+        target=target, indicator_id=target.indicator_id, year=target.year, old_value=old, new_value=target.value,
+        changed_by=user if getattr(user, "pk", None) else None, changed_at=now, source=source,
+        import_run_id=import_run_id, reason=reason,
+    )
+
+
 @transaction.atomic
 def target_set(
     *, user: User | None, indicator_id: int, year: int, value: Decimal | None, source: str = ChangeSource.WEB,
-    import_run_id: int | None = None, check_permission: bool = True,
+    import_run_id: int | None = None, check_permission: bool = True, reason: str = "",
 ) -> Target:
+    """Set the target of `year`; unchanged, nothing is written.
+
+    A target that had a value keeps it as a TargetRevision (who, when, source, `reason` — required then);
+    setting a target that had none is audited but is no revision. A finalised year refuses any change.
+    """
     if check_permission:
         require_admin(user)
     indicator = Indicator.objects.filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound("성과지표를 찾을 수 없습니다.")
-    target, created = Target.objects.get_or_create(indicator=indicator, year=year, defaults={"value": value})
-    old = None if created else target.value
-    if not created and old == value:
+    target = Target.objects.select_for_update().filter(indicator=indicator, year=year).first()
+    old = None if target is None else target.value
+    if target is not None and old == value:
         return target
-    target.value = value
-    target.save(update_fields=["value"])
+    target_year_check(year)
+    revised = target_revises(old, value)
+    reason = target_reason(reason) if revised else (reason or "").strip()
+    created = target is None
+    if created:
+        target = Target.objects.create(indicator=indicator, year=year, value=value)
+    else:
+        target.value = value
+        revision = target_revision(
+            target, old=old, user=user, source=source, reason=reason, now=timezone.now(), import_run_id=import_run_id,
+        ) if revised else None
+        target.save(update_fields=["value", "revised_at"])
+        if revision is not None:
+            revision.save()
     audit_write(
         [
             audit_record(
                 user=user, source=source, entity="target", action="create" if created else "update", field="value",
                 old=old, new=value, department_id=indicator.department_id, indicator_id=indicator.pk, year=year,
-                import_run_id=import_run_id,
+                import_run_id=import_run_id, comment=reason,
             )
         ]
     )

@@ -48,7 +48,8 @@ def inputs_fingerprint(policy: ScoringPolicy, inputs: DepartmentInputs) -> str:
     """A hash of everything a score depends on; equal fingerprints mean an equal score.
 
     It covers the policy version and whether it admits provisional values, and every loaded
-    input row of the department in scoring order (weight, direction, band, target, actual value
+    input row of the department in scoring order (weight, direction, band, target and when it was last
+    revised — a revision is named in the working text —, actual value
     and status, last year's actual and status; a figure written differently, 6 or 6.0000, or a
     renamed indicator only costs a recompute). 128 bits of BLAKE2b.
     """
@@ -80,7 +81,7 @@ def score_inputs_load(
     }
     columns = [
         "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "display_places",
-        "this_target__value", "this_actual__value", "this_actual__status",
+        "this_target__value", "this_target__revised_at", "this_actual__value", "this_actual__status",
     ]
     if with_baseline:
         relations["prior_actual"] = FilteredRelation("actuals", condition=Q(actuals__year=year - 1))
@@ -108,10 +109,11 @@ def score_inputs_load(
                 loaded[department_id] = DepartmentInputs(department_id, year, tuple(items), tuple(statuses), repr(raw))
             department_id, items, statuses, raw = row[1], [], [], []
         if with_baseline:
-            indicator_id, _, name, weight, direction, band, places, target, value, status, prior_value, prior_status = row
+            (indicator_id, _, name, weight, direction, band, places, target, revised, value, status, prior_value,
+             prior_status) = row
             prior = standing_of[(prior_status, prior_value is not None)]
         else:
-            indicator_id, _, name, weight, direction, band, places, target, value, status = row
+            indicator_id, _, name, weight, direction, band, places, target, revised, value, status = row
         status = status or not_reported
         standing = standing_of[(status, value is not None)]
         reported = standing in in_score
@@ -119,7 +121,7 @@ def score_inputs_load(
             IndicatorInput(
                 indicator_id, name, weight, direction, target, value if reported else None, reported,
                 prior_value if prior in in_score else None, band, standing is Standing.PROVISIONAL,
-                prior is Standing.PROVISIONAL, places,
+                prior is Standing.PROVISIONAL, places, None if revised is None else timezone.localdate(revised),
             )
         )
         statuses.append(status)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,9 @@ def screenshots(tmp_path) -> Path:
     return tmp_path
 
 
-@pytest.fixture
-def chromium_page():
-    """A fresh page in headless system Chromium (skips locally without it; fails in CI)."""
+@contextmanager
+def system_chromium():
+    """Headless system Chromium under Playwright (skips locally without them; fails in CI); closed on exit."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -40,13 +41,22 @@ def chromium_page():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def chromium_page():
+    """A fresh page in headless system Chromium (skips locally without it; fails in CI)."""
+    with system_chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ko-KR")
         page = context.new_page()
         try:
             yield page
         finally:
             context.close()
-            browser.close()
             # ORM calls made while Playwright's event loop is current open connections that belong to
             # that context (asgiref's Local), which the database teardown cannot see: close them here.
             connections.close_all()
@@ -58,3 +68,30 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+MAX_TAB_STOPS = 300
+
+
+def tab_to(page, selector: str) -> None:
+    """Press Tab until an element matching `selector` (any Playwright selector) has the focus, as a keyboard
+    user moves through the page; fails if it is never reached."""
+    target = page.locator(selector)
+    for _ in range(MAX_TAB_STOPS):
+        page.keyboard.press("Tab")
+        if target.evaluate_all("elements => elements.includes(document.activeElement)"):
+            return
+    pytest.fail(f"{selector} is not reachable with Tab")
+
+
+def keyboard_login(page, live_server, username: str, password: str) -> None:
+    """Log in with the keyboard alone: Tab to the fields, type, Enter."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    tab_to(page, "input[name=username]")
+    page.keyboard.type(username)
+    tab_to(page, "input[name=password]")
+    page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"

@@ -11,9 +11,7 @@ when a new URL appears in neither list.
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -28,8 +26,8 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from tests.browser.a11y import assert_accessible
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login
-from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user, skip_or_fail
+from tests.browser.conftest import login, system_chromium
+from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +59,7 @@ EXCLUDED = {
     "scores:recompute": "POST only: the scoreboard's recompute button",
     "scores:recompute_status": "htmx fragment polled into the scoreboard while a recompute runs",
     "scores:finalise": "POST only: the scoreboard's finalise button",
+    "scores:reopen": "POST only: the scoreboard's reopen form (shown to admins once a year is finalised)",
     "imports:actuals_export": "an xlsx download (the button is on the upload page)",
     "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
     "imports:confirm": "POST only: the preview page's confirm button",
@@ -164,26 +163,15 @@ def _sample() -> Sample:
 def site(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed")
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        skip_or_fail(f"Chromium not found at {CHROMIUM}")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # Unblocked for the module: the server thread reads the database between the tests too.
     with django_db_blocker.unblock():
         sample = _sample()
         server = LiveServer("localhost")
         try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                try:
-                    site = Site(url=server.url, sample=sample)
-                    _log_in_every_role(browser, site)
-                    yield site
-                finally:
-                    browser.close()
+            with system_chromium() as browser:
+                site = Site(url=server.url, sample=sample)
+                _log_in_every_role(browser, site)
+                yield site
         finally:
             server.stop()
             connections.close_all()

@@ -5,7 +5,7 @@ import pytest
 
 from imports.services import plan_import
 from kpis.models import Actual, ActualStatus, Indicator
-from tests.browser.conftest import login
+from tests.browser.conftest import login, tab_to
 from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
 
 pytestmark = pytest.mark.browser
@@ -76,15 +76,6 @@ def test_a_refused_save_keeps_what_was_typed_beside_the_error(chromium_page, liv
     page.screenshot(path=str(screenshots / "entry-refused-save.png"), full_page=True)
 
 
-def _tab_to(page, selector: str, limit: int = 120) -> None:
-    """Press Tab until the element matching `selector` has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
-            return
-    raise AssertionError(f"{selector} is not reachable with Tab")
-
-
 def test_a_department_user_enters_and_submits_with_the_keyboard_alone(chromium_page, live_server, screenshots):
     plan_import(path=SAMPLE_PLAN)
     _make_user("dept_keyboard", "department", "대외협력과")
@@ -96,12 +87,12 @@ def test_a_department_user_enters_and_submits_with_the_keyboard_alone(chromium_p
     assert page.url.endswith(f"/entry/{meetings.department_id}/2024/")
     row = f"#ind-{meetings.pk}"
 
-    _tab_to(page, f"{row} input[name=in_0]")
+    tab_to(page, f"{row} input[name=in_0]")
     page.keyboard.type("12")
-    _tab_to(page, f"{row} textarea[name=note]")
+    tab_to(page, f"{row} textarea[name=note]")
     page.keyboard.type("분기별 당정협의회")
     page.locator(f"#preview-{meetings.pk}").locator("text=계산값").wait_for(timeout=10000)
-    _tab_to(page, f"{row} button[value=submit]")
+    tab_to(page, f"{row} button[value=submit]")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # the focus is visible
     page.once("dialog", lambda dialog: dialog.accept())
@@ -126,7 +117,7 @@ def test_an_unusual_value_is_confirmed_with_the_keyboard_before_it_is_stored(chr
     page.goto(f"{live_server.url}/entry/{meetings.department_id}/2024/")
     row = f"#ind-{meetings.pk}"
 
-    _tab_to(page, f"{row} input[name=in_0]")
+    tab_to(page, f"{row} input[name=in_0]")
     page.keyboard.type("40")  # target 11
     page.locator(f"#preview-{meetings.pk}").locator("text=확인 필요").wait_for(timeout=10000)
     with page.expect_navigation():
@@ -138,7 +129,7 @@ def test_an_unusual_value_is_confirmed_with_the_keyboard_before_it_is_stored(chr
     page.locator(f"{row} .unusual").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "entry-unusual-value.png"))
 
-    _tab_to(page, f"{row} button[name=confirm_unusual]")
+    tab_to(page, f"{row} button[name=confirm_unusual]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")

@@ -6,21 +6,11 @@ import pytest
 
 from imports.services import plan_import
 from kpis.models import Actual, ActualStatus, Indicator
+from tests.browser.conftest import keyboard_login, tab_to
 from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
 
 pytestmark = pytest.mark.browser
 YEAR = 2024
-MAX_TAB_STOPS = 300
-
-
-def _tab_to(page, selector: str) -> None:
-    """Press Tab until the element matching the selector has the focus (it must be reachable)."""
-    target = page.locator(selector)
-    for _ in range(MAX_TAB_STOPS):
-        page.keyboard.press("Tab")
-        if target.evaluate_all("elements => elements.includes(document.activeElement)"):
-            return
-    pytest.fail(f"{selector} is not reachable with Tab")
 
 
 def _press_enter_and_wait(page) -> None:
@@ -28,16 +18,6 @@ def _press_enter_and_wait(page) -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
-
-
-def _log_in_by_keyboard(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    _tab_to(page, "input[name=username]")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    _press_enter_and_wait(page)
-    assert "/accounts/login/" not in page.url
 
 
 def test_a_department_user_submits_and_an_evaluator_approves_with_the_keyboard_alone(chromium_page, live_server):
@@ -49,20 +29,20 @@ def test_a_department_user_submits_and_an_evaluator_approves_with_the_keyboard_a
     page = chromium_page
     page.on("dialog", lambda dialog: dialog.accept())  # the native "제출할까요?" confirm, answered with Enter
 
-    _log_in_by_keyboard(page, live_server, "dept_keys")
+    keyboard_login(page, live_server, "dept_keys", PASSWORD)
     page.goto(f"{live_server.url}/entry/{volunteering.department_id}/{YEAR}/")
-    _tab_to(page, f"{row} input[name=in_0]")
+    tab_to(page, f"{row} input[name=in_0]")
     page.keyboard.type("120,000")
-    _tab_to(page, f"{row} input[name=in_1]")
+    tab_to(page, f"{row} input[name=in_1]")
     page.keyboard.type("2,000,000")
-    _tab_to(page, f"{row} button[value=submit]")
+    tab_to(page, f"{row} button[value=submit]")
     _press_enter_and_wait(page)
     assert Actual.objects.get(indicator=volunteering, year=YEAR).status == ActualStatus.SUBMITTED
 
-    _tab_to(page, "button:has-text('로그아웃')")
+    tab_to(page, "button:has-text('로그아웃')")
     _press_enter_and_wait(page)
-    _log_in_by_keyboard(page, live_server, "eval_keys")
+    keyboard_login(page, live_server, "eval_keys", PASSWORD)
     page.goto(f"{live_server.url}/review/")
-    _tab_to(page, "tr:has-text('자원봉사 활동률') button[value=approve]")
+    tab_to(page, "tr:has-text('자원봉사 활동률') button[value=approve]")
     _press_enter_and_wait(page)
     assert Actual.objects.get(indicator=volunteering, year=YEAR).status == ActualStatus.APPROVED

@@ -9,13 +9,13 @@ from kpis.models import Actual, ActualStatus, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.evidence import evidence_add
 from kpis.services.workflow import actual_submit
-from tests.browser.conftest import login
+from tests.browser.a11y import assert_accessible
+from tests.browser.conftest import keyboard_login, login, tab_to
 from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
 
 pytestmark = pytest.mark.browser
 
 YEAR = 2024
-MAX_TABS = 300
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -27,35 +27,6 @@ def submitted(user, indicator: Indicator, note: str = "", evidence: str = "", **
     if evidence:
         evidence_add(user=user, actual_id=draft.pk, upload=SimpleUploadedFile(evidence, PDF))
     return actual_submit(user=user, actual_id=draft.pk, expected_version=draft.version)
-
-
-def tab_to(page, selector: str) -> None:
-    """Press Tab until the focused element matches `selector`, as a keyboard user moves through the page."""
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
-
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page (KWCAG 2.2 / WCAG 2.1 AA), by rule and element."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page).response["violations"]
-    return [
-        f"{v['id']}: {node['target']}" for v in found if v["impact"] in ("serious", "critical") for node in v["nodes"]
-    ]
-
-
-def keyboard_login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    tab_to(page, "input[name=username]")
-    page.keyboard.type(username)
-    tab_to(page, "input[name=password]")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_an_evaluator_approves_with_the_keyboard_and_the_department_reads_the_comment(
@@ -75,12 +46,12 @@ def test_an_evaluator_approves_with_the_keyboard_and_the_department_reads_the_co
     )
     page = chromium_page
 
-    keyboard_login(page, live_server, "eval_review")
+    keyboard_login(page, live_server, "eval_review", PASSWORD)
     page.goto(f"{live_server.url}/review/")
     assert "달성률" in page.content() and "활동인원/인구*100" in page.content()
     assert "1365 자원봉사포털 12월 말 집계" in page.content() and "활동인원-집계표.pdf" in page.content()
     page.screenshot(path=str(screenshots / "review-queue.png"), full_page=True)
-    assert serious_violations(page) == []
+    assert_accessible(page, "review queue")
 
     # two rows checked and approved together with one comment
     tab_to(page, f"#pick-{first.pk}")
@@ -118,4 +89,4 @@ def test_an_evaluator_approves_with_the_keyboard_and_the_department_reads_the_co
     assert "상태: 제출 → 승인" in history and "입력값: 활동인원" in history
     assert "approve" not in history and "actual.status" not in history
     page.screenshot(path=str(screenshots / "history.png"), full_page=True)
-    assert serious_violations(page) == []
+    assert_accessible(page, "history")

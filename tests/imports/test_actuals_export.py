@@ -23,12 +23,6 @@ YEAR = 2025
 
 
 @pytest.fixture
-def editor(client, dept_user):
-    client.force_login(dept_user)
-    return client
-
-
-@pytest.fixture
 def workbook(editor, sample_plan):
     return load_workbook(io.BytesIO(export_workbook(editor, department_id=department().pk)))
 

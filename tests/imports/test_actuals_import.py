@@ -44,22 +44,6 @@ YEAR = 2025
 COUNT, EXCHANGE, RATE = 6, 7, 8
 
 
-@pytest.fixture
-def cooperation(sample_plan):
-    return department("대외협력과")
-
-
-@pytest.fixture
-def editor(client, dept_user):
-    client.force_login(dept_user)
-    return client
-
-
-@pytest.fixture
-def exported(editor, cooperation) -> bytes:
-    return export_workbook(editor, department_id=cooperation.pk)
-
-
 def indicator(name: str) -> Indicator:
     return Indicator.objects.get(short_name=name)
 
@@ -234,7 +218,7 @@ def test_only_the_uploader_confirms(client, editor, exported, evaluator):
 
 
 def test_a_row_whose_target_changed_since_export_is_refused_unless_accepted(editor, exported, admin_user):
-    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"))
+    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"), reason="추경 반영")
     before = db_state()
 
     body = preview(editor, edit(exported, {"L6": 12, "L7": 33}))
@@ -252,7 +236,7 @@ def test_a_row_whose_target_changed_since_export_is_refused_unless_accepted(edit
 
 
 def test_a_stale_row_whose_target_cell_was_overwritten_with_nan_text_is_reported_not_crashed(editor, exported, admin_user):
-    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"))
+    target_set(user=admin_user, indicator_id=indicator("정무활동 및 당정협력 강화").pk, year=YEAR, value=D("20"), reason="추경 반영")
 
     body = preview(editor, edit(exported, {"L6": 12, "H6": "sNaN"}))
 

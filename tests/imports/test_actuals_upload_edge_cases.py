@@ -11,9 +11,7 @@ from imports import workbook_layout as L
 from tests.fixtures.workbooks import (
     DATA_PART,
     db_state,
-    department,
     edit,
-    export_workbook,
     messages,
     rewrite_part,
     upload,
@@ -21,17 +19,6 @@ from tests.fixtures.workbooks import (
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
-
-
-@pytest.fixture
-def editor(client, dept_user):
-    client.force_login(dept_user)
-    return client
-
-
-@pytest.fixture
-def exported(editor) -> bytes:
-    return export_workbook(editor, department_id=department().pk)
 
 
 def _preview(client, data: bytes) -> dict:

@@ -17,29 +17,13 @@ from core.errors import InvalidState
 from imports.models import ImportKind, ImportRun, ImportStatus
 from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, DirtyScore, Indicator
 from kpis.services import workflow
-from tests.fixtures.workbooks import db_state, department, edit, export_workbook, upload
+from tests.fixtures.workbooks import db_state, department, edit, upload
 
 pytestmark = pytest.mark.django_db
 YEAR = 2025
 D = Decimal
 # 대외협력과's rows in its 2025 workbook: 개최횟수 (L6), 교류횟수 (L7), 활동인원/인구*100 (L8, N8).
 FILLED = {"L6": 12, "L7": 33, "L8": 3000, "N8": 50000}
-
-
-@pytest.fixture
-def cooperation(sample_plan):
-    return department("대외협력과")
-
-
-@pytest.fixture
-def editor(client, dept_user):
-    client.force_login(dept_user)
-    return client
-
-
-@pytest.fixture
-def exported(editor, cooperation) -> bytes:
-    return export_workbook(editor, department_id=cooperation.pk)
 
 
 def page_upload(client, data: bytes, department_id: int) -> int:
@@ -181,7 +165,7 @@ def test_the_history_is_paginated_and_its_page_links_keep_the_filters(client, ad
 
     assert len(shown_ids(first)) == 50 and len(shown_ids(second)) == 5
     assert shown_ids(first) | shown_ids(second) == {run.pk for run in runs}
-    assert "55건 중 1–50번째" in text(first) and 'href="?year=2024&amp;page=2">다음</a>' in first.content.decode()
+    assert "55건 중 1–50번째" in text(first) and 'href="?year=2024&amp;page=2">다음 쪽</a>' in first.content.decode()
 
 
 def test_a_department_user_sees_their_own_departments_runs_without_a_department_filter(client, dept_user, other_dept_user):

@@ -209,3 +209,23 @@ def test_an_import_naming_no_organization_goes_to_the_installation_s_own(db, set
     assert plan_import(path=SAMPLE_PLAN).bureau.organization.name == "전북특별자치도"
     assert plan_import(path=SAMPLE_PLAN).created == 0
     assert Organization.objects.count() == 1
+
+
+def test_the_sample_s_2026_edition_links_kept_and_renamed_indicators_and_leaves_the_added_one_new(jeonbuk):
+    samples = SAMPLE_PLAN.parent
+    import_into(JEONBUK, SAMPLE_PLAN, "--quiet")
+    out = import_into(
+        JEONBUK, samples / "plan-external-affairs-bureau-2026.txt", "--plan-year", "2026",
+        "--mapping", str(samples / "plan-external-affairs-bureau-2026-mapping.csv"),
+    )
+    new = {
+        indicator.short_name: indicator
+        for indicator in Indicator.objects.filter(department__bureau__plan_year=2026).select_related("previous")
+    }
+    assert new["자매우호결연지역 등 국제교류 횟수"].previous.short_name == "자매우호결연지역 등 교류횟수"
+    assert new["고향사랑기부 모금액"].previous is None  # added this year
+    linked = {name for name, indicator in new.items() if indicator.previous is not None}
+    assert len(linked) == len(new) - 1 == 8
+    assert "■ 전년도 계획의 지표와 이음 8건" in out
+    retired = Indicator.objects.get(department__bureau__plan_year=2025, short_name="민간단체 및 출향도민 협력 강화")
+    assert not retired.next_editions.exists()

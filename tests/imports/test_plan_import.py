@@ -15,7 +15,18 @@ from budgets.models import BudgetProgram, BudgetSummaryLine, UnitProgram
 from imports.models import ImportRun
 from imports.plan_document import PlanDocumentError
 from imports.services import plan_import
-from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, DirtyScore, Indicator, PolicyGoal, Target
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    AuditEntry,
+    Bureau,
+    Department,
+    DirtyScore,
+    Indicator,
+    PolicyGoal,
+    Target,
+    TargetRevision,
+)
 from tests.conftest import SAMPLE_PLAN
 
 pytestmark = pytest.mark.django_db
@@ -558,10 +569,14 @@ def test_a_corrected_weight_and_target_update_in_place_with_audit_and_dirty_mark
         (97, line_of(97).replace("일반\t30\t", "일반\t25\t")),
     )
     audits_before = AuditEntry.objects.count()
-    result = plan_import(path=path)
+    result = plan_import(path=path, reason="정오표 반영")
 
     assert Indicator.objects.get(pk=indicator.pk).weight == D("35")
     assert Target.objects.get(pk=target_id).value == D("12")
+    revision = TargetRevision.objects.get(target_id=target_id)  # the old target is kept
+    assert (revision.old_value, revision.new_value, revision.source, revision.reason, revision.import_run) == (
+        D("11"), D("12"), "plan", "정오표 반영", result.import_run
+    )
     assert Indicator.objects.count() == 9 and Target.objects.count() == 45
     new = AuditEntry.objects.order_by("pk")[audits_before:]
     assert [(e.entity, e.action, e.field, e.old_value, e.new_value, e.year, e.indicator.name) for e in new] == [  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ from core.korean import with_josa
 from imports import workbook_layout as L
 from imports.plan_workbook.layout import DOMAIN_COLUMNS, INDICATOR_SHEET, P_METHOD, P_WEIGHT, year_columns
 from kpis.domain import ValueDomain
-from kpis.models import Actual, AuditEntry, ChangeSource, Indicator, Target
+from kpis.models import Actual, AuditEntry, ChangeSource, Indicator, Target, TargetRevision
 from kpis.services.plan import indicator_update, target_set
 from tests.fixtures.workbooks import db_state
 
@@ -108,17 +108,30 @@ def test_an_admin_changes_weight_formula_and_targets_through_preview_and_confirm
     assert body["summary"]["warnings"] == ["대외협력과의 가중치 합계가 95입니다 (100이어야 합니다)."]
     assert Indicator.objects.get(short_name="정무활동 및 당정협력 강화").weight == D("30")  # not yet
 
-    confirmed = planner.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json")
+    assert body["summary"]["target_revisions"] == 1  # the 2026 target had a value: a reason is required
+    refused = planner.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"reason": ["목표를 바꾸는 사유를 입력하세요."]}
+    assert Target.objects.get(indicator__short_name="정무활동 및 당정협력 강화", year=2026).value == D("11")
+
+    confirmed = planner.post(
+        f"/api/v1/imports/{body['id']}/confirm/", {"reason": "도의회 예산 심의 반영"}, content_type="application/json",
+    )
 
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "applied"
     indicator = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
+    revision = TargetRevision.objects.get(indicator=indicator, year=2026)
+    assert (revision.old_value, revision.new_value, revision.changed_by, revision.source, revision.reason) == (
+        D("11"), D("12"), admin_user, ChangeSource.PLAN_WORKBOOK, "도의회 예산 심의 반영",
+    )
+    assert revision.import_run_id == body["id"]
     assert (indicator.weight, indicator.method_text, indicator.formula_variables) == (
         D("25"), "개최횟수+간담회횟수", ["개최횟수", "간담회횟수"],
     )
     assert Target.objects.get(indicator=indicator, year=2026).value == D("12")
     audit = AuditEntry.objects.filter(import_run_id=body["id"])
     assert set(audit.values_list("field", flat=True)) == {"weight", "formula", "value"}
-    assert set(audit.values_list("source", flat=True)) == {ChangeSource.EXCEL}
+    assert set(audit.values_list("source", flat=True)) == {ChangeSource.PLAN_WORKBOOK}
     assert set(audit.values_list("user_id", flat=True)) == {admin_user.pk}
 
 
@@ -184,7 +197,7 @@ def test_a_row_changed_on_the_server_since_export_is_refused(planner, exported, 
     ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
     count_row = row_of(ws, "정무활동 및 당정협력 강화")
     indicator = Indicator.objects.get(short_name="정무활동 및 당정협력 강화")
-    target_set(user=admin_user, indicator_id=indicator.pk, year=2027, value=D("15"))
+    target_set(user=admin_user, indicator_id=indicator.pk, year=2027, value=D("15"), reason="추경")
     before = db_state()
 
     body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2026, count_row), 12))).json()
@@ -262,15 +275,15 @@ def test_a_planner_widens_a_domain_in_the_workbook_and_a_negative_target_of_the_
     assert [(c["label"], c["old"], c["new"]) for c in row["changes"]] == [
         ("실적 최솟값", "0", "-100"), ("산식 입력값 최솟값", "0", "-100"), ("목표(2026)", "11", "-5"),
     ]
-    confirmed = planner.post(f"/api/v1/imports/{body['id']}/confirm/", {}, content_type="application/json")
+    confirmed = planner.post(f"/api/v1/imports/{body['id']}/confirm/", {"reason": "음수 목표 허용"}, content_type="application/json")
     assert confirmed.status_code == 200
     indicator = Indicator.objects.get(pk=row["indicator_id"])
     assert (indicator.value_min, indicator.input_min) == (D(-100), D(-100))
     assert Target.objects.get(indicator=indicator, year=2026).value == D(-5)
     audit = AuditEntry.objects.filter(import_run_id=body["id"], entity="indicator")
     assert sorted(audit.values_list("field", "old_value", "new_value", "source", "user_id")) == [
-        ("input_min", "0", "-100", ChangeSource.EXCEL, admin_user.pk),
-        ("value_min", "0", "-100", ChangeSource.EXCEL, admin_user.pk),
+        ("input_min", "0", "-100", ChangeSource.PLAN_WORKBOOK, admin_user.pk),
+        ("value_min", "0", "-100", ChangeSource.PLAN_WORKBOOK, admin_user.pk),
     ]
 
 
@@ -349,3 +362,25 @@ def test_a_plan_workbook_of_the_template_before_the_domain_columns_is_refused(pl
     response = post(planner, out.getvalue())
 
     assert "이전 양식(버전 2)으로 만든 파일입니다" in response.json()["detail"]
+
+
+def test_a_target_of_a_finalised_year_is_refused_at_preview_and_a_reason_is_asked_on_the_page(planner, exported):
+    from django.utils import timezone
+
+    from kpis.models import EntryYear
+
+    ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
+    count_row = row_of(ws, "정무활동 및 당정협력 강화")
+    EntryYear.objects.create(year=2023, finalised_at=timezone.now())
+
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2023, count_row), 12))).json()
+
+    assert body["summary"]["can_confirm"] is False
+    assert body["summary"]["warnings"][0].startswith("확정된 연도의 목표는 바꿀 수 없습니다 (2023년 결과 확정됨)")
+    EntryYear.objects.filter(year=2023).update(finalised_at=None)
+    body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2023, count_row), 12))).json()
+    page = planner.get(f"/imports/{body['id']}/").content.decode()
+    assert '<label for="revision-reason">변경 사유 (필수: 이미 있는 목표 1개를 바꿉니다)</label>' in page
+    applied = planner.post(f"/imports/{body['id']}/confirm/", {"reason": "화면에서 적은 사유"})
+    assert applied.status_code == 302
+    assert TargetRevision.objects.get().reason == "화면에서 적은 사유"

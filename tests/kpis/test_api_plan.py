@@ -95,7 +95,9 @@ def test_an_indicator_shows_the_inputs_a_user_types_and_decimals_as_strings(api)
     body = api.get(f"{API}/indicators/{volunteering.pk}/").json()
     assert body["inputs"] == ["활동인원", "인구"]
     assert body["weight"] == "40.00"
-    assert body["targets"][0] == {"year": 2023, "value": "6.0000", "value_display": "6"}
+    assert body["targets"][0] == {
+        "year": 2023, "value": "6.0000", "value_display": "6", "revised_at": None, "revisions": [],
+    }
     survey = Indicator.objects.get(short_name="도정 핵심사업 인지도")
     assert api.get(f"{API}/indicators/{survey.pk}/").json()["inputs"] == []
 
@@ -207,9 +209,9 @@ def test_the_goal_lists_take_two_queries_each(api, django_assert_num_queries):
         api.get(f"{API}/policy-goals/")
 
 
-def test_the_indicator_list_takes_three_queries(api, django_assert_num_queries):
-    # 1 count, 2 indicators joined with their department, 3 targets of the page
-    with django_assert_num_queries(3):
+def test_the_indicator_list_takes_four_queries(api, django_assert_num_queries):
+    # 1 count, 2 indicators joined with their department, 3 targets of the page, 4 their revisions with the user
+    with django_assert_num_queries(4):
         api.get(f"{API}/indicators/")
 
 

@@ -112,10 +112,10 @@ def test_a_stale_department_says_so(client, evaluator, cooperation):
     assert "재계산 대기" in client.get(url(cooperation)).content.decode()
 
 
-def test_the_drilldown_takes_thirteen_queries_whatever_the_number_of_indicators(cooperation, django_assert_num_queries):
+def test_the_drilldown_takes_fourteen_queries_whatever_the_number_of_indicators(cooperation, django_assert_num_queries):
     # 1 department ⟕ bureau · 2 policy · 3 stored score · 4 indicators · 5 indicator scores · 6 targets
     # · 7 actuals · 8 dirty mark · 9 snapshot · 10 policy goals · 11 unit program sums · 12 reminder · 13 entry year
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         department_drilldown(2023, cooperation.pk)
     goal = cooperation.policy_goals.first()
     for n in range(12):
@@ -126,6 +126,6 @@ def test_the_drilldown_takes_thirteen_queries_whatever_the_number_of_indicators(
         Target.objects.bulk_create([Target(indicator=indicator, year=y, value=Decimal(5)) for y in range(2023, 2028)])
         Actual.objects.create(indicator=indicator, year=2023, value=Decimal(5), status=ActualStatus.APPROVED)
     scores_recompute(2023)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         page = department_drilldown(2023, cooperation.pk)
     assert len(page.indicators) == 15

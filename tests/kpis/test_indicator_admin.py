@@ -24,7 +24,7 @@ def change_url(indicator: Indicator) -> str:
 
 def form_data(indicator: Indicator, **changes) -> dict:
     """What the change form posts: the indicator's fields as shown, `changes` typed over them, and the targets
-    inline (read-only rows) as they stand."""
+    inline as it stands (values unchanged, no reason)."""
     data = {name: "" if value is None else value for name, value in model_to_dict(indicator, fields=EDITABLE).items()}
     if not data["bsc_linked"]:
         del data["bsc_linked"]  # an unticked box is not posted
@@ -36,6 +36,7 @@ def form_data(indicator: Indicator, **changes) -> dict:
     for index, target in enumerate(targets):
         data[f"targets-{index}-id"] = target.pk
         data[f"targets-{index}-indicator"] = indicator.pk
+        data[f"targets-{index}-value"] = "" if target.value is None else target.value
     data.update(changes)
     return data
 

@@ -1,4 +1,5 @@
-"""`manage.py import_plan PATH --organization NAME [--plan-year Y] [--mapping FILE] [--dry-run] [--quiet]`."""
+"""`manage.py import_plan PATH --organization NAME [--plan-year Y] [--mapping FILE] [--reason TEXT] [--dry-run]
+[--quiet]`: a bureau's plan document into its edition (organization, plan year)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--parent", default=None, help="새로 만드는 기관의 상위 기관명 (시군의 도)")
         parser.add_argument("--dry-run", action="store_true", help="읽고 검사만 하며 아무것도 저장하지 않습니다")
+        parser.add_argument(
+            "--reason", default="",
+            help="이미 있는 목표를 바꿀 때 적는 변경 사유 (목표가 바뀌면 필수; --dry-run 이 바뀌는 목표를 보여 줍니다)",
+        )
         parser.add_argument("--quiet", action="store_true", help="보고서를 출력하지 않습니다 (오류는 출력)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,8 +48,8 @@ class Command(BaseCommand):
             # A dry run leaves no organization behind either: both in one transaction, rolled back.
             with transaction.atomic():
                 result = plan_import(
-                    path=options["path"], dry_run=options["dry_run"], organization=self._organization(options),
-                    plan_year=options["plan_year"], renames=renames,
+                    path=options["path"], dry_run=options["dry_run"], reason=options["reason"],
+                    organization=self._organization(options), plan_year=options["plan_year"], renames=renames,
                 )
                 transaction.set_rollback(options["dry_run"])
         except PlanDocumentError as exc:
