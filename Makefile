@@ -22,7 +22,7 @@ migrate: setup
 	$(PY) manage.py migrate --noinput
 
 sample: migrate
-	$(PY) manage.py import_plan samples/plan-external-affairs-bureau.txt --quiet
+	$(PY) manage.py import_plan samples/plan-external-affairs-bureau.txt --organization 전북특별자치도 --create-organization --quiet
 
 demo-users: sample
 	$(PY) manage.py seed_demo

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
 from accounts.forms import AdminLockoutAuthenticationForm, TokenRevokingPasswordChangeForm
@@ -11,12 +11,20 @@ admin.site.login_form = AdminLockoutAuthenticationForm
 
 @admin.register(User)
 class KpiUserAdmin(UserAdmin):
-    list_display = ("username", "role", "department", "is_active", "last_login")
-    list_filter = ("role", "department", "is_active")
-    fieldsets = UserAdmin.fieldsets + (("역할", {"fields": ("role", "department")}),)
+    list_display = ("username", "role", "organization", "department", "is_active", "last_login")
+    list_filter = ("role", "organization", "is_active")
+    list_select_related = ("organization", "department")
+    autocomplete_fields = ("organization",)
+    fieldsets = UserAdmin.fieldsets + (
+        ("역할", {"fields": ("role", "organization", "sees_child_organizations", "department")}),
+    )
     change_password_form = TokenRevokingPasswordChangeForm
 
     def save_model(self, request, obj, form, change) -> None:
+        # A department user's organization is their department's, whatever was picked.
+        if obj.department_id is not None and obj.organization_id != obj.department.bureau.organization_id:
+            obj.organization = obj.department.bureau.organization
+            self.message_user(request, f"소속 기관을 부서의 기관({obj.organization.name})으로 맞췄습니다.", messages.WARNING)
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             api_tokens_revoke(user=obj, reason="deactivated")

@@ -8,6 +8,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", "관리자"
     EVALUATOR = "evaluator", "평가자"
     DEPARTMENT = "department", "부서 담당자"
+    VIEWER = "viewer", "전국 조회"  # read-only, every organization
 
 
 class User(AbstractUser):
@@ -19,6 +20,19 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
+    )
+    # Department users: their department's organization (accounts.services keeps them equal); evaluators and
+    # admins: the organization they evaluate; none for the national viewer. kpis/scope.py reads these.
+    organization = models.ForeignKey(
+        "kpis.Organization",
+        verbose_name="소속 기관",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    sees_child_organizations = models.BooleanField(
+        "하위 기관 포함", default=False, help_text="도의 평가자가 소속 시군의 자료도 봅니다."
     )
 
     class Meta:

@@ -16,43 +16,78 @@ from accounts.models import LoginFailure, Role, User
 from core.korean import with_josa
 from core.numbers import quoted
 from core.security import client_address, request_client_address
-from kpis.models import Department
+from kpis.models import Department, Organization
 
 security_log = logging.getLogger("security")
 
 
-def department_find(*, name: str) -> Department:
-    """Find a department by name, ignoring spaces (the document writes '외국인국제정책 과')."""
+def department_find(*, name: str, organization: Organization | None = None) -> Department:
+    """Find a department by name, ignoring spaces (the document writes '외국인국제정책 과').
+
+    Within `organization` when given. A department carried over into a newer plan edition has a row per
+    edition: the newest edition's row is the one a user belongs to.
+    """
     wanted = "".join(name.split())
-    matches = [d for d in Department.objects.all() if "".join(d.name.split()) == wanted]
+    departments = Department.objects.select_related("bureau")
+    if organization is not None:
+        departments = departments.filter(bureau__organization=organization)
+    matches = [d for d in departments.order_by("-bureau__plan_year", "pk") if "".join(d.name.split()) == wanted]
     if not matches:
-        known = ", ".join(Department.objects.order_by("name").values_list("name", flat=True)) or "(없음)"
+        known = ", ".join(sorted({d.name for d in departments})) or "(없음)"
         raise ValidationError({"department": f"부서 {with_josa(quoted(name), '을/를')} 찾을 수 없습니다. 등록된 부서: {known}"})
-    if len(matches) > 1:
+    newest = [d for d in matches if d.bureau.plan_year == matches[0].bureau.plan_year]
+    if len({d.bureau.organization_id for d in newest}) > 1:
+        raise ValidationError({"department": f"부서 {with_josa(quoted(name), '이/가')} 여러 기관에 있습니다. 기관을 지정하세요."})
+    if len(newest) > 1:
         raise ValidationError({"department": f"부서 {with_josa(quoted(name), '이/가')} 여러 실국에 있습니다."})
-    return matches[0]
+    return newest[0]
+
+
+def organization_of_user(*, department: Department | None, organization: Organization | None) -> Organization | None:
+    """A department user's organization is their department's: named differently, refused."""
+    if department is None:
+        return organization
+    own = department.bureau.organization
+    if organization is not None and organization.pk != own.pk:
+        raise ValidationError({
+            "organization": f"부서 {with_josa(quoted(department.name), '은/는')} {quoted(own.name)} 소속입니다"
+            f" ({quoted(organization.name)} 아님)."
+        })
+    return own
 
 
 @transaction.atomic
 def user_create_or_update(
     *, username: str, role: str, password: str, department_name: str | None = None,
-    validate: bool = True, email: str = "",
+    validate: bool = True, email: str = "", organization_name: str | None = None,
+    sees_child_organizations: bool | None = None,
 ) -> tuple[User, bool]:
     if role not in Role.values:
         raise ValidationError({"role": f"역할은 {', '.join(Role.values)} 중 하나여야 합니다."})
+    organization = None
+    if organization_name:
+        organization = Organization.objects.filter(name=organization_name.strip()).first()
+        if organization is None:
+            known = ", ".join(Organization.objects.order_by("name").values_list("name", flat=True)) or "(없음)"
+            raise ValidationError({
+                "organization": f"기관 {with_josa(quoted(organization_name), '을/를')} 찾을 수 없습니다. 등록된 기관: {known}"
+            })
     department = None
     if role == Role.DEPARTMENT:
         if not department_name:
             raise ValidationError({"department": "부서 담당자는 --department 가 필요합니다."})
-        department = department_find(name=department_name)
+        department = department_find(name=department_name, organization=organization)
     elif department_name:
-        department = department_find(name=department_name)
+        department = department_find(name=department_name, organization=organization)
     user = User.objects.filter(username=username).first()
     created = user is None
     if user is None:
         user = User(username=username)
     user.role = role
     user.department = department
+    user.organization = organization_of_user(department=department, organization=organization)
+    if sees_child_organizations is not None:
+        user.sees_child_organizations = sees_child_organizations
     user.email = email or user.email
     user.is_staff = role == Role.ADMIN
     user.is_superuser = role == Role.ADMIN

@@ -90,14 +90,19 @@ def load_province(indicators: int) -> None:
         Department,
         Indicator,
         IndicatorKind,
+        Organization,
         Target,
     )
     from kpis.services.plan import indicator_domain_defaults
 
     call_command("flush", interactive=False, verbosity=0)
     departments_needed = 1 + -(-(indicators - FIRST_DEPARTMENT) // INDICATORS_PER_DEPARTMENT)
+    organization, _ = Organization.objects.get_or_create(name="벤치도")
     bureaus = Bureau.objects.bulk_create(
-        [Bureau(name=f"가상국{b:04d}", plan_year=YEAR) for b in range(-(-departments_needed // DEPARTMENTS_PER_BUREAU))]
+        [
+            Bureau(organization=organization, name=f"가상국{b:04d}", plan_year=YEAR)
+            for b in range(-(-departments_needed // DEPARTMENTS_PER_BUREAU))
+        ]
     )
     departments = Department.objects.bulk_create(
         [Department(bureau=bureaus[d // DEPARTMENTS_PER_BUREAU], name=f"가상과{d:05d}", order=d) for d in range(departments_needed)],

@@ -84,6 +84,7 @@ def load_dataset(departments: int) -> dict[str, int]:
         EntryYear,
         Indicator,
         IndicatorKind,
+        Organization,
         Reminder,
         Target,
     )
@@ -91,8 +92,12 @@ def load_dataset(departments: int) -> dict[str, int]:
     call_command("migrate", verbosity=0)
     rng = random.Random(2025)
     bureau_count = (departments + DEPARTMENTS_PER_BUREAU - 1) // DEPARTMENTS_PER_BUREAU
+    organization, _ = Organization.objects.get_or_create(name="벤치도")
     bureaus = Bureau.objects.bulk_create(
-        [Bureau(name=f"실국{b:04d}", plan_year=2025, source_document="bench") for b in range(bureau_count)]
+        [
+            Bureau(organization=organization, name=f"실국{b:04d}", plan_year=2025, source_document="bench")
+            for b in range(bureau_count)
+        ]
     )
     statuses = [ActualStatus.APPROVED] * 14 + [ActualStatus.SUBMITTED] * 3 + [ActualStatus.DRAFT, ActualStatus.RETURNED]
     chunk = 500

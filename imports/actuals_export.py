@@ -160,13 +160,13 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
             Indicator.objects.filter(department_id__in=batch).annotate(
                 target=FilteredRelation("targets", condition=Q(targets__year=year)),
                 current=FilteredRelation("actuals", condition=Q(actuals__year=year)),
-                previous=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
+                last_year=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
             )
             .order_by("department__bureau_id", "department__order", "department_id", "order", "id")
             .values_list(
                 "id", "department_id", "department__name", "short_name", "name", "unit", "kind", "weight",
                 "method_text", "formula", "formula_variables", "target__value", "current__value", "current__inputs",
-                "current__note", "current__status", "current__version", "previous__value", "previous__status",
+                "current__note", "current__status", "current__version", "last_year__value", "last_year__status",
                 "value_min", "value_max", "value_places", "input_min", "input_max", "input_places", "display_places",
             )
         )

@@ -17,6 +17,7 @@ from kpis.models import (
     EntryException,
     EntryYear,
     Indicator,
+    Organization,
     PolicyGoal,
     ScoringPolicy,
     StrategicGoal,
@@ -45,9 +46,20 @@ class TeamInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "code", "parent")
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    search_fields = ("name", "code")
+    autocomplete_fields = ("parent",)
+
+
 @admin.register(Bureau)
 class BureauAdmin(admin.ModelAdmin):
-    list_display = ("name", "plan_year", "imported_at")
+    list_display = ("name", "organization", "plan_year", "imported_at")
+    list_filter = ("organization", "plan_year")
+    list_select_related = ("organization",)
 
 
 @admin.register(Department)
@@ -133,6 +145,7 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_display = ("name", "department", "kind", "weight", "direction", "method_text")
     list_filter = ("department", "kind", "direction")
     readonly_fields = ("weight", "method_text", "formula", "formula_variables")
+    raw_id_fields = ("previous",)
     inlines = [TargetInline]
 
     def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 SAMPLE_PLAN = Path(__file__).resolve().parent.parent / "samples" / "plan-external-affairs-bureau.txt"
+SAMPLE_ORGANIZATION = "전북특별자치도"  # the sample's government; `make run` imports it there too
 PASSWORD = "correct-horse-battery-42"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -29,9 +30,11 @@ def sample_plan_rows(django_db_setup, django_db_blocker) -> list[tuple[type, lis
     from django.db import transaction
 
     from imports.services import plan_import
+    from kpis.models import Organization
 
     with django_db_blocker.unblock(), transaction.atomic():
-        plan_import(path=SAMPLE_PLAN)
+        organization, _ = Organization.objects.get_or_create(name=SAMPLE_ORGANIZATION)
+        plan_import(path=SAMPLE_PLAN, organization=organization)
         rows = [
             (model, list(model.objects.order_by("pk").values()))
             for app in SNAPSHOT_APPS for model in apps.get_app_config(app).get_models()
@@ -42,7 +45,7 @@ def sample_plan_rows(django_db_setup, django_db_blocker) -> list[tuple[type, lis
 
 @pytest.fixture
 def sample_plan(db, sample_plan_rows):
-    """The sample document as the real importer writes it; returns the bureau.
+    """The sample document as the real importer writes it into 전북특별자치도's 2025 edition; returns the bureau.
 
     A test in a transaction gets the rows of the session's one import, restored with bulk_create. A
     transactional test (its writes commit, and their on-commit work such as scoring runs) imports the
@@ -52,10 +55,11 @@ def sample_plan(db, sample_plan_rows):
     from django.db import connection, transaction
 
     from imports.services import plan_import
-    from kpis.models import Bureau
+    from kpis.models import Bureau, Organization
 
     if not connection.in_atomic_block:
-        return plan_import(path=SAMPLE_PLAN).bureau
+        organization, _ = Organization.objects.get_or_create(name=SAMPLE_ORGANIZATION)
+        return plan_import(path=SAMPLE_PLAN, organization=organization).bureau
     with transaction.atomic():
         for model, rows in sample_plan_rows:
             model.objects.bulk_create([model(**row) for row in rows])
@@ -66,10 +70,12 @@ def sample_plan(db, sample_plan_rows):
 
 
 def _make_user(username: str, role: str, department: str | None = None):
+    """A persona of the sample's organization."""
     from accounts.services import user_create_or_update
 
     user, _ = user_create_or_update(
-        username=username, role=role, password=PASSWORD, department_name=department, validate=False
+        username=username, role=role, password=PASSWORD, department_name=department, validate=False,
+        organization_name=SAMPLE_ORGANIZATION,
     )
     return user
 

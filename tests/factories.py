@@ -23,6 +23,7 @@ from kpis.models import (
     Department,
     Indicator,
     IndicatorKind,
+    Organization,
     PolicyGoal,
     StrategicGoal,
     Target,
@@ -33,10 +34,21 @@ from kpis.services.plan import indicator_domain_defaults
 PASSWORD = "correct-horse-battery-42"
 
 
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    """The sample's government unless told otherwise: plans imported without a name go there too."""
+
+    class Meta:
+        model = Organization
+        django_get_or_create = ("name",)
+
+    name = "전북특별자치도"
+
+
 class BureauFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Bureau
 
+    organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"시험국{n}")
     plan_year = 2025
 

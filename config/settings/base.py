@@ -176,6 +176,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # (forms, JSON, the non-file part of a multipart upload) keeps Django's default of 2.5 MB.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The organization an existing single-government installation's bureaus move into (kpis migration 0012),
+# and the one plan imports go to when no organization is named (the API's and plan workbook's paths).
+KPI_DEFAULT_ORGANIZATION = os.environ.get("KPI_DEFAULT_ORGANIZATION", "전북특별자치도").strip() or "전북특별자치도"
 # Failed and abandoned (never confirmed) upload runs and their files are deleted after this many days.
 IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30)
 if IMPORT_RETENTION_DAYS < 1:

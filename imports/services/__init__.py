@@ -11,14 +11,23 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
 from imports.models import ImportRun
 from imports.plan_document import PlanDocument, PlanDocumentError, parse_plan_document
 from imports.reconcile import Discrepancy, Placeholder, list_placeholders, reconcile, render_report
-from kpis.models import Bureau
+from kpis.models import Bureau, Organization
+from kpis.services.organizations import organization_default
+from kpis.services.scores import scores_of_other_editions_delete
 
-from .plan_writer import PlanWriter, department_names, headcount_row
+from .plan_writer import PlanWriter, Rename, department_names, headcount_row, renames_read
 
-__all__ = ["PlanImportResult", "count_entities", "plan_import"]
+__all__ = ["PlanImportRefused", "PlanImportResult", "Rename", "count_entities", "plan_import", "renames_read"]
+
+
+class PlanImportRefused(ServiceError):
+    """The document does not fit the import asked for (another plan year than the one named)."""
+
+    code = "plan_import_refused"
 
 
 @dataclass
@@ -32,6 +41,7 @@ class PlanImportResult:
     changes: dict[str, Counter[str]] = field(default_factory=dict)
     stale: list[str] = field(default_factory=list)
     kept_user_actuals: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # indicators linked to last edition's
     audit_entries: int = 0
     dirty_scores: int = 0
     import_run: ImportRun | None = None
@@ -90,10 +100,16 @@ def plan_import(
     user: AbstractBaseUser | None = None,
     dry_run: bool = False,
     reason: str = "",
+    organization: Organization | None = None,
+    plan_year: int | None = None,
+    renames: list[Rename] | None = None,
 ) -> PlanImportResult:
     """Parse the whole document first; then write it in one transaction, or nothing at all.
 
-    A target that had a value and gets another is revised: `reason` is then required (a dry run lists them).
+    The plan goes into the edition (organization, the document's plan year); without an organization,
+    into the installation's own (settings.KPI_DEFAULT_ORGANIZATION). A `plan_year` given must be the
+    document's. `renames` link renamed indicators to last edition's. A target that had a value and gets
+    another is revised: `reason` is then required (a dry run lists them).
     """
     if (path is None) == (text is None):
         raise ValueError("plan_import needs exactly one of path= or text=")
@@ -102,6 +118,11 @@ def plan_import(
         text = _read_text(Path(path))
     assert text is not None
     document = parse_plan_document(text, source_name=source_name)
+    if plan_year is not None and plan_year != document.plan_year:
+        raise PlanImportRefused(
+            f"문서의 계획 연도는 {document.plan_year}년(예산 머리글 기준)인데 {plan_year}년으로 가져오라고 했습니다."
+            " 연도를 확인하세요 (저장된 것 없음)."
+        )
     result = PlanImportResult(
         document=document,
         bureau=None,
@@ -112,11 +133,15 @@ def plan_import(
         reason=reason.strip(),
     )
     with transaction.atomic():
-        writer = PlanWriter(document, user=user, now=timezone.now())
+        writer = PlanWriter(document, organization=organization or organization_default(), user=user, now=timezone.now())
         writer.reason = reason
         bureau = writer.write()
         result.target_revisions = writer.revision_lines
+        writer.link_previous(bureau, renames or [])
+        if writer.new_bureau:  # perhaps a new edition, taking years over from the previous one
+            scores_of_other_editions_delete(organization_id=bureau.organization_id)
         result.changes, result.stale, result.kept_user_actuals = dict(writer.tally), writer.stale, writer.kept
+        result.links = writer.links
         result.audit_entries, result.dirty_scores = len(writer.audit), len(writer.dirty)
         if writer.changed and not dry_run:
             result.import_run = writer.finish(bureau, sha256=hashlib.sha256(text.encode()).hexdigest())

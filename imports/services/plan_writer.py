@@ -1,11 +1,20 @@
-"""Writes a parsed plan document top-down in one transaction: bureau, organisation, goals, data."""
+"""Writes a parsed plan document top-down in one transaction: bureau, organisation, goals, data.
+
+A bureau's plan belongs to an edition, (organization, plan year): its rows are found by (organization,
+plan year, bureau name), so another bureau's document or another year's never touches them. A new plan
+year's document creates new rows and links each indicator to the same one of the previous edition.
+"""
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Max
 
 from budgets.services import budget_summary_write, unit_programs_write
 from core.korean import with_josa
@@ -13,8 +22,8 @@ from core.numbers import quoted
 from core.upsert import only
 from imports.cells import normalize_label
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.plan_document import HeadcountRow, PlanDocument, StrategicGoalBlock
-from kpis.models import Bureau, Department, PolicyGoal, StrategicGoal, Team
+from imports.plan_document import HeadcountRow, PlanDocument, PlanDocumentError, StrategicGoalBlock
+from kpis.models import Bureau, Department, Indicator, Organization, PolicyGoal, StrategicGoal, Team
 from kpis.services.audit import audit_write
 from kpis.services.dirty import dirty_mark
 
@@ -37,25 +46,60 @@ def headcount_row(doc: PlanDocument, name: str) -> HeadcountRow | None:
     return next((row for row in doc.headcount.rows if row.name == name), None)
 
 
-class PlanWriter(PlanSession):
-    """Upserts the document by natural key; ids stay stable across imports."""
+@dataclass(frozen=True)
+class Rename:
+    """One line of a mapping file: last edition's indicator `old` is this edition's `new` (in `department`)."""
 
-    def __init__(self, doc: PlanDocument, *, user: AbstractBaseUser | None, now: datetime) -> None:
+    old: str
+    new: str
+    department: str = ""
+
+
+def renames_read(path: str | Path) -> list[Rename]:
+    """`이전 지표명,새 지표명[,부서명]` per line (UTF-8, a header line allowed); names as short or full name."""
+    renames: list[Rename] = []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for line_number, row in enumerate(csv.reader(handle), start=1):
+            cells = [cell.strip() for cell in row]
+            if not any(cells) or (line_number == 1 and cells[0].replace(" ", "") == "이전지표명"):
+                continue
+            if len(cells) < 2 or not cells[0] or not cells[1]:
+                raise PlanDocumentError("지표 대응표의 행에는 이전 지표명과 새 지표명이 있어야 합니다", line=line_number)
+            renames.append(Rename(old=cells[0], new=cells[1], department=cells[2] if len(cells) > 2 else ""))
+    return renames
+
+
+def _key(text: str) -> str:
+    return "".join(text.split())
+
+
+class PlanWriter(PlanSession):
+    """Upserts the document by natural key within its edition; ids stay stable across imports."""
+
+    def __init__(
+        self, doc: PlanDocument, *, organization: Organization, user: AbstractBaseUser | None, now: datetime
+    ) -> None:
         super().__init__(user=user, now=now)
         self.doc = doc
+        self.organization = organization
+        self.links: list[str] = []
+        self.new_bureau = False
 
     def write(self) -> Bureau:
         doc = self.doc
-        existing = Bureau.objects.filter(name=doc.bureau_name).first()
+        existing = Bureau.objects.filter(
+            organization=self.organization, plan_year=doc.plan_year, name=doc.bureau_name
+        ).first()
         bureau, _, _ = self.save(
             "bureau",
             Bureau,
             existing,
-            {"name": doc.bureau_name},
+            {"organization": self.organization, "name": doc.bureau_name},
             {"plan_year": doc.plan_year, "goal_list": list(doc.goal_list), "basic_direction": doc.basic_direction},
             line=doc.bureau_line,
             on_change=None if existing else {"source_document": doc.source_name, "imported_at": self.now},
         )
+        self.new_bureau = existing is None
         departments = self.write_departments(bureau)
         budget_summary_write(self, bureau=bureau, department=None, table=doc.budget)
         goals_seen: list[int] = []
@@ -148,6 +192,40 @@ class PlanWriter(PlanSession):
         self.note_missing(PolicyGoal.objects.filter(pk__in=[pg.pk for pg in current]), "정책사업목표")
         # The sample has one policy goal per department; indicators and programs hang from the first.
         return saved[0]
+
+    def link_previous(self, bureau: Bureau, renames: list[Rename]) -> None:
+        """Link each indicator of this bureau to the same one of the organization's previous edition.
+
+        The same one: the same department name and indicator name (spaces ignored), or a line of the
+        mapping file for a renamed one. The previous edition may hold it in another bureau (departments
+        move); an indicator found in none is new this year and keeps no link.
+        """
+        previous_year = Bureau.objects.filter(
+            organization=self.organization, plan_year__lt=bureau.plan_year
+        ).aggregate(year=Max("plan_year"))["year"]
+        if previous_year is None:
+            return
+        candidates: dict[tuple[str, str], Indicator] = {}
+        for old in Indicator.objects.filter(
+            department__bureau__organization=self.organization, department__bureau__plan_year=previous_year
+        ).select_related("department"):
+            for name in (old.short_name, old.name):
+                candidates.setdefault((_key(old.department.name), _key(name)), old)
+        linked: list[Indicator] = []
+        for indicator in Indicator.objects.filter(department__bureau=bureau).select_related("department"):
+            department = _key(indicator.department.name)
+            names = {_key(indicator.short_name), _key(indicator.name)}
+            wanted = [
+                _key(rename.old) for rename in renames
+                if _key(rename.new) in names and (not rename.department or _key(rename.department) == department)
+            ] or sorted(names)
+            match = next((candidates[(department, name)] for name in wanted if (department, name) in candidates), None)
+            if match is not None and indicator.previous_id != match.pk:
+                indicator.previous = match
+                linked.append(indicator)
+                self.links.append(f"{indicator.department.name} {quoted(indicator.short_name)} ← {previous_year}년 "
+                                  f"{quoted(match.short_name)}")
+        Indicator.objects.bulk_update(linked, ["previous"])
 
     def finish(self, bureau: Bureau, *, sha256: str) -> ImportRun:
         """Record the run, its audit rows and the department-years to rescore (changes only)."""

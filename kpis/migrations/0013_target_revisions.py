@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('imports', '0006_importrow_run_constrained'),
-        ('kpis', '0011_indicator_display_places'),
+        ('kpis', '0012_organizations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,6 +8,7 @@ from kpis.models.actuals import (
     EntryYear,
     Evidence,
 )
+from kpis.models.organization import Organization, OrganizationKind
 from kpis.models.plan import (
     Bureau,
     Department,
@@ -35,6 +36,6 @@ from kpis.models.scores import (
 __all__ = [
     "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
     "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
-    "LowerIsBetterMethod", "PolicyGoal", "Reminder", "ScorePublication", "ScoreSnapshot", "ScoringPolicy",
-    "StrategicGoal", "Target", "TargetRevision", "Team", "UnreportedMode",
+    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PolicyGoal", "Reminder", "ScorePublication",
+    "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target", "TargetRevision", "Team", "UnreportedMode",
 ]

@@ -9,10 +9,16 @@ from django.db.models import F, Q
 
 from core.numbers import VALUE_DIGITS, format_figure
 from kpis.domain import MAX_PLACES, ValueDomain
+from kpis.models.organization import Organization
 
 
 class Bureau(models.Model):
-    name = models.CharField("실국명", max_length=100, unique=True)
+    """One bureau's plan in one edition: (organization, plan year) holds a 성과계획서 per bureau."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="기관", on_delete=models.PROTECT, related_name="bureaus"
+    )
+    name = models.CharField("실국명", max_length=100)
     plan_year = models.PositiveIntegerField("계획 연도")
     goal_list = models.JSONField("전략목표 목록", default=list, blank=True)
     basic_direction = models.TextField("기본방향", blank=True)
@@ -23,6 +29,11 @@ class Bureau(models.Model):
         verbose_name = "실국"
         verbose_name_plural = "실국"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "plan_year", "name"], name="bureau_unique_name_in_edition"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -122,6 +133,10 @@ class Indicator(models.Model):
     department = models.ForeignKey(Department, verbose_name="부서", on_delete=models.PROTECT, related_name="indicators")
     policy_goal = models.ForeignKey(
         PolicyGoal, verbose_name="정책사업목표", on_delete=models.PROTECT, related_name="indicators", null=True, blank=True
+    )
+    previous = models.ForeignKey(
+        "self", verbose_name="이전 계획의 지표", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="next_editions", help_text="전년도 성과계획서의 같은 지표 (연속 추이를 잇습니다)",
     )
     name = models.CharField("성과지표(원문)", max_length=300)
     short_name = models.CharField("지표명", max_length=300)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import F
 
+from kpis.editions import editions_of, governing_editions
 from kpis.models import Actual, Bureau, DirtyScore, EntryYear, Indicator, Target
 from kpis.score_selectors.paging import _matching_scores, _ordering, _page_ids, _python_order, _summary
 from kpis.score_selectors.ranks import department_ranks
@@ -136,16 +137,20 @@ def scoreboard_page(
     grade = grade if grade in GRADES or grade == NO_GRADE else ""
     memoised = memo is not None
     memo = memo or _no_memo
-    policy, bureaus, entry_year, dirty_remaining = memo("year", (), lambda: (
+    policy, every_bureau, entry_year, dirty_remaining = memo("year", (), lambda: (
         _policy_ref(year),
-        list(Bureau.objects.order_by("name").values_list("id", "name")),
+        list(Bureau.objects.order_by("name").values_list("id", "name", "organization_id", "plan_year")),
         EntryYear.objects.filter(year=year).first(),
         DirtyScore.objects.filter(year=year).count(),
     ))
-    qs = scoreboard_departments(year, bureau_id=bureau_id, grade=grade)
+    # The bureaus' editions decide which departments the year shows (kpis/editions.py): no query of its own.
+    editions = editions_of(year, [(organization_id, plan_year) for _, _, organization_id, plan_year in every_bureau])
+    bureaus = [(pk, name) for pk, name, organization_id, plan_year in every_bureau if editions.governs(organization_id, plan_year)]
+    qs = scoreboard_departments(year, bureau_id=bureau_id, grade=grade, editions=editions)
     scores_qs = _matching_scores(year, bureau_id=bureau_id, grade=grade)
     total, summary, stored = memo(
-        "summary", (bureau_id, grade), lambda: _summary(scores_qs, bureau_id=bureau_id, grade=grade)
+        "summary", (bureau_id, grade),
+        lambda: _summary(scores_qs, bureau_id=bureau_id, grade=grade, editions=editions),
     )
     num_pages = max(ceil(total / page_size), 1)
     page = min(max(page, 1), num_pages)
@@ -159,7 +164,7 @@ def scoreboard_page(
     by_index = bureau_id is None and (not grade or (grade != NO_GRADE and sort != "name"))
     if by_index:
         stored_or_all = total if sort == "name" else stored
-        qs = qs.filter(id__in=_page_ids(sort, scores_qs, start=offset, count=count, stored=stored_or_all, year=year))
+        qs = qs.filter(id__in=_page_ids(sort, scores_qs, start=offset, count=count, stored=stored_or_all, year=year, editions=editions))
         reverse, start = False, 0
     values = list(
         qs.annotate(
@@ -196,9 +201,9 @@ def scoreboard_page(
     frozen = _snapshots(year, ids) if ids else {}
     page_bureaus = sorted({row["bureau_id"] for row in values})
     if memoised:  # every bureau once per version, then any page's bureaus for free
-        rollups = memo("rollups", (), lambda: _rollups_by_bureau(year))
+        rollups = memo("rollups", (), lambda: _rollups_by_bureau(year, editions=editions))
     else:
-        rollups = _rollup_rows(year, page_bureaus) if page_bureaus else {}
+        rollups = _rollup_rows(year, page_bureaus, editions=editions) if page_bureaus else {}
 
     provisional = policy is not None and policy.provisional
     this_year: dict[int, tuple[str, bool]] = {
@@ -250,8 +255,9 @@ def scoreboard_all(year: int, *, sort: str = "score", bureau_id: int | None = No
 
 
 def bureau_rollups(year: int) -> tuple[BureauLine, list[BureauLine]]:
-    """The whole year and every bureau, for the export: three queries."""
-    names = list(Bureau.objects.order_by("name").values_list("id", "name"))
-    rollups = _rollup_rows(year, [bureau_id for bureau_id, _ in names]) if names else {}
-    overall = BureauLine(None, "전체", _rollup_rows(year, None)[None])
+    """The whole year and every bureau of the editions governing it, for the export: four queries."""
+    editions = governing_editions(year)
+    names = list(editions.filter(Bureau.objects.order_by("name"), bureau="").values_list("id", "name"))
+    rollups = _rollup_rows(year, [bureau_id for bureau_id, _ in names], editions=editions) if names else {}
+    overall = BureauLine(None, "전체", _rollup_rows(year, None, editions=editions)[None])
     return overall, [BureauLine(b, name, rollups[b]) for b, name in names if b in rollups]

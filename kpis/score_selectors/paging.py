@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Q, Sum
 
+from kpis.editions import GoverningEditions
 from kpis.models import Department, DepartmentScore
 from kpis.score_selectors.shared import NO_GRADE, _rollup
 from kpis.scoring import BureauRollup
@@ -43,7 +44,7 @@ def _python_order(sort: str):
     return lambda row: (row["score_id"] is None, row["score"] is None, -(row["score"] or 0), row["id"])
 
 
-def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year: int):
+def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year: int, editions: GoverningEditions):
     """Department ids of one national page, read off an index rather than sorting every department.
 
     By name: the (name, id) index of departments. By score or completeness: stored scores first in
@@ -53,7 +54,7 @@ def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year
     stored scores (departments never computed) needs a second, listed read.
     """
     if sort == "name":
-        scores_qs, column = Department.objects.all(), "id"  # `stored` is then every department
+        scores_qs, column = editions.filter(Department.objects.all()), "id"  # `stored` is then every department
         forward, backward = ["name", "id"], ["-name", "-id"]
     else:
         column = "department_id"
@@ -67,7 +68,7 @@ def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year
     if start < stored:
         ids = list(scores_qs.order_by(*forward).values_list(column, flat=True)[start:stored])
     skip = max(start - stored, 0)
-    unscored = Department.objects.exclude(id__in=DepartmentScore.objects.filter(year=year).values("department_id"))
+    unscored = editions.filter(Department.objects.all()).exclude(id__in=DepartmentScore.objects.filter(year=year).values("department_id"))
     ids.extend(unscored.order_by("id").values_list("id", flat=True)[skip : skip + count - len(ids)])
     return ids
 
@@ -82,14 +83,16 @@ def _matching_scores(year: int, *, bureau_id: int | None, grade: str):
     return qs
 
 
-def _summary(scores_qs, *, bureau_id: int | None, grade: str) -> tuple[int, BureauRollup, int]:
+def _summary(
+    scores_qs, *, bureau_id: int | None, grade: str, editions: GoverningEditions
+) -> tuple[int, BureauRollup, int]:
     """Number of matching departments and their roll-up; two cheap queries instead of a 25k-row join.
 
     Departments are counted on their own table; sums come from the scores table. With the
     "no score" filter there is nothing to sum, and the count is departments minus scored ones.
     The third value is the number of stored score rows that match.
     """
-    departments = Department.objects.all()
+    departments = editions.filter(Department.objects.all())
     if bureau_id is not None:
         departments = departments.filter(bureau_id=bureau_id)
     department_count = departments.count()

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 
+from kpis.editions import GoverningEditions, governing_editions
 from kpis.models import ActualStatus, Department, DirtyScore, Reminder, ScoreSnapshot, ScoringPolicy
 from kpis.scoring import BureauRollup, Standing, classify_actual
 from kpis.weak_targets import WeakTarget, find_weak_targets
@@ -150,18 +151,20 @@ def _rollup_of(row: dict) -> BureauRollup:
     return _rollup(row["score_sum"], row["score_count"], row["weighted_sum"], row["weight_sum"], row["departments"])
 
 
-def _rollup_rows(year: int, bureau_ids: Sequence[int] | None) -> dict[int | None, BureauRollup]:
+def _rollup_rows(
+    year: int, bureau_ids: Sequence[int] | None, *, editions: GoverningEditions | None = None
+) -> dict[int | None, BureauRollup]:
     """One aggregate query: by bureau when ids are given, else the whole year under key None."""
-    qs = scoreboard_departments(year)
+    qs = scoreboard_departments(year, editions=editions)
     if bureau_ids is None:
         return {None: _rollup_of(qs.aggregate(**_rollup_aggregates()))}
     grouped = qs.filter(bureau_id__in=bureau_ids).values("bureau_id").annotate(**_rollup_aggregates()).order_by()
     return {row["bureau_id"]: _rollup_of(row) for row in grouped}
 
 
-def _rollups_by_bureau(year: int) -> dict[int | None, BureauRollup]:
+def _rollups_by_bureau(year: int, *, editions: GoverningEditions | None = None) -> dict[int | None, BureauRollup]:
     """Every bureau's roll-up in one aggregate query (for a page view that keeps them per version)."""
-    grouped = scoreboard_departments(year).values("bureau_id").annotate(**_rollup_aggregates()).order_by()
+    grouped = scoreboard_departments(year, editions=editions).values("bureau_id").annotate(**_rollup_aggregates()).order_by()
     return {row["bureau_id"]: _rollup_of(row) for row in grouped}
 
 
@@ -242,9 +245,13 @@ def _snapshots(year: int, department_ids: Sequence[int], *, with_indicators: boo
     }
 
 
-def scoreboard_departments(year: int, *, bureau_id: int | None = None, grade: str = ""):
-    """Departments with the year's stored score joined (LEFT JOIN), filtered by bureau and grade."""
-    qs = Department.objects.annotate(ys=FilteredRelation("scores", condition=Q(scores__year=year)))
+def scoreboard_departments(
+    year: int, *, bureau_id: int | None = None, grade: str = "", editions: GoverningEditions | None = None
+):
+    """The year's departments (of the editions governing it) with the year's stored score joined (LEFT JOIN),
+    filtered by bureau and grade."""
+    editions = editions or governing_editions(year)
+    qs = editions.filter(Department.objects.annotate(ys=FilteredRelation("scores", condition=Q(scores__year=year))))
     if bureau_id is not None:
         qs = qs.filter(bureau_id=bureau_id)
     if grade == NO_GRADE:

@@ -17,8 +17,10 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from core.bulk import bulk_upsert
+from kpis.editions import governing_editions, governing_plan_year
 from kpis.models import (
     ActualStatus,
+    Bureau,
     Department,
     DepartmentScore,
     DirtyScore,
@@ -251,10 +253,17 @@ def _recompute(
             _scoped(DirtyScore.objects.filter(year=year), "department_id", department_ids, first_id, last_id)
             .values_list("department_id", "generation")
         )
+        # Only the departments of the editions governing the year are scored (kpis/editions.py); a dirty mark
+        # of another edition's department is cleared below without a score.
+        editions = governing_editions(year)
         if department_ids is None:
-            wanted = list(_scoped(Department.objects.all(), "pk", None, first_id, last_id).values_list("pk", flat=True))
+            departments = _scoped(editions.filter(Department.objects.all()), "pk", None, first_id, last_id)
+            wanted = list(departments.values_list("pk", flat=True))
         else:
             wanted = list(dict.fromkeys(department_ids))
+            if not editions.single:
+                governed = set(editions.filter(Department.objects.filter(pk__in=wanted)).values_list("pk", flat=True))
+                wanted = [department_id for department_id in wanted if department_id in governed]
         loaded = score_inputs_load(
             year, department_ids, provisional=rules.provisional, first_id=first_id, last_id=last_id,
             with_baseline=rules.lower_is_better == "baseline",
@@ -306,3 +315,28 @@ def dirty_sweep() -> int:
         done += scores_recompute(year, department_ids)
     return done
 
+
+
+@transaction.atomic
+def scores_of_other_editions_delete(*, organization_id: int) -> int:
+    """Drop stored scores of an organization's departments for years their edition no longer governs.
+
+    A new plan edition takes over years from the previous one (a 2026 plan governs 2026 onwards):
+    scores computed for those years on the older edition's departments would show twice. Scores are
+    derived rows (the recompute writes the new edition's); actuals and finalised snapshots stay.
+    """
+    plan_years = set(Bureau.objects.filter(organization_id=organization_id).values_list("plan_year", flat=True))
+    if len(plan_years) < 2:
+        return 0
+    scores = DepartmentScore.objects.filter(department__bureau__organization_id=organization_id)
+    deleted = 0
+    for year in sorted(set(scores.values_list("year", flat=True))):
+        governing = governing_plan_year(plan_years, year)
+        IndicatorScore.objects.filter(
+            indicator__department__bureau__organization_id=organization_id, year=year
+        ).exclude(indicator__department__bureau__plan_year=governing).delete()
+        count, _ = scores.filter(year=year).exclude(department__bureau__plan_year=governing).delete()
+        if count:
+            deleted += count
+            scores_publish(year)
+    return deleted

@@ -701,10 +701,12 @@ def test_a_dry_run_of_a_corrected_document_leaves_no_audit_row(sample_plan: Bure
 
 # --- the command ------------------------------------------------------------------------------
 
+INTO_JEONBUK = ("--organization", "전북특별자치도", "--create-organization")
+
 
 def test_the_command_imports_and_prints_the_report() -> None:
     out = StringIO()
-    call_command("import_plan", str(SAMPLE_PLAN), stdout=out)
+    call_command("import_plan", str(SAMPLE_PLAN), *INTO_JEONBUK, stdout=out)
     report = out.getvalue()
     assert Bureau.objects.filter(name="대외국제소통국").exists()
     assert "성과계획서 가져오기: plan-external-affairs-bureau.txt — 대외국제소통국, 2025년 계획" in report
@@ -718,14 +720,14 @@ def test_the_command_imports_and_prints_the_report() -> None:
 
 def test_the_command_dry_run_writes_nothing() -> None:
     out = StringIO()
-    call_command("import_plan", str(SAMPLE_PLAN), "--dry-run", stdout=out)
+    call_command("import_plan", str(SAMPLE_PLAN), *INTO_JEONBUK, "--dry-run", stdout=out)
     assert not Bureau.objects.exists()
     assert "미리보기" in out.getvalue()
 
 
 def test_the_command_is_silent_with_quiet() -> None:
     out = StringIO()
-    call_command("import_plan", str(SAMPLE_PLAN), "--quiet", stdout=out)
+    call_command("import_plan", str(SAMPLE_PLAN), *INTO_JEONBUK, "--quiet", stdout=out)
     assert out.getvalue() == ""
     assert Indicator.objects.count() == 9
 
@@ -733,10 +735,10 @@ def test_the_command_is_silent_with_quiet() -> None:
 def test_the_command_fails_with_the_line_and_expectation_on_a_corrupt_file(tmp_path: Path) -> None:
     path = write_variant(tmp_path, (134, "국회 및 정당 소통 활성화\t\t4\t20\t1O5\t"))
     with pytest.raises(CommandError, match="134행: '1O5'는 숫자가 아닙니다 \\('25예산\\)"):
-        call_command("import_plan", str(path), stdout=StringIO())
+        call_command("import_plan", str(path), *INTO_JEONBUK, stdout=StringIO())
     assert not Bureau.objects.exists()
 
 
 def test_the_command_fails_cleanly_on_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="파일을 읽을 수 없습니다"):
-        call_command("import_plan", str(tmp_path / "missing.txt"), stdout=StringIO())
+        call_command("import_plan", str(tmp_path / "missing.txt"), *INTO_JEONBUK, stdout=StringIO())

@@ -169,7 +169,7 @@ def test_the_version_moves_with_the_entry_window_and_with_the_date(monkeypatch):
 def test_a_second_page_reuses_the_year_parts_built_for_the_first(client, evaluator, sample_plan):
     """Counts, roll-ups and filter choices are read once per data version, not once per page."""
     scores_recompute(2023)
-    other = Bureau.objects.create(name="다른국", plan_year=2025)
+    other = Bureau.objects.create(organization=sample_plan.organization, name="다른국", plan_year=2025)
     add_departments(other, 60, score=Decimal(70))
     client.force_login(evaluator)
     client.get("/")

@@ -96,9 +96,9 @@ def test_recomputing_twice_gives_the_same_rows(sample_plan):
 def test_an_unchanged_department_is_skipped_and_a_changed_one_recomputed(sample_plan, django_assert_num_queries):
     scores_recompute(2023)
     before = DepartmentScore.objects.get(department__name="대외협력과", year=2023)
-    # savepoint, policy, dirty generations, department ids, inputs, stored fingerprints, release:
-    # nothing written
-    with django_assert_num_queries(7):
+    # savepoint, policy, dirty generations, governing editions, department ids, inputs, stored fingerprints,
+    # release: nothing written
+    with django_assert_num_queries(8):
         scores_recompute(2023)
     assert DepartmentScore.objects.get(pk=before.pk).computed_at == before.computed_at
     Target.objects.filter(indicator__short_name="정무활동 및 당정협력 강화", year=2023).update(value=Decimal(12))
@@ -123,11 +123,11 @@ def test_a_department_recompute_issues_the_same_queries_for_more_indicators(
     # Both measured recomputes store a changed result (a stored fingerprint that no longer matches,
     # then new indicators), so both publish it.
     DepartmentScore.objects.filter(department=department, year=2023).update(fingerprint="changed")
-    # savepoint, policy, dirty generations, indicators joined with their target and actuals, stored
-    # fingerprints, indicator-score upsert, department-score upsert, publication upsert, release (no
-    # dirty mark to clear) = 9; on PostgreSQL each score upsert is create-temp, truncate, (COPY, not
-    # captured), INSERT … ON CONFLICT, truncate.
-    expected = 15 if connection.vendor == "postgresql" else 9
+    # savepoint, policy, dirty generations, governing editions, indicators joined with their target and
+    # actuals, stored fingerprints, indicator-score upsert, department-score upsert, publication upsert,
+    # release (no dirty mark to clear) = 10; on PostgreSQL each score upsert is create-temp, truncate, (COPY,
+    # not captured), INSERT … ON CONFLICT, truncate.
+    expected = 16 if connection.vendor == "postgresql" else 10
     with django_assert_num_queries(expected) as first:
         scores_recompute(2023, [department.pk], force=True)
     for n in range(12):

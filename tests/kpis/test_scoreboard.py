@@ -231,7 +231,7 @@ def test_it_sorts_by_name_and_by_completeness(client, evaluator):
 
 def test_it_filters_by_grade_and_by_bureau(client, evaluator, sample_plan):
     scores_recompute(2023)
-    other = Bureau.objects.create(name="다른국", plan_year=2025)
+    other = Bureau.objects.create(organization=sample_plan.organization, name="다른국", plan_year=2025)
     add_departments(other, 2)
     client.force_login(evaluator)
     assert [r.split()[1] for r in rows_of(client.get(BOARD, {"grade": "none"}))] == ["외국인국제정책과"]
@@ -306,7 +306,7 @@ def test_the_scoreboard_query_count_does_not_grow_with_departments(client, evalu
     with CaptureQueriesContext(connection) as few:
         assert client.get(BOARD).status_code == 200
     add_departments(sample_plan, 120)
-    add_departments(Bureau.objects.create(name="다른국", plan_year=2025), 30)
+    add_departments(Bureau.objects.create(organization=sample_plan.organization, name="다른국", plan_year=2025), 30)
     cache.clear()
     with CaptureQueriesContext(connection) as many:
         response = client.get(BOARD)
@@ -472,7 +472,7 @@ def test_ties_share_a_rank_across_pages_and_in_every_sort_order(client, evaluato
 
 
 def test_the_bureau_choices_escape_their_names(client, evaluator, sample_plan):
-    Bureau.objects.create(name="<b>국</b>", plan_year=2025)
+    Bureau.objects.create(organization=sample_plan.organization, name="<b>국</b>", plan_year=2025)
     client.force_login(evaluator)
     body = client.get(BOARD, {"bureau": sample_plan.pk}).content.decode()
     assert "&lt;b&gt;국&lt;/b&gt;" in body
@@ -482,7 +482,7 @@ def test_the_bureau_choices_escape_their_names(client, evaluator, sample_plan):
 @pytest.mark.parametrize("sort", ["score", "name", "completeness"])
 def test_deep_pages_read_from_the_other_end_give_the_same_order(sample_plan, sort):
     scores_recompute(2023)
-    other = Bureau.objects.create(name="다른국", plan_year=2025)
+    other = Bureau.objects.create(organization=sample_plan.organization, name="다른국", plan_year=2025)
     first, second = add_departments(sample_plan, 70), add_departments(other, 67)
     departments = first + second
     for n, department in enumerate(departments):  # many ties, some missing scores and completeness

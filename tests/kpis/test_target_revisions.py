@@ -26,7 +26,7 @@ from kpis.models import (
 from kpis.services.finalise import year_finalise, year_reopen
 from kpis.services.plan import target_set
 from kpis.services.scores import scores_recompute
-from tests.conftest import SAMPLE_PLAN
+from tests.conftest import SAMPLE_ORGANIZATION, SAMPLE_PLAN
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -234,7 +234,7 @@ def raised_document(tmp_path: Path) -> Path:
 def test_import_plan_lists_revisions_on_a_dry_run_and_requires_a_reason(tmp_path, meetings):
     path = raised_document(tmp_path)
     out = io.StringIO()
-    call_command("import_plan", str(path), "--dry-run", stdout=out)
+    call_command("import_plan", str(path), "--organization", SAMPLE_ORGANIZATION, "--dry-run", stdout=out)
     report = out.getvalue()
     assert "■ 바뀌는 목표 1건" in report
     assert f"{meetings.name} {YEAR}년 목표 11 → 12" in report
@@ -242,10 +242,10 @@ def test_import_plan_lists_revisions_on_a_dry_run_and_requires_a_reason(tmp_path
     assert not TargetRevision.objects.exists()
 
     with pytest.raises(CommandError, match="--reason"):
-        call_command("import_plan", str(path), stdout=io.StringIO())
+        call_command("import_plan", str(path), "--organization", SAMPLE_ORGANIZATION, stdout=io.StringIO())
     assert Target.objects.get(indicator=meetings, year=YEAR).value == D("11")
 
-    call_command("import_plan", str(path), "--reason", "정오표 반영", stdout=io.StringIO())
+    call_command("import_plan", str(path), "--organization", SAMPLE_ORGANIZATION, "--reason", "정오표 반영", stdout=io.StringIO())
     revision = TargetRevision.objects.get()
     assert (revision.old_value, revision.new_value, revision.source, revision.reason) == (
         D("11"), D("12"), ChangeSource.PLAN, "정오표 반영"
@@ -265,7 +265,7 @@ def test_a_finalised_year_refuses_a_revision_on_every_channel(client, admin_user
     page = client.post(f"/admin/kpis/indicator/{meetings.pk}/change/", admin_form(meetings, {YEAR: "12"}, "정정"))
     assert page.status_code == 200 and REFUSED_CLOSED in unescape(page.content.decode())
     with pytest.raises(CommandError, match=REFUSED_CLOSED):
-        call_command("import_plan", str(raised_document(tmp_path)), "--reason", "정정", stdout=io.StringIO())
+        call_command("import_plan", str(raised_document(tmp_path)), "--organization", SAMPLE_ORGANIZATION, "--reason", "정정", stdout=io.StringIO())
     # Another year is open as before.
     revise(admin_user, meetings, "12", year=2024)
 

@@ -9,12 +9,16 @@ from core.errors import error_summary
 
 
 class Command(BaseCommand):
-    help = "Create or update a user with a role (admin, evaluator, department)."
+    help = "Create or update a user with a role (admin, evaluator, department, viewer) and organization."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--department", default=None, help="부서명 (department role)")
+        parser.add_argument("--organization", default=None, help="기관명 (부서 담당자는 부서의 기관)")
+        parser.add_argument(
+            "--with-child-organizations", action="store_true", help="하위 기관 포함 (도의 평가자가 시군도 봄)"
+        )
         parser.add_argument("--password", required=True)
         parser.add_argument("--email", default="")
         parser.add_argument(
@@ -26,6 +30,7 @@ class Command(BaseCommand):
             user, created = user_create_or_update(
                 username=opts["username"], role=opts["role"], password=opts["password"],
                 department_name=opts["department"], validate=not opts["skip_validation"], email=opts["email"],
+                organization_name=opts["organization"], sees_child_organizations=opts["with_child_organizations"],
             )
         except ValidationError as exc:
             messages = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
@@ -33,4 +38,5 @@ class Command(BaseCommand):
             raise CommandError("사용자를 만들 수 없습니다.\n" + "\n".join(lines)) from exc
         verb = "created" if created else "updated"
         dept = f" ({user.department.name})" if user.department else ""
-        self.stdout.write(f"{verb} user {user.username}: {user.get_role_display()}{dept}")
+        organization = f" [{user.organization.name}]" if user.organization else ""
+        self.stdout.write(f"{verb} user {user.username}: {user.get_role_display()}{dept}{organization}")
