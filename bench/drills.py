@@ -49,6 +49,7 @@ logger = logging.getLogger("drills")
 VENV_BIN = Path(sys.executable).parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SAMPLE = ROOT / "samples" / "plan-external-affairs-bureau.txt"
+ORGANIZATION = "전북특별자치도"
 DATABASE = "drills"
 YEAR = 2024  # the sample's open year: its actuals are placeholders, not yet reported
 BEAT_SWEEP_SECONDS = 60  # CELERY_BEAT_SCHEDULE's sweep-dirty-scores
@@ -566,7 +567,7 @@ def prepare(stack: Stack) -> Client:
     stack.pg_init()
     stack.redis_start()
     stack.manage("migrate", "--noinput")
-    stack.manage("import_plan", str(SAMPLE), "--quiet")
+    stack.manage("import_plan", str(SAMPLE), "--organization", ORGANIZATION, "--create-organization", "--quiet")
     stack.manage("collectstatic", "--noinput")
     os.environ.update({key: stack.env[key] for key in ("DJANGO_SETTINGS_MODULE", "DJANGO_DEBUG", "DATABASE_URL",
                                                         "REDIS_URL", "DJANGO_SECRET_KEY", "MEDIA_ROOT")})
@@ -618,7 +619,7 @@ def report(rows: list[Row], machine_line: str, branch: str) -> str:
         f"- Machine: {machine_line}.",
         f"- Code: branch `{branch}`, commit `{_git('rev-parse', '--short', 'HEAD')}`, run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         ("- Method: the script starts a private PostgreSQL cluster (initdb, spare port) and a private Redis server, "
-        "migrates, imports the sample plan (`manage.py import_plan samples/plan-external-affairs-bureau.txt`) and "
+        "migrates, imports the sample plan (`manage.py import_plan samples/plan-external-affairs-bureau.txt --organization 전북특별자치도 --create-organization`) and "
         "starts gunicorn (2 workers), a Celery worker (prefork, concurrency 2) and Celery beat against them "
         "(settings `config.settings.local` with `DJANGO_DEBUG=false`: production's error handling over plain HTTP). The client is plain HTTP: the API with a token, the pages with a session cookie; a save is a POST "
         f"to `/api/v1/actuals/` of a new count for 대외협력과's 개최횟수 indicator in {YEAR}. Redis is stopped with "
