@@ -11,8 +11,10 @@ reader's query count does not grow with the number of editions.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TypeVar
 
 from django.db.models import F, QuerySet
@@ -54,15 +56,45 @@ class Chain:
         return first + [indicator_id for indicator_id in self.ids if indicator_id not in first]
 
 
+# The annotations `with_chains` adds, in order: for `values_list(..., *CHAIN_FIELDS)`.
+CHAIN_FIELDS = tuple(f"edition_{depth}_{part}" for depth in range(1, CHAIN_DEPTH + 1) for part in ("id", "plan_year"))
+
+
 def chain_of(indicator: Indicator, plan_year: int) -> Chain:
     """The chain of an indicator read through `with_chains` (`plan_year`: its own edition's)."""
-    editions = [(indicator.pk, plan_year)]
-    for depth in range(1, CHAIN_DEPTH + 1):
-        earlier = getattr(indicator, f"edition_{depth}_id", None)
+    return chain_from_values(indicator.pk, plan_year, [getattr(indicator, field, None) for field in CHAIN_FIELDS])
+
+
+def chain_from_values(indicator_id: int, plan_year: int, values: Sequence[int | None]) -> Chain:
+    """The chain from a `values_list` row's CHAIN_FIELDS."""
+    editions = [(indicator_id, plan_year)]
+    for earlier, earlier_plan_year in zip(values[::2], values[1::2], strict=True):
         if earlier is None:
             break
-        editions.append((earlier, getattr(indicator, f"edition_{depth}_plan_year")))
+        editions.append((earlier, earlier_plan_year))
     return Chain(tuple(editions))
+
+
+def series_rows(
+    chains: Mapping[int, Chain],
+    targets: Iterable[tuple[int, int, Decimal | None]],
+    actuals: Iterable[tuple[int, int, Decimal | None, str]],
+) -> tuple[list[tuple[int, int, Decimal | None]], list[tuple[int, int, Decimal | None, str]]]:
+    """Target and actual rows of the chains' editions, as rows of each chain's own indicator over its series
+    (what kpis.score_selectors.shared._weak_by_indicator reads)."""
+    target_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    for indicator_id, year, value in targets:
+        target_map[indicator_id][year] = value
+    actual_map: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for indicator_id, year, value, status in actuals:
+        actual_map[indicator_id][year] = (value, status)
+    target_rows, actual_rows = [], []
+    for indicator_id, chain in chains.items():
+        target_rows.extend((indicator_id, year, value) for year, value in series_targets(chain, target_map).items())
+        actual_rows.extend(
+            (indicator_id, year, *row) for year, row in series_actuals(chain, actual_map).items()
+        )
+    return target_rows, actual_rows
 
 
 def series_targets(chain: Chain, targets: Mapping[int, Mapping[int, V]]) -> dict[int, V]:

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from imports.services import plan_import, renames_read
 from kpis.models import Actual, ActualStatus, Department, Indicator, Organization
-from kpis.score_selectors import department_drilldown
+from kpis.score_selectors import department_drilldown, scoreboard_page
 from kpis.services.actuals import actual_save
 from kpis.services.workflow import actual_approve, actual_submit
 from tests.conftest import SAMPLE_ORGANIZATION
@@ -126,3 +126,13 @@ def test_the_drill_down_page_charts_the_years_of_both_plans(client, evaluator, e
 
     chart = body[body.index("<svg"):]
     assert ">2023<" in chart and ">2028<" in chart
+
+
+def test_the_scoreboard_counts_the_same_weak_targets_as_the_drill_down(editions):
+    board = scoreboard_page(2026, sort="name")
+
+    for row in board.rows:
+        drilldown = department_drilldown(2026, row.department_id)
+        assert row.weak_count == drilldown.weak_count, row.name
+    assert {row.bureau_id for row in board.rows} == {editions["new"].pk}
+    assert any(row.weak_count for row in board.rows)
