@@ -161,3 +161,4 @@ def test_the_page_reads_in_a_fixed_number_of_queries(client, evaluator, editions
         assert client.get(reverse("plans:diff", args=[new.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("plans:list")).status_code == 200
+
