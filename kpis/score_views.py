@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,7 +41,6 @@ from kpis.score_selectors import (
     scoreboard_all,
     scoreboard_page,
 )
-from kpis.score_selectors.compare import COMPARE_SORTS, organization_comparison
 from kpis.services.finalise import year_finalise, year_reopen
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.tasks import recompute_year
@@ -374,30 +372,3 @@ def department_scores_export(request: HttpRequest, year: int, department_id: int
     response["Content-Disposition"] = f'attachment; filename="scores-{year}-department-{department_id}.xlsx"'
     return response
 
-
-@login_required
-@require_GET
-def organization_compare(request: HttpRequest, year: int) -> HttpResponse:
-    """One row per organization the user sees; only for users who see several."""
-    year = _year(year)
-    if not sees_several(request.user):
-        raise PermissionDenied("여러 기관을 볼 수 있는 사용자만 기관을 비교할 수 있습니다.")
-    sort = request.GET.get("sort", "name")
-    sort = sort if sort in COMPARE_SORTS else "name"
-    lines = organization_comparison(year, visible_organization_ids(request.user), sort=sort)
-    context = {"year": year, "lines": lines, "sort": sort, "sorts": COMPARE_SORTS, "years": (year - 1, year + 1)}
-    return render(request, "kpis/scores/compare.html", context)
-
-
-@login_required
-@require_POST
-def organization_switch(request: HttpRequest) -> HttpResponse:
-    """The header's switcher: remember the chosen organization, back to the page it was sent from."""
-    organization = current_organization_set(request, _int(request.POST.get("organization")) or 0)
-    if organization is None:
-        raise Http404("기관을 찾을 수 없습니다.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("kpis:home")
-    messages.success(request, f"{organization.name} 화면으로 바꿨습니다.")
-    return redirect(target)
