@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import TokenLogoutAllView, TokenLogoutView, TokenObtainView
 from budgets.api.views import BudgetProgramViewSet, UnitProgramViewSet
 from core.api_errors import ApiErrorsMixin, api_not_found
+from kpis.api.organizations import OrganizationViewSet
 from kpis.api.views import (
     ActualViewSet,
     DepartmentViewSet,
@@ -43,6 +44,7 @@ class DocsView(SpectacularSwaggerView):
 
 router = DefaultRouter()
 router.include_root_view = False
+router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("strategic-goals", StrategicGoalViewSet, basename="strategic-goal")
 router.register("policy-goals", PolicyGoalViewSet, basename="policy-goal")

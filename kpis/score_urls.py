@@ -1,11 +1,13 @@
 from django.urls import path
 
-from kpis import score_views
+from kpis import organization_views, score_views
 
 app_name = "scores"
 urlpatterns = [
     path("scores/", score_views.scores_home, name="home"),
     path("scores/<int:year>/", score_views.scoreboard, name="board"),
+    path("scores/<int:year>/compare/", organization_views.organization_compare, name="compare"),
+    path("organization/", organization_views.organization_switch, name="organization_switch"),
     path("scores/<int:year>/export.xlsx", score_views.scoreboard_export, name="export"),
     path("scores/<int:year>/recompute/", score_views.scoreboard_recompute, name="recompute"),
     path("scores/<int:year>/recompute/<str:task_id>/", score_views.scoreboard_recompute_status, name="recompute_status"),

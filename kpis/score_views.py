@@ -29,7 +29,9 @@ from core.errors import PermissionRefused, ServiceError
 from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
-from kpis.models import Department, DirtyScore
+from kpis.current import current_organization, current_organization_set, sees_several
+from kpis.models import Department, DirtyScore, Organization
+from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
     GRADES,
@@ -142,9 +144,15 @@ def _filter_query(filters: dict, **extra) -> str:
     return urlencode([(key, value) for key, value in pairs.items() if value is not None])
 
 
-def _board(year: int, filters: dict, page_number: int, memo=None) -> dict:
+def _organization_id(organization: Organization | None) -> int | None:
+    """The organization whose rows a page shows; None (no organization filter: the scope rules of the selectors
+    decide, kpis/scope.py) when the user has no current organization."""
+    return organization.pk if organization is not None else None
+
+
+def _board(year: int, filters: dict, page_number: int, memo=None, organization: Organization | None = None) -> dict:
     """The data-dependent parts of a scoreboard page, rendered once per data version."""
-    page = scoreboard_page(year, page=page_number, memo=memo, **filters)
+    page = scoreboard_page(year, page=page_number, memo=memo, organization_id=_organization_id(organization), **filters)
     # Built here rather than in a template loop: a national install has a thousand bureaus.
     # Plain string building with the standard escape: format_html per option is 10× slower.
     bureau_options = mark_safe("".join(  # every name escaped; ids are integers
@@ -158,6 +166,7 @@ def _board(year: int, filters: dict, page_number: int, memo=None) -> dict:
         "query": _filter_query(filters),
         "sort_query": _filter_query({**filters, "sort": "score"}),
         "years": (year - 1, year + 1),
+        "organization_name": organization.name if organization is not None else "",
     }
     return {
         "head": mark_safe(render_to_string("kpis/scores/_board_head.html", context)),  # autoescaped templates
@@ -176,9 +185,13 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     filters = _filters(request)
     page_number = max(_int(request.GET.get("page")) or 1, 1)
     version = board_version(year)
+    chosen = _int(request.GET.get("organization"))  # a link from the comparison page
+    if chosen is not None and current_organization_set(request, chosen) is None:
+        raise Http404("기관을 찾을 수 없습니다.")
+    organization = current_organization(request)
     board = board_cached(
-        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number),
-        lambda memo: _board(year, filters, page_number, memo), version=version,
+        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number, _organization_id(organization)),
+        lambda memo: _board(year, filters, page_number, memo, organization), version=version,
     )
     job = _job(request, year)
     if job and job["done"]:
@@ -198,6 +211,8 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         "board": board,
         "year": year,
         "job": job,
+        "organization": organization,
+        "sees_several": sees_several(request.user),
         "can_recompute": _can_recompute(request.user),
         "can_finalise": is_admin(request.user),
         "query": _filter_query(filters),
@@ -216,10 +231,15 @@ def scoreboard_recompute(request: HttpRequest, year: int) -> HttpResponse:
         raise PermissionDenied("평가자와 관리자만 재계산할 수 있습니다.")
     task_id = str(uuid.uuid4())
     failures: list[Exception] = []
+    # An organization's evaluator or admin recomputes the organization the page shows; a user of every
+    # organization (no organization of their own) the whole year.
+    options = {}
+    if visible_organization_ids(request.user) is not None:
+        options["organization_id"] = _organization_id(current_organization(request))
 
     def publish() -> None:
         try:
-            recompute_year.apply_async(args=(year,), task_id=task_id, retry=False)
+            recompute_year.apply_async(args=(year,), kwargs=options, task_id=task_id, retry=False)
         except Exception as exc:  # report a dead broker to the user, not as a 500
             if recompute_year.app.conf.task_always_eager:
                 raise
@@ -292,8 +312,10 @@ def scoreboard_reopen(request: HttpRequest, year: int) -> HttpResponse:
 def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     filters = _filters(request)
-    rows = scoreboard_all(year, **filters)
-    overall, rollups = bureau_rollups(year)
+    organization = current_organization(request)
+    organization_id = _organization_id(organization)
+    rows = scoreboard_all(year, organization_id=organization_id, **filters)
+    overall, rollups = bureau_rollups(year, organization_id)
     if filters["bureau_id"] is not None:
         rollups = [line for line in rollups if line.bureau_id == filters["bureau_id"]]
     described = []
@@ -301,6 +323,8 @@ def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
         described.append(f"등급 {'없음' if filters['grade'] == NO_GRADE else filters['grade']}")
     if filters["bureau_id"] is not None:
         described.append(next((line.name for line in rollups), "실국"))
+    if organization is not None:
+        described.insert(0, organization.name)
     content = scoreboard_workbook(year=year, rows=rows, rollups=rollups, overall=overall, filters=" · ".join(described))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="scores-{year}.xlsx"'
@@ -347,3 +371,4 @@ def department_scores_export(request: HttpRequest, year: int, department_id: int
     response = HttpResponse(drilldown_workbook(page), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="scores-{year}-department-{department_id}.xlsx"'
     return response
+

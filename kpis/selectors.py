@@ -181,9 +181,10 @@ class DepartmentPage:
         return sum((i.weight for i in self.indicators), Decimal(0))
 
 
-def bureau_list() -> list[BureauListItem]:
-    """Every bureau with its departments. Two queries."""
-    bureaus = Bureau.objects.order_by("name").prefetch_related(
+def bureau_list(organization_id: int | None = None) -> list[BureauListItem]:
+    """Every bureau (of one organization when given) with its departments. Two queries."""
+    bureaus = Bureau.objects.filter(**({} if organization_id is None else {"organization_id": organization_id}))
+    bureaus = bureaus.order_by("name").prefetch_related(
         Prefetch("departments", queryset=Department.objects.order_by("order", "name").only("id", "name", "bureau_id"))
     )
     return [

@@ -49,7 +49,7 @@ def recompute_department(department_id: int, year: int) -> int:
 
 
 @shared_task(bind=True, **DB_RETRY)
-def recompute_year(self, year: int, force: bool = False) -> int:
+def recompute_year(self, year: int, force: bool = False, organization_id: int | None = None) -> int:
     """Recompute every department of a year; returns departments checked.
 
     On real workers the task replaces itself with a chord: one ``recompute_year_chunk`` per
@@ -59,8 +59,13 @@ def recompute_year(self, year: int, force: bool = False) -> int:
     chunk that fails or is lost leaves its departments' previous results and dirty marks (the
     sweeper finishes them; the chord's errback publishes what the other chunks stored); a chunk
     run twice writes the same rows. Run eagerly (no broker), the year is one transaction, as before.
+    With ``organization_id`` only that organization's departments, in one transaction (no chord).
     """
     year = int(year)
+    if organization_id is not None:
+        done = scores_recompute(year, force=bool(force), organization_id=int(organization_id))
+        logger.info("recomputed %s departments of organization %s for %s", done, organization_id, year)
+        return done
     parts = settings.SCORES_YEAR_CHUNKS
     # A chord needs workers to run on and a result backend to count finished chunks.
     inline = self.request.is_eager or self.request.called_directly or isinstance(self.backend, DisabledBackend)

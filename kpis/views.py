@@ -5,18 +5,21 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kpis.current import current_organization
 from kpis.models import Bureau, Department
 from kpis.selectors import bureau_list, bureau_overview, department_page
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    bureaus = bureau_list()
+    """The current organization's bureaus (kpis/current.py: the one chosen in the header, else the user's own)."""
+    organization = current_organization(request)
+    bureaus = bureau_list(organization.pk if organization is not None else None)
     if len(bureaus) == 1:
         # One bureau is the usual install: show its overview rather than a list of one.
         overview = bureau_overview(bureau_id=bureaus[0].id)
-        return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True})
-    return render(request, "kpis/home.html", {"bureaus": bureaus})
+        return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True, "organization": organization})
+    return render(request, "kpis/home.html", {"bureaus": bureaus, "organization": organization})
 
 
 @login_required

@@ -73,9 +73,11 @@ def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year
     return ids
 
 
-def _matching_scores(year: int, *, bureau_id: int | None, grade: str):
-    """The year's stored scores of the matching departments: one table, no join unless by bureau."""
+def _matching_scores(year: int, *, bureau_id: int | None, grade: str, organization_id: int | None = None):
+    """The year's stored scores of the matching departments: one table, no join unless by bureau or organization."""
     qs = DepartmentScore.objects.filter(year=year)
+    if organization_id is not None:
+        qs = qs.filter(department__bureau__organization_id=organization_id)
     if bureau_id is not None:
         qs = qs.filter(department__bureau_id=bureau_id)
     if grade and grade != NO_GRADE:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 
-from kpis.editions import GoverningEditions, governing_editions
-from kpis.models import ActualStatus, Department, DirtyScore, Reminder, ScoreSnapshot, ScoringPolicy
+from kpis.editions import GoverningEditions, editions_of, governing_editions
+from kpis.models import ActualStatus, Bureau, Department, DirtyScore, Reminder, ScoreSnapshot, ScoringPolicy
 from kpis.scoring import BureauRollup, Standing, classify_actual
 from kpis.weak_targets import WeakTarget, find_weak_targets
 
@@ -25,6 +25,26 @@ STALE_POLICY = "평가 기준 변경"
 
 
 # --- shared -----------------------------------------------------------------------------------
+
+
+def organization_editions(
+    year: int, organization_id: int | None, editions: Iterable[tuple[int, int]] | None = None
+) -> GoverningEditions:
+    """The editions governing `year`, of one organization when `organization_id` is given (else all of them).
+
+    `editions`: (organization id, plan year) pairs the caller already read (else one query). One
+    organization's editions always filter (never `single`), so its rows alone are kept; an
+    organization with no edition keeps nothing.
+    """
+    if editions is None:
+        if organization_id is None:
+            return governing_editions(year)
+        editions = Bureau.objects.filter(organization_id=organization_id).order_by().values_list(
+            "organization_id", "plan_year").distinct()
+    if organization_id is None:
+        return editions_of(year, editions)
+    found = editions_of(year, [(o, y) for o, y in editions if o == organization_id])
+    return replace(found, plan_years=found.plan_years or {organization_id: 0}, single=False)
 
 
 @dataclass(frozen=True)

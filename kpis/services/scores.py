@@ -203,15 +203,23 @@ def _scoped(queryset, field: str, department_ids: Sequence[int] | None, first_id
     return queryset
 
 
-def scores_recompute(year: int, department_ids: Sequence[int] | None = None, *, force: bool = False) -> int:
+def scores_recompute(
+    year: int, department_ids: Sequence[int] | None = None, *, force: bool = False, organization_id: int | None = None
+) -> int:
     """Recompute and store scores of the given departments (all when None); returns departments checked.
 
     A department whose stored fingerprint equals the fingerprint of its current inputs (same
     policy version, weights, targets, actuals) already holds exactly the rows we would write,
     so it is skipped unless ``force``; a nightly recompute then costs one read per department.
     Everything happens in one transaction, which also publishes the result to the scoreboard
-    when it changed one (kpis/services/publication.py).
+    when it changed one (kpis/services/publication.py). ``organization_id``: only that organization's
+    departments (of the edition governing the year), whatever ``department_ids`` says.
     """
+    if organization_id is not None:
+        own = governing_editions(year).filter(Department.objects.filter(bureau__organization_id=organization_id))
+        if department_ids is not None:
+            own = own.filter(pk__in=department_ids)
+        department_ids = list(own.order_by("pk").values_list("pk", flat=True))
     return _recompute(year, department_ids, None, None, force=force, publish=True)
 
 

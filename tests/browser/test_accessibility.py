@@ -33,7 +33,7 @@ pytestmark = pytest.mark.browser
 
 ENTRY_YEAR = 2024
 SCORED_YEAR = 2023
-ROLES = {"department": "a11y_dept", "evaluator": "a11y_evaluator", "admin": "a11y_admin"}
+ROLES = {"department": "a11y_dept", "evaluator": "a11y_evaluator", "admin": "a11y_admin", "viewer": "a11y_viewer"}
 WIDE, NARROW = {"width": 1400, "height": 1000}, {"width": 320, "height": 800}
 # The outermost elements that stick out past the right edge of the screen, outside a scrolling table.
 OVERFLOWING = """() => [...document.querySelectorAll("body *")]
@@ -60,6 +60,7 @@ EXCLUDED = {
     "scores:recompute_status": "htmx fragment polled into the scoreboard while a recompute runs",
     "scores:finalise": "POST only: the scoreboard's finalise button",
     "scores:reopen": "POST only: the scoreboard's reopen form (shown to admins once a year is finalised)",
+    "scores:organization_switch": "POST only: the header's organization switcher, checked on the viewer's pages",
     "imports:actuals_export": "an xlsx download (the button is on the upload page)",
     "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
     "imports:confirm": "POST only: the preview page's confirm button",
@@ -119,6 +120,17 @@ def _preview_with_errors(user, department_id: int) -> int:
     ).pk
 
 
+def _national_viewer(username: str) -> None:
+    """The national read-only viewer, who sees every organization: the header's switcher and the comparison."""
+    from accounts.models import Role
+    from kpis.models import Organization
+
+    user = _make_user(username, "evaluator")
+    user.role, user.organization = Role.VIEWER, None
+    user.save(update_fields=["role", "organization"])
+    Organization.objects.get_or_create(name="전주시", defaults={"kind": "local"})
+
+
 def _sample() -> Sample:
     """The sample plan, one user per role, and 대외협력과's 2024 actuals in every state the pages show."""
     from imports.services import plan_import
@@ -132,6 +144,7 @@ def _sample() -> Sample:
     department = _make_user(ROLES["department"], "department", "대외협력과")
     evaluator = _make_user(ROLES["evaluator"], "evaluator")
     _make_user(ROLES["admin"], "admin")
+    _national_viewer(ROLES["viewer"])
     indicators = {i.short_name: i for i in Indicator.objects.filter(department_id=department.department_id)}
     volunteering, meetings = indicators["자원봉사 활동률"], indicators["정무활동 및 당정협력 강화"]
     partners = indicators["민간단체 및 출향도민 협력 강화"]
@@ -213,6 +226,8 @@ PAGES = [
     Visit("scoreboard", "scores:board", "evaluator", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
     Visit("drilldown", "scores:department", "evaluator",
            lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
+    Visit("scoreboard-viewer", None, "viewer", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
+    Visit("compare", "scores:compare", "viewer", lambda s: reverse("scores:compare", args=[SCORED_YEAR])),
     Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
     Visit("plan-editions", "plans:list", "evaluator", lambda s: reverse("plans:list")),
     Visit("plan-diff-first-edition", "plans:diff", "evaluator", lambda s: reverse("plans:diff", args=[s.bureau_id])),
@@ -271,6 +286,7 @@ def _refuse_a_save(page) -> None:
 # Pages whose every tab stop is checked for a visible focus indicator, by the role that uses them.
 FOCUS_PAGES = [visit for visit in PAGES if visit.case in {
     "login", "my-department", "entry", "review-queue", "scoreboard", "drilldown", "excel-upload", "excel-preview-with-errors",
+    "compare",
 }]
 FOCUS_STATE = """() => {
     const el = document.activeElement;

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from knox.models import AuthToken
 
 from budgets.models import BudgetProgram, UnitProgram
-from kpis.models import Actual, Department, Indicator, PolicyGoal, StrategicGoal
+from kpis.models import Actual, Department, Indicator, Organization, PolicyGoal, StrategicGoal
 from tests.conftest import skip_or_fail
 
 MAX_EXAMPLES = 25
@@ -19,7 +19,7 @@ MAX_EXAMPLES = 25
 RESOURCES = {
     "departments": Department, "strategic-goals": StrategicGoal, "policy-goals": PolicyGoal,
     "indicators": Indicator, "unit-programs": UnitProgram, "budget-programs": BudgetProgram, "actuals": Actual,
-    "scores": Department,
+    "scores": Department, "organizations": Organization,
 }
 
 try:
