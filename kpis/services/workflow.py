@@ -17,7 +17,13 @@ from kpis.models import Actual, ActualStatus, ChangeSource
 from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.permissions import require_actual_writer, require_admin, require_reviewer, require_year_open
+from kpis.services.permissions import (
+    require_actual_writer,
+    require_admin,
+    require_department_in_scope,
+    require_reviewer,
+    require_year_open,
+)
 
 
 def _transition(
@@ -81,6 +87,7 @@ def actual_approve(
     actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
+    require_department_in_scope(user, actual.indicator.department_id, "실적")
     require_year_open(actual.indicator.department_id, actual.year)
     if actual.submitted_by_id == user.pk or actual.updated_by_id == user.pk:
         log_refusal(user, "approve_own", f"actual={actual_id}")
@@ -153,6 +160,7 @@ def _send_back(
     actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
+    require_department_in_scope(user, actual.indicator.department_id, "실적")
     require_year_open(actual.indicator.department_id, actual.year)
     now = timezone.now()
     return _transition(
