@@ -11,10 +11,10 @@ from kpis.selectors import bureau_list, bureau_overview, department_page
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    bureaus = bureau_list()
+    bureaus = bureau_list(user=request.user)
     if len(bureaus) == 1:
         # One bureau is the usual install: show its overview rather than a list of one.
-        overview = bureau_overview(bureau_id=bureaus[0].id)
+        overview = bureau_overview(bureau_id=bureaus[0].id, user=request.user)
         return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True})
     return render(request, "kpis/home.html", {"bureaus": bureaus})
 
@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def bureau_detail(request: HttpRequest, bureau_id: int) -> HttpResponse:
     try:
-        overview = bureau_overview(bureau_id=bureau_id)
+        overview = bureau_overview(bureau_id=bureau_id, user=request.user)
     except Bureau.DoesNotExist as exc:
         raise Http404("실국을 찾을 수 없습니다.") from exc
     return render(request, "kpis/bureau_detail.html", {"bureau": overview})
@@ -31,7 +31,7 @@ def bureau_detail(request: HttpRequest, bureau_id: int) -> HttpResponse:
 @login_required
 def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
     try:
-        page = department_page(department_id=department_id)
+        page = department_page(department_id=department_id, user=request.user)
     except Department.DoesNotExist as exc:
         raise Http404("부서를 찾을 수 없습니다.") from exc
     return render(request, "kpis/department_detail.html", {"page": page})

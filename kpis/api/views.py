@@ -48,8 +48,8 @@ from kpis.api.serializers import (
     RecomputeResponseSerializer,
     StrategicGoalSerializer,
 )
-from kpis.scope import scoped
 from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal, TargetRevision
+from kpis.scope import scoped
 from kpis.services.actuals import SaveOutcome, actual_save, actual_save_outcome
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
