@@ -30,6 +30,7 @@ from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.models import Department, DirtyScore
+from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
     GRADES,
@@ -142,9 +143,15 @@ def _filter_query(filters: dict, **extra) -> str:
     return urlencode([(key, value) for key, value in pairs.items() if value is not None])
 
 
-def _board(year: int, filters: dict, page_number: int, memo=None) -> dict:
+def _scope(user) -> tuple[int, ...] | None:
+    """The organizations the reader sees (kpis/scope.py), as a cache-key part; None: all."""
+    visible = visible_organization_ids(user)
+    return None if visible is None else tuple(sorted(visible))
+
+
+def _board(year: int, filters: dict, page_number: int, memo=None, scope: tuple[int, ...] | None = None) -> dict:
     """The data-dependent parts of a scoreboard page, rendered once per data version."""
-    page = scoreboard_page(year, page=page_number, memo=memo, **filters)
+    page = scoreboard_page(year, page=page_number, memo=memo, organization_ids=scope, **filters)
     # Built here rather than in a template loop: a national install has a thousand bureaus.
     # Plain string building with the standard escape: format_html per option is 10× slower.
     bureau_options = mark_safe("".join(  # every name escaped; ids are integers
@@ -176,9 +183,10 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     filters = _filters(request)
     page_number = max(_int(request.GET.get("page")) or 1, 1)
     version = board_version(year)
+    scope = _scope(request.user)
     board = board_cached(
-        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number),
-        lambda memo: _board(year, filters, page_number, memo), version=version,
+        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number, scope),
+        lambda memo: _board(year, filters, page_number, memo, scope), version=version,
     )
     job = _job(request, year)
     if job and job["done"]:
@@ -292,8 +300,9 @@ def scoreboard_reopen(request: HttpRequest, year: int) -> HttpResponse:
 def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     filters = _filters(request)
-    rows = scoreboard_all(year, **filters)
-    overall, rollups = bureau_rollups(year)
+    scope = _scope(request.user)
+    rows = scoreboard_all(year, organization_ids=scope, **filters)
+    overall, rollups = bureau_rollups(year, organization_ids=scope)
     if filters["bureau_id"] is not None:
         rollups = [line for line in rollups if line.bureau_id == filters["bureau_id"]]
     described = []
@@ -307,9 +316,9 @@ def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
     return response
 
 
-def _drilldown(year: int, department_id: int):
+def _drilldown(request: HttpRequest, year: int, department_id: int):
     try:
-        return department_drilldown(year, department_id)
+        return department_drilldown(year, department_id, organization_ids=_scope(request.user))
     except Department.DoesNotExist as exc:
         raise Http404("부서를 찾을 수 없습니다.") from exc
 
@@ -318,7 +327,7 @@ def _drilldown(year: int, department_id: int):
 @require_GET
 def department_scores(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
     year = _year(year)
-    page = _drilldown(year, department_id)
+    page = _drilldown(request, year, department_id)
     contribution_svg = mark_safe(  # charts.py escapes every text it writes
         contribution_chart(bars=[Bar(line.name, line.contribution) for line in page.indicators], score=page.score)
     )
@@ -343,7 +352,7 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
 @require_GET
 def department_scores_export(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
     year = _year(year)
-    page = _drilldown(year, department_id)
+    page = _drilldown(request, year, department_id)
     response = HttpResponse(drilldown_workbook(page), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="scores-{year}-department-{department_id}.xlsx"'
     return response

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -33,6 +33,7 @@ from kpis.score_selectors.shared import (
     _snapshots,
     _stale_reason,
     _weak_by_indicator,
+    scoped_editions,
     scoreboard_departments,
     stale_department_ids,
     status_bucket,
@@ -113,7 +114,7 @@ def _no_memo(name: str, params: tuple, compute: Callable[[], Any]) -> Any:
 
 def scoreboard_page(
     year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "", page: int = 1,
-    page_size: int = PAGE_SIZE, memo: Memo | None = None,
+    page_size: int = PAGE_SIZE, memo: Memo | None = None, organization_ids: Iterable[int] | None = None,
 ) -> ScoreboardPage:
     """One page of the scoreboard in a fixed number of queries, whatever the number of departments.
 
@@ -132,7 +133,11 @@ def scoreboard_page(
     (queries 1–6 and 8, and the roll-ups of every bureau instead of 15) between calls; the page
     view passes one bound to the data version (kpis/board_cache.py), so they are read once per
     change.
+
+    `organization_ids` (kpis.scope.visible_organization_ids of the reader; None: all) keeps every count, roll-up,
+    filter choice and row to those organizations, in the same queries.
     """
+    scope = None if organization_ids is None else tuple(sorted(organization_ids))
     sort = sort if sort in SORTS else "score"
     grade = grade if grade in GRADES or grade == NO_GRADE else ""
     memoised = memo is not None
@@ -144,12 +149,16 @@ def scoreboard_page(
         DirtyScore.objects.filter(year=year).count(),
     ))
     # The bureaus' editions decide which departments the year shows (kpis/editions.py): no query of its own.
-    editions = editions_of(year, [(organization_id, plan_year) for _, _, organization_id, plan_year in every_bureau])
+    editions = scoped_editions(
+        editions_of(year, [(organization_id, plan_year) for _, _, organization_id, plan_year in every_bureau]), scope
+    )
     bureaus = [(pk, name) for pk, name, organization_id, plan_year in every_bureau if editions.governs(organization_id, plan_year)]
     qs = scoreboard_departments(year, bureau_id=bureau_id, grade=grade, editions=editions)
     scores_qs = _matching_scores(year, bureau_id=bureau_id, grade=grade)
+    if scope is not None:
+        scores_qs = scores_qs.filter(department__bureau__organization_id__in=scope)
     total, summary, stored = memo(
-        "summary", (bureau_id, grade),
+        "summary", (bureau_id, grade, scope),
         lambda: _summary(scores_qs, bureau_id=bureau_id, grade=grade, editions=editions),
     )
     num_pages = max(ceil(total / page_size), 1)
@@ -201,7 +210,7 @@ def scoreboard_page(
     frozen = _snapshots(year, ids) if ids else {}
     page_bureaus = sorted({row["bureau_id"] for row in values})
     if memoised:  # every bureau once per version, then any page's bureaus for free
-        rollups = memo("rollups", (), lambda: _rollups_by_bureau(year, editions=editions))
+        rollups = memo("rollups", (scope,), lambda: _rollups_by_bureau(year, editions=editions))
     else:
         rollups = _rollup_rows(year, page_bureaus, editions=editions) if page_bureaus else {}
 
@@ -245,18 +254,28 @@ def scoreboard_page(
     )
 
 
-def scoreboard_all(year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "") -> list[ScoreboardRow]:
+def scoreboard_all(
+    year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "",
+    organization_ids: Iterable[int] | None = None,
+) -> list[ScoreboardRow]:
     """Every matching row, for the export: page by page, so queries grow with pages, not rows."""
-    first = scoreboard_page(year, sort=sort, bureau_id=bureau_id, grade=grade, page=1, page_size=1000)
+    def page(number: int) -> ScoreboardPage:
+        return scoreboard_page(
+            year, sort=sort, bureau_id=bureau_id, grade=grade, page=number, page_size=1000,
+            organization_ids=organization_ids,
+        )
+
+    first = page(1)
     rows = list(first.rows)
     for number in range(2, first.num_pages + 1):
-        rows.extend(scoreboard_page(year, sort=sort, bureau_id=bureau_id, grade=grade, page=number, page_size=1000).rows)
+        rows.extend(page(number).rows)
     return rows
 
 
-def bureau_rollups(year: int) -> tuple[BureauLine, list[BureauLine]]:
-    """The whole year and every bureau of the editions governing it, for the export: four queries."""
-    editions = governing_editions(year)
+def bureau_rollups(year: int, *, organization_ids: Iterable[int] | None = None) -> tuple[BureauLine, list[BureauLine]]:
+    """The whole year and every bureau of the editions governing it (of `organization_ids`; None: all), for the
+    export: four queries."""
+    editions = scoped_editions(governing_editions(year), organization_ids)
     names = list(editions.filter(Bureau.objects.order_by("name"), bureau="").values_list("id", "name"))
     rollups = _rollup_rows(year, [bureau_id for bureau_id, _ in names], editions=editions) if names else {}
     overall = BureauLine(None, "전체", _rollup_rows(year, None, editions=editions)[None])

@@ -28,6 +28,39 @@ STALE_POLICY = "평가 기준 변경"
 
 
 @dataclass(frozen=True)
+class ScopedEditions(GoverningEditions):
+    """The governing editions, kept to the organizations a user sees (None: every organization).
+
+    Every reader that filters by editions (departments, roll-ups, counts) is then filtered by scope in the same
+    query: one more condition on the bureau, never a per-row check.
+    """
+
+    organization_ids: frozenset[int] | None = None
+
+    def condition(self, bureau: str = "bureau") -> Q | None:
+        base = super().condition(bureau)
+        if self.organization_ids is None:
+            return base
+        prefix = f"{bureau}__" if bureau else ""
+        scope = Q(**{f"{prefix}organization_id__in": sorted(self.organization_ids)})
+        return scope if base is None else base & scope
+
+    def governs(self, organization_id: int, plan_year: int) -> bool:
+        in_scope = self.organization_ids is None or organization_id in self.organization_ids
+        return in_scope and super().governs(organization_id, plan_year)
+
+
+def scoped_editions(editions: GoverningEditions, organization_ids: Iterable[int] | None) -> GoverningEditions:
+    """`editions` limited to `organization_ids` (from kpis.scope.visible_organization_ids; None: unchanged)."""
+    if organization_ids is None:
+        return editions
+    return ScopedEditions(
+        year=editions.year, plan_years=editions.plan_years, single=editions.single,
+        organization_ids=frozenset(organization_ids),
+    )
+
+
+@dataclass(frozen=True)
 class PolicyRef:
     id: int
     version: int
