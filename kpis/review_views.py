@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +17,7 @@ from core.korean import with_josa
 from core.numbers import whole_number
 from kpis.audit_labels import history_lines
 from kpis.models import Indicator
-from kpis.review import RECENT_HISTORY, review_actuals, review_rows
+from kpis.review import RECENT_HISTORY, history_indicator, review_actuals, review_rows
 from kpis.review import indicator_history as indicator_history_entries
 from kpis.revision_selectors import revisions_by_indicator
 from kpis.services.permissions import is_admin, is_evaluator
@@ -45,7 +45,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_page(request: HttpRequest) -> HttpResponse:
     _require_reviewer_page(request)
-    review_filter, actuals = review_actuals(request.GET)
+    review_filter, actuals = review_actuals(request.GET, user=request.user)
     page = Paginator(actuals, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": review_filter, "page": page, "rows": review_rows(list(page.object_list)),
@@ -107,7 +107,10 @@ def review_approve_many(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
+    try:
+        indicator = history_indicator(indicator_id, user=request.user)
+    except Indicator.DoesNotExist as exc:
+        raise Http404("성과지표를 찾을 수 없습니다.") from exc
     page = Paginator(indicator_history_entries(indicator_id), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "indicator": indicator, "page": page, "lines": history_lines(list(page.object_list), indicator),
