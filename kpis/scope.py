@@ -6,7 +6,7 @@ those too. A department user's organization is their department's; a user with n
 """
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, User
 from kpis.models import Organization
@@ -69,3 +69,18 @@ def can_read_department(user: User, department_id: int) -> bool:
     if user.role in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER) or user.is_superuser:
         return sees_department(user, department_id)
     return False
+
+
+def import_runs_condition(user: User) -> Q:
+    """Import runs (imports.ImportRun) of the organizations `user` sees: by the run's department, else (a plan
+    workbook, a whole-organization export) by the organization of the user who made it. A run of a management
+    command (no user, no department: `import_plan`) names no organization and stays visible to reviewers."""
+    visible = visible_organization_ids(user)
+    if visible is None:
+        return Q()
+    return (
+        Q(department__bureau__organization_id__in=visible)
+        | Q(department__isnull=True, user__organization_id__in=visible)
+        | Q(department__isnull=True, user__department__bureau__organization_id__in=visible)
+        | Q(department__isnull=True, user__isnull=True)
+    )
