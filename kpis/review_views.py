@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from core.api import MAX_VERSION
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, NotFound, ServiceError
 from core.korean import with_josa
 from core.numbers import whole_number
 from kpis.audit_labels import history_lines
@@ -72,6 +72,8 @@ def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
             done = "반려했습니다"
         subject = with_josa(f"'{actual.indicator.short_name}' {actual.year}년 실적", "을/를")
         messages.success(request, f"{subject} {done}.")
+    except NotFound as exc:  # unknown, or of an organization the reviewer does not see
+        raise Http404(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, refusal_message(exc))
     return _back(request)
@@ -99,6 +101,8 @@ def review_approve_many(request: HttpRequest) -> HttpResponse:
             user=request.user, picks=_picks(request.POST.getlist("pick")), comment=request.POST.get("comment", "")
         )
         messages.success(request, f"선택한 실적 {len(approved)}건을 승인했습니다.")
+    except NotFound as exc:  # a pick unknown, or of an organization the reviewer does not see
+        raise Http404(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, refusal_message(exc))
     return _back(request)

@@ -17,6 +17,7 @@ from kpis.models import Actual, ActualStatus, ChangeSource
 from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
+from kpis.scope import scoped
 from kpis.services.permissions import (
     require_actual_writer,
     require_admin,
@@ -129,10 +130,13 @@ def actuals_approve_many(
         raise InvalidInput({"picks": ["승인할 실적을 선택하세요."]})
     named = {
         actual.pk: f"{actual.indicator.department.name} '{actual.indicator.short_name}' {actual.year}년"
-        for actual in Actual.objects.select_related("indicator__department").filter(
-            pk__in=[pick.actual_id for pick in picks]
-        )
+        for actual in scoped(
+            Actual.objects.select_related("indicator__department"), user,
+            "indicator__department__bureau__organization_id",
+        ).filter(pk__in=[pick.actual_id for pick in picks])
     }
+    if any(pick.actual_id not in named for pick in picks):  # unknown, or of an organization the user does not see
+        raise NotFound("선택한 실적을 찾을 수 없습니다.")
     approved = []
     for pick in picks:
         try:
