@@ -14,10 +14,10 @@ from core.errors import InvalidInput, InvalidState, NotFound, ServiceError
 from core.security import log_refusal
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, ChangeSource
+from kpis.scope import scoped
 from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.scope import scoped
 from kpis.services.permissions import (
     require_actual_writer,
     require_admin,
