@@ -20,7 +20,7 @@ from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
 from kpis.scope import scoped
 from kpis.scoring import Standing, classify_actual
 from kpis.services.actuals import EDITABLE
-from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.permissions import can_review, can_write_actuals_of
 from kpis.services.plan import DOMAIN_FIELDS
 
 DEPARTMENTS_PER_QUERY = 100  # rows are read a batch of departments at a time: memory does not grow with them
@@ -97,7 +97,7 @@ class ActualsExport:
 def export_scope(*, user: User, department_id: int | None) -> Department | None:
     """Department users export their own department; evaluators and admins any of their organization(s), or all of
     them (None; `actuals_export_stream` keeps the rows to the user's scope). A department out of scope: NotFound."""
-    if is_admin(user) or is_evaluator(user):
+    if can_review(user):
         if department_id is None:
             return None
         department = scoped(Department.objects.all(), user, "bureau__organization_id").filter(pk=department_id).first()

@@ -17,7 +17,7 @@ from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.run_rows import PAGE_SIZE, run_rows_page
 from kpis.scope import import_runs_condition
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.services.permissions import can_review
 
 # What the history calls a run: a preview whose file had errors can never be confirmed, so it is an error
 # (오류, the failed label) rather than a preview waiting for ever.
@@ -54,7 +54,7 @@ def run_history(
         runs = runs.filter(year=year)
     if status in STATUS_FILTERS:
         runs = runs.filter(STATUS_FILTERS[status])
-    if is_admin(user) or is_evaluator(user):
+    if can_review(user):
         return runs.filter(import_runs_condition(user))
     visible = Q(user=user)
     if user.department_id:
@@ -64,7 +64,7 @@ def run_history(
 
 def run_get(*, user: User, run_id: int) -> ImportRun:
     run = ImportRun.objects.select_related("user", "department").filter(pk=run_id).first()
-    reviewer = (is_admin(user) or is_evaluator(user)) and ImportRun.objects.filter(import_runs_condition(user), pk=run_id).exists()
+    reviewer = can_review(user) and ImportRun.objects.filter(import_runs_condition(user), pk=run_id).exists()
     if run is None or not (
         reviewer or run.user_id == user.pk
         or (user.department_id and run.department_id == user.department_id)

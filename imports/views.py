@@ -23,7 +23,7 @@ from imports.uploads import size_text, too_large_message
 from imports.workbook_writing import xlsx_response
 from kpis.models import Department, Indicator
 from kpis.scope import scoped
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.services.permissions import can_review, is_admin, is_evaluator
 
 MULTIPART_OVERHEAD = 64 * 1024
 HISTORY_PAGE_SIZE = 50
@@ -84,7 +84,7 @@ def _upload_context(request: HttpRequest, kind: str) -> dict:
     return {
         "kind": kind, "department": department, "year": year,
         "limit": size_text(settings.UPLOAD_MAX_BYTES),
-        "can_export_all": is_admin(request.user) or is_evaluator(request.user),
+        "can_export_all": can_review(request.user),
     }
 
 
@@ -234,7 +234,7 @@ def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     """Every import the user may see, newest first, filtered and paginated (HISTORY_PAGE_SIZE a page)."""
-    sees_all = is_admin(request.user) or is_evaluator(request.user)
+    sees_all = can_review(request.user)
     form = HistoryFilterForm(request.GET or None, show_department=sees_all, user=request.user)
     filters = form.filters() if form.is_bound else {}
     page = Paginator(runs.run_history(user=request.user, **filters), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -20,7 +20,7 @@ from kpis.models import Indicator
 from kpis.review import RECENT_HISTORY, history_indicator, review_actuals, review_rows
 from kpis.review import indicator_history as indicator_history_entries
 from kpis.revision_selectors import revisions_by_indicator
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.services.permissions import can_review, is_admin, is_evaluator
 from kpis.services.workflow import Pick, actual_approve, actual_return, actuals_approve_many, refusal_message
 
 QUEUE_PAGE_SIZE = 20
@@ -44,7 +44,8 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def review_page(request: HttpRequest) -> HttpResponse:
-    _require_reviewer_page(request)
+    if not can_review(request.user):  # the national viewer reads the queue; deciding stays with reviewers
+        raise PermissionDenied("권한이 없습니다")
     review_filter, actuals = review_actuals(request.GET, user=request.user)
     page = Paginator(actuals, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

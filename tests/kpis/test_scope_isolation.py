@@ -275,3 +275,24 @@ def test_the_national_viewer_opens_bs_pages(world, national_viewer):
         assert response.status_code == 200, url
         assert MARKER in response.content.decode()
     assert MARKER in client.get(f"/scores/{YEAR}/").content.decode()
+
+
+def test_the_national_viewer_reads_the_queue_exports_and_history_of_both(world, national_viewer):
+    client = logged_in(national_viewer)
+    assert MARKER in client.get("/review/?status=submitted").content.decode()
+    api = client_for(national_viewer)
+    assert MARKER in workbook_text(api.get("/api/v1/exports/actuals.xlsx", {"year": YEAR}).content)
+    assert MARKER in workbook_text(api.get("/api/v1/exports/plan.xlsx").content)
+    assert world.run.pk in {run["id"] for run in api.get("/api/v1/imports/").json()["results"]}
+
+
+def test_the_national_viewer_cannot_decide_finalise_or_upload(world, national_viewer):
+    client = logged_in(national_viewer)
+    before = AuditEntry.objects.count()
+    decide = client.post(f"/review/{world.actual.pk}/decide/", {"decision": "approve", "version": world.actual.version})
+    assert decide.status_code == 403
+    assert client.post(f"/scores/{YEAR}/recompute/").status_code == 403
+    assert client.post(f"/scores/{YEAR}/finalise/").status_code == 403
+    upload = client_for(national_viewer).post("/api/v1/imports/plan/", {"file": b""}, format="multipart")
+    assert upload.status_code in (400, 403)
+    assert AuditEntry.objects.count() == before
