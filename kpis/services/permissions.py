@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.errors import NotFound, PermissionRefused, YearClosed
+from core.korean import with_josa
 from core.security import log_refusal
 from kpis.models import EntryException, EntryYear
 from kpis.scope import can_read_department, sees_department
@@ -45,7 +46,7 @@ def require_department_in_scope(user: User, department_id: int, what: str = "부
     """An object of an organization `user` does not see is answered as if it did not exist."""
     if not sees_department(user, department_id):
         log_refusal(user, "out_of_scope", f"department={department_id}")
-        raise NotFound(f"{what}를 찾을 수 없습니다.")
+        raise NotFound(f"{with_josa(what, '을/를')} 찾을 수 없습니다.")
 
 
 def require_actual_writer(user: User, department_id: int) -> None:

@@ -296,3 +296,17 @@ def test_the_national_viewer_cannot_decide_finalise_or_upload(world, national_vi
     upload = client_for(national_viewer).post("/api/v1/imports/plan/", {"file": b""}, format="multipart")
     assert upload.status_code in (400, 403)
     assert AuditEntry.objects.count() == before
+
+
+def test_an_admin_of_a_cannot_change_bs_plan_or_targets(world, admin_user):
+    from decimal import Decimal
+
+    from core.errors import NotFound
+    from kpis.services.plan import indicator_update, target_set
+
+    before = AuditEntry.objects.count()
+    with pytest.raises(NotFound):
+        target_set(user=admin_user, indicator_id=world.indicator.pk, year=YEAR, value=Decimal(999), reason="시험")
+    with pytest.raises(NotFound):
+        indicator_update(user=admin_user, indicator_id=world.indicator.pk, weight=Decimal(1))
+    assert AuditEntry.objects.count() == before
