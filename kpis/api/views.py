@@ -130,14 +130,15 @@ ACTUAL_WRITE_ERRORS = {
 
 
 @extend_schema_view(
-    list=extend_schema(summary="실적 목록 (모든 부서; 로그인한 사용자 누구나)"),
+    list=extend_schema(summary="실적 목록 (볼 수 있는 기관의 모든 부서)"),
     retrieve=extend_schema(summary="실적 한 건"),
 )
 class ActualViewSet(
     ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Actuals (실적): everyone reads; writes go through the services, which check the department."""
+    """Actuals (실적): everyone reads those of the organizations they see; writes go through the services, which check
+    the department."""
 
     serializer_class = ActualSerializer
     filterset_class = ActualFilter

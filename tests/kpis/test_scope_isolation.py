@@ -310,3 +310,16 @@ def test_an_admin_of_a_cannot_change_bs_plan_or_targets(world, admin_user):
     with pytest.raises(NotFound):
         indicator_update(user=admin_user, indicator_id=world.indicator.pk, weight=Decimal(1))
     assert AuditEntry.objects.count() == before
+
+
+def test_a_department_user_reads_their_own_organization_only(world, dept_user):
+    client = client_for(dept_user)
+    assert client.get(f"/api/v1/departments/{world.department.pk}/").status_code == 404
+    assert MARKER not in client.get("/api/v1/indicators/").content.decode()
+    own = client.get("/api/v1/departments/", {"organization": world.a.pk}).json()
+    assert own["count"] > 1  # every department of the organization, not only the user's
+    b_client = client_for(world.b_user)
+    assert b_client.get(f"/api/v1/departments/{world.department.pk}/").status_code == 200
+    assert b_client.get("/api/v1/departments/", {"organization": world.a.pk}).json()["count"] == 0
+    page = logged_in(world.b_user).get(f"/scores/{YEAR}/")
+    assert MARKER in page.content.decode() and "대외협력과<" not in page.content.decode()
