@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("kpis.entry_urls")),
     path("", include("imports.urls")),
     path("", include("kpis.score_urls")),
+    path("", include("kpis.plan_urls")),
     path("", include("kpis.urls")),
 ]
 

@@ -90,6 +90,15 @@ def plan_diff(old: EditionSnapshot, new: EditionSnapshot, mapping: Iterable[Rena
     pairs = [(old_by_key[key], new_by_key[key], False) for key in old_by_key if key in new_by_key]
     matched_old = {key for key in old_by_key if key in new_by_key}
     matched_new = set(matched_old)
+    # The database's links (IndicatorSnapshot.previous) pair what the names do not: renamed indicators.
+    for after in new.indicators:
+        if after.previous is None or after.key in matched_new:
+            continue
+        before = _find(old.indicators, *after.previous, exclude=matched_old)
+        if before is not None:
+            pairs.append((before, after, True))
+            matched_old.add(before.key)
+            matched_new.add(after.key)
     unmatched: list[Rename] = []
     for rename in mapping:
         before = _find(old.indicators, rename.department, rename.old_name, exclude=matched_old)
@@ -126,10 +135,10 @@ def plan_diff(old: EditionSnapshot, new: EditionSnapshot, mapping: Iterable[Rena
 def _find(
     rows: Iterable[IndicatorSnapshot], department: str, name: str, *, exclude: set[tuple[str, str]]
 ) -> IndicatorSnapshot | None:
-    """By the name as printed or by the short name, spacing ignored, within the department."""
+    """By the name as printed or by the short name, spacing ignored, within the department (any, if none named)."""
     wanted_department, wanted = normalize_label(department), normalize_label(name)
     for row in rows:
-        if row.key in exclude or normalize_label(row.department) != wanted_department:
+        if row.key in exclude or (wanted_department and normalize_label(row.department) != wanted_department):
             continue
         if wanted in (normalize_label(row.name), normalize_label(row.short_name)):
             return row

@@ -30,6 +30,9 @@ class IndicatorSnapshot:
     targets: tuple[tuple[int, Decimal | None], ...]
     last_actual: tuple[int, Decimal] | None  # the latest reported actual: (year, value)
     places: int | None = None  # the indicator's display decimals, when the database knows them
+    # The database's link to last edition's indicator (Indicator.previous), as that indicator's (department, name);
+    # a document knows none: its renames come from the mapping file.
+    previous: tuple[str, str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import F
 
+from kpis.edition_series import CHAIN_FIELDS, all_ids, chain_from_values, series_rows, with_chains
 from kpis.editions import editions_of, governing_editions
 from kpis.models import Actual, Bureau, DirtyScore, EntryYear, Indicator, Target
 from kpis.score_selectors.paging import _matching_scores, _ordering, _page_ids, _python_order, _summary
@@ -200,10 +201,18 @@ def scoreboard_page(
         values.sort(key=_python_order(sort))
     ranks = memo("ranks", (), lambda: department_ranks(year))
     ids = [row["id"] for row in values]
-    indicators = list(Indicator.objects.filter(department_id__in=ids).values_list("id", "department_id", "direction"))
-    targets = list(Target.objects.filter(indicator__department_id__in=ids).values_list("indicator_id", "year", "value"))
+    # The weak-target check runs over each indicator's series across editions (kpis.edition_series).
+    chained = list(
+        with_chains(Indicator.objects.filter(department_id__in=ids)).values_list(
+            "id", "department_id", "direction", "department__bureau__plan_year", *CHAIN_FIELDS
+        )
+    )
+    indicators = [row[:3] for row in chained]
+    chains = {row[0]: chain_from_values(row[0], row[3], row[4:]) for row in chained}
+    series_ids = all_ids(chains.values())
+    targets = list(Target.objects.filter(indicator_id__in=series_ids).values_list("indicator_id", "year", "value"))
     actuals = list(
-        Actual.objects.filter(indicator__department_id__in=ids).values_list("indicator_id", "year", "value", "status")
+        Actual.objects.filter(indicator_id__in=series_ids).values_list("indicator_id", "year", "value", "status")
     )
     dirty = stale_department_ids(year, ids) if ids else set()
     reminders = _latest_reminders(year, ids) if ids else {}
@@ -218,13 +227,15 @@ def scoreboard_page(
     this_year: dict[int, tuple[str, bool]] = {
         indicator_id: (status, value is not None)
         for indicator_id, actual_year, value, status in actuals
-        if actual_year == year
+        if actual_year == year and indicator_id in chains
     }
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for indicator_id, department_id, _ in indicators:
         status, has_value = this_year.get(indicator_id, (None, False))
         counts[department_id][status_bucket(status, has_value, provisional=provisional)] += 1
-    weak = _weak_by_indicator([(i, d) for i, _, d in indicators], targets, actuals, provisional=provisional)
+    weak = _weak_by_indicator(
+        [(i, d) for i, _, d in indicators], *series_rows(chains, targets, actuals), provisional=provisional
+    )
     weak_counts: dict[int, int] = defaultdict(int)
     for indicator_id, department_id, _ in indicators:
         if weak.get(indicator_id):

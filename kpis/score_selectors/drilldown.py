@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Sum
 
 from budgets.models import UnitProgramAmount
 from core.numbers import format_figure
+from kpis.edition_series import all_ids, chain_of, series_actuals, series_targets, with_chains
 from kpis.models import (
     Actual,
     ActualStatus,
@@ -189,7 +190,8 @@ def department_drilldown(
     Queries: 1 department ⟕ bureau · 2 policy in force · 3 stored score · 4 indicators · 5 stored
     indicator scores · 6 targets · 7 actuals (all years) · 8 dirty mark · 9 snapshot · 10 policy
     goals · 11 unit program amounts summed by goal and year · 12 latest reminder · 13 entry year ·
-    14 target revisions.
+    14 target revisions. The series (years, targets, actuals, weak targets) run across plan editions through
+    each indicator's `previous` chain (kpis.edition_series), read in query 4; queries 6 and 7 read the chain's.
     Raises Department.DoesNotExist, also for a department outside `organization_ids` (the reader's
     kpis.scope.visible_organization_ids; None: every organization), read in the same first query.
     """
@@ -199,12 +201,14 @@ def department_drilldown(
     department = departments.get(pk=department_id)
     policy = _policy_ref(year)
     stored = DepartmentScore.objects.filter(department_id=department_id, year=year).first()
-    indicators = list(Indicator.objects.filter(department_id=department_id).order_by("order", "id"))
+    indicators = list(with_chains(Indicator.objects.filter(department_id=department_id)).order_by("order", "id"))
     ids = [indicator.pk for indicator in indicators]
+    chains = {indicator.pk: chain_of(indicator, department.bureau.plan_year) for indicator in indicators}
+    series_ids = all_ids(chains.values())
     scores = {row.indicator_id: row for row in IndicatorScore.objects.filter(indicator_id__in=ids, year=year)}
-    targets = list(Target.objects.filter(indicator_id__in=ids).values_list("indicator_id", "year", "value"))
+    targets = list(Target.objects.filter(indicator_id__in=series_ids).values_list("indicator_id", "year", "value"))
     actual_rows = list(
-        Actual.objects.filter(indicator_id__in=ids).values_list(
+        Actual.objects.filter(indicator_id__in=series_ids).values_list(
             "indicator_id", "year", "value", "status", "supplementary_value"
         )
     )
@@ -224,16 +228,21 @@ def department_drilldown(
     revisions = revisions_by_indicator(ids)
 
     provisional = policy is not None and policy.provisional
-    weak = _weak_by_indicator(
-        [(i.pk, i.direction) for i in indicators], targets, [row[:4] for row in actual_rows], provisional=provisional,
-        places={i.pk: i.display_places for i in indicators},
-    )
     target_map: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
     for indicator_id, target_year, value in targets:
         target_map[indicator_id][target_year] = value
     actual_map: dict[int, dict[int, tuple[Decimal | None, str, Decimal | None]]] = defaultdict(dict)
     for indicator_id, actual_year, value, status, supplementary in actual_rows:
         actual_map[indicator_id][actual_year] = (value, status, supplementary)
+    # Each indicator's series across editions; the page year's own target and actual stay its edition's.
+    series_target = {pk: series_targets(chain, target_map) for pk, chain in chains.items()}
+    series_actual = {pk: series_actuals(chain, actual_map) for pk, chain in chains.items()}
+    weak = _weak_by_indicator(
+        [(i.pk, i.direction) for i in indicators],
+        [(pk, y, value) for pk, series in series_target.items() for y, value in series.items()],
+        [(pk, y, row[0], row[1]) for pk, series in series_actual.items() for y, row in series.items()],
+        provisional=provisional, places={i.pk: i.display_places for i in indicators},
+    )
     frozen_by_id = {item.get("indicator_id"): item for item in (snapshot.indicators if snapshot else ())}
     status_labels = dict(ActualStatus.choices)
     missing = (None, ActualStatus.NOT_REPORTED, None)
@@ -244,7 +253,7 @@ def department_drilldown(
     lines: list[IndicatorLine] = []
     for indicator in indicators:
         score = scores.get(indicator.pk)
-        years = tuple(sorted(set(target_map[indicator.pk]) | set(actual_map[indicator.pk])))
+        years = tuple(sorted(set(series_target[indicator.pk]) | set(series_actual[indicator.pk])))
         value, status, supplementary = actual_map[indicator.pk].get(year, missing)
         lines.append(
             IndicatorLine(
@@ -259,8 +268,8 @@ def department_drilldown(
                 reason=score.reason if score else "", working=score.working if score else "",
                 effective_weight=score.effective_weight if score else None,
                 contribution=score.contribution if score else None, years=years,
-                targets=tuple(target_map[indicator.pk].get(y) for y in years),
-                actuals=tuple(counted(*actual_map[indicator.pk].get(y, missing)[:2]) for y in years),
+                targets=tuple(series_target[indicator.pk].get(y) for y in years),
+                actuals=tuple(counted(*series_actual[indicator.pk].get(y, missing)[:2]) for y in years),
                 weak=weak.get(indicator.pk, ()), frozen=frozen_by_id.get(indicator.pk),
                 display_places=indicator.display_places,
                 revised=next((r for r in reversed(revisions.get(indicator.pk, ())) if r.year == year), None),

@@ -214,6 +214,8 @@ PAGES = [
     Visit("drilldown", "scores:department", "evaluator",
            lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
     Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
+    Visit("plan-editions", "plans:list", "evaluator", lambda s: reverse("plans:list")),
+    Visit("plan-diff-first-edition", "plans:diff", "evaluator", lambda s: reverse("plans:diff", args=[s.bureau_id])),
     Visit("error-404", None, "department", lambda s: "/departments/999999/"),
     Visit("error-403", None, "department", lambda s: reverse("imports:plan_upload")),
 ]

@@ -206,6 +206,7 @@ PAGES = {
     "scores:department_export": lambda w: ("get", f"/scores/{YEAR}/departments/{w.department.pk}/export.xlsx", {}),
     "kpis:bureau_detail": lambda w: ("get", f"/bureaus/{w.bureau.pk}/", {}),
     "kpis:department_detail": lambda w: ("get", f"/departments/{w.department.pk}/", {}),
+    "plans:diff": lambda w: ("get", f"/plans/{w.bureau.pk}/diff/", {}),
 }
 # Pages listing an organization's rows: 200 without B's names.
 PAGE_LISTS = {
@@ -213,6 +214,7 @@ PAGE_LISTS = {
     "entry:review": "/review/?status=submitted",
     "imports:history": "/imports/history/",
     "scores:board": f"/scores/{YEAR}/",
+    "plans:list": "/plans/",
 }
 PAGE_EXPORTS = {"scores:export": f"/scores/{YEAR}/export.xlsx", "imports:plan_export": "/imports/plan/export/"}
 PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/imports/test_scope_isolation.py

@@ -10,8 +10,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.errors import ServiceError
+from imports.plan_diff import Rename as DiffRename
+from imports.plan_diff import (
+    earlier_edition,
+    plan_diff,
+    render_lines,
+    snapshot_from_database,
+    snapshot_from_document,
+)
 from imports.plan_document import PlanDocumentError
-from imports.services import plan_import, renames_read
+from imports.services import PlanImportResult, Rename, plan_import, renames_read
 from kpis.models import Organization, OrganizationKind
 from kpis.services.organizations import organization_create, organization_get
 
@@ -47,10 +55,12 @@ class Command(BaseCommand):
             renames = renames_read(options["mapping"]) if options["mapping"] else []
             # A dry run leaves no organization behind either: both in one transaction, rolled back.
             with transaction.atomic():
+                organization = self._organization(options)
                 result = plan_import(
                     path=options["path"], dry_run=options["dry_run"], reason=options["reason"],
-                    organization=self._organization(options), plan_year=options["plan_year"], renames=renames,
+                    organization=organization, plan_year=options["plan_year"], renames=renames,
                 )
+                diff = self._diff(result, organization, renames) if options["dry_run"] else []
                 transaction.set_rollback(options["dry_run"])
         except PlanDocumentError as exc:
             # Nothing was written: the whole import is one transaction.
@@ -65,6 +75,26 @@ class Command(BaseCommand):
                 self.stdout.write(f"\n■ 전년도 계획의 지표와 이음 {len(result.links)}건")
                 for line in result.links:
                     self.stdout.write(f"  - {line}")
+            if diff:
+                self.stdout.write("")
+                self.stdout.write("\n".join(diff))
+
+    @staticmethod
+    def _diff(result: PlanImportResult, organization: Organization, renames: list[Rename]) -> list[str]:
+        """A new plan year's dry run: the plan diff against the bureau's latest earlier edition (imports.plan_diff).
+
+        None for a re-import of the same plan year: its report already says what changes.
+        """
+        document = result.document
+        earlier = earlier_edition(organization.pk, document.bureau_name, document.plan_year)
+        if earlier is None:
+            return []
+        mapping = [
+            DiffRename(department=rename.department, old_name=rename.old, new_name=rename.new, line=line)
+            for line, rename in enumerate(renames, start=2)
+        ]
+        diff = plan_diff(snapshot_from_database([earlier.pk]), snapshot_from_document(document), mapping)
+        return render_lines(diff)
 
     def _organization(self, options: dict[str, Any]) -> Organization:
         name = options["organization"]
