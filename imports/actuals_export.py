@@ -17,9 +17,10 @@ from core.security import log_refusal
 from kpis.domain import ValueDomain
 from kpis.formulas import FormulaError, classify_method
 from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
+from kpis.scope import scoped
 from kpis.scoring import Standing, classify_actual
 from kpis.services.actuals import EDITABLE
-from kpis.services.permissions import can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.permissions import can_review, can_write_actuals_of
 from kpis.services.plan import DOMAIN_FIELDS
 
 DEPARTMENTS_PER_QUERY = 100  # rows are read a batch of departments at a time: memory does not grow with them
@@ -94,11 +95,12 @@ class ActualsExport:
 
 
 def export_scope(*, user: User, department_id: int | None) -> Department | None:
-    """Department users export their own department; evaluators and admins any, or all (None)."""
-    if is_admin(user) or is_evaluator(user):
+    """Department users export their own department; evaluators and admins any of their organization(s), or all of
+    them (None; `actuals_export_stream` keeps the rows to the user's scope). A department out of scope: NotFound."""
+    if can_review(user):
         if department_id is None:
             return None
-        department = Department.objects.filter(pk=department_id).first()
+        department = scoped(Department.objects.all(), user, "bureau__organization_id").filter(pk=department_id).first()
         if department is None:
             raise NotFound("부서를 찾을 수 없습니다.")
         return department
@@ -118,7 +120,7 @@ def actuals_export_stream(*, year: int, department: Department | None, user: Use
     its target of the year and its actuals of the year and the year before. Cells are editable only where
     `user` (None: a management command) may write.
     """
-    indicators = Indicator.objects.all()
+    indicators = Indicator.objects.all() if user is None else scoped(Indicator.objects.all(), user)
     if department is not None:
         indicators = indicators.filter(department=department)
     kinds = list(

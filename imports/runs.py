@@ -16,7 +16,8 @@ from imports.error_workbook import error_workbook_write
 from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.plan_workbook import plan_confirm
 from imports.run_rows import PAGE_SIZE, run_rows_page
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.scope import import_runs_condition
+from kpis.services.permissions import can_review
 
 # What the history calls a run: a preview whose file had errors can never be confirmed, so it is an error
 # (오류, the failed label) rather than a preview waiting for ever.
@@ -53,8 +54,8 @@ def run_history(
         runs = runs.filter(year=year)
     if status in STATUS_FILTERS:
         runs = runs.filter(STATUS_FILTERS[status])
-    if is_admin(user) or is_evaluator(user):
-        return runs
+    if can_review(user):
+        return runs.filter(import_runs_condition(user))
     visible = Q(user=user)
     if user.department_id:
         visible |= Q(department_id=user.department_id)
@@ -63,8 +64,9 @@ def run_history(
 
 def run_get(*, user: User, run_id: int) -> ImportRun:
     run = ImportRun.objects.select_related("user", "department").filter(pk=run_id).first()
+    reviewer = can_review(user) and ImportRun.objects.filter(import_runs_condition(user), pk=run_id).exists()
     if run is None or not (
-        is_admin(user) or is_evaluator(user) or run.user_id == user.pk
+        reviewer or run.user_id == user.pk
         or (user.department_id and run.department_id == user.department_id)
     ):
         raise NotFound("가져오기 기록을 찾을 수 없습니다.")

@@ -22,7 +22,8 @@ from imports.models import ImportKind, ImportStatus
 from imports.uploads import size_text, too_large_message
 from imports.workbook_writing import xlsx_response
 from kpis.models import Department, Indicator
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.scope import scoped
+from kpis.services.permissions import can_review, is_admin, is_evaluator
 
 MULTIPART_OVERHEAD = 64 * 1024
 HISTORY_PAGE_SIZE = 50
@@ -78,16 +79,17 @@ def _too_large(request: HttpRequest) -> bool:
 def _upload_context(request: HttpRequest, kind: str) -> dict:
     department_id = _int_param(request, "department")
     year = _int_param(request, "year", low=MIN_YEAR, high=MAX_YEAR)
-    department = Department.objects.filter(pk=department_id).first() if department_id else None
+    visible = scoped(Department.objects.all(), request.user, "bureau__organization_id")
+    department = visible.filter(pk=department_id).first() if department_id else None
     return {
         "kind": kind, "department": department, "year": year,
         "limit": size_text(settings.UPLOAD_MAX_BYTES),
-        "can_export_all": is_admin(request.user) or is_evaluator(request.user),
+        "can_export_all": can_review(request.user),
     }
 
 
-def _export_form(context: dict) -> ActualsExportForm:
-    return ActualsExportForm(initial={"year": context["year"], "department": context["department"]})
+def _export_form(request: HttpRequest, context: dict) -> ActualsExportForm:
+    return ActualsExportForm(initial={"year": context["year"], "department": context["department"]}, user=request.user)
 
 
 # The size is checked before CSRF or the upload handlers read the body (Django's documented pattern:
@@ -117,7 +119,7 @@ def _actuals_upload(request: HttpRequest) -> HttpResponse:
         return redirect("imports:detail", run_id=run.pk)
     if context["department"] is None and request.user.department_id:
         context["department"] = Department.objects.filter(pk=request.user.department_id).first()
-    return render(request, "imports/upload.html", {**context, "export_form": _export_form(context)})
+    return render(request, "imports/upload.html", {**context, "export_form": _export_form(request, context)})
 
 
 @csrf_exempt
@@ -232,8 +234,8 @@ def errors_workbook(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     """Every import the user may see, newest first, filtered and paginated (HISTORY_PAGE_SIZE a page)."""
-    sees_all = is_admin(request.user) or is_evaluator(request.user)
-    form = HistoryFilterForm(request.GET or None, show_department=sees_all)
+    sees_all = can_review(request.user)
+    form = HistoryFilterForm(request.GET or None, show_department=sees_all, user=request.user)
     filters = form.filters() if form.is_bound else {}
     page = Paginator(runs.run_history(user=request.user, **filters), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page.object_list:

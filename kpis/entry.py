@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from accounts.models import User
 from core.numbers import format_amount
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, Department, Evidence, Indicator, Target
+from kpis.scope import scoped
 from kpis.scoring import Standing, classify_actual
 
 
@@ -105,6 +107,17 @@ class EntryRow:
         """(field, message) of the refusals that belong to no field shown (a computed value, an unknown input)."""
         shown = {field.key for field in self.fields} | {"note"}
         return [(key, message) for key, messages in errors.items() if key not in shown for message in messages]
+
+
+def entry_department(department_id: int, *, user: User) -> Department:
+    """The department whose entry page `user` may open: one of an organization they see (their own department for a
+    department user's writes, decided by the permissions). Department.DoesNotExist otherwise, one query."""
+    return scoped(Department.objects.select_related("bureau"), user, "bureau__organization_id").get(pk=department_id)
+
+
+def entry_indicator(indicator_id: int, department_id: int, *, user: User) -> Indicator:
+    """An indicator of that department within `user`'s scope; Indicator.DoesNotExist otherwise, one query."""
+    return scoped(Indicator.objects.all(), user).get(pk=indicator_id, department_id=department_id)
 
 
 def entry_rows(department: Department, year: int, *, writable: bool = False) -> list[EntryRow]:

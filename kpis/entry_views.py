@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +15,7 @@ from core.api import MAX_VERSION
 from core.errors import InvalidInput, NotFound, ServiceError, VersionConflict, YearClosed
 from core.numbers import whole_number
 from kpis.domain import NOTE_MAX_LENGTH, VALUE_FIELD
-from kpis.entry import entry_rows
+from kpis.entry import entry_department, entry_indicator, entry_rows
 from kpis.evidence_selectors import evidence_get
 from kpis.models import Actual, ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.plausibility import value_warning
@@ -55,7 +55,10 @@ def entry_mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpResponse:
-    department = get_object_or_404(Department.objects.select_related("bureau"), pk=department_id)
+    try:
+        department = entry_department(department_id, user=request.user)
+    except Department.DoesNotExist as exc:
+        raise Http404("부서를 찾을 수 없습니다.") from exc
     year = _year(year)
     can_write = can_write_actuals_of(request.user, department.pk)
     year_open = can_write and _year_open(department.pk, year)
@@ -82,6 +85,13 @@ def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpRespo
     return render(request, "kpis/entry/page.html", context)
 
 
+def _indicator(request: HttpRequest, indicator_id: int, department_id: int) -> Indicator:
+    try:
+        return entry_indicator(indicator_id, department_id, user=request.user)
+    except Indicator.DoesNotExist as exc:
+        raise Http404("성과지표를 찾을 수 없습니다.") from exc
+
+
 def _year_open(department_id: int, year: int) -> bool:
     try:
         require_year_open(department_id, year)
@@ -98,7 +108,7 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     An unusual value (kpis/plausibility.py) is not stored on its first save: the row comes back with what
     was typed and the question, and its "확인했습니다" button posts again with confirm_unusual=1."""
     year = _year(year)
-    indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
+    indicator = _indicator(request, indicator_id, department_id)
     names = indicator.input_names
     expected_version = whole_number(request.POST.get("version"), low=1, high=MAX_VERSION)
     page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
@@ -189,7 +199,7 @@ def _field_errors(exc: InvalidInput, names: tuple[str, ...]) -> dict[str, list[s
 @require_POST
 def entry_submit(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
     year = _year(year)
-    indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
+    indicator = _indicator(request, indicator_id, department_id)
     actual = indicator.actuals.filter(year=year).first()
     try:
         if actual is None:
@@ -209,7 +219,7 @@ def entry_submit(request: HttpRequest, department_id: int, year: int, indicator_
 def entry_preview(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
     """Live computed value and achievement rate while typing; writes nothing."""
     year = _year(year)
-    indicator = get_object_or_404(Indicator, pk=indicator_id, department_id=department_id)
+    indicator = _indicator(request, indicator_id, department_id)
     names = indicator.input_names
     context: dict = {"value": None, "rate": None, "message": ""}
     try:

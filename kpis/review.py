@@ -9,10 +9,12 @@ import django_filters
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from accounts.models import User
 from core.numbers import whole_number
 from kpis.audit_labels import HistoryLine, history_lines
 from kpis.entry import _official
 from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
+from kpis.scope import scoped
 from kpis.scoring import RateResult, Rules
 from kpis.services.policy_rules import policy_rules
 from kpis.value_rate import value_rate
@@ -46,12 +48,18 @@ class ReviewFilter(django_filters.FilterSet):
         model = Actual
         fields = ["bureau", "department", "indicator", "status"]
 
-    def __init__(self, data=None, *args, **kwargs) -> None:
+    def __init__(self, data=None, *args, user: User, **kwargs) -> None:
         data = data.copy() if data is not None else {}
         if not data.get("status"):
             data["status"] = ActualStatus.SUBMITTED
         super().__init__(data, *args, **kwargs)
-        departments, indicators = self.form.fields["department"], self.form.fields["indicator"]
+        bureaus, departments, indicators = (
+            self.form.fields["bureau"], self.form.fields["department"], self.form.fields["indicator"]
+        )
+        # Only the organizations the reviewer sees: their choices, and (review_actuals) their actuals.
+        bureaus.queryset = scoped(bureaus.queryset, user, "organization_id")
+        departments.queryset = scoped(departments.queryset, user, "bureau__organization_id")
+        indicators.queryset = scoped(indicators.queryset, user)
         # A chosen bureau or department narrows the lists below it (an organization has thousands of indicators).
         bureau_id, department_id = whole_number(data.get("bureau"), low=1), whole_number(data.get("department"), low=1)
         if bureau_id is not None:
@@ -64,12 +72,14 @@ class ReviewFilter(django_filters.FilterSet):
         departments.label_from_instance = lambda d: f"{d.name} ({d.bureau.name})"
 
 
-def review_actuals(data=None) -> tuple[ReviewFilter, QuerySet[Actual]]:
-    """The filter form and the actuals it selects, oldest submission first (to be paginated, then loaded)."""
-    base = Actual.objects.select_related("indicator__department__bureau", "submitted_by", "reviewed_by").order_by(
-        F("submitted_at").asc(nulls_last=True), "id"
-    )
-    review_filter = ReviewFilter(data, queryset=base)
+def review_actuals(data=None, *, user: User) -> tuple[ReviewFilter, QuerySet[Actual]]:
+    """The filter form and the actuals it selects of the organizations `user` sees, oldest submission first (to be
+    paginated, then loaded)."""
+    base = scoped(
+        Actual.objects.select_related("indicator__department__bureau", "submitted_by", "reviewed_by"), user,
+        "indicator__department__bureau__organization_id",
+    ).order_by(F("submitted_at").asc(nulls_last=True), "id")
+    review_filter = ReviewFilter(data, queryset=base, user=user)
     return review_filter, review_filter.qs if review_filter.is_valid() else base.none()
 
 
@@ -154,6 +164,11 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
             )
         )
     return rows
+
+
+def history_indicator(indicator_id: int, *, user: User) -> Indicator:
+    """The indicator whose history `user` may read (its organization in scope); Indicator.DoesNotExist otherwise."""
+    return scoped(Indicator.objects.select_related("department"), user).get(pk=indicator_id)
 
 
 def indicator_history(indicator_id: int) -> QuerySet[AuditEntry]:

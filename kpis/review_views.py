@@ -5,22 +5,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from core.api import MAX_VERSION
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, NotFound, ServiceError
 from core.korean import with_josa
 from core.numbers import whole_number
 from kpis.audit_labels import history_lines
 from kpis.models import Indicator
-from kpis.review import RECENT_HISTORY, review_actuals, review_rows
+from kpis.review import RECENT_HISTORY, history_indicator, review_actuals, review_rows
 from kpis.review import indicator_history as indicator_history_entries
 from kpis.revision_selectors import revisions_by_indicator
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.services.permissions import can_review, is_admin, is_evaluator
 from kpis.services.workflow import Pick, actual_approve, actual_return, actuals_approve_many, refusal_message
 
 QUEUE_PAGE_SIZE = 20
@@ -44,8 +44,9 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def review_page(request: HttpRequest) -> HttpResponse:
-    _require_reviewer_page(request)
-    review_filter, actuals = review_actuals(request.GET)
+    if not can_review(request.user):  # the national viewer reads the queue; deciding stays with reviewers
+        raise PermissionDenied("권한이 없습니다")
+    review_filter, actuals = review_actuals(request.GET, user=request.user)
     page = Paginator(actuals, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": review_filter, "page": page, "rows": review_rows(list(page.object_list)),
@@ -72,6 +73,8 @@ def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
             done = "반려했습니다"
         subject = with_josa(f"'{actual.indicator.short_name}' {actual.year}년 실적", "을/를")
         messages.success(request, f"{subject} {done}.")
+    except NotFound as exc:  # unknown, or of an organization the reviewer does not see
+        raise Http404(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, refusal_message(exc))
     return _back(request)
@@ -99,6 +102,8 @@ def review_approve_many(request: HttpRequest) -> HttpResponse:
             user=request.user, picks=_picks(request.POST.getlist("pick")), comment=request.POST.get("comment", "")
         )
         messages.success(request, f"선택한 실적 {len(approved)}건을 승인했습니다.")
+    except NotFound as exc:  # a pick unknown, or of an organization the reviewer does not see
+        raise Http404(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, refusal_message(exc))
     return _back(request)
@@ -107,7 +112,10 @@ def review_approve_many(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def history_page(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("department"), pk=indicator_id)
+    try:
+        indicator = history_indicator(indicator_id, user=request.user)
+    except Indicator.DoesNotExist as exc:
+        raise Http404("성과지표를 찾을 수 없습니다.") from exc
     page = Paginator(indicator_history_entries(indicator_id), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "indicator": indicator, "page": page, "lines": history_lines(list(page.object_list), indicator),

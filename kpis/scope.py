@@ -6,6 +6,8 @@ those too. A department user's organization is their department's; a user with n
 """
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from accounts.models import Role, User
 from kpis.models import Organization
 
@@ -25,3 +27,60 @@ def visible_organization_ids(user: User) -> set[int] | None:
     if user.sees_child_organizations and user.role != Role.DEPARTMENT:
         visible.update(Organization.objects.filter(parent_id=own).values_list("pk", flat=True))
     return visible
+
+
+def scoped(queryset: QuerySet, user: User, path: str = "department__bureau__organization_id") -> QuerySet:
+    """`queryset` limited to the organizations `user` sees: one join in the same query, never a per-row check.
+
+    `path` leads from the queryset's model to an organization id (a Bureau's is "organization_id").
+    """
+    visible = visible_organization_ids(user)
+    if visible is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": visible})
+
+
+def organization_of_department(department_id: int) -> int | None:
+    from kpis.models import Department
+
+    return Department.objects.filter(pk=department_id).values_list("bureau__organization_id", flat=True).first()
+
+
+def sees_department(user: User, department_id: int) -> bool:
+    """Whether the department belongs to an organization `user` sees (reads: plan, scores, actuals)."""
+    visible = visible_organization_ids(user)
+    if visible is None:
+        return True
+    return organization_of_department(department_id) in visible
+
+
+def sees_organization(user: User, organization_id: int | None) -> bool:
+    visible = visible_organization_ids(user)
+    return visible is None or organization_id in visible
+
+
+def can_read_department(user: User, department_id: int) -> bool:
+    """A department's own files (evidence): its own users, and evaluators, admins and viewers who see its
+    organization."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.role == Role.DEPARTMENT and not user.is_superuser:
+        return user.department_id is not None and user.department_id == department_id
+    if user.role in (Role.ADMIN, Role.EVALUATOR, Role.VIEWER) or user.is_superuser:
+        return sees_department(user, department_id)
+    return False
+
+
+def import_runs_condition(user: User) -> Q:
+    """Import runs (imports.ImportRun) of the organizations `user` sees: by the run's department, else (a plan
+    workbook, a whole-organization export) by the organization of the user who made it. A run of a management
+    command (no user, no department: `import_plan`) names no organization and stays visible to reviewers."""
+    visible = visible_organization_ids(user)
+    if visible is None:
+        return Q()
+    return (
+        Q(department__bureau__organization_id__in=visible)
+        | Q(department__isnull=True, user__organization_id__in=visible)
+        | Q(department__isnull=True, user__department__bureau__organization_id__in=visible)
+        | Q(department__isnull=True, user__isnull=True)
+    )

@@ -144,15 +144,22 @@ def _filter_query(filters: dict, **extra) -> str:
     return urlencode([(key, value) for key, value in pairs.items() if value is not None])
 
 
-def _organization_id(organization: Organization | None) -> int | None:
-    """The organization whose rows a page shows; None (no organization filter: the scope rules of the selectors
-    decide, kpis/scope.py) when the user has no current organization."""
-    return organization.pk if organization is not None else None
+def _visible(user) -> tuple[int, ...] | None:
+    """The organizations the reader sees (kpis/scope.py), as a cache-key part; None: all."""
+    visible = visible_organization_ids(user)
+    return None if visible is None else tuple(sorted(visible))
 
 
-def _board(year: int, filters: dict, page_number: int, memo=None, organization: Organization | None = None) -> dict:
+def _shown(request: HttpRequest, organization: Organization | None) -> tuple[int, ...] | None:
+    """The organizations a scoreboard shows, also a cache-key part: the current one (kpis/current.py: chosen in
+    the header, else the user's own; always one the user sees), else all the user sees."""
+    return (organization.pk,) if organization is not None else _visible(request.user)
+
+
+def _board(year: int, filters: dict, page_number: int, memo=None, scope: tuple[int, ...] | None = None,
+           organization: Organization | None = None) -> dict:
     """The data-dependent parts of a scoreboard page, rendered once per data version."""
-    page = scoreboard_page(year, page=page_number, memo=memo, organization_id=_organization_id(organization), **filters)
+    page = scoreboard_page(year, page=page_number, memo=memo, organization_ids=scope, **filters)
     # Built here rather than in a template loop: a national install has a thousand bureaus.
     # Plain string building with the standard escape: format_html per option is 10× slower.
     bureau_options = mark_safe("".join(  # every name escaped; ids are integers
@@ -189,9 +196,10 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
     if chosen is not None and current_organization_set(request, chosen) is None:
         raise Http404("기관을 찾을 수 없습니다.")
     organization = current_organization(request)
+    scope = _shown(request, organization)
     board = board_cached(
-        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number, _organization_id(organization)),
-        lambda memo: _board(year, filters, page_number, memo, organization), version=version,
+        year, (filters["sort"], filters["bureau_id"], filters["grade"], page_number, scope),
+        lambda memo: _board(year, filters, page_number, memo, scope, organization), version=version,
     )
     job = _job(request, year)
     if job and job["done"]:
@@ -235,7 +243,10 @@ def scoreboard_recompute(request: HttpRequest, year: int) -> HttpResponse:
     # organization (no organization of their own) the whole year.
     options = {}
     if visible_organization_ids(request.user) is not None:
-        options["organization_id"] = _organization_id(current_organization(request))
+        organization = current_organization(request)
+        if organization is None:
+            raise PermissionDenied("소속 기관이 없어 재계산할 수 없습니다.")
+        options["organization_id"] = organization.pk
 
     def publish() -> None:
         try:
@@ -313,9 +324,9 @@ def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     filters = _filters(request)
     organization = current_organization(request)
-    organization_id = _organization_id(organization)
-    rows = scoreboard_all(year, organization_id=organization_id, **filters)
-    overall, rollups = bureau_rollups(year, organization_id)
+    scope = _shown(request, organization)
+    rows = scoreboard_all(year, organization_ids=scope, **filters)
+    overall, rollups = bureau_rollups(year, organization_ids=scope)
     if filters["bureau_id"] is not None:
         rollups = [line for line in rollups if line.bureau_id == filters["bureau_id"]]
     described = []
@@ -331,9 +342,9 @@ def scoreboard_export(request: HttpRequest, year: int) -> HttpResponse:
     return response
 
 
-def _drilldown(year: int, department_id: int):
+def _drilldown(request: HttpRequest, year: int, department_id: int):
     try:
-        return department_drilldown(year, department_id)
+        return department_drilldown(year, department_id, organization_ids=_visible(request.user))
     except Department.DoesNotExist as exc:
         raise Http404("부서를 찾을 수 없습니다.") from exc
 
@@ -342,7 +353,7 @@ def _drilldown(year: int, department_id: int):
 @require_GET
 def department_scores(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
     year = _year(year)
-    page = _drilldown(year, department_id)
+    page = _drilldown(request, year, department_id)
     contribution_svg = mark_safe(  # charts.py escapes every text it writes
         contribution_chart(bars=[Bar(line.name, line.contribution) for line in page.indicators], score=page.score)
     )
@@ -367,7 +378,7 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
 @require_GET
 def department_scores_export(request: HttpRequest, year: int, department_id: int) -> HttpResponse:
     year = _year(year)
-    page = _drilldown(year, department_id)
+    page = _drilldown(request, year, department_id)
     response = HttpResponse(drilldown_workbook(page), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="scores-{year}-department-{department_id}.xlsx"'
     return response

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from accounts.models import User
 from budgets.selectors import (
     UnitProgramView,
     budget_summary_for_bureau,
@@ -25,6 +26,7 @@ from kpis.models import (
     StrategicGoal,
     Target,
 )
+from kpis.scope import scoped
 
 KIND_LABELS = dict(IndicatorKind.choices)
 STATUS_LABELS = dict(ActualStatus.choices)
@@ -181,10 +183,10 @@ class DepartmentPage:
         return sum((i.weight for i in self.indicators), Decimal(0))
 
 
-def bureau_list(organization_id: int | None = None) -> list[BureauListItem]:
-    """Every bureau (of one organization when given) with its departments. Two queries."""
+def bureau_list(*, user: User, organization_id: int | None = None) -> list[BureauListItem]:
+    """Every bureau of the organizations `user` sees (of one of them when given), with its departments. Two queries."""
     bureaus = Bureau.objects.filter(**({} if organization_id is None else {"organization_id": organization_id}))
-    bureaus = bureaus.order_by("name").prefetch_related(
+    bureaus = scoped(bureaus.order_by("name"), user, "organization_id").prefetch_related(
         Prefetch("departments", queryset=Department.objects.order_by("order", "name").only("id", "name", "bureau_id"))
     )
     return [
@@ -227,12 +229,12 @@ def _strategic_goals():
     )
 
 
-def bureau_overview(*, bureau_id: int) -> BureauOverview:
+def bureau_overview(*, bureau_id: int, user: User) -> BureauOverview:
     """A bureau with its goals, budget summary and departments. Seven queries.
 
-    Raises Bureau.DoesNotExist.
+    Raises Bureau.DoesNotExist, also for a bureau of an organization `user` does not see.
     """
-    bureau = Bureau.objects.get(pk=bureau_id)
+    bureau = scoped(Bureau.objects.all(), user, "organization_id").get(pk=bureau_id)
     departments = list(
         Department.objects.filter(bureau_id=bureau_id)
         .order_by("order", "name")
@@ -283,12 +285,15 @@ def plan_years(*, stored_years: set[int], plan_year: int) -> list[int]:
     return [plan_year + offset for offset in YEARS_AROUND_PLAN]
 
 
-def department_page(*, department_id: int) -> DepartmentPage:
+def department_page(*, department_id: int, user: User) -> DepartmentPage:
     """Everything the department page shows. Twelve queries, whatever the number of rows.
 
-    Raises Department.DoesNotExist.
+    Raises Department.DoesNotExist, also for a department of an organization `user` does not see.
     """
-    department = Department.objects.select_related("bureau").prefetch_related("teams").get(pk=department_id)
+    department = (
+        scoped(Department.objects.select_related("bureau"), user, "bureau__organization_id")
+        .prefetch_related("teams").get(pk=department_id)
+    )
     bureau = department.bureau
     goals = list(_strategic_goals().filter(department_id=department_id))
     indicators = list(

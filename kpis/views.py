@@ -12,12 +12,13 @@ from kpis.selectors import bureau_list, bureau_overview, department_page
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The current organization's bureaus (kpis/current.py: the one chosen in the header, else the user's own)."""
+    """The current organization's bureaus (kpis/current.py: the one chosen in the header, else the user's own),
+    within what the user sees."""
     organization = current_organization(request)
-    bureaus = bureau_list(organization.pk if organization is not None else None)
+    bureaus = bureau_list(user=request.user, organization_id=organization.pk if organization is not None else None)
     if len(bureaus) == 1:
         # One bureau is the usual install: show its overview rather than a list of one.
-        overview = bureau_overview(bureau_id=bureaus[0].id)
+        overview = bureau_overview(bureau_id=bureaus[0].id, user=request.user)
         return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True, "organization": organization})
     return render(request, "kpis/home.html", {"bureaus": bureaus, "organization": organization})
 
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def bureau_detail(request: HttpRequest, bureau_id: int) -> HttpResponse:
     try:
-        overview = bureau_overview(bureau_id=bureau_id)
+        overview = bureau_overview(bureau_id=bureau_id, user=request.user)
     except Bureau.DoesNotExist as exc:
         raise Http404("실국을 찾을 수 없습니다.") from exc
     return render(request, "kpis/bureau_detail.html", {"bureau": overview})
@@ -34,7 +35,7 @@ def bureau_detail(request: HttpRequest, bureau_id: int) -> HttpResponse:
 @login_required
 def department_detail(request: HttpRequest, department_id: int) -> HttpResponse:
     try:
-        page = department_page(department_id=department_id)
+        page = department_page(department_id=department_id, user=request.user)
     except Department.DoesNotExist as exc:
         raise Http404("부서를 찾을 수 없습니다.") from exc
     return render(request, "kpis/department_detail.html", {"page": page})

@@ -198,6 +198,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.EVALUATOR
     department = None
+    organization = factory.SubFactory(OrganizationFactory)  # the plans' government: an evaluator sees its own
     password = factory.django.Password(PASSWORD)
 
 

@@ -12,8 +12,8 @@ from accounts.models import User
 from core.errors import PermissionRefused
 from core.security import log_refusal
 from kpis.models import Bureau
-from kpis.scope import visible_organization_ids
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.scope import scoped
+from kpis.services.permissions import can_review
 
 from .database import previous_edition, snapshot_from_database
 from .diff import PlanDiff, plan_diff
@@ -46,15 +46,13 @@ class EditionDiffPage:
 
 
 def require_plan_reader(user: User) -> None:
-    if not (is_admin(user) or is_evaluator(user)):
+    if not can_review(user):  # admins, evaluators and the national viewer
         log_refusal(user, "plan_diff", "not an evaluator or admin")
         raise PermissionRefused("평가자와 관리자만 계획 비교를 볼 수 있습니다.")
 
 
 def _bureaus(user: User):
-    bureaus = Bureau.objects.select_related("organization")
-    visible = visible_organization_ids(user)
-    return bureaus if visible is None else bureaus.filter(organization_id__in=visible)
+    return scoped(Bureau.objects.select_related("organization"), user, "organization_id")
 
 
 def plan_editions(user: User) -> list[BureauEditions]:

@@ -11,6 +11,7 @@ from imports.models import ImportKind, ImportRun
 from imports.plan_workbook.layout import CHANGED, plan_fingerprint, stored_domain
 from imports.run_rows import run_rows
 from kpis.models import ChangeSource, Indicator
+from kpis.scope import import_runs_condition, scoped
 from kpis.services.permissions import require_admin
 from kpis.services.plan import indicator_update, target_reason, target_set
 
@@ -25,7 +26,7 @@ def plan_confirm(*, user: User, run_id: int, reason: str = "") -> ImportRun:
     a missing reason is refused before anything is applied (the run stays previewed).
     """
     require_admin(user)
-    run = ImportRun.objects.filter(pk=run_id, kind=ImportKind.PLAN_WORKBOOK).first()
+    run = ImportRun.objects.filter(import_runs_condition(user), pk=run_id, kind=ImportKind.PLAN_WORKBOOK).first()
     if run is None:
         raise NotFound("가져오기 기록을 찾을 수 없습니다.")
     if run.summary.get("target_revisions"):
@@ -34,7 +35,7 @@ def plan_confirm(*, user: User, run_id: int, reason: str = "") -> ImportRun:
     with run_applying(run) as locked:
         years = locked.summary.get("years", [])
         changed = list(run_rows(locked, statuses=(CHANGED,)))
-        indicators = Indicator.objects.prefetch_related("targets").in_bulk([row["indicator_id"] for row in changed])
+        indicators = scoped(Indicator.objects.prefetch_related("targets"), user).in_bulk([row["indicator_id"] for row in changed])
         for row in changed:
             indicator = indicators.get(row["indicator_id"])
             targets = {t.year: t.value for t in indicator.targets.all()} if indicator else {}

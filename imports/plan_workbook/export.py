@@ -30,6 +30,7 @@ from imports.plan_workbook.layout import (
 from imports.workbook_writing import cell, styles, text_cell
 from kpis.domain import MAX_PLACES
 from kpis.models import Department, Indicator
+from kpis.scope import scoped
 from kpis.services.plan import DOMAIN_FIELDS
 
 
@@ -42,8 +43,9 @@ class PlanExport:
 
 def plan_workbook(*, user: User, out: IO[bytes]) -> PlanExport:
     require_plan_reader(user)
+    # Only the organizations the user sees: an evaluator or admin of one government exports its plan alone.
     indicators = list(
-        Indicator.objects.select_related("department", "department__bureau")
+        scoped(Indicator.objects.select_related("department", "department__bureau"), user)
         .prefetch_related("targets", "actuals")
         .order_by("department__bureau_id", "department__order", "department_id", "order", "id")
     )
@@ -53,9 +55,9 @@ def plan_workbook(*, user: User, out: IO[bytes]) -> PlanExport:
     wb = Workbook(write_only=True)
     for named in styles():
         wb.add_named_style(named)
-    _org_sheet(wb.create_sheet(ORG_SHEET))
-    _budget_sheet(wb.create_sheet(BUDGET_SHEET))
-    _program_sheet(wb.create_sheet(PROGRAM_SHEET))
+    _org_sheet(wb.create_sheet(ORG_SHEET), user)
+    _budget_sheet(wb.create_sheet(BUDGET_SHEET), user)
+    _program_sheet(wb.create_sheet(PROGRAM_SHEET), user)
     rows = _indicator_sheet(wb.create_sheet(INDICATOR_SHEET), export)
     _meta_sheet(wb.create_sheet(L.META_SHEET), rows, years, user, now)
     wb.save(out)
@@ -69,9 +71,11 @@ def _header(ws, titles: list[str], widths: list[int]) -> None:
     ws.append([cell(ws, title, "kpi_header") for title in titles])
 
 
-def _org_sheet(ws) -> None:
+def _org_sheet(ws, user: User) -> None:
     _header(ws, ["실국", "부서", "팀", "정원 계", "4급이상", "5급", "6급이하", "현원"], [16, 16, 40, 8, 8, 8, 8, 8])
-    departments = Department.objects.select_related("bureau").prefetch_related("teams").order_by("bureau__name", "order", "name")
+    departments = scoped(Department.objects.select_related("bureau"), user, "bureau__organization_id").prefetch_related(
+        "teams"
+    ).order_by("bureau__name", "order", "name")
     for department in departments:
         ws.append([
             text_cell(ws, department.bureau.name, "kpi_text"), text_cell(ws, department.name, "kpi_text"),
@@ -83,10 +87,13 @@ def _org_sheet(ws) -> None:
         ])
 
 
-def _budget_sheet(ws) -> None:
+def _budget_sheet(ws, user: User) -> None:
     _header(ws, ["실국", "부서", "구분", "예산액(백만원)", "전년도예산액(백만원)", "증감액", "증감률(%)", "구성비(%)"],
             [16, 16, 14, 14, 16, 12, 10, 10])
-    lines = list(BudgetSummaryLine.objects.select_related("bureau", "department").order_by("bureau__name", "department__order", "order"))
+    lines = list(
+        scoped(BudgetSummaryLine.objects.select_related("bureau", "department"), user, "bureau__organization_id")
+        .order_by("bureau__name", "department__order", "order")
+    )
     totals = {(line.bureau_id, line.department_id): line.amount for line in lines if line.category == "total"}
     for line in lines:
         total = totals.get((line.bureau_id, line.department_id))
@@ -98,10 +105,12 @@ def _budget_sheet(ws) -> None:
         ])
 
 
-def _program_sheet(ws) -> None:
+def _program_sheet(ws, user: User) -> None:
     programs = list(
-        BudgetProgram.objects.select_related("unit_program__department", "unit_program__policy_goal")
-        .prefetch_related("amounts").order_by("unit_program__department__order", "unit_program__order", "order")
+        scoped(
+            BudgetProgram.objects.select_related("unit_program__department", "unit_program__policy_goal"), user,
+            "unit_program__department__bureau__organization_id",
+        ).prefetch_related("amounts").order_by("unit_program__department__order", "unit_program__order", "order")
     )
     columns = sorted({(a.year, a.kind) for p in programs for a in p.amounts.all()})
     titles = ["부서", "정책사업목표", "단위사업", "세부사업", "회계구분", "지원형태", "지원조건", "시행주체", "사업기간"]

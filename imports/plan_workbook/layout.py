@@ -10,7 +10,7 @@ from core.security import log_refusal
 from imports import workbook_layout as L
 from kpis.domain import MAX_PLACES, ValueDomain
 from kpis.models import Indicator
-from kpis.services.permissions import is_admin, is_evaluator
+from kpis.services.permissions import can_review
 from kpis.services.plan import DOMAIN_FIELDS, domain_field_label
 
 ORG_SHEET, BUDGET_SHEET, PROGRAM_SHEET, INDICATOR_SHEET = "조직", "예산현황", "세부사업", "성과지표"
@@ -63,7 +63,7 @@ def stored_domain(parts: list) -> ValueDomain:
 
 
 def require_plan_reader(user: User) -> None:
-    if not (is_admin(user) or is_evaluator(user)):
+    if not can_review(user):  # admins, evaluators and the national viewer read the plan
         log_refusal(user, "plan_export", "not a planner or evaluator")
         raise PermissionRefused("계획 엑셀은 기획 담당(관리자)과 평가자만 내려받을 수 있습니다.")
 

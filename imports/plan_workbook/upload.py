@@ -55,6 +55,7 @@ from imports.workbook_cells import as_id, cell_input, cell_note, cell_text, shee
 from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, value_read
 from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import Department, Indicator
+from kpis.scope import scoped
 from kpis.services.permissions import require_admin
 from kpis.services.plan import (
     DOMAIN_PARTS,
@@ -94,7 +95,7 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", sheet=INDICATOR_SHEET, cell=merged)
         for merged in scan.merged
     ]
-    rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems)
+    rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems, user=user)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
     closed = _finalised_years_refused(rows)
@@ -150,12 +151,15 @@ def _read_plan_meta(wb) -> tuple[dict[str, str], dict[int, tuple[int, int, int]]
 
 
 def _plan_preview(indicator_rows, meta_by_id: dict[int, tuple[int, int, int]], years: list[int], scan,
-                  problems: list[Problem]) -> list[dict[str, Any]]:
+                  problems: list[Problem], *, user: User) -> list[dict[str, Any]]:
     columns = year_columns(years)
     expected = list(PLAN_FIXED_HEADERS)
     for year in years:
         expected += [f"목표({year})", f"실적({year})"]
-    indicators = Indicator.objects.select_related("department").prefetch_related("targets").in_bulk(list(meta_by_id))
+    # An indicator of an organization the user does not see reads as unknown (its row is refused).
+    indicators = scoped(Indicator.objects.select_related("department"), user).prefetch_related("targets").in_bulk(
+        list(meta_by_id)
+    )
     seen: dict[int, int] = {}
     rows: list[dict[str, Any]] = []
     for number, cells in indicator_rows:

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
+from accounts.models import User
 from core.numbers import format_figure
 from kpis.models import Actual, Department, DirtyScore, Indicator, IndicatorScore, Target
+from kpis.scope import scoped
 from kpis.score_selectors.ranks import department_ranks
 
 
@@ -118,9 +120,13 @@ def _score_row(department: Department, year: int, rank: int | None) -> Departmen
     )
 
 
-def department_score_detail(department_id: int, year: int) -> DepartmentScoreRow | None:
-    """One department's stored score, rank and indicators' rows; three queries."""
-    department = department_scores(year).filter(pk=department_id).first()
+def department_score_detail(department_id: int, year: int, user: User | None = None) -> DepartmentScoreRow | None:
+    """One department's stored score, rank and indicators' rows; three queries. Given `user`, None for a department
+    of an organization the user does not see (filtered in the same query)."""
+    departments = department_scores(year)
+    if user is not None:
+        departments = scoped(departments, user, "bureau__organization_id")
+    department = departments.filter(pk=department_id).first()
     if department is None:
         return None
     (row,) = department_score_rows([department], year)

@@ -13,7 +13,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ApiViewMixin, ReadOnlyApiViewSet, YearQuerySerializer, lookup_id, year_from_query
+from core.api import (
+    ApiViewMixin,
+    ReadOnlyApiViewSet,
+    YearQuerySerializer,
+    id_field,
+    lookup_id,
+    year_field,
+    year_from_query,
+)
 from core.api_errors import ErrorSerializer
 from core.errors import PermissionRefused
 from kpis.api import selectors
@@ -41,12 +49,18 @@ from kpis.api.serializers import (
     StrategicGoalSerializer,
 )
 from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal, TargetRevision
+from kpis.scope import scoped
 from kpis.services.actuals import SaveOutcome, actual_save, actual_save_outcome
 from kpis.services.permissions import is_admin, is_evaluator, log_refusal
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
 from kpis.tasks import recompute_year
 
 logger = logging.getLogger("kpis.api")
+
+
+class ScoreQuerySerializer(YearQuerySerializer):
+    organization = id_field(required=False, help_text="기관(지방자치단체) id; 볼 수 없는 기관이면 빈 목록")
+    plan_year = year_field(required=False, help_text="계획 연도 (예: 2025)")
 
 
 def validated(serializer_class, data) -> dict:
@@ -58,15 +72,25 @@ def validated(serializer_class, data) -> dict:
 # --- Plan (read only) ------------------------------------------------------------------------
 
 
-class DepartmentViewSet(ReadOnlyApiViewSet):
+class ScopedMixin:
+    """Rows of the organizations the user sees, filtered in the query (an id out of scope is a 404)."""
+
+    scope_path = "department__bureau__organization_id"
+
+    def get_queryset(self):
+        return scoped(super().get_queryset(), self.request.user, self.scope_path)
+
+
+class DepartmentViewSet(ScopedMixin, ReadOnlyApiViewSet):
     """Departments (과) with headcount and teams."""
 
     queryset = Department.objects.select_related("bureau").prefetch_related("teams")
+    scope_path = "bureau__organization_id"
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilter
 
 
-class StrategicGoalViewSet(ReadOnlyApiViewSet):
+class StrategicGoalViewSet(ScopedMixin, ReadOnlyApiViewSet):
     """Strategic goals (전략목표)."""
 
     queryset = StrategicGoal.objects.select_related("department")
@@ -74,7 +98,7 @@ class StrategicGoalViewSet(ReadOnlyApiViewSet):
     filterset_class = StrategicGoalFilter
 
 
-class PolicyGoalViewSet(ReadOnlyApiViewSet):
+class PolicyGoalViewSet(ScopedMixin, ReadOnlyApiViewSet):
     """Policy program goals (정책사업목표)."""
 
     queryset = PolicyGoal.objects.select_related("department")
@@ -82,7 +106,7 @@ class PolicyGoalViewSet(ReadOnlyApiViewSet):
     filterset_class = PolicyGoalFilter
 
 
-class IndicatorViewSet(ReadOnlyApiViewSet):
+class IndicatorViewSet(ScopedMixin, ReadOnlyApiViewSet):
     """Performance indicators (성과지표) with their yearly targets (each with its revisions) and the inputs a user
     types."""
 
@@ -106,21 +130,22 @@ ACTUAL_WRITE_ERRORS = {
 
 
 @extend_schema_view(
-    list=extend_schema(summary="실적 목록 (모든 부서; 로그인한 사용자 누구나)"),
+    list=extend_schema(summary="실적 목록 (볼 수 있는 기관의 모든 부서)"),
     retrieve=extend_schema(summary="실적 한 건"),
 )
 class ActualViewSet(
     ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Actuals (실적): everyone reads; writes go through the services, which check the department."""
+    """Actuals (실적): everyone reads those of the organizations they see; writes go through the services, which check
+    the department."""
 
     serializer_class = ActualSerializer
     filterset_class = ActualFilter
     queryset = Actual.objects.none()  # for schema introspection; get_queryset is the real one
 
     def get_queryset(self):
-        return selectors.actual_list()
+        return scoped(selectors.actual_list(), self.request.user, "indicator__department__bureau__organization_id")
 
     def get_object(self) -> Actual:
         lookup_id(self.kwargs["pk"])
@@ -132,7 +157,7 @@ class ActualViewSet(
             return Response(self._data(write()))
 
     def _data(self, actual: Actual) -> dict:
-        return ActualSerializer(selectors.actual_list().get(pk=actual.pk)).data
+        return ActualSerializer(self.get_queryset().get(pk=actual.pk)).data
 
     @extend_schema(
         summary="실적 저장 (새로 만들거나 화면에서 본 버전을 고쳐 임시 저장)",
@@ -231,10 +256,16 @@ class ScoreViewSet(ApiViewMixin, viewsets.GenericViewSet):
     filter_backends: list = []
     lookup_url_kwarg = "department_id"
 
-    @extend_schema(summary="연도별 부서 점수 (점수 높은 순)", parameters=[YearQuerySerializer])
+    @extend_schema(summary="연도별 부서 점수 (점수 높은 순; 볼 수 있는 기관만)", parameters=[ScoreQuerySerializer])
     def list(self, request: Request) -> Response:
         year = year_from_query(request)
-        page = self.paginate_queryset(selectors.department_scores(year))
+        query = validated(ScoreQuerySerializer, request.query_params)
+        departments = scoped(selectors.department_scores(year), request.user, "bureau__organization_id")
+        if query.get("organization") is not None:
+            departments = departments.filter(bureau__organization_id=query["organization"])
+        if query.get("plan_year") is not None:
+            departments = departments.filter(bureau__plan_year=query["plan_year"])
+        page = self.paginate_queryset(departments)
         rows = selectors.department_score_rows(page, year)
         return self.get_paginated_response(DepartmentScoreSerializer(rows, many=True).data)
 
@@ -244,7 +275,7 @@ class ScoreViewSet(ApiViewMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request: Request, department_id: str) -> Response:
         year = year_from_query(request)
-        row = selectors.department_score_detail(lookup_id(department_id), year)
+        row = selectors.department_score_detail(lookup_id(department_id), year, request.user)
         if row is None:
             raise exceptions.NotFound("부서를 찾을 수 없습니다.")
         return Response(DepartmentScoreDetailSerializer(row).data)
@@ -255,6 +286,8 @@ class ScoreViewSet(ApiViewMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def recompute(self, request: Request) -> Response:
+        # An evaluator or admin of one organization recomputes the year for every department of it; the stored
+        # scores are per department, so the year's recompute leaves other organizations' figures as they were.
         if not (is_evaluator(request.user) or is_admin(request.user)):
             log_refusal(request.user, "recompute", "not an evaluator")
             raise PermissionRefused("평가자 또는 관리자만 점수를 다시 계산할 수 있습니다.")

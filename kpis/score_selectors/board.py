@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import F
 
 from kpis.edition_series import CHAIN_FIELDS, all_ids, chain_from_values, series_rows, with_chains
+from kpis.editions import editions_of, governing_editions
 from kpis.models import Actual, Bureau, DirtyScore, EntryYear, Indicator, Target
 from kpis.score_selectors.paging import _matching_scores, _ordering, _page_ids, _python_order, _summary
 from kpis.score_selectors.ranks import department_ranks
@@ -33,7 +34,7 @@ from kpis.score_selectors.shared import (
     _snapshots,
     _stale_reason,
     _weak_by_indicator,
-    organization_editions,
+    scoped_editions,
     scoreboard_departments,
     stale_department_ids,
     status_bucket,
@@ -114,7 +115,7 @@ def _no_memo(name: str, params: tuple, compute: Callable[[], Any]) -> Any:
 
 def scoreboard_page(
     year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "", page: int = 1,
-    page_size: int = PAGE_SIZE, memo: Memo | None = None, organization_id: int | None = None,
+    page_size: int = PAGE_SIZE, memo: Memo | None = None, organization_ids: Iterable[int] | None = None,
 ) -> ScoreboardPage:
     """One page of the scoreboard in a fixed number of queries, whatever the number of departments.
 
@@ -134,26 +135,30 @@ def scoreboard_page(
     view passes one bound to the data version (kpis/board_cache.py), so they are read once per
     change.
 
-    `organization_id`: that organization's departments, bureaus, roll-ups and ranks only (its own scoreboard).
+    `organization_ids` (kpis.scope.visible_organization_ids of the reader; None: all) keeps every count, roll-up,
+    filter choice and row to those organizations, in the same queries.
     """
+    scope = None if organization_ids is None else tuple(sorted(organization_ids))
     sort = sort if sort in SORTS else "score"
     grade = grade if grade in GRADES or grade == NO_GRADE else ""
     memoised = memo is not None
     memo = memo or _no_memo
-    own = {"organization_id": organization_id} if organization_id is not None else {}
-    policy, every_bureau, entry_year, dirty_remaining = memo("year", (organization_id,), lambda: (
+    own = {"organization_id__in": scope} if scope is not None else {}
+    policy, every_bureau, entry_year, dirty_remaining = memo("year", (scope,), lambda: (
         _policy_ref(year),
         list(Bureau.objects.filter(**own).order_by("name").values_list("id", "name", "organization_id", "plan_year")),
         EntryYear.objects.filter(year=year).first(),
         DirtyScore.objects.filter(year=year).count(),
     ))
     # The bureaus' editions decide which departments the year shows (kpis/editions.py): no query of its own.
-    editions = organization_editions(year, organization_id, [(owner, plan_year) for _, _, owner, plan_year in every_bureau])
-    bureaus = [(pk, name) for pk, name, owner, plan_year in every_bureau if editions.governs(owner, plan_year)]
+    editions = scoped_editions(
+        editions_of(year, [(organization_id, plan_year) for _, _, organization_id, plan_year in every_bureau]), scope
+    )
+    bureaus = [(pk, name) for pk, name, organization_id, plan_year in every_bureau if editions.governs(organization_id, plan_year)]
     qs = scoreboard_departments(year, bureau_id=bureau_id, grade=grade, editions=editions)
-    scores_qs = _matching_scores(year, bureau_id=bureau_id, grade=grade, organization_id=organization_id)
+    scores_qs = _matching_scores(year, bureau_id=bureau_id, grade=grade, organization_ids=scope)
     total, summary, stored = memo(
-        "summary", (bureau_id, grade, organization_id),
+        "summary", (bureau_id, grade, scope),
         lambda: _summary(scores_qs, bureau_id=bureau_id, grade=grade, editions=editions),
     )
     num_pages = max(ceil(total / page_size), 1)
@@ -193,7 +198,7 @@ def scoreboard_page(
         values.reverse()
     if by_index and sort != "name":  # by name the database sorted the page's rows (its collation)
         values.sort(key=_python_order(sort))
-    ranks = memo("ranks", (organization_id,), lambda: department_ranks(year, organization_id))
+    ranks = memo("ranks", (scope,), lambda: department_ranks(year, scope))
     ids = [row["id"] for row in values]
     # The weak-target check runs over each indicator's series across editions (kpis.edition_series).
     chained = list(
@@ -213,7 +218,7 @@ def scoreboard_page(
     frozen = _snapshots(year, ids) if ids else {}
     page_bureaus = sorted({row["bureau_id"] for row in values})
     if memoised:  # every bureau once per version, then any page's bureaus for free
-        rollups = memo("rollups", (organization_id,), lambda: _rollups_by_bureau(year, editions=editions))
+        rollups = memo("rollups", (scope,), lambda: _rollups_by_bureau(year, editions=editions))
     else:
         rollups = _rollup_rows(year, page_bureaus, editions=editions) if page_bureaus else {}
 
@@ -260,21 +265,27 @@ def scoreboard_page(
 
 
 def scoreboard_all(
-    year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "", organization_id: int | None = None
+    year: int, *, sort: str = "score", bureau_id: int | None = None, grade: str = "",
+    organization_ids: Iterable[int] | None = None,
 ) -> list[ScoreboardRow]:
     """Every matching row, for the export: page by page, so queries grow with pages, not rows."""
-    options = {"sort": sort, "bureau_id": bureau_id, "grade": grade, "page_size": 1000, "organization_id": organization_id}
-    first = scoreboard_page(year, page=1, **options)
+    def page(number: int) -> ScoreboardPage:
+        return scoreboard_page(
+            year, sort=sort, bureau_id=bureau_id, grade=grade, page=number, page_size=1000,
+            organization_ids=organization_ids,
+        )
+
+    first = page(1)
     rows = list(first.rows)
     for number in range(2, first.num_pages + 1):
-        rows.extend(scoreboard_page(year, page=number, **options).rows)
+        rows.extend(page(number).rows)
     return rows
 
 
-def bureau_rollups(year: int, organization_id: int | None = None) -> tuple[BureauLine, list[BureauLine]]:
-    """The whole year and every bureau of the editions governing it (of one organization when given), for the
+def bureau_rollups(year: int, *, organization_ids: Iterable[int] | None = None) -> tuple[BureauLine, list[BureauLine]]:
+    """The whole year and every bureau of the editions governing it (of `organization_ids`; None: all), for the
     export: four queries."""
-    editions = organization_editions(year, organization_id)
+    editions = scoped_editions(governing_editions(year), organization_ids)
     names = list(editions.filter(Bureau.objects.order_by("name"), bureau="").values_list("id", "name"))
     rollups = _rollup_rows(year, [bureau_id for bureau_id, _ in names], editions=editions) if names else {}
     overall = BureauLine(None, "전체", _rollup_rows(year, None, editions=editions)[None])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -182,7 +182,9 @@ def _goal_rate(lines: Sequence[IndicatorLine]) -> Decimal | None:
     return _quotient(sum((w * r for w, r in rated), Decimal(0)), weight)
 
 
-def department_drilldown(year: int, department_id: int) -> DrilldownPage:
+def department_drilldown(
+    year: int, department_id: int, *, organization_ids: Iterable[int] | None = None
+) -> DrilldownPage:
     """A department-year in a fixed number of queries, whatever its number of indicators.
 
     Queries: 1 department ⟕ bureau · 2 policy in force · 3 stored score · 4 indicators · 5 stored
@@ -190,9 +192,13 @@ def department_drilldown(year: int, department_id: int) -> DrilldownPage:
     goals · 11 unit program amounts summed by goal and year · 12 latest reminder · 13 entry year ·
     14 target revisions. The series (years, targets, actuals, weak targets) run across plan editions through
     each indicator's `previous` chain (kpis.edition_series), read in query 4; queries 6 and 7 read the chain's.
-    Raises Department.DoesNotExist.
+    Raises Department.DoesNotExist, also for a department outside `organization_ids` (the reader's
+    kpis.scope.visible_organization_ids; None: every organization), read in the same first query.
     """
-    department = Department.objects.select_related("bureau").get(pk=department_id)
+    departments = Department.objects.select_related("bureau")
+    if organization_ids is not None:
+        departments = departments.filter(bureau__organization_id__in=list(organization_ids))
+    department = departments.get(pk=department_id)
     policy = _policy_ref(year)
     stored = DepartmentScore.objects.filter(department_id=department_id, year=year).first()
     indicators = list(with_chains(Indicator.objects.filter(department_id=department_id)).order_by("order", "id"))

@@ -1,6 +1,8 @@
 """How the scoreboard reads one page of departments off an index, in any sort, from either end."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, F, Q, Sum
 
 from kpis.editions import GoverningEditions
@@ -73,11 +75,12 @@ def _page_ids(sort: str, scores_qs, *, start: int, count: int, stored: int, year
     return ids
 
 
-def _matching_scores(year: int, *, bureau_id: int | None, grade: str, organization_id: int | None = None):
-    """The year's stored scores of the matching departments: one table, no join unless by bureau or organization."""
+def _matching_scores(year: int, *, bureau_id: int | None, grade: str, organization_ids: Iterable[int] | None = None):
+    """The year's stored scores of the matching departments (of `organization_ids`; None: all): one table, no join
+    unless by bureau or organization."""
     qs = DepartmentScore.objects.filter(year=year)
-    if organization_id is not None:
-        qs = qs.filter(department__bureau__organization_id=organization_id)
+    if organization_ids is not None:
+        qs = qs.filter(department__bureau__organization_id__in=list(organization_ids))
     if bureau_id is not None:
         qs = qs.filter(department__bureau_id=bureau_id)
     if grade and grade != NO_GRADE:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 
-from kpis.editions import GoverningEditions, editions_of, governing_editions
-from kpis.models import ActualStatus, Bureau, Department, DirtyScore, Reminder, ScoreSnapshot, ScoringPolicy
+from kpis.editions import GoverningEditions, governing_editions
+from kpis.models import ActualStatus, Department, DirtyScore, Reminder, ScoreSnapshot, ScoringPolicy
 from kpis.scoring import BureauRollup, Standing, classify_actual
 from kpis.weak_targets import WeakTarget, find_weak_targets
 
@@ -27,24 +27,37 @@ STALE_POLICY = "평가 기준 변경"
 # --- shared -----------------------------------------------------------------------------------
 
 
-def organization_editions(
-    year: int, organization_id: int | None, editions: Iterable[tuple[int, int]] | None = None
-) -> GoverningEditions:
-    """The editions governing `year`, of one organization when `organization_id` is given (else all of them).
+@dataclass(frozen=True)
+class ScopedEditions(GoverningEditions):
+    """The governing editions, kept to the organizations a user sees (None: every organization).
 
-    `editions`: (organization id, plan year) pairs the caller already read (else one query). One
-    organization's editions always filter (never `single`), so its rows alone are kept; an
-    organization with no edition keeps nothing.
+    Every reader that filters by editions (departments, roll-ups, counts) is then filtered by scope in the same
+    query: one more condition on the bureau, never a per-row check.
     """
-    if editions is None:
-        if organization_id is None:
-            return governing_editions(year)
-        editions = Bureau.objects.filter(organization_id=organization_id).order_by().values_list(
-            "organization_id", "plan_year").distinct()
-    if organization_id is None:
-        return editions_of(year, editions)
-    found = editions_of(year, [(o, y) for o, y in editions if o == organization_id])
-    return replace(found, plan_years=found.plan_years or {organization_id: 0}, single=False)
+
+    organization_ids: frozenset[int] | None = None
+
+    def condition(self, bureau: str = "bureau") -> Q | None:
+        base = super().condition(bureau)
+        if self.organization_ids is None:
+            return base
+        prefix = f"{bureau}__" if bureau else ""
+        scope = Q(**{f"{prefix}organization_id__in": sorted(self.organization_ids)})
+        return scope if base is None else base & scope
+
+    def governs(self, organization_id: int, plan_year: int) -> bool:
+        in_scope = self.organization_ids is None or organization_id in self.organization_ids
+        return in_scope and super().governs(organization_id, plan_year)
+
+
+def scoped_editions(editions: GoverningEditions, organization_ids: Iterable[int] | None) -> GoverningEditions:
+    """`editions` limited to `organization_ids` (from kpis.scope.visible_organization_ids; None: unchanged)."""
+    if organization_ids is None:
+        return editions
+    return ScopedEditions(
+        year=editions.year, plan_years=editions.plan_years, single=editions.single,
+        organization_ids=frozenset(organization_ids),
+    )
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,13 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from accounts.models import Role, User
-from core.errors import PermissionRefused, YearClosed
+from core.errors import NotFound, PermissionRefused, YearClosed
+from core.korean import with_josa
 from core.security import log_refusal
 from kpis.models import EntryException, EntryYear
+from kpis.scope import can_read_department, sees_department
+
+__all__ = ["can_read_department", "sees_department"]
 
 
 def is_admin(user: User) -> bool:
@@ -19,22 +23,30 @@ def is_evaluator(user: User) -> bool:
     return bool(user.is_authenticated and user.role == Role.EVALUATOR)
 
 
+def is_viewer(user: User) -> bool:
+    """The national viewer: reads every organization like an evaluator, writes nothing anywhere."""
+    return bool(user.is_authenticated and user.role == Role.VIEWER and not user.is_superuser)
+
+
+def can_review(user: User) -> bool:
+    """Reads of the review queue, drill-downs and exports: evaluators, admins and the viewer (reads only)."""
+    return is_evaluator(user) or is_admin(user) or is_viewer(user)
+
+
 def can_write_actuals_of(user: User, department_id: int) -> bool:
-    """Department users write only their own department; admins may correct any."""
+    """Department users write only their own department; admins may correct any within their organization(s)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if is_admin(user):
-        return True
+        return sees_department(user, department_id)
     return user.role == Role.DEPARTMENT and user.department_id == department_id
 
 
-def can_read_department(user: User, department_id: int) -> bool:
-    """A department's own files (evidence) are read by its users, evaluators and admins."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if is_admin(user) or is_evaluator(user):
-        return True
-    return user.department_id is not None and user.department_id == department_id
+def require_department_in_scope(user: User, department_id: int, what: str = "부서") -> None:
+    """An object of an organization `user` does not see is answered as if it did not exist."""
+    if not sees_department(user, department_id):
+        log_refusal(user, "out_of_scope", f"department={department_id}")
+        raise NotFound(f"{with_josa(what, '을/를')} 찾을 수 없습니다.")
 
 
 def require_actual_writer(user: User, department_id: int) -> None:
@@ -43,10 +55,13 @@ def require_actual_writer(user: User, department_id: int) -> None:
         raise PermissionRefused("이 부서의 실적을 수정할 권한이 없습니다.")
 
 
-def require_reviewer(user: User) -> None:
+def require_reviewer(user: User, department_id: int | None = None) -> None:
+    """Evaluators and admins review; given a department, only one of an organization they see (else NotFound)."""
     if not (is_evaluator(user) or is_admin(user)):
         log_refusal(user, "review", "not an evaluator")
         raise PermissionRefused("평가자만 승인하거나 반려할 수 있습니다.")
+    if department_id is not None:
+        require_department_in_scope(user, department_id, "실적")
 
 
 def require_admin(user: User | None) -> None:

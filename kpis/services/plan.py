@@ -19,7 +19,7 @@ from kpis.formulas import FormulaError, MethodKind, classify_method
 from kpis.models import ChangeSource, EntryYear, Indicator, Target, TargetRevision
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.permissions import require_admin
+from kpis.services.permissions import require_admin, require_department_in_scope
 
 
 def indicator_domain_defaults(unit: str) -> dict[str, Decimal | int | None]:
@@ -111,6 +111,8 @@ def indicator_update(
     indicator = Indicator.objects.select_for_update().filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound("성과지표를 찾을 수 없습니다.")
+    if check_permission:  # an admin changes the plan of their own organization(s) only
+        require_department_in_scope(user, indicator.department_id, "성과지표")
     entries = []
     common = {
         "user": user, "source": source, "entity": "indicator", "action": "update",
@@ -207,6 +209,8 @@ def target_set(
     indicator = Indicator.objects.filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound("성과지표를 찾을 수 없습니다.")
+    if check_permission:  # an admin changes the targets of their own organization(s) only
+        require_department_in_scope(user, indicator.department_id, "성과지표")
     target = Target.objects.select_for_update().filter(indicator=indicator, year=year).first()
     old = None if target is None else target.value
     if target is not None and old == value:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,17 +34,17 @@ class Outstanding:
     returned: int
 
 
-def outstanding_departments(year: int) -> list[Outstanding]:
-    """Departments with outstanding indicators in force in `year` (target present and non-zero).
+def outstanding_departments(year: int, *, organization_ids: Iterable[int] | None = None) -> list[Outstanding]:
+    """Departments with outstanding indicators in force in `year` (target present and non-zero), of
+    `organization_ids` only when given (an organization's own reminder run; None: every organization).
 
     ``unreported`` counts those never submitted (nothing, a draft, a status without a value),
     ``returned`` those sent back. Two queries: indicators in force, and their actuals of the year.
     """
-    in_force = list(
-        Target.objects.filter(year=year, value__isnull=False)
-        .exclude(value=0)
-        .values_list("indicator_id", "indicator__department_id")
-    )
+    targets = Target.objects.filter(year=year, value__isnull=False).exclude(value=0)
+    if organization_ids is not None:
+        targets = targets.filter(indicator__department__bureau__organization_id__in=list(organization_ids))
+    in_force = list(targets.values_list("indicator_id", "indicator__department_id"))
     actuals = {
         indicator_id: (status, value is not None)
         for indicator_id, status, value in Actual.objects.filter(year=year).values_list("indicator_id", "status", "value")
@@ -78,8 +79,12 @@ def _message(department: Department, year: int, item: Outstanding, closing: date
     return subject, "\n".join(lines)
 
 
-def reminders_send(year: int, today: date | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS) -> list[Reminder]:
-    """E-mail the users of departments with outstanding indicators when the closing date is near.
+def reminders_send(
+    year: int, today: date | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS,
+    organization_ids: Iterable[int] | None = None,
+) -> list[Reminder]:
+    """E-mail the users of departments with outstanding indicators when the closing date is near; only those of
+    `organization_ids` when given. Each message goes to the department's own users, never another's.
 
     Sends only when the year has a closing date within `window_days` of `today` (inclusive) and
     is not closed; at most one reminder per department and year per day. Returns the rows written.
@@ -93,7 +98,7 @@ def reminders_send(year: int, today: date | None = None, *, window_days: int = D
         days_left = (entry_year.closing_date - today).days
         if not 0 <= days_left <= window_days:
             return []
-        outstanding = {item.department_id: item for item in outstanding_departments(year)}
+        outstanding = {item.department_id: item for item in outstanding_departments(year, organization_ids=organization_ids)}
         already = set(
             Reminder.objects.filter(year=year, department_id__in=list(outstanding), sent_at__date=today)
             .values_list("department_id", flat=True)

@@ -14,10 +14,17 @@ from core.errors import InvalidInput, InvalidState, NotFound, ServiceError
 from core.security import log_refusal
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, ChangeSource
+from kpis.scope import scoped
 from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.permissions import require_actual_writer, require_admin, require_reviewer, require_year_open
+from kpis.services.permissions import (
+    require_actual_writer,
+    require_admin,
+    require_department_in_scope,
+    require_reviewer,
+    require_year_open,
+)
 
 
 def _transition(
@@ -81,6 +88,7 @@ def actual_approve(
     actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
+    require_department_in_scope(user, actual.indicator.department_id, "실적")
     require_year_open(actual.indicator.department_id, actual.year)
     if actual.submitted_by_id == user.pk or actual.updated_by_id == user.pk:
         log_refusal(user, "approve_own", f"actual={actual_id}")
@@ -122,10 +130,13 @@ def actuals_approve_many(
         raise InvalidInput({"picks": ["승인할 실적을 선택하세요."]})
     named = {
         actual.pk: f"{actual.indicator.department.name} '{actual.indicator.short_name}' {actual.year}년"
-        for actual in Actual.objects.select_related("indicator__department").filter(
-            pk__in=[pick.actual_id for pick in picks]
-        )
+        for actual in scoped(
+            Actual.objects.select_related("indicator__department"), user,
+            "indicator__department__bureau__organization_id",
+        ).filter(pk__in=[pick.actual_id for pick in picks])
     }
+    if any(pick.actual_id not in named for pick in picks):  # unknown, or of an organization the user does not see
+        raise NotFound("선택한 실적을 찾을 수 없습니다.")
     approved = []
     for pick in picks:
         try:
@@ -153,6 +164,7 @@ def _send_back(
     actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
+    require_department_in_scope(user, actual.indicator.department_id, "실적")
     require_year_open(actual.indicator.department_id, actual.year)
     now = timezone.now()
     return _transition(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD, SAMPLE_PLAN, skip_or_fail
+from tests.conftest import PASSWORD, SAMPLE_ORGANIZATION, SAMPLE_PLAN, skip_or_fail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,9 @@ def _sample_scored():
     from kpis.services.scores import scores_recompute
 
     plan_import(path=SAMPLE_PLAN)
-    user_create_or_update(username="evaluator", role="evaluator", password=PASSWORD, validate=False)
+    user_create_or_update(
+        username="evaluator", role="evaluator", password=PASSWORD, validate=False, organization_name=SAMPLE_ORGANIZATION
+    )
     scores_recompute(2023)
     return Department.objects.get(name="대외협력과").pk
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, SAMPLE_PLAN
+from tests.conftest import PASSWORD, SAMPLE_ORGANIZATION, SAMPLE_PLAN
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 YEAR = 2023
@@ -23,7 +23,9 @@ def _finalised_sample() -> tuple[int, int]:
     from kpis.services.finalise import year_finalise
 
     plan_import(path=SAMPLE_PLAN)
-    admin, _ = user_create_or_update(username="admin_revise", role="admin", password=PASSWORD, validate=False)
+    admin, _ = user_create_or_update(
+        username="admin_revise", role="admin", password=PASSWORD, validate=False, organization_name=SAMPLE_ORGANIZATION
+    )
     year_finalise(user=admin, year=YEAR)
     meetings = Indicator.objects.get(department__name="대외협력과", short_name="정무활동 및 당정협력 강화")
     return meetings.pk, meetings.department_id

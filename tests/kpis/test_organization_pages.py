@@ -121,7 +121,7 @@ def test_the_scoreboard_shows_the_current_organizations_departments_only(client,
     assert "전주대외협력과" in text_of(response)
     assert "<title>전주시 2024년 부서별 성과 점수 · 성과지표 관리</title>" in response.content.decode()
     # Each organization ranks its own departments: the same scores in two governments share rank 1 in each.
-    assert department_ranks(YEAR, jeonju.pk).keys() == set(
+    assert department_ranks(YEAR, [jeonju.pk]).keys() == set(
         DepartmentScore.objects.filter(year=YEAR, department__bureau__organization=jeonju, score__isnull=False)
         .values_list("department_id", flat=True))
 
@@ -131,9 +131,9 @@ def test_the_bureau_of_the_same_name_rolls_up_per_organization(jeonbuk, jeonju):
     Department.objects.create(bureau=bureau, name="전주신설과")
     scores_recompute(YEAR)
     departments = Department.objects.filter(bureau__organization=jeonbuk).count()
-    overall, lines = bureau_rollups(YEAR, jeonbuk.pk)
+    overall, lines = bureau_rollups(YEAR, organization_ids=[jeonbuk.pk])
     assert [(line.name, line.rollup.department_count) for line in lines] == [("대외국제소통국", departments)]
-    overall, lines = bureau_rollups(YEAR, jeonju.pk)
+    overall, lines = bureau_rollups(YEAR, organization_ids=[jeonju.pk])
     assert [(line.name, line.rollup.department_count) for line in lines] == [("대외국제소통국", departments + 1)]
     assert overall.rollup.department_count == departments + 1
 
@@ -238,3 +238,12 @@ def test_the_recompute_button_recomputes_the_current_organization(
         assert client.post(reverse("scores:recompute", args=[YEAR])).status_code == 302
     scored = set(DepartmentScore.objects.filter(year=YEAR).values_list("department__bureau__organization_id", flat=True))
     assert scored == {jeonju.pk}
+
+
+def test_a_department_keeps_one_rank_within_its_organization_whoever_reads_it(jeonbuk, jeonju):
+    everyone = department_ranks(YEAR)  # the API's and the finalised snapshots' reading
+
+    for organization in (jeonbuk, jeonju):
+        own = department_ranks(YEAR, [organization.pk])  # the organization's own scoreboard
+        assert own and own.items() <= everyone.items()
+        assert min(own.values()) == 1  # each government's best department is first, whatever the other's scores

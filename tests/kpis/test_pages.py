@@ -225,15 +225,17 @@ def test_the_department_selector_runs_a_fixed_number_of_queries(viewer, django_a
     # 1 department + bureau, 2 teams, 3 its strategic goals, 4 their policy goals,
     # 5 indicators, 6 targets, 7 actuals, 8 budget summary lines,
     # 9 unit programs, 10 their amounts, 11 budget programs, 12 their amounts.
+    user = UserFactory()
     with django_assert_num_queries(12):
-        department_page(department_id=viewer.department.id)
+        department_page(department_id=viewer.department.id, user=user)
 
 
 def test_the_bureau_selector_runs_a_fixed_number_of_queries(viewer, django_assert_num_queries):
     # 1 bureau, 2 departments, 3 their teams, 4 strategic goals (+ department), 5 policy goals,
     # 6 each department's 계 amount, 7 the bureau's budget summary lines.
+    user = UserFactory()
     with django_assert_num_queries(7):
-        bureau_overview(bureau_id=viewer.bureau.id)
+        bureau_overview(bureau_id=viewer.bureau.id, user=user)
 
 
 def test_the_department_page_query_count_does_not_grow_with_its_rows(client, viewer, django_assert_num_queries):
