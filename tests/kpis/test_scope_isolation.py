@@ -39,6 +39,7 @@ LISTS = {
     "api:actual-list": "/api/v1/actuals/",
     "api:score-list": f"/api/v1/scores/?year={YEAR}",
     "api:import-list": "/api/v1/imports/",
+    "api:organization-list": "/api/v1/organizations/",
 }
 # B's object through each detail route (GET): 404.
 DETAILS = {
@@ -51,6 +52,7 @@ DETAILS = {
     "api:actual-detail": lambda w: f"/api/v1/actuals/{w.actual.pk}/",
     "api:score-detail": lambda w: f"/api/v1/scores/{w.department.pk}/?year={YEAR}",
     "api:import-detail": lambda w: f"/api/v1/imports/{w.run.pk}/",
+    "api:organization-detail": lambda w: f"/api/v1/organizations/{w.b.pk}/",
     "api:import-errors": lambda w: f"/api/v1/imports/{w.run.pk}/errors.xlsx",
     "api:export-actuals": lambda w: f"/api/v1/exports/actuals.xlsx?year={YEAR}&department={w.department.pk}",
 }
@@ -98,7 +100,7 @@ def test_an_evaluator_of_a_lists_nothing_of_b(world, evaluator, name):
     assert own["results"], "A's own rows are listed"
 
 
-@pytest.mark.parametrize("name", sorted(set(LISTS) - {"api:import-list"}))
+@pytest.mark.parametrize("name", sorted(set(LISTS) - {"api:import-list", "api:organization-list"}))
 def test_the_organization_filter_out_of_scope_gives_an_empty_list(world, evaluator, name):
     join = "&" if "?" in LISTS[name] else "?"
     client = client_for(evaluator)
@@ -188,6 +190,9 @@ def test_the_national_viewer_cannot_recompute(world, national_viewer):
 
 # Pages naming one of B's objects: (method, url, form data).
 PAGES = {
+    # Users of one organization have nothing to compare (403); switching to B is refused (404).
+    "scores:compare": lambda w: ("get", f"/scores/{YEAR}/compare/", {}),
+    "scores:organization_switch": lambda w: ("post", "/organization/", {"organization": w.b.pk}),
     "entry:page": lambda w: ("get", f"/entry/{w.department.pk}/{YEAR}/", {}),
     "entry:save": lambda w: ("post", f"/entry/{w.department.pk}/{YEAR}/{w.indicator.pk}/save/", {"value": "1"}),
     "entry:submit": lambda w: ("post", f"/entry/{w.department.pk}/{YEAR}/{w.indicator.pk}/submit/", {}),
