@@ -207,11 +207,8 @@ class ActualAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "user", "source", "entity", "action", "field", "old_value", "new_value")
-    list_filter = ("source", "entity", "action")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the services write and nobody edits: listed and read, never added, changed or deleted here."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -221,6 +218,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "source", "entity", "action", "field", "old_value", "new_value")
+    list_filter = ("source", "entity", "action")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
 
 @admin.register(EntryYear)
@@ -231,21 +235,12 @@ class EntryYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(TargetRevision)
-class TargetRevisionAdmin(admin.ModelAdmin):
+class TargetRevisionAdmin(ReadOnlyAdmin):
     """Revisions are written by `target_set` only: read here, never changed."""
 
     list_display = ("indicator", "year", "old_value", "new_value", "changed_by", "changed_at", "source", "reason")
     list_filter = ("source", "year")
     readonly_fields = [f.name for f in TargetRevision._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(EntryException)
