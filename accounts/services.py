@@ -13,10 +13,12 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import LoginFailure, Role, User
+from core.errors import NotFound
 from core.korean import with_josa
 from core.numbers import quoted
 from core.security import client_address, request_client_address
 from kpis.models import Department, Organization
+from kpis.services.organizations import organization_get
 
 security_log = logging.getLogger("security")
 
@@ -66,12 +68,10 @@ def user_create_or_update(
         raise ValidationError({"role": f"역할은 {', '.join(Role.values)} 중 하나여야 합니다."})
     organization = None
     if organization_name:
-        organization = Organization.objects.filter(name=organization_name.strip()).first()
-        if organization is None:
-            known = ", ".join(Organization.objects.order_by("name").values_list("name", flat=True)) or "(없음)"
-            raise ValidationError({
-                "organization": f"기관 {with_josa(quoted(organization_name), '을/를')} 찾을 수 없습니다. 등록된 기관: {known}"
-            })
+        try:
+            organization = organization_get(name=organization_name)
+        except NotFound as exc:
+            raise ValidationError({"organization": exc.message}) from exc
     department = None
     if role == Role.DEPARTMENT:
         if not department_name:

@@ -18,7 +18,7 @@ from kpis.domain import ValueDomain
 from kpis.formulas import FormulaError, classify_method
 from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
 from kpis.scope import scoped
-from kpis.scoring import Standing, classify_actual
+from kpis.scoring import official_value
 from kpis.services.actuals import EDITABLE
 from kpis.services.permissions import can_review, can_write_actuals_of
 from kpis.services.plan import DOMAIN_FIELDS
@@ -184,8 +184,7 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
                 indicator_id=pk, department_id=department_id, department_name=department_name,
                 name=short_name or name, unit=unit, kind=kinds.get(kind, kind), weight=weight,
                 method_text=method_text, target=target,
-                previous=previous if classify_actual(previous_status, previous is not None, provisional=False)
-                is Standing.COUNTED else None,
+                previous=official_value(previous_status, previous),
                 status=status if reported else ActualStatus.NOT_REPORTED, version=version if reported else 0,
                 inputs=names, input_values=dict(inputs or {}) if reported else {}, value=value if reported else None,
                 note=(note or "") if reported else "", excel_formula=excel_formulas.get(text) if names else None,

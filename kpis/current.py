@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from kpis.models import Organization
-from kpis.scope import visible_organization_ids
+from kpis.scope import own_organization_id, scoped, visible_organization_ids
 
 SESSION_KEY = "current_organization_id"
 # (id, name) of the organization last resolved for the session, so the header names it without a query on every
@@ -19,21 +19,14 @@ LABEL_KEY = "current_organization_label"
 
 def visible_organizations(user):
     """The organizations `user` sees, by name."""
-    visible = visible_organization_ids(user)
-    organizations = Organization.objects.order_by("name")
-    return organizations if visible is None else organizations.filter(pk__in=visible)
+    return scoped(Organization.objects.order_by("name"), user, "pk")
 
 
-def sees_several(user) -> bool:
-    visible = visible_organization_ids(user)
+def sees_several(user, visible: set[int] | None | object = ...) -> bool:
+    """Whether `user` sees more than one organization (`visible`: their visible_organization_ids, if read)."""
+    if visible is ...:
+        visible = visible_organization_ids(user)
     return visible is None or len(visible) > 1
-
-
-def _own_organization_id(user) -> int | None:
-    if getattr(user, "organization_id", None):
-        return user.organization_id
-    department = getattr(user, "department", None) if getattr(user, "department_id", None) else None
-    return department.bureau.organization_id if department else None
 
 
 def _remember(session, organization: Organization | None) -> Organization | None:
@@ -54,7 +47,7 @@ def _current_organization(request: HttpRequest) -> Organization | None:
     session = request.session
     visible = visible_organization_ids(user)
     label = session.get(LABEL_KEY)
-    for candidate in (session.get(SESSION_KEY), _own_organization_id(user)):
+    for candidate in (session.get(SESSION_KEY), own_organization_id(user)):
         if candidate is None or (visible is not None and candidate not in visible):
             continue
         if label and label[0] == candidate:
@@ -67,7 +60,7 @@ def _current_organization(request: HttpRequest) -> Organization | None:
 
 def remember_on_login(sender, request, user, **kwargs) -> None:
     """`user_logged_in`: remember the user's own organization's name for the header (one query, at login)."""
-    own = _own_organization_id(user)
+    own = own_organization_id(user)
     if request is not None and own is not None and hasattr(request, "session"):
         _remember(request.session, Organization.objects.filter(pk=own).first())
 

@@ -11,7 +11,7 @@ from core.numbers import format_amount
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, Department, Evidence, Indicator, Target
 from kpis.scope import scoped
-from kpis.scoring import Standing, classify_actual
+from kpis.scoring import official_value
 
 
 @dataclass(frozen=True)
@@ -138,14 +138,9 @@ def entry_rows(department: Department, year: int, *, writable: bool = False) -> 
         rows.append(
             EntryRow(
                 indicator=indicator, inputs=indicator.input_names, target=targets.get(indicator.pk),
-                previous_actual=_official(previous.status, previous.value) if previous else None,
+                previous_actual=official_value(previous.status, previous.value) if previous else None,
                 actual=current, evidence=list(current.evidence.all()) if current else [], writable=writable,
             )
         )
     return rows
 
-
-def _official(status: str, value: Decimal | None) -> Decimal | None:
-    """Last year's figure as shown beside this year's entry: an approved value (what counts without the
-    provisional mode), never a draft or a returned value."""
-    return value if classify_actual(status, value is not None, provisional=False) is Standing.COUNTED else None

@@ -12,10 +12,9 @@ from django.db.models.functions import RowNumber
 from accounts.models import User
 from core.numbers import whole_number
 from kpis.audit_labels import HistoryLine, history_lines
-from kpis.entry import _official
 from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
 from kpis.scope import scoped
-from kpis.scoring import RateResult, Rules
+from kpis.scoring import RateResult, Rules, official_value
 from kpis.services.policy_rules import policy_rules
 from kpis.value_rate import value_rate
 
@@ -155,7 +154,7 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
         rows.append(
             ReviewRow(
                 actual=actual, target=target.value if target else None,
-                previous=_official(before.status, before.value) if before else None,
+                previous=official_value(before.status, before.value) if before else None,
                 rate=value_rate(
                     actual.indicator, value=actual.value, target=target.value if target else None, before=before,
                     rules=rules, target_revised_at=target.revised_at if target else None,

@@ -21,7 +21,7 @@ from kpis.review import RECENT_HISTORY, history_indicator, review_actuals, revie
 from kpis.review import indicator_history as indicator_history_entries
 from kpis.revision_selectors import revisions_by_indicator
 from kpis.services.permissions import can_review, is_admin, is_evaluator
-from kpis.services.workflow import Pick, actual_approve, actual_return, actuals_approve_many, refusal_message
+from kpis.services.workflow import Pick, actual_approve, actual_return, actuals_approve_many
 
 QUEUE_PAGE_SIZE = 20
 HISTORY_PAGE_SIZE = 50
@@ -76,7 +76,7 @@ def review_decide(request: HttpRequest, actual_id: int) -> HttpResponse:
     except NotFound as exc:  # unknown, or of an organization the reviewer does not see
         raise Http404(exc.message) from exc
     except ServiceError as exc:
-        messages.error(request, refusal_message(exc))
+        messages.error(request, exc.message)
     return _back(request)
 
 
@@ -105,7 +105,7 @@ def review_approve_many(request: HttpRequest) -> HttpResponse:
     except NotFound as exc:  # a pick unknown, or of an organization the reviewer does not see
         raise Http404(exc.message) from exc
     except ServiceError as exc:
-        messages.error(request, refusal_message(exc))
+        messages.error(request, exc.message)
     return _back(request)
 
 

@@ -12,15 +12,22 @@ from accounts.models import Role, User
 from kpis.models import Organization
 
 
+def own_organization_id(user: User) -> int | None:
+    """The user's own organization: the one set on the user, else their department's (None: neither)."""
+    if getattr(user, "organization_id", None):
+        return user.organization_id
+    if getattr(user, "department_id", None):
+        return user.department.bureau.organization_id
+    return None
+
+
 def visible_organization_ids(user: User) -> set[int] | None:
     """Ids of the organizations `user` may see; None means all of them."""
     if not user.is_authenticated or not user.is_active:
         return set()
     if user.role == Role.VIEWER or (user.is_superuser and user.organization_id is None):
         return None  # the national viewer; an installation's superuser that belongs to no organization
-    own = user.organization_id
-    if own is None and user.department_id is not None:
-        own = user.department.bureau.organization_id
+    own = own_organization_id(user)
     if own is None:
         return set()
     visible = {own}

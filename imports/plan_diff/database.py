@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db.models import Prefetch
 
 from kpis.models import Actual, Bureau, Indicator
-from kpis.scoring.counting import Standing, classify_actual
+from kpis.scoring.counting import official_value
 
 from .snapshot import EditionSnapshot, IndicatorSnapshot
 
@@ -30,7 +30,7 @@ def snapshot_from_database(bureau_ids: Sequence[int]) -> EditionSnapshot:
         counted = [
             (actual.year, actual.value)
             for actual in indicator.actuals.all()
-            if classify_actual(actual.status, True, provisional=False) == Standing.COUNTED
+            if official_value(actual.status, actual.value) is not None
         ]
         snapshots.append(
             IndicatorSnapshot(

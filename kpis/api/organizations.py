@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, extend_sch
 from rest_framework import serializers
 
 from core.api import ReadOnlyApiViewSet
+from kpis.current import visible_organizations
 from kpis.models import Bureau, Organization
-from kpis.scope import visible_organization_ids
 
 
 class OrganizationBureauSerializer(serializers.Serializer):
@@ -40,12 +40,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 def organizations_visible(user):
     """The organizations `user` sees (all for the national viewer), with their bureaus; two queries."""
-    visible = visible_organization_ids(user)
-    organizations = Organization.objects.order_by("name").prefetch_related(
+    return visible_organizations(user).prefetch_related(
         Prefetch("bureaus", queryset=Bureau.objects.order_by("plan_year", "name").only("id", "name", "plan_year",
                                                                                           "organization_id"))
     )
-    return organizations if visible is None else organizations.filter(pk__in=visible)
 
 
 @extend_schema_view(

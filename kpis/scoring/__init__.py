@@ -51,7 +51,7 @@ Bureau: ``by_department`` is the plain mean of the departments' scores; ``by_wei
 Σ(w × rate) / Σw over every counted indicator of every department; both quantized to 0.01.
 Ranking, ``competition_ranks`` (kpis.scoring.ranking): 1 + the number of higher scores.
 """
-from kpis.scoring.counting import Standing, classify_actual
+from kpis.scoring.counting import Standing, classify_actual, official_value
 from kpis.scoring.department import (
     NOTHING_EVALUABLE,
     NOTHING_REPORTED,
@@ -78,4 +78,5 @@ __all__ = [
     "NOTHING_EVALUABLE", "NOTHING_REPORTED", "NOT_REPORTED", "RATE_LIMIT", "TARGET_MISSING", "BureauRollup",
     "DepartmentResult", "Direction", "IndicatorInput", "RateResult", "RateStatus", "Rules", "Standing",
     "achievement_rate", "bureau_rollup", "classify_actual", "competition_ranks", "department_score", "grade_for",
+    "official_value",
 ]

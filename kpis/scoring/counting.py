@@ -10,6 +10,7 @@ checks, reminders and finalised snapshots all ask ``classify_actual``.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 # The values of kpis.models.ActualStatus (this module stays free of the ORM).
@@ -37,3 +38,9 @@ def classify_actual(status: str | None, has_value: bool, *, provisional: bool) -
     if status == SUBMITTED:
         return Standing.PROVISIONAL if provisional else Standing.AWAITING
     return Standing.OUTSTANDING
+
+
+def official_value(status: str | None, value: Decimal | None) -> Decimal | None:
+    """A figure as shown where only an official one belongs (last year beside this year's entry, an export's
+    last year, a plan's last reported actual): the approved value, never a draft, submitted or returned one."""
+    return value if classify_actual(status, value is not None, provisional=False) is Standing.COUNTED else None

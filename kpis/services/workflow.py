@@ -110,13 +110,6 @@ class Pick:
     expected_version: int
 
 
-def refusal_message(exc: ServiceError) -> str:
-    """A refusal as the user reads it: field errors by their Korean messages alone, never 'field: message'."""
-    if isinstance(exc, InvalidInput):
-        return " ".join(message for messages in exc.errors.values() for message in messages)
-    return exc.message
-
-
 @transaction.atomic
 def actuals_approve_many(
     *, user: User, picks: Sequence[Pick], comment: str = "", source: str = ChangeSource.WEB
@@ -149,7 +142,7 @@ def actuals_approve_many(
         except ServiceError as exc:
             row = named.get(pick.actual_id, f"실적 #{pick.actual_id}")
             raise InvalidState(
-                f"{row}: {refusal_message(exc)} 선택한 실적을 하나도 승인하지 않았습니다."
+                f"{row}: {exc.message} 선택한 실적을 하나도 승인하지 않았습니다."
             ) from exc
     return approved
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import template
 
-from kpis.current import current_organization, visible_organizations
+from kpis.current import current_organization, sees_several, visible_organizations
 from kpis.scope import visible_organization_ids
 
 register = template.Library()
@@ -19,7 +19,7 @@ def organization_switcher(context) -> dict:
     if visible is not None and len(visible) == 0:
         return {"show": False}
     current = current_organization(request)
-    several = visible is None or len(visible) > 1
+    several = sees_several(request.user, visible)
     return {
         "show": current is not None,
         "current": current,
