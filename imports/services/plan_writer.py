@@ -7,8 +7,6 @@ year's document creates new rows and links each indicator to the same one of the
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,8 @@ from core.numbers import quoted
 from core.upsert import only
 from imports.cells import normalize_label
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.plan_document import HeadcountRow, PlanDocument, PlanDocumentError, StrategicGoalBlock
+from imports.plan_diff.snapshot import Rename, read_mapping
+from imports.plan_document import HeadcountRow, PlanDocument, StrategicGoalBlock
 from kpis.models import Bureau, Department, Indicator, Organization, PolicyGoal, StrategicGoal, Team
 from kpis.services.audit import audit_write
 from kpis.services.dirty import dirty_mark
@@ -46,27 +45,10 @@ def headcount_row(doc: PlanDocument, name: str) -> HeadcountRow | None:
     return next((row for row in doc.headcount.rows if row.name == name), None)
 
 
-@dataclass(frozen=True)
-class Rename:
-    """One line of a mapping file: last edition's indicator `old` is this edition's `new` (in `department`)."""
-
-    old: str
-    new: str
-    department: str = ""
-
-
 def renames_read(path: str | Path) -> list[Rename]:
-    """`이전 지표명,새 지표명[,부서명]` per line (UTF-8, a header line allowed); names as short or full name."""
-    renames: list[Rename] = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        for line_number, row in enumerate(csv.reader(handle), start=1):
-            cells = [cell.strip() for cell in row]
-            if not any(cells) or (line_number == 1 and cells[0].replace(" ", "") == "이전지표명"):
-                continue
-            if len(cells) < 2 or not cells[0] or not cells[1]:
-                raise PlanDocumentError("지표 대응표의 행에는 이전 지표명과 새 지표명이 있어야 합니다", line=line_number)
-            renames.append(Rename(old=cells[0], new=cells[1], department=cells[2] if len(cells) > 2 else ""))
-    return renames
+    """The mapping file of renamed indicators (UTF-8), read by the plan diff's one reader
+    (`imports.plan_diff.read_mapping`: `이전 지표명,새 지표명,부서명`)."""
+    return list(read_mapping(Path(path).read_text(encoding="utf-8-sig")))
 
 
 def _key(text: str) -> str:
@@ -216,8 +198,8 @@ class PlanWriter(PlanSession):
             department = _key(indicator.department.name)
             names = {_key(indicator.short_name), _key(indicator.name)}
             wanted = [
-                _key(rename.old) for rename in renames
-                if _key(rename.new) in names and (not rename.department or _key(rename.department) == department)
+                _key(rename.old_name) for rename in renames
+                if _key(rename.new_name) in names and (not rename.department or _key(rename.department) == department)
             ] or sorted(names)
             match = next((candidates[(department, name)] for name in wanted if (department, name) in candidates), None)
             if match is not None and indicator.previous_id != match.pk:

@@ -177,7 +177,7 @@ def test_without_a_mapping_a_renamed_indicator_starts_a_new_series(jeonbuk):
     plan_import(path=SAMPLE_PLAN, organization=jeonbuk)
     text = SAMPLE_PLAN.read_text(encoding="utf-8").replace("'23결산\t'24예산\t'25예산", "'24결산\t'25예산\t'26예산")
     result = plan_import(text=text.replace("자원봉사 활동률", "자원봉사 참여율"), organization=jeonbuk,
-                         renames=[Rename(old="없는 지표", new="자원봉사 참여율")])
+                         renames=[Rename(department="", old_name="없는 지표", new_name="자원봉사 참여율")])
     assert Indicator.objects.get(short_name="자원봉사 참여율").previous is None
     assert len(result.links) == 8
 

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.errors import ServiceError
-from imports.plan_diff import Rename as DiffRename
 from imports.plan_diff import (
+    MappingError,
+    Rename,
     earlier_edition,
     plan_diff,
     render_lines,
@@ -19,7 +20,7 @@ from imports.plan_diff import (
     snapshot_from_document,
 )
 from imports.plan_document import PlanDocumentError
-from imports.services import PlanImportResult, Rename, plan_import, renames_read
+from imports.services import PlanImportResult, plan_import, renames_read
 from kpis.models import Organization, OrganizationKind
 from kpis.services.organizations import organization_create, organization_get
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
                 )
                 diff = self._diff(result, organization, renames) if options["dry_run"] else []
                 transaction.set_rollback(options["dry_run"])
+        except MappingError as exc:
+            raise CommandError(f"가져오지 못했습니다 (저장된 것 없음): {exc}") from exc
         except PlanDocumentError as exc:
             # Nothing was written: the whole import is one transaction.
             raise CommandError(f"가져오지 못했습니다 (저장된 것 없음): {exc}") from exc
@@ -89,11 +92,7 @@ class Command(BaseCommand):
         earlier = earlier_edition(organization.pk, document.bureau_name, document.plan_year)
         if earlier is None:
             return []
-        mapping = [
-            DiffRename(department=rename.department, old_name=rename.old, new_name=rename.new, line=line)
-            for line, rename in enumerate(renames, start=2)
-        ]
-        diff = plan_diff(snapshot_from_database([earlier.pk]), snapshot_from_document(document), mapping)
+        diff = plan_diff(snapshot_from_database([earlier.pk]), snapshot_from_document(document), renames)
         return render_lines(diff)
 
     def _organization(self, options: dict[str, Any]) -> Organization:
