@@ -120,7 +120,8 @@ def sessions(count: int) -> list[str]:
     cookies = []
     for n in range(count):
         user, _ = user_create_or_update(
-            username=f"bench_evaluator{n}", role="evaluator", password="bench-password-not-secret", validate=False
+            username=f"bench_evaluator{n}", role="evaluator", password="bench-password-not-secret", validate=False,
+            organization_name="기관001",  # the dataset's one organization (bench/dataset.py)
         )
         client = Client()
         client.force_login(user)
