@@ -77,8 +77,8 @@ def measure(shape: dataset.Shape, year: int, concurrency: int) -> dict[str, str]
 
     from kpis.editions import governing_departments
     from kpis.models import Actual, DepartmentScore, IndicatorScore
-    from kpis.services.scores import department_recompute, scores_recompute
-    from kpis.tasks import recompute_year
+    from kpis.services.scores import department_recompute, scores_recompute, year_chunks
+    from kpis.tasks import recompute_year, recompute_year_chunk
 
     departments = shape.departments_per_edition
     scale = shape.organizations > 1
@@ -104,6 +104,12 @@ def measure(shape: dataset.Shape, year: int, concurrency: int) -> dict[str, str]
         figures[f"recompute_year on the workers ({settings.SCORES_YEAR_CHUNKS} chunks, {concurrency} worker "
                 "processes), cold: every department recomputed and written (s)"] = ", ".join(f"{r:.2f}" for r in cold_runs)
         figures["machine load average (1 min) after the cold runs, other sessions included"] = load()
+        # How far two chunks in parallel are from one alone: each chunk is a worker process and a PostgreSQL
+        # backend, so two of them compete for the 2 cores with each other (and with other sessions).
+        chunks = year_chunks(year, settings.SCORES_YEAR_CHUNKS)
+        alone = [timed(lambda c=c: recompute_year_chunk.apply_async(args=(year, *c, True)).get(timeout=600))
+                 for c in chunks]
+        figures["each chunk alone on the workers, one after the other, cold (s)"] = ", ".join(f"{r:.2f}" for r in alone)
         warm_runs = [timed(lambda: on_workers(force=False)) for _ in range(3)]
         figures["recompute_year on the workers, warm: nothing changed (s)"] = ", ".join(f"{r:.2f}" for r in warm_runs)
         # A realistic night: 1 % of departments changed one actual since the last run.
@@ -190,7 +196,8 @@ def main() -> None:
         if not args.keep:
             common.drop_database(BENCH_DB)
     figures = {"departments scored for the year": f"{shape.departments_per_edition:,}", **figures}
-    loaded = f" loaded with COPY in {load_time:.1f} s" if load_time is not None else " (a kept database)"
+    loaded = (f" loaded with COPY in {load_time:.1f} s" if load_time is not None
+              else " (a kept database of the same shape, loaded by an earlier run)")
     heading = SCALE_HEADING if args.scale else HEADING
     method = (
         f"- Method: synthetic dataset (bench/dataset.py: {shape.describe()}; each edition 5 years of targets, 3 years "
