@@ -197,7 +197,7 @@ def write(args, machine_text, load_s, score_s, runs, loads, built, page_bytes, c
 
     shape = dataset.SCALE
     data = f"- Data: bench/dataset.py, {shape.describe()}, loaded with COPY"
-    data += f" in {load_s:.0f} s" if load_s is not None else " (a kept database)"
+    data += f" in {load_s:.0f} s" if load_s is not None else " (a kept database of the same shape, loaded by an earlier run)"
     data += f"; scores of {YEAR} stored with `scores_recompute({YEAR})`"
     data += f" ({score_s:.1f} s)" if score_s is not None else ""
     data += "; 2 % of departments marked dirty; a reminder for every 7th department."
