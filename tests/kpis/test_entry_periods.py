@@ -63,3 +63,12 @@ def test_the_year_value_posted_to_a_quarter_year_is_refused(client, quarters, de
     body = save(client, meetings, 0, "12").content.decode()
     assert "분기 실적에서 계산되므로 직접 입력할 수 없습니다" in body
     assert not Actual.all_periods.filter(indicator=meetings, year=YEAR).exists()
+
+
+def test_the_preview_of_a_quarter_shows_its_value_and_no_rate_against_the_years_target(
+    client, quarters, dept_user, meetings,
+):
+    client.force_login(dept_user)
+    url = reverse("entry:preview", args=[meetings.department_id, YEAR, meetings.pk])
+    body = client.post(url, {"period": 1, "in_0": "3"}).content.decode()
+    assert "계산값 <strong>3</strong>" in body and "달성률" not in body and "평가할 수 없습니다" not in body
