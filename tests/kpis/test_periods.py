@@ -205,3 +205,17 @@ def test_scoring_reads_the_year_value_derived_from_approved_quarters(quarters, d
     scores_recompute(YEAR)
     score = IndicatorScore.objects.get(indicator=meetings, year=YEAR)
     assert score.raw_rate == D("109.09")  # 12 (four quarters of 3) against the target of 11
+
+
+def test_the_history_names_each_quarter_and_the_derived_year_in_korean(quarters, client, dept_user, meetings):
+    import re
+    from html import unescape
+
+    from django.urls import reverse
+
+    save_meetings(dept_user, meetings, 2, "4")
+    client.force_login(dept_user)
+    body = client.get(reverse("entry:history", args=[meetings.pk])).content.decode()
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body[body.index("<table"):body.index("</table>")])))
+    assert "2025년 2분기 실적 입력" in text and "2025년 연간 실적 계산(기간 실적에서)" in text
+    assert "실적 값: 없음 → 4" in text
