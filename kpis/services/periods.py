@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -143,7 +143,13 @@ def year_rows_derive(
             import_run_id=import_run_id, changes=changes,
         ))
         dirty.add((indicator.department_id, year))
-    Actual.all_periods.bulk_create(creates)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable to report the refusal
+            Actual.all_periods.bulk_create(creates)
+    except IntegrityError:  # another save of the same indicator-year created its year row meanwhile
+        raise InvalidState(
+            "같은 지표의 다른 기간 실적이 동시에 저장되었습니다. 아무것도 저장하지 않았습니다. 다시 저장하세요."
+        ) from None
     Actual.all_periods.bulk_update(updates, YEAR_SAVED_FIELDS)
     audit_write(entries)
     return dirty
