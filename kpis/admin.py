@@ -26,7 +26,12 @@ from kpis.models import (
     TargetRevision,
     Team,
 )
-from kpis.services.periods import indicator_period_rule_set, period_setting_refusal, period_setting_save
+from kpis.services.periods import (
+    indicator_period_rule_set,
+    period_rule_refusal,
+    period_setting_refusal,
+    period_setting_save,
+)
 from kpis.services.permissions import is_admin
 from kpis.services.plan import (
     DOMAIN_FIELDS,
@@ -134,6 +139,10 @@ class IndicatorAdminForm(forms.ModelForm):
             domain = ValueDomain(*(cleaned[name] for name in names))
             for name, errors in indicator_domain_errors(prefix=prefix, domain=domain).items():
                 self.add_error(name, errors)
+        if "period_rule" in self.changed_data and self.instance.pk is not None:
+            refusal = period_rule_refusal(self.instance)
+            if refusal:
+                self.add_error("period_rule", refusal)
         return cleaned
 
 

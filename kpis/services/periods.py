@@ -16,16 +16,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import InvalidInput, InvalidState, NotFound
+from core.errors import InvalidInput, InvalidState, NotFound, YearClosed
 from core.numbers import plain_text
 from kpis.domain import VALUE_FIELD, value_round
-from kpis.models import Actual, ActualStatus, ChangeSource, Indicator, Organization, PeriodSetting
+from kpis.models import Actual, ActualStatus, ChangeSource, EntryYear, Indicator, Organization, PeriodSetting
 from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency, PeriodRule, frequency_label, period_label, year_value
 from kpis.periods import department_period_counts
 from kpis.scope import sees_organization
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.permissions import require_admin
+from kpis.services.permissions import require_admin, require_year_open
 
 DERIVE_FIELDS = (
     "department_id", "unit", "period_rule", "formula_variables", "value_min", "value_max", "value_places",
@@ -163,6 +163,22 @@ def period_setting_refusal(*, organization_id: int, year: int) -> str:
     return f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다." if entered else ""
 
 
+def period_rule_refusal(indicator: Indicator) -> str:
+    """Why the indicator's rule cannot change ("" when it can): it would change the year value of a closed or
+    finalised year that holds period values."""
+    years = sorted(set(
+        Actual.all_periods.filter(indicator_id=indicator.pk, period__gt=0).values_list("year", flat=True)
+    ))
+    for year in years:
+        if EntryYear.objects.filter(year=year, finalised_at__isnull=False).exists():
+            return f"{year}년 결과가 확정되어 집계 방식을 바꿀 수 없습니다 (연간 실적이 바뀝니다)."
+        try:
+            require_year_open(indicator.department_id, year)
+        except YearClosed as exc:
+            return f"{exc.message} 집계 방식을 바꾸면 {year}년 연간 실적이 바뀝니다."
+    return ""
+
+
 @transaction.atomic
 def indicator_period_rule_set(*, user: User, indicator_id: int, rule: str, source: str = ChangeSource.WEB) -> None:
     """Set how an indicator's year value follows from its periods ("" : by its unit); audited, and the year rows
@@ -176,6 +192,9 @@ def indicator_period_rule_set(*, user: User, indicator_id: int, rule: str, sourc
         raise NotFound("성과지표를 찾을 수 없습니다.")
     if indicator.period_rule == rule:
         return
+    refusal = period_rule_refusal(indicator)
+    if refusal:
+        raise InvalidState(refusal)
     audit_write([audit_record(
         user=user, source=source, entity="indicator", action="update", field="period_rule",
         old=indicator.period_rule, new=rule, department_id=indicator.department_id, indicator_id=indicator.pk,
