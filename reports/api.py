@@ -18,9 +18,10 @@ from budgets.models import AMOUNT
 from budgets.settled import SettledChange, settled_amounts_write, settled_read
 from core.api import ApiViewMixin, IdFilter, YearFilter, id_field, lookup_id, version_field, year_field
 from core.api_errors import ErrorSerializer
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
+from kpis.api.filters import edition_filters
 from kpis.domain import ValueRefused
-from kpis.models import ChangeSource, PolicyGoal
+from kpis.models import ChangeSource, Department, PolicyGoal
 from kpis.scope import scoped
 from reports.models import ReportEntry, ReportEntryStatus
 from reports.services import (
@@ -76,6 +77,7 @@ class EntryReturnSerializer(EntryVersionSerializer):
 
 
 class ReportEntryFilter(filters.FilterSet):
+    organization, plan_year = edition_filters("indicator__department__bureau__")
     department = IdFilter(field_name="indicator__department_id", help_text="부서 id")
     indicator = IdFilter(field_name="indicator_id", help_text="성과지표 id")
     year = YearFilter(help_text="연도")
@@ -83,7 +85,7 @@ class ReportEntryFilter(filters.FilterSet):
 
     class Meta:
         model = ReportEntry
-        fields = ["department", "indicator", "year", "status"]
+        fields = ["organization", "plan_year", "department", "indicator", "year", "status"]
 
 
 def validated(serializer_class, data) -> dict:
@@ -220,9 +222,9 @@ class ExecutionViewSet(ApiViewMixin, viewsets.GenericViewSet):
                    responses={200: GoalExecutionSerializer(many=True)})
     def list(self, request: Request) -> Response:
         query = validated(ExecutionQuerySerializer, request.query_params)
-        goals = scoped(PolicyGoal.objects.filter(department_id=query["department"]), request.user).order_by(
-            "strategic_goal__order", "order", "id"
-        )
+        if not scoped(Department.objects.filter(pk=query["department"]), request.user, "bureau__organization_id").exists():
+            raise NotFound("부서를 찾을 수 없습니다.")
+        goals = PolicyGoal.objects.filter(department_id=query["department"]).order_by("strategic_goal__order", "order", "id")
         executions = execution_for_goals(policy_goal_ids=[goal.pk for goal in goals], year=query["year"])
         return Response(GoalExecutionSerializer(list(executions.values()), many=True).data)
 
