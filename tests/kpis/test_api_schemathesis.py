@@ -14,7 +14,7 @@ from budgets.models import BudgetProgram, UnitProgram
 from kpis.models import Actual, Department, Indicator, Organization, PolicyGoal, StrategicGoal
 from tests.conftest import skip_or_fail
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 12
 # Path ids are mostly drawn from the sample's rows, so detail answers (200) get validated too.
 RESOURCES = {
     "departments": Department, "strategic-goals": StrategicGoal, "policy-goals": PolicyGoal,
