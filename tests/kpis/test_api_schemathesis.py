@@ -16,7 +16,7 @@ from reports.models import ReportEntry
 from reports.services import report_entry_save
 from tests.conftest import skip_or_fail
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 12
 # Path ids are mostly drawn from the sample's rows, so detail answers (200) get validated too.
 RESOURCES = {
     "departments": Department, "strategic-goals": StrategicGoal, "policy-goals": PolicyGoal,
