@@ -2,9 +2,11 @@
 leaves organization B's open and writable, and A's admin can neither finalise, reopen nor close B's year."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -13,6 +15,7 @@ from kpis.models import AuditEntry, Department, DepartmentScore, EntryYear, Indi
 from kpis.services.finalise import year_finalise, year_reopen
 from kpis.services.permissions import require_year_open, require_years_open
 from kpis.services.plan import target_set
+from kpis.services.reminders import reminders_send
 from kpis.years import year_is_finalised
 from tests.conftest import PASSWORD
 from tests.factories import entry_year
@@ -118,3 +121,17 @@ def test_an_admin_of_a_cannot_close_bs_year_in_the_admin(client, world, admin_us
     # A's own year closes there.
     assert client.post("/admin/kpis/entryyear/add/", {"organization": world.a.pk, "year": 2026, "is_closed": "on"}).status_code == 302
     assert EntryYear.objects.get(organization=world.a, year=2026).is_closed
+
+
+def test_reminders_follow_each_organizations_own_closing_date(world, dept_user):
+    User.objects.filter(pk__in=[dept_user.pk, world.b_user.pk]).update(email="someone@example.go.kr")
+    today = timezone.localdate()
+    entry_year(2024, organization=world.b, closing_date=today + timedelta(days=3))
+    entry_year(2024, organization=world.a, closing_date=today + timedelta(days=60))  # A's is far off
+
+    reminded = reminders_send(2024, today=today)
+
+    assert {row.department_id for row in reminded} == {world.b_user.department_id}
+    assert [message.subject for message in mail.outbox] == [
+        f"[성과지표] 2024년 실적 입력 마감 {today + timedelta(days=3):%Y-%m-%d} 안내 — {world.department.name}"
+    ]
