@@ -94,19 +94,12 @@ def can_read_department(user: User, department_id: int) -> bool:
 
 def import_runs_condition(user: User) -> Q:
     """Import runs (imports.ImportRun) of the organizations `user` sees, by the organization each run records
-    (every creation path sets it). A run that names none falls back to its department's organization, else its
-    user's; one that names nothing at all (an old run nothing could attribute) stays visible to reviewers."""
+    (every creation path sets it; migration imports 0007 filled in the older runs). A run that names none is
+    read only by users of every organization: a path that forgot to set it shows its runs to nobody else."""
     visible = visible_organization_ids(user)
     if visible is None:
         return Q()
-    unnamed = Q(organization__isnull=True)
-    return (
-        Q(organization_id__in=visible)
-        | (unnamed & Q(department__bureau__organization_id__in=visible))
-        | (unnamed & Q(department__isnull=True, user__organization_id__in=visible))
-        | (unnamed & Q(department__isnull=True, user__department__bureau__organization_id__in=visible))
-        | (unnamed & Q(department__isnull=True, user__isnull=True))
-    )
+    return Q(organization_id__in=visible)
 
 
 def users_condition(user: User) -> Q:

@@ -163,7 +163,7 @@ class EntryYear(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "year"], name="entry_year_unique_organization")]
 
     def __str__(self) -> str:
-        return f"{self.year} ({self.organization_id})"
+        return f"{self.organization} {self.year}"
 
 
 class EntryException(models.Model):
