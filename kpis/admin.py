@@ -26,6 +26,7 @@ from kpis.models import (
     TargetRevision,
     Team,
 )
+from kpis.scope import own_organization_id
 from kpis.services.permissions import is_admin
 from kpis.services.plan import (
     DOMAIN_FIELDS,
@@ -250,6 +251,9 @@ class EntryYearAdmin(ScopedModelAdmin):
     list_select_related = ("organization",)
     # Finalised on the scoreboard (year_finalise) and reopened there with a reason (year_reopen), audited.
     readonly_fields = ("finalised_at",)
+
+    def get_changeform_initial_data(self, request) -> dict:
+        return {"organization": own_organization_id(request.user), **super().get_changeform_initial_data(request)}
 
 
 @admin.register(TargetRevision)

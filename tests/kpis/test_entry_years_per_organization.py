@@ -118,7 +118,9 @@ def test_an_admin_of_a_cannot_close_bs_year_in_the_admin(client, world, admin_us
     refused = client.post("/admin/kpis/entryyear/add/", {"organization": world.b.pk, "year": 2026, "is_closed": "on"})
     assert refused.status_code == 200 and "errorlist" in refused.content.decode()
     assert not EntryYear.objects.filter(organization=world.b, year=2026).exists()
-    # A's own year closes there.
+    # A's own year closes there: the add form offers A alone, chosen already.
+    form = client.get("/admin/kpis/entryyear/add/").content.decode()
+    assert f'<option value="{world.a.pk}" selected>' in form and world.b.name not in form
     assert client.post("/admin/kpis/entryyear/add/", {"organization": world.a.pk, "year": 2026, "is_closed": "on"}).status_code == 302
     assert EntryYear.objects.get(organization=world.a, year=2026).is_closed
 
