@@ -261,7 +261,8 @@ PAGE_LISTS = {
 PAGE_EXPORTS = {"scores:export": f"/scores/{YEAR}/export.xlsx", "imports:plan_export": "/imports/plan/export/"}
 PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/imports/test_scope_isolation.py
 # No object of any organization: sign-in, health, redirects to one's own pages, the year-wide recompute,
-# finalise and reopen (admins; the scores of a year are per department), the recompute's progress.
+# finalise and reopen (they act on the organization the page shows, always one the admin sees: B's are refused in
+# tests/kpis/test_entry_years_per_organization.py), the recompute's progress.
 PAGE_EXEMPT = {
     "accounts:login", "accounts:logout", "healthz", "readyz", "favicon", "entry:mine", "scores:home",
     "reports:entries_mine",
