@@ -19,13 +19,14 @@ from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotFound, YearClosed
 from core.numbers import plain_text
 from kpis.domain import VALUE_FIELD, value_round
-from kpis.models import Actual, ActualStatus, ChangeSource, EntryYear, Indicator, Organization, PeriodSetting
+from kpis.models import Actual, ActualStatus, ChangeSource, Indicator, Organization, PeriodSetting
 from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency, PeriodRule, frequency_label, period_label, year_value
 from kpis.periods import department_period_counts
-from kpis.scope import sees_organization
+from kpis.scope import organization_of_department, sees_organization
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_admin, require_year_open
+from kpis.years import year_is_finalised
 
 DERIVE_FIELDS = (
     "department_id", "unit", "period_rule", "formula_variables", "value_min", "value_max", "value_places",
@@ -169,8 +170,9 @@ def period_rule_refusal(indicator: Indicator) -> str:
     years = sorted(set(
         Actual.all_periods.filter(indicator_id=indicator.pk, period__gt=0).values_list("year", flat=True)
     ))
+    organization_id = organization_of_department(indicator.department_id)
     for year in years:
-        if EntryYear.objects.filter(year=year, finalised_at__isnull=False).exists():
+        if year_is_finalised(organization_id, year):
             return f"{year}년 결과가 확정되어 집계 방식을 바꿀 수 없습니다 (연간 실적이 바뀝니다)."
         try:
             require_year_open(indicator.department_id, year)

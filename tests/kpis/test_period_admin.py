@@ -60,7 +60,7 @@ def test_a_rule_change_that_would_move_a_closed_years_value_is_refused(client, a
 
     period_setting_save(user=admin_user, organization_id=Organization.objects.get().pk, year=YEAR, frequency="quarter")
     actual_save(user=dept_user, indicator_id=meetings.pk, year=YEAR, period=1, inputs={"개최횟수": "3"})
-    EntryYear.objects.create(year=YEAR, is_closed=True, closed_reason="평가 기간")
+    EntryYear.objects.create(organization=Organization.objects.get(), year=YEAR, is_closed=True, closed_reason="평가 기간")
     client.force_login(admin_user)
 
     response = client.post(change_url(meetings), form_data(meetings, period_rule="average"))
