@@ -32,7 +32,10 @@ DERIVE_FIELDS = (
     "department_id", "unit", "period_rule", "formula_variables", "value_min", "value_max", "value_places",
     "input_min", "input_max", "input_places",
 )
-YEAR_SAVED_FIELDS = ["value", "inputs", "status", "source", "updated_by", "updated_at", "version"]
+YEAR_SAVED_FIELDS = [
+    "value", "inputs", "status", "supplementary_value", "raw_text", "placeholder_reason", "source", "updated_by",
+    "updated_at", "version",
+]
 
 
 def period_refusal(period: int, count: int, year: int) -> dict[str, list[str]]:
@@ -130,6 +133,8 @@ def year_rows_derive(
         else:
             updates.append(current)
         current.value, current.inputs, current.status = state.value, state.inputs, state.status
+        # What a plan document wrote there (its text, a placeholder's reason) no longer describes the value.
+        current.supplementary_value, current.raw_text, current.placeholder_reason = None, "", ""
         current.source, current.updated_by, current.updated_at = source, user, now
         current.version += 1
         changes = {
