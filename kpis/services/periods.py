@@ -162,11 +162,14 @@ def year_rows_derive(
 
 
 def period_setting_refusal(*, organization_id: int, year: int) -> str:
-    """Why the organization's periods of `year` can no longer change ("" when they can): values are entered."""
-    entered = Actual.all_periods.filter(
-        indicator__department__bureau__organization_id=organization_id, year=year, period__gt=0
-    ).exists()
-    return f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다." if entered else ""
+    """Why the organization's periods of `year` can no longer change ("" when they can): period values are
+    entered, or year values (which a year by period would no longer let anyone type, nor derive from periods)."""
+    actuals = Actual.all_periods.filter(indicator__department__bureau__organization_id=organization_id, year=year)
+    if actuals.filter(period__gt=0).exists():
+        return f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다."
+    if actuals.filter(period=0, value__isnull=False).exists():
+        return f"{year}년 연간 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다."
+    return ""
 
 
 def period_rule_refusal(indicator: Indicator) -> str:

@@ -234,3 +234,11 @@ def test_a_year_by_half_takes_two_periods(admin_user, dept_user, meetings):
     with pytest.raises(InvalidInput) as typed:
         save_meetings(dept_user, meetings, 0, "11")
     assert "반기 실적에서 계산되므로" in typed.value.errors["value"][0]
+
+
+def test_a_year_with_year_values_cannot_be_turned_into_quarters(admin_user, sample_plan):
+    organization = Organization.objects.get()
+    with pytest.raises(InvalidState) as refused:  # the sample's 2023 actuals are reported
+        period_setting_save(user=admin_user, organization_id=organization.pk, year=2023, frequency="quarter")
+    assert refused.value.message == "2023년 연간 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다."
+    assert period_count(organization_id=organization.pk, year=2023) == 0
