@@ -19,6 +19,7 @@ from kpis.models import (
     EntryYear,
     Indicator,
     Organization,
+    PeriodSetting,
     PolicyGoal,
     ScoringPolicy,
     StrategicGoal,
@@ -27,6 +28,12 @@ from kpis.models import (
     Team,
 )
 from kpis.scope import own_organization_id
+from kpis.services.periods import (
+    indicator_period_rule_set,
+    period_rule_refusal,
+    period_setting_refusal,
+    period_setting_save,
+)
 from kpis.services.permissions import is_admin
 from kpis.services.plan import (
     DOMAIN_FIELDS,
@@ -143,6 +150,10 @@ class IndicatorAdminForm(forms.ModelForm):
             domain = ValueDomain(*(cleaned[name] for name in names))
             for name, errors in indicator_domain_errors(prefix=prefix, domain=domain).items():
                 self.add_error(name, errors)
+        if "period_rule" in self.changed_data and self.instance.pk is not None:
+            refusal = period_rule_refusal(self.instance)
+            if refusal:
+                self.add_error("period_rule", refusal)
         return cleaned
 
 
@@ -163,7 +174,8 @@ class IndicatorAdmin(ScopedModelAdmin):
     def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
         if is_admin(request.user):
             return self.readonly_fields
-        return (*self.readonly_fields, "direction", "display_places", *DOMAIN_FIELDS)  # the service takes these from planners only
+        # the services take these from planners only
+        return (*self.readonly_fields, "direction", "display_places", "period_rule", *DOMAIN_FIELDS)
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not Target:
@@ -185,7 +197,7 @@ class IndicatorAdmin(ScopedModelAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        through_service = {"direction", "display_places", *DOMAIN_FIELDS}
+        through_service = {"direction", "display_places", "period_rule", *DOMAIN_FIELDS}
         plain = [name for name in form.changed_data if name not in through_service]
         changed = set(form.changed_data)
         domains = {
@@ -196,12 +208,16 @@ class IndicatorAdmin(ScopedModelAdmin):
         with transaction.atomic():
             if plain:
                 obj.save(update_fields=plain)
-            if changed & through_service:
+            if changed & (through_service - {"period_rule"}):
                 indicator_update(
                     user=request.user, indicator_id=obj.pk,
                     direction=obj.direction if "direction" in changed else None,
                     value_domain=domains["value"], input_domain=domains["input"], source=ChangeSource.WEB,
                     display_places=obj.display_places if "display_places" in changed else KEEP,
+                )
+            if "period_rule" in changed:
+                indicator_period_rule_set(
+                    user=request.user, indicator_id=obj.pk, rule=obj.period_rule, source=ChangeSource.ADMIN
                 )
         if any(domains.values()):
             outside = values_outside_domains({obj.pk: (obj.value_domain, obj.input_domain)}).get(obj.pk)
@@ -212,12 +228,69 @@ class IndicatorAdmin(ScopedModelAdmin):
 @admin.register(Actual)
 class ActualAdmin(ScopedModelAdmin):
     scope_path = "indicator__department__bureau__organization_id"
-    list_display = ("indicator", "year", "value", "supplementary_value", "status", "version", "updated_at")
-    list_filter = ("status", "year", "indicator__department")
+    list_display = ("indicator", "year", "period", "value", "supplementary_value", "status", "version", "updated_at")
+    list_filter = ("status", "year", "period", "indicator__department")
     readonly_fields = [f.name for f in Actual._meta.fields]
+
+    def get_queryset(self, request):
+        # The year rows and the period rows (the default manager reads the year rows only), in the user's scope.
+        return self.scope_queryset(Actual.all_periods.select_related("indicator"), request.user)
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class PeriodSettingForm(forms.ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        organization, year = data.get("organization"), data.get("year")
+        changed = self.instance.pk is None or self.has_changed()
+        if organization is not None and year is not None and changed:
+            refusal = period_setting_refusal(organization_id=organization.pk, year=year)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return data
+
+
+@admin.register(PeriodSetting)
+class PeriodSettingAdmin(ScopedModelAdmin):
+    """A year reported by quarter or half in an organization; saved and removed through `period_setting_save`
+    (admins only, audited, refused once period values are entered)."""
+
+    form = PeriodSettingForm
+    scope_path = "organization_id"
+    list_display = ("organization", "year", "frequency", "updated_by", "updated_at")
+    list_filter = ("year", "frequency")
+    readonly_fields = ("updated_by", "updated_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and {"organization", "year"} & set(form.changed_data):
+            previous = PeriodSetting.objects.get(pk=obj.pk)
+            period_setting_save(user=request.user, organization_id=previous.organization_id, year=previous.year,
+                                frequency="")
+        saved = period_setting_save(
+            user=request.user, organization_id=obj.organization_id, year=obj.year, frequency=obj.frequency
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj) -> None:
+        period_setting_save(user=request.user, organization_id=obj.organization_id, year=obj.year, frequency="")
+
+    def has_module_permission(self, request) -> bool:
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user)
 
 
 class ReadOnlyAdmin(ScopedModelAdmin):
