@@ -13,14 +13,22 @@ from kpis.models import ChangeSource, Indicator
 from kpis.scope import scoped
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.permissions import require_report_writer, require_reviewer
+from kpis.services.review_flow import (
+    EDITABLE,
+    SUBMITTED,
+    refuse_own_approval,
+    refuse_unless_status,
+    required_reason,
+    reviewed_fields,
+    step,
+    submitted_fields,
+)
 from reports.achievement import falls_short, shortfall_text, year_rates
 from reports.models import ReportEntry, ReportEntryStatus
 from reports.selectors import TEXT_FIELDS
 
 ENTITY = "report_entry"
 TEXT_MAX_LENGTH = 4000
-EDITABLE = {ReportEntryStatus.DRAFT, ReportEntryStatus.RETURNED}
-ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려"}
 
 
 def _indicator(user: User, indicator_id: int) -> Indicator:
@@ -112,13 +120,9 @@ def _transition(
     *, user: User, entry: ReportEntry, expected_version: int | None, allowed_from: set[str], to: str, action: str,
     source: str, comment: str = "", extra: dict | None = None,
 ) -> ReportEntry:
-    if entry.status not in allowed_from:
-        raise InvalidState(f"'{entry.get_status_display()}' 상태에서는 {ACTION_LABELS[action]}할 수 없습니다.")
-    version = entry.version if expected_version is None else expected_version
-    updated = ReportEntry.objects.filter(pk=entry.pk, version=version, status__in=allowed_from).update(
-        status=to, version=F("version") + 1, updated_at=timezone.now(), **(extra or {})
-    )
-    if updated != 1:
+    refuse_unless_status(entry, allowed_from, action)
+    if not step(ReportEntry.objects, entry, expected_version=expected_version, allowed_from=allowed_from, to=to,
+                extra=extra):
         raise _stale(entry)
     _audit(user, source, entry, action, field="status", old=entry.status, new=to, comment=comment)
     return ReportEntry.objects.select_related("indicator__department").get(pk=entry.pk)
@@ -136,8 +140,7 @@ def report_entry_submit(
         raise InvalidInput({"shortfall_reason": [f"{shortfall_text(rate)} 미달성 사유를 입력해야 제출할 수 있습니다."]})
     return _transition(
         user=user, entry=entry, expected_version=expected_version, allowed_from=EDITABLE,
-        to=ReportEntryStatus.SUBMITTED, action="submit", source=source,
-        extra={"submitted_by": user, "submitted_at": timezone.now()},
+        to=ReportEntryStatus.SUBMITTED, action="submit", source=source, extra=submitted_fields(user, timezone.now()),
     )
 
 
@@ -148,14 +151,12 @@ def report_entry_approve(
 ) -> ReportEntry:
     require_reviewer(user)
     entry = _entry(user, entry_id)
-    if entry.submitted_by_id == user.pk or entry.updated_by_id == user.pk:
-        log_refusal(user, "approve_own", f"report_entry={entry_id}")
-        raise InvalidState("자신이 작성하거나 제출한 내용은 승인할 수 없습니다.")
+    refuse_own_approval(user, entry, "보고서 작성 내용", f"report_entry={entry_id}")
     comment = (comment or "").strip()
     return _transition(
-        user=user, entry=entry, expected_version=expected_version, allowed_from={ReportEntryStatus.SUBMITTED},
+        user=user, entry=entry, expected_version=expected_version, allowed_from=SUBMITTED,
         to=ReportEntryStatus.APPROVED, action="approve", source=source, comment=comment,
-        extra={"reviewed_by": user, "reviewed_at": timezone.now(), "review_comment": comment},
+        extra=reviewed_fields(user, comment, timezone.now()),
     )
 
 
@@ -165,12 +166,10 @@ def report_entry_return(
 ) -> ReportEntry:
     """Send a submitted entry back to its department with the reason (required)."""
     require_reviewer(user)
-    comment = (comment or "").strip()
-    if not comment:
-        raise InvalidInput({"comment": ["반려 사유를 입력하세요."]})
+    comment = required_reason(comment)
     entry = _entry(user, entry_id)
     return _transition(
-        user=user, entry=entry, expected_version=expected_version, allowed_from={ReportEntryStatus.SUBMITTED},
+        user=user, entry=entry, expected_version=expected_version, allowed_from=SUBMITTED,
         to=ReportEntryStatus.RETURNED, action="return", source=source, comment=comment,
-        extra={"reviewed_by": user, "reviewed_at": timezone.now(), "review_comment": comment},
+        extra=reviewed_fields(user, comment, timezone.now()),
     )

@@ -36,7 +36,31 @@ class YearActualManager(models.Manager):
         return super().get_queryset().filter(period=0)
 
 
-class Actual(models.Model):
+class ReviewedRecord(models.Model):
+    """What every record a department writes and an evaluator reviews keeps of its workflow (an actual, a report
+    entry): its version for conditional writes, and who changed, submitted and reviewed it, when
+    (kpis/services/review_flow.py moves it along)."""
+
+    version = models.PositiveIntegerField("버전", default=1)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="수정자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("제출 시각", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="제출자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("검토 시각", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="검토자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField("검토 의견", blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Actual(ReviewedRecord):
     """An indicator's actual of a year (period 0) or of one period of it (1..4: quarters, 1..2: halves).
 
     `objects` (the default manager, so also `indicator.actuals`) reads the year rows only; `all_periods`
@@ -56,20 +80,6 @@ class Actual(models.Model):
     status = models.CharField("상태", max_length=20, choices=ActualStatus.choices, default=ActualStatus.NOT_REPORTED)
     source = models.CharField("입력 경로", max_length=20, choices=ChangeSource.choices, default=ChangeSource.WEB)
     placeholder_reason = models.CharField("미보고 처리 사유", max_length=200, blank=True)
-    version = models.PositiveIntegerField("버전", default=1)
-    updated_at = models.DateTimeField("수정 시각", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="수정자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField("제출 시각", null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="제출자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField("검토 시각", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="검토자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    review_comment = models.TextField("검토 의견", blank=True)
 
     objects = YearActualManager()
     all_periods = models.Manager()

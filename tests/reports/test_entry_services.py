@@ -156,4 +156,4 @@ def test_an_admin_cannot_approve_an_entry_they_wrote(admin_user, meetings):
     with pytest.raises(InvalidState) as refused:
         report_entry_approve(user=admin_user, entry_id=entry.pk)
 
-    assert "자신이 작성하거나 제출한 내용은 승인할 수 없습니다" in refused.value.message
+    assert "자신이 입력하거나 제출한 보고서 작성 내용은 승인할 수 없습니다" in refused.value.message
