@@ -95,7 +95,7 @@ def load(shape: Shape, *, seed: int = 2025) -> dict[str, int]:
             with cur.copy(
                 "COPY kpis_indicator (id, department_id, previous_id, name, short_name, unit, kind, weight, direction, "
                 "method_text, formula, formula_variables, data_source, target_rationale, bsc_linked, \"order\", "
-                "value_min, value_places, input_min, input_places) FROM STDIN"
+                "value_min, value_places, input_min, input_places, period_rule) FROM STDIN"
             ) as copy:
                 for d in range(first_department, department_id + 1):
                     for n in range(shape.indicators):
@@ -105,7 +105,7 @@ def load(shape: Shape, *, seed: int = 2025) -> dict[str, int]:
                         copy.write_row((
                             indicator_id, d, previous, f"지표{n}", f"지표{n}", "건", "core" if n < 3 else "general",
                             rng.choice((10, 10, 15, 20)), "down" if n == shape.indicators - 1 else "up", "건수", "건수",
-                            '["건수"]', "", "", False, n, 0, 0, 0, 0,
+                            '["건수"]', "", "", False, n, 0, 0, 0, 0, "",
                         ))
             years = range(plan_year - 2, plan_year + 3)
             bases = {}

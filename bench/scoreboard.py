@@ -77,14 +77,18 @@ def load_dataset(departments: int) -> dict[str, int]:
 
 
 def open_year_with_reminders(year: int) -> None:
-    """The year open for entry, and a reminder sent to every 7th department of the year's editions."""
+    """The year open for entry in every organization, and a reminder sent to every 7th department of the year's
+    editions."""
     from django.utils import timezone
 
     from kpis.editions import governing_departments
-    from kpis.models import EntryYear, Reminder
+    from kpis.models import EntryYear, Organization, Reminder
 
     ids = list(governing_departments(year).order_by("pk").values_list("pk", flat=True))
-    EntryYear.objects.create(year=year, closing_date=timezone.localdate())
+    EntryYear.objects.bulk_create(
+        [EntryYear(organization_id=organization_id, year=year, closing_date=timezone.localdate())
+         for organization_id in Organization.objects.values_list("pk", flat=True)]
+    )
     Reminder.objects.bulk_create(
         [Reminder(department_id=d, year=year, recipients=[f"user{d}@example.go.kr"], unreported_count=1) for d in ids[::7]]
     )

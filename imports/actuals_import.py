@@ -28,6 +28,8 @@ from imports.run_rows import RowWriter, memory_writer, row_writer, run_rows
 from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, file_sha256, upload_size
 from imports.workbook_cells import cell_text
 from kpis.models import Actual, ChangeSource, Department, Indicator, Target
+from kpis.periods import department_period_counts
+from kpis.scope import own_organization_id
 from kpis.services.actuals import COMPUTE_FIELDS, ActualInput, RowRefused, actuals_save
 from kpis.services.permissions import can_write_actuals_of, is_admin, require_years_open
 from kpis.services.workflow import actual_submit
@@ -68,7 +70,10 @@ def actuals_upload(
 
     `save=False` (a dry run) returns the run without storing it or the file.
     """
-    run = ImportRun(kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=(file_name or "upload.xlsx")[:255])
+    run = ImportRun(
+        kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=(file_name or "upload.xlsx")[:255],
+        organization_id=own_organization_id(user),
+    )
     unsaved: list[dict[str, Any]] = []
     try:
         check_size(upload_size(upload))
@@ -76,8 +81,9 @@ def actuals_upload(
         check_xlsx(upload)
         # The run and its rows are written while the workbook streams by; a refusal midway rolls them back.
         with transaction.atomic(), open_actuals_workbook(upload) as workbook:
-            department, year_read = _check_meta(user, workbook, department_id, year)
+            department, year_read, organization_id = _check_meta(user, workbook, department_id, year)
             run.department, run.year = department, year_read
+            run.organization_id = organization_id or run.organization_id
             if save:
                 run.save()
             preview = actuals_preview(
@@ -108,7 +114,7 @@ def _unsaved(run: ImportRun) -> ImportRun:
     """The run as it was before a rolled-back block saved it: stored again from scratch as a failure."""
     run.pk = None
     run._state.adding = True
-    run.department, run.year = None, None
+    run.department, run.year, run.organization_id = None, None, own_organization_id(run.user)
     return run
 
 
@@ -142,7 +148,9 @@ def _meta_int(meta: Mapping[str, str], key: str) -> int:
 
 def _check_meta(
     user: User, workbook: ActualsWorkbook, expected_department_id: int | None, expected_year: int | None,
-) -> tuple[Department | None, int]:
+) -> tuple[Department | None, int, int | None]:
+    """The workbook's department (None: every department of its indicators), year and organization (None: its
+    departments belong to several)."""
     meta = workbook.meta.meta
     version = _meta_int(meta, "template_version")
     if version != L.TEMPLATE_VERSION:
@@ -159,7 +167,7 @@ def _check_meta(
     year = _meta_int(meta, "year")
     department = None
     if meta.get("department_id"):
-        department = Department.objects.filter(pk=_meta_int(meta, "department_id")).first()
+        department = Department.objects.select_related("bureau").filter(pk=_meta_int(meta, "department_id")).first()
         if department is None:
             raise WorkbookRefused("파일의 부서를 찾을 수 없습니다. 실적 파일을 새로 내려받으세요.")
     who = department.name if department else "전체 부서"
@@ -173,7 +181,7 @@ def _check_meta(
     else:  # every department of the workbook's indicators
         ids = list(workbook.meta.rows)
         departments = {
-            d.pk: d for d in Department.objects.filter(
+            d.pk: d for d in Department.objects.select_related("bureau").filter(
                 pk__in=Indicator.objects.filter(pk__in=ids).values("department_id")
             )
         }
@@ -184,7 +192,13 @@ def _check_meta(
                 f"{departments[department_id].name}의 실적을 올릴 권한이 없습니다. 이 파일에는 아무것도 반영하지 않았습니다."
             )
     require_years_open(departments, year)
-    return department, year
+    counts = set(department_period_counts(department_ids=departments, year=year).values())
+    if counts and counts != {workbook.layout.period_count}:
+        raise WorkbookRefused(
+            f"내려받은 뒤 {year}년 실적의 기간 구분(연간·분기·반기)이 바뀌었습니다. 실적 파일을 새로 내려받아 다시 입력하세요."
+        )
+    organizations = {d.bureau.organization_id for d in departments.values()}
+    return department, year, organizations.pop() if len(organizations) == 1 else None
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -203,9 +217,10 @@ def _load_server(ids: list[int], department: Department | None, year: int) -> Se
         ),
         targets=dict(Target.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "value")),
         actuals={
-            actual.indicator_id: actual
-            for actual in Actual.objects.filter(year=year, indicator_id__in=ids).select_related("updated_by").only(
-                "indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username",
+            (actual.indicator_id, actual.period): actual
+            for actual in Actual.all_periods.filter(year=year, indicator_id__in=ids).select_related("updated_by").only(
+                "indicator_id", "period", "value", "inputs", "note", "status", "version", "updated_at",
+                "updated_by__username",
             )
         },
     )
@@ -277,7 +292,7 @@ def actuals_confirm(
     accepted = {int(row) for row in accept_stale}
     with run_applying(run) as locked:
         _check_stale(locked, accepted)
-        seen: list[tuple[int, int]] = []  # (sheet row, indicator id) of each row handed to the writer
+        seen: list[tuple[int, int, int]] = []  # (sheet row, indicator id, period) of each row handed to the writer
         try:
             applied = actuals_save(
                 user=user, year=locked.year, rows=_rows_to_apply(locked, seen), source="excel",
@@ -296,16 +311,19 @@ def actuals_confirm(
     return run
 
 
-def _submit_rows(user: User, year: int, seen: list[tuple[int, int]]) -> int:
+def _submit_rows(user: User, year: int, seen: list[tuple[int, int, int]]) -> int:
     """Submit the rows just saved, in sheet order, through the workflow's own service (its permission, state,
     audit and dirty-mark rules); a refusal is raised as InvalidState naming the row: nothing is saved."""
-    actual_ids: dict[int, int] = {}
+    actual_ids: dict[tuple[int, int], int] = {}
     for start in range(0, len(seen), SUBMIT_LOOKUP_CHUNK):
-        ids = [indicator_id for _, indicator_id in seen[start:start + SUBMIT_LOOKUP_CHUNK]]
-        actual_ids.update(Actual.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "pk"))
-    for number, indicator_id in seen:
+        ids = [indicator_id for _, indicator_id, _ in seen[start:start + SUBMIT_LOOKUP_CHUNK]]
+        actual_ids.update(
+            ((indicator_id, period), pk) for indicator_id, period, pk in
+            Actual.all_periods.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "period", "pk")
+        )
+    for number, indicator_id, period in seen:
         try:
-            actual_submit(user=user, actual_id=actual_ids[indicator_id], source=ChangeSource.EXCEL)
+            actual_submit(user=user, actual_id=actual_ids[indicator_id, period], source=ChangeSource.EXCEL)
         except ServiceError as exc:
             raise InvalidState(
                 f"{number}행을 제출하지 못해 아무것도 저장하지 않았습니다: {exc.message} "
@@ -328,8 +346,9 @@ def _check_stale(run: ImportRun, accepted: set[int]) -> None:
 def _rows_to_apply(run: ImportRun, seen: list[tuple[int, int]]) -> Iterator[ActualInput]:
     """The rows to write, read from ImportRow a chunk at a time while they are applied."""
     for row in run_rows(run, statuses=(CHANGED, STALE)):
-        seen.append((row["row"], row["indicator_id"]))
+        period = row.get("period", 0)
+        seen.append((row["row"], row["indicator_id"], period))
         yield ActualInput(
             indicator_id=row["indicator_id"], inputs=row["inputs"] if row["value"] is None else None,
-            value=row["value"], note=row["note"], expected_version=row["expected_version"],
+            value=row["value"], note=row["note"], expected_version=row["expected_version"], period=period,
         )

@@ -5,7 +5,7 @@ label here; an unknown one reads as a generic Korean label, never as its interna
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+from budgets.models import BudgetProgramAmount
 from core.numbers import format_amount
 from kpis.models import (
     Actual,
@@ -23,8 +24,12 @@ from kpis.models import (
     Evidence,
     Indicator,
     IndicatorKind,
+    PeriodSetting,
     Target,
 )
+from kpis.period_rules import PeriodFrequency, PeriodRule, period_label
+from kpis.periods import department_period_counts
+from reports.models import ReportEntry
 
 EMPTY = "없음"
 UNKNOWN_ENTITY = "기타 항목"
@@ -38,21 +43,32 @@ ENTITIES: dict[str, tuple[str, type[models.Model]]] = {
     "indicator": ("성과지표", Indicator),
     "evidence": ("증빙자료", Evidence),
     "year": ("연도", EntryYear),
+    "period_setting": ("기간별 실적 설정", PeriodSetting),
+    "report_entry": ("성과보고서 작성 내용", ReportEntry),
+    "budget_amount": ("세부사업 결산액", BudgetProgramAmount),
 }
 ACTIONS = {
     "create": "입력", "update": "수정", "submit": "제출", "approve": "승인", "return": "반려",
-    "reopen": "승인 취소", "finalise": "확정",
+    "reopen": "승인 취소", "finalise": "확정", "derive": "계산",
 }
 # Where "entity + action" reads badly, the whole event has its own words.
 EVENTS = {
     ("actual", "create"): "실적 입력",
     ("actual", "update"): "실적 수정",
+    ("actual", "derive"): "연간 실적 계산(기간 실적에서)",
     ("target", "create"): "목표 입력",
     ("target", "update"): "목표 수정",
     ("indicator", "create"): "성과지표 등록",
     ("indicator", "update"): "성과지표 수정",
     ("evidence", "create"): "증빙자료 추가",
     ("year", "finalise"): "연도 결과 확정",
+    ("report_entry", "create"): "성과보고서 작성",
+    ("budget_amount", "create"): "결산액 입력",
+    ("budget_amount", "update"): "결산액 수정",
+    ("report_entry", "update"): "성과보고서 수정",
+    ("report_entry", "submit"): "성과보고서 제출",
+    ("report_entry", "approve"): "성과보고서 승인",
+    ("report_entry", "return"): "성과보고서 반려",
     ("year", "reopen"): "연도 확정 해제",
 }
 # Field names that are not a model field, or whose model label is not the one a reader expects.
@@ -66,11 +82,17 @@ FIELDS = {
     ("indicator", "direction"): "방향",
     ("evidence", "file"): "파일",
     ("year", "finalised_at"): "확정 시각",
+    ("period_setting", "frequency"): "기간 구분",
+    ("indicator", "period_rule"): "기간 실적 집계 방식",
+    ("report_entry", "status"): "성과보고서 상태",
+    ("budget_amount", "amount"): "결산액(백만원)",
 }
 CHOICES: dict[str, dict[str, str]] = {
     "status": dict(ActualStatus.choices),
     "direction": dict(Direction.choices),
     "kind": dict(IndicatorKind.choices),
+    "frequency": {"": "연간", **dict(PeriodFrequency.choices)},
+    "period_rule": {"": "단위에 따름", **dict(PeriodRule.choices)},
 }
 FIGURES = {"value", "supplementary_value", "value_min", "value_max", "input_min", "input_max"}
 AMOUNTS = {"weight", "band_tolerance"}
@@ -83,6 +105,7 @@ class HistoryLine:
     entry: AuditEntry
     event: str
     changes: list[str]
+    period: str = ""  # "2분기" for a change to a period's value
 
     @property
     def comment(self) -> str:
@@ -90,7 +113,20 @@ class HistoryLine:
 
 
 def history_lines(entries: list[AuditEntry], indicator: Indicator) -> list[HistoryLine]:
-    return [history_line(entry, indicator) for entry in entries]
+    """The entries as lines; a period's change names its period (one query per year of such entries)."""
+    years = {entry.year for entry in entries if entry.period and entry.year}
+    counts = {
+        year: department_period_counts(department_ids=[indicator.department_id], year=year).get(
+            indicator.department_id, 0)
+        for year in years
+    }
+    lines = []
+    for entry in entries:
+        line = history_line(entry, indicator)
+        if entry.period:
+            line = replace(line, period=period_label(entry.period, counts.get(entry.year) or 4))
+        lines.append(line)
+    return lines
 
 
 def history_line(entry: AuditEntry, indicator: Indicator) -> HistoryLine:

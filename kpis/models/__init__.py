@@ -7,6 +7,8 @@ from kpis.models.actuals import (
     EntryException,
     EntryYear,
     Evidence,
+    PeriodSetting,
+    ReviewedRecord,
 )
 from kpis.models.organization import Organization, OrganizationKind
 from kpis.models.plan import (
@@ -34,8 +36,34 @@ from kpis.models.scores import (
 )
 
 __all__ = [
-    "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
-    "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
-    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PolicyGoal", "Reminder", "ScorePublication",
-    "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target", "TargetRevision", "Team", "UnreportedMode",
+    "Actual",
+    "ActualStatus",
+    "AuditEntry",
+    "Bureau",
+    "ChangeSource",
+    "Department",
+    "DepartmentScore",
+    "Direction",
+    "DirtyScore",
+    "EntryException",
+    "EntryYear",
+    "Evidence",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorScore",
+    "LowerIsBetterMethod",
+    "Organization",
+    "OrganizationKind",
+    "PeriodSetting",
+    "PolicyGoal",
+    "Reminder",
+    "ReviewedRecord",
+    "ScorePublication",
+    "ScoreSnapshot",
+    "ScoringPolicy",
+    "StrategicGoal",
+    "Target",
+    "TargetRevision",
+    "Team",
+    "UnreportedMode",
 ]

@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import Q
 
 from core.numbers import VALUE_DIGITS
+from kpis.models.organization import Organization
 from kpis.models.plan import Department, Indicator
+from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency
 
 
 class ActualStatus(models.TextChoices):
@@ -27,17 +29,18 @@ class ChangeSource(models.TextChoices):
     SYSTEM = "system", "시스템"
 
 
-class Actual(models.Model):
-    indicator = models.ForeignKey(Indicator, verbose_name="성과지표", on_delete=models.CASCADE, related_name="actuals")
-    year = models.PositiveIntegerField("연도")
-    value = models.DecimalField("실적", null=True, blank=True, **VALUE_DIGITS)
-    supplementary_value = models.DecimalField("보조 실적(괄호)", null=True, blank=True, **VALUE_DIGITS)
-    raw_text = models.CharField("원문", max_length=100, blank=True)
-    inputs = models.JSONField("산식 입력값", default=dict, blank=True)
-    note = models.TextField("비고", blank=True)
-    status = models.CharField("상태", max_length=20, choices=ActualStatus.choices, default=ActualStatus.NOT_REPORTED)
-    source = models.CharField("입력 경로", max_length=20, choices=ChangeSource.choices, default=ChangeSource.WEB)
-    placeholder_reason = models.CharField("미보고 처리 사유", max_length=200, blank=True)
+class YearActualManager(models.Manager):
+    """The year rows only (period 0): what every reader of "the actual of a year" means."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(period=0)
+
+
+class ReviewedRecord(models.Model):
+    """What every record a department writes and an evaluator reviews keeps of its workflow (an actual, a report
+    entry): its version for conditional writes, and who changed, submitted and reviewed it, when
+    (kpis/services/review_flow.py moves it along)."""
+
     version = models.PositiveIntegerField("버전", default=1)
     updated_at = models.DateTimeField("수정 시각", auto_now=True)
     updated_by = models.ForeignKey(
@@ -54,16 +57,47 @@ class Actual(models.Model):
     review_comment = models.TextField("검토 의견", blank=True)
 
     class Meta:
+        abstract = True
+
+
+class Actual(ReviewedRecord):
+    """An indicator's actual of a year (period 0) or of one period of it (1..4: quarters, 1..2: halves).
+
+    `objects` (the default manager, so also `indicator.actuals`) reads the year rows only; `all_periods`
+    reads every row. A periodic year's year row is derived from its period rows (kpis/services/periods.py).
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name="성과지표", on_delete=models.CASCADE, related_name="actuals")
+    year = models.PositiveIntegerField("연도")
+    period = models.PositiveSmallIntegerField(
+        "기간", default=0, db_default=0, help_text="0: 연간, 1~4: 분기(반기는 1~2)"
+    )  # db_default: raw inserts (bench, COPY) that name no period write year rows
+    value = models.DecimalField("실적", null=True, blank=True, **VALUE_DIGITS)
+    supplementary_value = models.DecimalField("보조 실적(괄호)", null=True, blank=True, **VALUE_DIGITS)
+    raw_text = models.CharField("원문", max_length=100, blank=True)
+    inputs = models.JSONField("산식 입력값", default=dict, blank=True)
+    note = models.TextField("비고", blank=True)
+    status = models.CharField("상태", max_length=20, choices=ActualStatus.choices, default=ActualStatus.NOT_REPORTED)
+    source = models.CharField("입력 경로", max_length=20, choices=ChangeSource.choices, default=ChangeSource.WEB)
+    placeholder_reason = models.CharField("미보고 처리 사유", max_length=200, blank=True)
+
+    objects = YearActualManager()
+    all_periods = models.Manager()
+
+    class Meta:
         verbose_name = "실적"
         verbose_name_plural = "실적"
-        ordering = ["indicator", "year"]
+        ordering = ["indicator", "year", "period"]
+        base_manager_name = "all_periods"
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year"], name="actual_unique_year"),
+            models.UniqueConstraint(fields=["indicator", "year", "period"], name="actual_unique_period"),
             models.CheckConstraint(condition=Q(version__gte=1), name="actual_version_positive"),
+            models.CheckConstraint(condition=Q(period__lte=4), name="actual_period_in_year"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}/{self.year}: {self.value}"
+        suffix = f"/{self.period}" if self.period else ""
+        return f"{self.indicator_id}/{self.year}{suffix}: {self.value}"
 
     @property
     def is_reported(self) -> bool:
@@ -118,6 +152,7 @@ class AuditEntry(models.Model):
         db_index=False,
     )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
+    period = models.PositiveSmallIntegerField("기간", default=0, db_default=0)  # of an actual: 0 the year, 1..4 a period
     entity = models.CharField("대상", max_length=40)
     action = models.CharField("동작", max_length=40)
     field = models.CharField("항목", max_length=60, blank=True)
@@ -140,9 +175,15 @@ class AuditEntry(models.Model):
 
 
 class EntryYear(models.Model):
-    """Entry window of a year: open until closed by an admin; finalised results are frozen."""
+    """An organization's entry window of a year: open until closed by its admin; finalised results are frozen.
 
-    year = models.PositiveIntegerField("연도", unique=True)
+    Each organization closes and finalises its own years: one organization's window never decides another's.
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="기관", on_delete=models.CASCADE, related_name="entry_years"
+    )
+    year = models.PositiveIntegerField("연도")
     closing_date = models.DateField("입력 마감일", null=True, blank=True)
     is_closed = models.BooleanField("입력 마감", default=False)
     closed_reason = models.CharField("마감 사유", max_length=200, blank=True)
@@ -152,10 +193,11 @@ class EntryYear(models.Model):
     class Meta:
         verbose_name = "연도별 입력 기간"
         verbose_name_plural = "연도별 입력 기간"
-        ordering = ["-year"]
+        ordering = ["-year", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="entry_year_unique_organization")]
 
     def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.organization} {self.year}"
 
 
 class EntryException(models.Model):
@@ -171,3 +213,30 @@ class EntryException(models.Model):
         verbose_name = "마감 예외"
         verbose_name_plural = "마감 예외"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="entry_exception_unique")]
+
+
+class PeriodSetting(models.Model):
+    """An organization's year reported by period (quarters or halves) besides the year value, set by its admins."""
+
+    organization = models.ForeignKey(
+        "kpis.Organization", verbose_name="기관", on_delete=models.CASCADE, related_name="period_settings"
+    )
+    year = models.PositiveIntegerField("연도")
+    frequency = models.CharField("기간 구분", max_length=10, choices=PeriodFrequency.choices)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="수정자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "기간별 실적 설정"
+        verbose_name_plural = "기간별 실적 설정"
+        ordering = ["organization", "-year"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="period_setting_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}: {self.get_frequency_display()}"
+
+    @property
+    def count(self) -> int:
+        return PERIOD_COUNTS[PeriodFrequency(self.frequency)]

@@ -6,18 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotFound, ServiceError
-from core.security import log_refusal
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, ChangeSource
+from kpis.period_rules import frequency_label
+from kpis.periods import department_period_counts
 from kpis.scope import scoped
 from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
+from kpis.services.periods import year_rows_derive
 from kpis.services.permissions import (
     require_actual_writer,
     require_admin,
@@ -25,57 +26,70 @@ from kpis.services.permissions import (
     require_reviewer,
     require_year_open,
 )
+from kpis.services.review_flow import (
+    ACTION_LABELS,
+    EDITABLE,
+    SUBMITTED,
+    refuse_own_approval,
+    refuse_unless_status,
+    required_reason,
+    reviewed_fields,
+    step,
+    submitted_fields,
+)
 
 
 def _transition(
     *, user: User, actual_id: int, expected_version: int | None, allowed_from: set[str], to: str, action: str,
     source: str, comment: str = "", extra: dict | None = None,
 ) -> Actual:
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
-    if actual.status not in allowed_from:
+    department_id = actual.indicator.department_id
+    count = department_period_counts(department_ids=[department_id], year=actual.year).get(department_id, 0)
+    if actual.period == 0 and count:
+        unit = frequency_label(count)
         raise InvalidState(
-            f"'{actual.get_status_display()}' 상태에서는 {ACTION_LABELS[action]}할 수 없습니다."
+            f"{actual.year}년 연간 실적은 {unit} 실적에서 정해집니다. {unit} 실적을 하나씩 {ACTION_LABELS[action]}하세요."
         )
-    version = actual.version if expected_version is None else expected_version
-    updated = Actual.objects.filter(pk=actual.pk, version=version, status__in=allowed_from).update(
-        status=to, version=F("version") + 1, **(extra or {})
-    )
-    if updated != 1:
+    refuse_unless_status(actual, allowed_from, action)
+    if not step(Actual.all_periods, actual, expected_version=expected_version, allowed_from=allowed_from, to=to,
+                extra=extra):
         raise version_conflict(actual.pk, user=user)
     audit_write(
         [
             audit_record(
                 user=user, source=source, entity="actual", action=action, field="status", old=actual.status,
-                new=to, department_id=actual.indicator.department_id, indicator_id=actual.indicator_id,
-                year=actual.year, comment=comment,
+                new=to, department_id=department_id, indicator_id=actual.indicator_id,
+                year=actual.year, period=actual.period, comment=comment,
             )
         ]
     )
-    dirty_mark([(actual.indicator.department_id, actual.year)])
-    return Actual.objects.get(pk=actual.pk)
+    if actual.period:  # the year row follows its periods
+        dirty_mark(year_rows_derive(
+            user=user, year=actual.year, indicator_ids=[actual.indicator_id], source=source, now=timezone.now()
+        ))
+    else:
+        dirty_mark([(department_id, actual.year)])
+    return Actual.all_periods.get(pk=actual.pk)
 
-
-ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려", "reopen": "승인 취소"}
 
 
 @transaction.atomic
 def actual_submit(
     *, user: User, actual_id: int, expected_version: int | None = None, source: str = ChangeSource.WEB
 ) -> Actual:
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_actual_writer(user, actual.indicator.department_id)
     require_year_open(actual.indicator.department_id, actual.year)
     if actual.value is None:
         raise InvalidInput({VALUE_FIELD: ["값이 없는 실적은 제출할 수 없습니다."]})
-    now = timezone.now()
     return _transition(
-        user=user, actual_id=actual_id, expected_version=expected_version,
-        allowed_from={ActualStatus.DRAFT, ActualStatus.RETURNED}, to=ActualStatus.SUBMITTED, action="submit",
-        source=source, extra={"submitted_by": user, "submitted_at": now, "updated_at": now},
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from=EDITABLE,
+        to=ActualStatus.SUBMITTED, action="submit", source=source, extra=submitted_fields(user, timezone.now()),
     )
 
 
@@ -85,20 +99,17 @@ def actual_approve(
     comment: str = "",
 ) -> Actual:
     require_reviewer(user)
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_department_in_scope(user, actual.indicator.department_id, "실적")
     require_year_open(actual.indicator.department_id, actual.year)
-    if actual.submitted_by_id == user.pk or actual.updated_by_id == user.pk:
-        log_refusal(user, "approve_own", f"actual={actual_id}")
-        raise InvalidState("자신이 입력하거나 제출한 실적은 승인할 수 없습니다.")
-    now = timezone.now()
+    refuse_own_approval(user, actual, "실적", f"actual={actual_id}")
     comment = (comment or "").strip()
     return _transition(
-        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from={ActualStatus.SUBMITTED},
+        user=user, actual_id=actual_id, expected_version=expected_version, allowed_from=SUBMITTED,
         to=ActualStatus.APPROVED, action="approve", source=source, comment=comment,
-        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment, "updated_at": now},
+        extra=reviewed_fields(user, comment, timezone.now()),
     )
 
 
@@ -123,8 +134,9 @@ def actuals_approve_many(
         raise InvalidInput({"picks": ["승인할 실적을 선택하세요."]})
     named = {
         actual.pk: f"{actual.indicator.department.name} '{actual.indicator.short_name}' {actual.year}년"
+        + (f" 기간 {actual.period}" if actual.period else "")
         for actual in scoped(
-            Actual.objects.select_related("indicator__department"), user,
+            Actual.all_periods.select_related("indicator__department"), user,
             "indicator__department__bureau__organization_id",
         ).filter(pk__in=[pick.actual_id for pick in picks])
     }
@@ -152,18 +164,16 @@ def _send_back(
     allowed_from: set[str], action: str, missing_comment: str,
 ) -> Actual:
     """Return a value to its department with a reason (a submitted one, or an approved one reopened)."""
-    if not comment or not comment.strip():
-        raise InvalidInput({"comment": [missing_comment]})
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    comment = required_reason(comment, missing_comment)
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_department_in_scope(user, actual.indicator.department_id, "실적")
     require_year_open(actual.indicator.department_id, actual.year)
-    now = timezone.now()
     return _transition(
         user=user, actual_id=actual_id, expected_version=expected_version, allowed_from=allowed_from,
-        to=ActualStatus.RETURNED, action=action, source=source, comment=comment.strip(),
-        extra={"reviewed_by": user, "reviewed_at": now, "review_comment": comment.strip(), "updated_at": now},
+        to=ActualStatus.RETURNED, action=action, source=source, comment=comment,
+        extra=reviewed_fields(user, comment, timezone.now()),
     )
 
 
@@ -175,7 +185,7 @@ def actual_return(
     require_reviewer(user)
     return _send_back(
         user=user, actual_id=actual_id, comment=comment, expected_version=expected_version, source=source,
-        allowed_from={ActualStatus.SUBMITTED}, action="return", missing_comment="반려 사유를 입력하세요.",
+        allowed_from=SUBMITTED, action="return", missing_comment="반려 사유를 입력하세요.",
     )
 
 
