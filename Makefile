@@ -40,6 +40,13 @@ test: setup
 screenshots: setup
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/browser
 
+# The benchmarks on PostgreSQL and Redis, figures into docs/benchmarks.md (each script's docstring says what it
+# needs; each makes and drops its own scratch database): DATABASE_URL=postgres://… REDIS_URL=redis://… make bench;
+# BENCH_ARGS=--scale for issue 15's 243 organizations with two plan editions.
+bench: setup
+	$(PY) bench/scoring.py $(BENCH_ARGS)
+	$(PY) bench/scoreboard.py $(BENCH_ARGS)
+
 check-deploy: setup
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')} \

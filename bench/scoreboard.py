@@ -1,6 +1,6 @@
 """Benchmark: the paginated evaluators' scoreboard over a synthetic national dataset on PostgreSQL.
 
-25,000 departments × 8 indicators × 5 years of targets and actuals are created with bulk_create
+25,000 departments × 8 indicators × 5 years of targets and actuals (bench/dataset.py, loaded with COPY)
 in a scratch database (created and dropped here), scores are computed with
 `scores_recompute(2023)`, then gunicorn serves the site on 127.0.0.1 (its workers sharing a
 Redis cache, as in production) and wrk drives 20 concurrent users (20 connections, each with
@@ -15,6 +15,8 @@ latency is printed and written to docs/benchmarks.md.
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 \
        .venv/bin/python bench/scoreboard.py
        [--departments 25000] [--duration 20] [--users 20] [--workers 4] [--keep] [--reuse]
+With --scale: the issue's 243 organizations × 15 bureaus × 6 departments × 8 indicators, two plan editions;
+one organization's scoreboard and the national comparison page under 20 users (bench/scoreboard_scale.py).
 Needs wrk (apt-get install wrk) and Redis: REDIS_URL (default 127.0.0.1:6379/0) is the workers' broker
 and result backend, BENCH_CACHE_URL (default 127.0.0.1:6379/9, flushed) the web workers' cache;
 BENCH_DB names the scratch database (default bench_scoreboard, dropped and created). Loopback only.
@@ -34,18 +36,16 @@ import tempfile
 import threading
 import time
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import common
+from bench import common, dataset
 
 BENCH_DB = os.environ.get("BENCH_DB", "bench_scoreboard")
 YEAR = 2023
-YEARS = (2023, 2024, 2025, 2026, 2027)
 INDICATORS_PER_DEPARTMENT = 8
 DEPARTMENTS_PER_BUREAU = 25
 PORT = 8765
@@ -70,94 +70,42 @@ def setup_django() -> None:
 
 
 def load_dataset(departments: int) -> dict[str, int]:
-    """bulk_create in chunks of 500 departments: bureaus of 25, 8 indicators each, 5 years of rows."""
-    from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
-
-    from kpis.models import (
-        Actual,
-        ActualStatus,
-        Bureau,
-        Department,
-        Direction,
-        EntryYear,
-        Indicator,
-        IndicatorKind,
-        Organization,
-        Reminder,
-        Target,
-    )
-
-    call_command("migrate", verbosity=0)
-    rng = random.Random(2025)
-    bureau_count = (departments + DEPARTMENTS_PER_BUREAU - 1) // DEPARTMENTS_PER_BUREAU
-    organization, _ = Organization.objects.get_or_create(name="벤치도")
-    bureaus = Bureau.objects.bulk_create(
-        [
-            Bureau(organization=organization, name=f"실국{b:04d}", plan_year=2025, source_document="bench")
-            for b in range(bureau_count)
-        ]
-    )
-    statuses = [ActualStatus.APPROVED] * 14 + [ActualStatus.SUBMITTED] * 3 + [ActualStatus.DRAFT, ActualStatus.RETURNED]
-    chunk = 500
-    counts = {"targets": 0, "actuals": 0}
-    for start in range(0, departments, chunk):
-        with transaction.atomic():
-            made = Department.objects.bulk_create(
-                [
-                    Department(bureau=bureaus[d // DEPARTMENTS_PER_BUREAU], name=f"부서{d:05d}", order=d % DEPARTMENTS_PER_BUREAU)
-                    for d in range(start, min(start + chunk, departments))
-                ]
-            )
-            indicators = Indicator.objects.bulk_create(
-                [
-                    Indicator(
-                        department=department, name=f"({department.name})지표{n}(건)", short_name=f"지표{n}", unit="건",
-                        kind=IndicatorKind.CORE if n < 3 else IndicatorKind.GENERAL, weight=Decimal(rng.choice((10, 10, 15, 20))),
-                        direction=Direction.DOWN if n == 7 else Direction.UP, method_text="건수", order=n,
-                    )
-                    for department in made
-                    for n in range(INDICATORS_PER_DEPARTMENT)
-                ],
-                batch_size=2000,
-            )
-            targets, actuals = [], []
-            for indicator in indicators:
-                base = Decimal(rng.randint(10, 5000))
-                for y in YEARS:
-                    targets.append(Target(indicator=indicator, year=y, value=base + (y - YEARS[0]) * rng.randint(0, 3)))
-                    if y <= 2024 and rng.random() > 0.05:
-                        value = (base * Decimal(rng.uniform(0.8, 1.25))).quantize(Decimal("0.01"))
-                        actuals.append(Actual(indicator=indicator, year=y, value=value, status=rng.choice(statuses)))
-                    else:
-                        actuals.append(Actual(indicator=indicator, year=y, value=None, status=ActualStatus.NOT_REPORTED))
-            Target.objects.bulk_create(targets, batch_size=5000)
-            Actual.objects.bulk_create(actuals, batch_size=5000)
-            counts["targets"] += len(targets)
-            counts["actuals"] += len(actuals)
-    ids = list(Department.objects.values_list("pk", flat=True))
-    EntryYear.objects.create(organization=organization, year=YEAR, closing_date=timezone.localdate())
-    Reminder.objects.bulk_create(
-        [Reminder(department_id=d, year=YEAR, recipients=[f"user{d}@example.go.kr"], unreported_count=1) for d in ids[::7]]
-    )
-    counts["indicators"] = Indicator.objects.count()
-    counts["departments"] = len(ids)
-    counts["bureaus"] = bureau_count
+    """The shared dataset (bench/dataset.py): one organization, bureaus of 25 departments, one plan edition."""
+    counts = dataset.load(dataset.flat(departments, DEPARTMENTS_PER_BUREAU))
+    open_year_with_reminders(YEAR)
     return counts
 
 
-def score_and_mark(departments: int) -> float:
+def open_year_with_reminders(year: int) -> None:
+    """The year open for entry in every organization, and a reminder sent to every 7th department of the year's
+    editions."""
+    from django.utils import timezone
+
+    from kpis.editions import governing_departments
+    from kpis.models import EntryYear, Organization, Reminder
+
+    ids = list(governing_departments(year).order_by("pk").values_list("pk", flat=True))
+    EntryYear.objects.bulk_create(
+        [EntryYear(organization_id=organization_id, year=year, closing_date=timezone.localdate())
+         for organization_id in Organization.objects.values_list("pk", flat=True)]
+    )
+    Reminder.objects.bulk_create(
+        [Reminder(department_id=d, year=year, recipients=[f"user{d}@example.go.kr"], unreported_count=1) for d in ids[::7]]
+    )
+
+
+def score_and_mark(departments: int, year: int = YEAR) -> float:
     """Compute the year's scores (timed), then mark 2 % of departments dirty as if edits were pending."""
-    from kpis.models import Department, DirtyScore
+    from kpis.editions import governing_departments
+    from kpis.models import DirtyScore
     from kpis.services.scores import scores_recompute
 
     started = time.perf_counter()
-    done = scores_recompute(YEAR)
+    done = scores_recompute(year)
     elapsed = time.perf_counter() - started
     assert done == departments, (done, departments)
-    ids = list(Department.objects.values_list("pk", flat=True))
-    DirtyScore.objects.bulk_create([DirtyScore(department_id=d, year=YEAR) for d in ids[::50]], ignore_conflicts=True)
+    ids = list(governing_departments(year).order_by("pk").values_list("pk", flat=True))
+    DirtyScore.objects.bulk_create([DirtyScore(department_id=d, year=year) for d in ids[::50]], ignore_conflicts=True)
     return elapsed
 
 
@@ -176,7 +124,8 @@ def sessions(count: int) -> list[str]:
     cookies = []
     for n in range(count):
         user, _ = user_create_or_update(
-            username=f"bench_evaluator{n}", role="evaluator", password="bench-password-not-secret", validate=False
+            username=f"bench_evaluator{n}", role="evaluator", password="bench-password-not-secret", validate=False,
+            organization_name="기관001",  # the dataset's one organization (bench/dataset.py)
         )
         client = Client()
         client.force_login(user)
@@ -231,7 +180,10 @@ function request()
   return wrk.format("GET", path, {["Cookie"] = "sessionid=" .. cookie, ["Accept"] = "text/html"})
 end
 
+"""
 
+# wrk's report, shared with bench/scoreboard_scale.py's scripts.
+LUA_DONE = """
 function done(summary, latency, requests)
   io.write(string.format(
     "RESULT {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"status_errors\\": %%d, \\"socket_errors\\": %%d, \\"timeouts\\": %%d, " ..
@@ -245,7 +197,7 @@ end
 
 
 def lua_script(paths_: list[str], cookies: list[str]) -> str:
-    return LUA % {
+    return (LUA + LUA_DONE) % {
         "paths": ", ".join(json.dumps(p) for p in paths_),
         "cookies": ", ".join(json.dumps(c) for c in cookies),
     }
@@ -456,9 +408,16 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database instead of rebuilding it")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--scale", action="store_true",
+                        help="243 organizations, two plan editions: one organization's scoreboard and the comparison page")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk")
+    if args.scale:
+        from bench import scoreboard_scale
+
+        scoreboard_scale.main(args)
+        return
 
     if not args.reuse:
         common.recreate_database(BENCH_DB)
@@ -535,7 +494,7 @@ def main() -> None:
             "",
             f"- Machine: {machine_text}; the load generator on the same machine, loopback only.",
             f"- Data: {counts['departments']:,} departments in {counts['bureaus']:,} bureaus × {INDICATORS_PER_DEPARTMENT} "
-            f"indicators × {len(YEARS)} years of targets and actuals (bulk_create"
+            "indicators × 5 years of targets and 3 of actuals (bench/dataset.py, COPY"
             + (f", {load_s:.0f} s" if not math.isnan(load_s) else "")
             + f"); scores of {YEAR} stored with `scores_recompute({YEAR})`"
             + (f" ({score_s:.1f} s)" if not math.isnan(score_s) else "")

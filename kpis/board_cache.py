@@ -1,4 +1,5 @@
-"""Rendered scoreboard fragments, cached under a version of everything a page shows.
+"""Rendered scoreboard fragments (and the comparison across organizations), cached under a version of everything a
+page shows.
 
 A scoreboard page of a national install costs a sort of 25,000 departments, roll-ups and the
 status counts of 50 departments; evaluators mostly re-read the same pages while nothing changes.
@@ -14,7 +15,7 @@ depends on the cache being shared:
   publishes once, when its last chunk is stored (kpis/services/publication.py),
 - the newest `AuditEntry` id (every user change to actuals, statuses, the plan, the policy,
   evidence, finalising is audited in the same transaction as its dirty marks),
-- the newest ids of reminders, snapshots, policies, departments, bureaus and admin log entries,
+- the newest ids of reminders, snapshots, policies, departments, bureaus, organizations and admin log entries,
 - the year's entry windows of every organization (latest closing date, closed and finalised counts, latest
   finalised time) and today's date.
 
@@ -51,6 +52,7 @@ from kpis.models import (
     Bureau,
     Department,
     EntryYear,
+    Organization,
     Reminder,
     ScorePublication,
     ScoreSnapshot,
@@ -66,7 +68,7 @@ def _table(model) -> str:
 
 @lru_cache(maxsize=1)  # built once: it runs on every scoreboard request
 def _version_sql() -> str:
-    newest = [AuditEntry, Reminder, ScoreSnapshot, ScoringPolicy, Department, Bureau, LogEntry]
+    newest = [AuditEntry, Reminder, ScoreSnapshot, ScoringPolicy, Department, Bureau, Organization, LogEntry]
     parts = [
         # Not part of the digest: the year recompute running now, shown beside the cached page.
         f"(SELECT recompute_task_id FROM {_table(ScorePublication)} WHERE year = %s)",

@@ -201,18 +201,25 @@ def scoreboard_page(
         values.sort(key=_python_order(sort))
     ranks = memo("ranks", (scope,), lambda: department_ranks(year, scope))
     ids = [row["id"] for row in values]
-    # The weak-target check runs over each indicator's series across editions (kpis.edition_series).
+    # The weak-target check runs over each indicator's series across editions (kpis.edition_series). These
+    # reads are ordered by their own columns, not the models' default ordering: that one joins indicator,
+    # department and bureau only to sort, and with a national dataset PostgreSQL then scanned every
+    # indicator for each page (bench/scoreboard.py --scale, docs/benchmarks.md).
     chained = list(
-        with_chains(Indicator.objects.filter(department_id__in=ids)).values_list(
+        with_chains(Indicator.objects.filter(department_id__in=ids)).order_by("department_id", "order", "id").values_list(
             "id", "department_id", "direction", "department__bureau__plan_year", *CHAIN_FIELDS
         )
     )
     indicators = [row[:3] for row in chained]
     chains = {row[0]: chain_from_values(row[0], row[3], row[4:]) for row in chained}
     series_ids = all_ids(chains.values())
-    targets = list(Target.objects.filter(indicator_id__in=series_ids).values_list("indicator_id", "year", "value"))
+    targets = list(
+        Target.objects.filter(indicator_id__in=series_ids).order_by("indicator_id", "year")
+        .values_list("indicator_id", "year", "value")
+    )
     actuals = list(
-        Actual.objects.filter(indicator_id__in=series_ids).values_list("indicator_id", "year", "value", "status")
+        Actual.objects.filter(indicator_id__in=series_ids).order_by("indicator_id", "year")
+        .values_list("indicator_id", "year", "value", "status")
     )
     dirty = stale_department_ids(year, ids) if ids else set()
     reminders = _latest_reminders(year, ids) if ids else {}

@@ -207,9 +207,13 @@ def department_drilldown(
     chains = {indicator.pk: chain_of(indicator, department.bureau.plan_year) for indicator in indicators}
     series_ids = all_ids(chains.values())
     scores = {row.indicator_id: row for row in IndicatorScore.objects.filter(indicator_id__in=ids, year=year)}
-    targets = list(Target.objects.filter(indicator_id__in=series_ids).values_list("indicator_id", "year", "value"))
+    # Ordered by their own columns: the models' default ordering joins up to the bureau only to sort (board.py).
+    targets = list(
+        Target.objects.filter(indicator_id__in=series_ids).order_by("indicator_id", "year")
+        .values_list("indicator_id", "year", "value")
+    )
     actual_rows = list(
-        Actual.objects.filter(indicator_id__in=series_ids).values_list(
+        Actual.objects.filter(indicator_id__in=series_ids).order_by("indicator_id", "year").values_list(
             "indicator_id", "year", "value", "status", "supplementary_value"
         )
     )

@@ -17,7 +17,7 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from core.bulk import bulk_upsert
-from kpis.editions import governing_editions, governing_plan_year
+from kpis.editions import GoverningEditions, governing_departments, governing_editions, governing_plan_year
 from kpis.models import (
     ActualStatus,
     Bureau,
@@ -65,16 +65,21 @@ def score_inputs_load(
     first_id: int | None = None,
     last_id: int | None = None,
     with_baseline: bool = True,
+    editions: GoverningEditions | None = None,
 ) -> dict[int, DepartmentInputs]:
     """One query: each indicator with its target of the year and its actuals of the year and the year before.
 
     Departments are the given ids, else those with ids in [first_id, last_id] (either end open)
-    that have indicators. An actual is reported only when ``classify_actual`` puts it in the score
+    that have indicators, of the editions governing the year (``editions``, else read here): the other
+    editions' indicators are never loaded, so a chunk's load does not grow with the number of plan
+    years. An actual is reported only when ``classify_actual`` puts it in the score
     (``provisional``: the policy admits submitted values); so is last year's, which is only a
     baseline for less-is-better indicators under the "baseline" rule; ``with_baseline=False``
     leaves that join out (every baseline None).
     """
     indicator_qs = _scoped(Indicator.objects.all(), "department_id", department_ids, first_id, last_id)
+    if department_ids is None:
+        indicator_qs = (editions or governing_editions(year)).filter(indicator_qs, bureau="department__bureau")
     relations = {
         "this_target": FilteredRelation("targets", condition=Q(targets__year=year)),
         "this_actual": FilteredRelation("actuals", condition=Q(actuals__year=year, actuals__period=0)),
@@ -235,12 +240,14 @@ def scores_recompute_range(year: int, first_id: int | None, last_id: int | None,
 def year_chunks(year: int, parts: int) -> list[tuple[int | None, int | None]]:
     """Split a year's departments into ``parts`` id ranges of about equal size that cover every id.
 
-    The first range is open below and the last open above, so a department created meanwhile is
-    still in one of them. Also makes sure the year's policy exists, so that chunks recomputed in
-    parallel do not race to create it.
+    Equal in the departments of the editions governing the year, the ones a chunk scores: with two
+    plan editions, last year's departments (lower ids) would otherwise fill the first chunk with
+    nothing to do while the last one did all the work. The first range is open below and the last open
+    above, so a department created meanwhile is still in one of them. Also makes sure the year's policy
+    exists, so that chunks recomputed in parallel do not race to create it.
     """
     policy_current(year)
-    ids = list(Department.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(governing_departments(year).order_by("pk").values_list("pk", flat=True))
     parts = max(1, min(parts, len(ids)))
     if parts == 1:
         return [(None, None)]
@@ -274,7 +281,7 @@ def _recompute(
                 wanted = [department_id for department_id in wanted if department_id in governed]
         loaded = score_inputs_load(
             year, department_ids, provisional=rules.provisional, first_id=first_id, last_id=last_id,
-            with_baseline=rules.lower_is_better == "baseline",
+            with_baseline=rules.lower_is_better == "baseline", editions=editions,
         )
         # Read even when forced: a result equal to the stored one changes nothing a page shows.
         stored_qs = DepartmentScore.objects.filter(year=year)

@@ -28,7 +28,7 @@ from kpis.models import (
     Target,
 )
 from kpis.score_selectors import bureau_rollups, scoreboard_page
-from kpis.services.scores import scores_recompute
+from kpis.services.scores import score_inputs_load, scores_recompute, scores_recompute_range, year_chunks
 from tests.conftest import SAMPLE_PLAN
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +202,21 @@ def test_each_year_s_scoreboard_shows_each_department_once_from_the_edition_gove
         assert overall.rollup.department_count == 3 and [line.bureau_id for line in lines] == [expected]
         scored = set(DepartmentScore.objects.filter(year=year).values_list("department__bureau_id", flat=True))
         assert scored == {expected}, year  # the recompute scores the governing edition only
+
+
+def test_a_year_s_chunks_share_the_governing_edition_s_departments_and_load_no_other_edition(jeonbuk, tmp_path):
+    plan_import(path=SAMPLE_PLAN, organization=jeonbuk)
+    plan_import(path=variant(tmp_path, "plan-2026.txt", plan_year=2026), organization=jeonbuk)
+    governing = {2025: set(), 2026: set()}
+    for pk, plan_year in Department.objects.values_list("pk", "bureau__plan_year"):
+        governing[plan_year].add(pk)
+    for year, plan_year in ((2025, 2025), (2026, 2026)):
+        chunks = year_chunks(year, 2)
+        # each chunk scores some of the year's three departments; last year's edition is nobody's share
+        assert [scores_recompute_range(year, first, last, force=True) for first, last in chunks] == [1, 2], year
+        for first, last in chunks:
+            loaded = score_inputs_load(year, None, provisional=False, first_id=first, last_id=last)
+            assert loaded and set(loaded) <= governing[plan_year], (year, first, last)
 
 
 def test_an_import_naming_no_organization_goes_to_the_installation_s_own(db, settings):

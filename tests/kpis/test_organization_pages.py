@@ -202,14 +202,27 @@ def test_the_national_viewer_compares_every_organization_sorted(client, national
 def test_the_comparison_runs_a_fixed_number_of_queries(client, national_viewer, django_assert_max_num_queries):
     client.force_login(national_viewer)
     client.get(reverse("scores:compare", args=[YEAR]))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):  # session, user, data version, the header's organizations; the table cached
         client.get(reverse("scores:compare", args=[YEAR]))
     for number in range(20):  # twenty more organizations, with a bureau each: the same queries
         organization = Organization.objects.create(name=f"기관{number:02d}")
         organization.bureaus.create(name="기획조정실", plan_year=2025)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # built again (a new version): the version and the comparison's own
         response = client.get(reverse("scores:compare", args=[YEAR]))
     assert len(response.context["lines"]) == 22
+
+
+def test_the_comparison_shows_a_new_organization_and_new_scores_after_it_was_read(client, national_viewer, jeonbuk):
+    client.force_login(national_viewer)
+    url = reverse("scores:compare", args=[2023])  # the sample's scored year
+    before = {line.name: line for line in client.get(url).context["lines"]}
+    assert before[jeonbuk.name].scored_count == 0 and "부산광역시" not in before
+    Organization.objects.create(name="부산광역시")
+    scores_recompute(2023)
+    after = {line.name: line for line in client.get(url).context["lines"]}
+    assert "부산광역시" in after
+    scored = DepartmentScore.objects.filter(year=2023, department__bureau__organization=jeonbuk).exclude(score=None)
+    assert after[jeonbuk.name].scored_count == scored.count() > 0
 
 
 def test_a_user_of_one_organization_cannot_compare(client, evaluator):
