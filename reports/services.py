@@ -11,6 +11,7 @@ from core.errors import InvalidInput, InvalidState, NotFound
 from core.security import log_refusal
 from kpis.models import ChangeSource, Indicator
 from kpis.scope import scoped
+from kpis.years import year_is_finalised
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.permissions import require_report_writer, require_reviewer
 from kpis.services.review_flow import (
@@ -32,7 +33,7 @@ TEXT_MAX_LENGTH = 4000
 
 
 def _indicator(user: User, indicator_id: int) -> Indicator:
-    indicator = scoped(Indicator.objects.select_related("department"), user).filter(pk=indicator_id).first()
+    indicator = scoped(Indicator.objects.select_related("department__bureau"), user).filter(pk=indicator_id).first()
     if indicator is None:
         log_refusal(user, "out_of_scope", f"indicator={indicator_id}")
         raise NotFound("성과지표를 찾을 수 없습니다.")
@@ -41,7 +42,7 @@ def _indicator(user: User, indicator_id: int) -> Indicator:
 
 def _entry(user: User, entry_id: int) -> ReportEntry:
     entry = (
-        scoped(ReportEntry.objects.select_related("indicator__department"), user, "indicator__department__bureau__organization_id")
+        scoped(ReportEntry.objects.select_related("indicator__department__bureau"), user, "indicator__department__bureau__organization_id")
         .filter(pk=entry_id)
         .first()
     )
@@ -91,6 +92,7 @@ def report_entry_save(
     """Create or change the draft of an indicator's entry for `year` (refused once submitted or approved)."""
     indicator = _indicator(user, indicator_id)
     require_report_writer(user, indicator.department_id)
+    _refuse_finalised(indicator, year)
     texts = _clean_texts(
         {"shortfall_reason": shortfall_reason, "improvement_plan": improvement_plan, "analysis": analysis}
     )
@@ -113,7 +115,16 @@ def report_entry_save(
     if updated != 1:
         raise _stale(entry)
     _audit(user, source, entry, "update", changes=changes)
-    return ReportEntry.objects.select_related("indicator__department").get(pk=entry.pk)
+    return ReportEntry.objects.select_related("indicator__department__bureau").get(pk=entry.pk)
+
+
+def _refuse_finalised(indicator: Indicator, year: int) -> None:
+    """A finalised year's report is built from frozen results: its entries are frozen with them until an admin
+    reopens the year."""
+    if year_is_finalised(indicator.department.bureau.organization_id, year):
+        raise InvalidState(
+            f"{year}년 결과가 확정되어 성과보고서 작성 내용을 바꿀 수 없습니다. 바꾸려면 관리자가 확정을 취소해야 합니다."
+        )
 
 
 def _transition(
@@ -121,11 +132,12 @@ def _transition(
     source: str, comment: str = "", extra: dict | None = None,
 ) -> ReportEntry:
     refuse_unless_status(entry, allowed_from, action)
+    _refuse_finalised(entry.indicator, entry.year)
     if not step(ReportEntry.objects, entry, expected_version=expected_version, allowed_from=allowed_from, to=to,
                 extra=extra):
         raise _stale(entry)
     _audit(user, source, entry, action, field="status", old=entry.status, new=to, comment=comment)
-    return ReportEntry.objects.select_related("indicator__department").get(pk=entry.pk)
+    return ReportEntry.objects.select_related("indicator__department__bureau").get(pk=entry.pk)
 
 
 @transaction.atomic

@@ -157,3 +157,24 @@ def test_an_admin_cannot_approve_an_entry_they_wrote(admin_user, meetings):
         report_entry_approve(user=admin_user, entry_id=entry.pk)
 
     assert "자신이 입력하거나 제출한 보고서 작성 내용은 승인할 수 없습니다" in refused.value.message
+
+
+def test_a_finalised_year_s_entries_are_frozen_with_its_results(dept_user, evaluator, meetings):
+    from django.utils import timezone
+
+    from tests.factories import entry_year
+
+    entry = report_entry_save(user=dept_user, indicator_id=meetings.pk, year=REPORTED, analysis="목표 초과 달성")
+    entry = report_entry_submit(user=dept_user, entry_id=entry.pk)
+    entry_year(REPORTED, finalised_at=timezone.now())
+    before = len(entry_audit(entry))
+
+    with pytest.raises(InvalidState) as refused:
+        report_entry_approve(user=evaluator, entry_id=entry.pk)
+    assert "확정" in refused.value.message
+    with pytest.raises(InvalidState):
+        report_entry_save(user=dept_user, indicator_id=meetings.pk, year=REPORTED, analysis="바꾼 분석")
+
+    entry.refresh_from_db()
+    assert (entry.status, entry.analysis) == (ReportEntryStatus.SUBMITTED, "목표 초과 달성")
+    assert len(entry_audit(entry)) == before
