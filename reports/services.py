@@ -11,7 +11,6 @@ from core.errors import InvalidInput, InvalidState, NotFound
 from core.security import log_refusal
 from kpis.models import ChangeSource, Indicator
 from kpis.scope import scoped
-from kpis.years import year_is_finalised
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.permissions import require_report_writer, require_reviewer
 from kpis.services.review_flow import (
@@ -24,6 +23,7 @@ from kpis.services.review_flow import (
     step,
     submitted_fields,
 )
+from kpis.years import year_is_finalised
 from reports.achievement import falls_short, shortfall_text, year_rates
 from reports.models import ReportEntry, ReportEntryStatus
 from reports.selectors import TEXT_FIELDS
