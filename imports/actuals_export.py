@@ -161,8 +161,8 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
         rows = (
             Indicator.objects.filter(department_id__in=batch).annotate(
                 target=FilteredRelation("targets", condition=Q(targets__year=year)),
-                current=FilteredRelation("actuals", condition=Q(actuals__year=year)),
-                last_year=FilteredRelation("actuals", condition=Q(actuals__year=year - 1)),
+                current=FilteredRelation("actuals", condition=Q(actuals__year=year, actuals__period=0)),
+                last_year=FilteredRelation("actuals", condition=Q(actuals__year=year - 1, actuals__period=0)),
             )
             .order_by("department__bureau_id", "department__order", "department_id", "order", "id")
             .values_list(

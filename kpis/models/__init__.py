@@ -7,6 +7,7 @@ from kpis.models.actuals import (
     EntryException,
     EntryYear,
     Evidence,
+    PeriodSetting,
 )
 from kpis.models.organization import Organization, OrganizationKind
 from kpis.models.plan import (
@@ -36,6 +37,6 @@ from kpis.models.scores import (
 __all__ = [
     "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
     "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
-    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PolicyGoal", "Reminder", "ScorePublication",
+    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PeriodSetting", "PolicyGoal", "Reminder", "ScorePublication",
     "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target", "TargetRevision", "Team", "UnreportedMode",
 ]

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from core.numbers import VALUE_DIGITS
 from kpis.models.plan import Department, Indicator
+from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency
 
 
 class ActualStatus(models.TextChoices):
@@ -27,9 +28,23 @@ class ChangeSource(models.TextChoices):
     SYSTEM = "system", "시스템"
 
 
+class YearActualManager(models.Manager):
+    """The year rows only (period 0): what every reader of "the actual of a year" means."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(period=0)
+
+
 class Actual(models.Model):
+    """An indicator's actual of a year (period 0) or of one period of it (1..4: quarters, 1..2: halves).
+
+    `objects` (the default manager, so also `indicator.actuals`) reads the year rows only; `all_periods`
+    reads every row. A periodic year's year row is derived from its period rows (kpis/services/periods.py).
+    """
+
     indicator = models.ForeignKey(Indicator, verbose_name="성과지표", on_delete=models.CASCADE, related_name="actuals")
     year = models.PositiveIntegerField("연도")
+    period = models.PositiveSmallIntegerField("기간", default=0, help_text="0: 연간, 1~4: 분기(반기는 1~2)")
     value = models.DecimalField("실적", null=True, blank=True, **VALUE_DIGITS)
     supplementary_value = models.DecimalField("보조 실적(괄호)", null=True, blank=True, **VALUE_DIGITS)
     raw_text = models.CharField("원문", max_length=100, blank=True)
@@ -53,17 +68,23 @@ class Actual(models.Model):
     )
     review_comment = models.TextField("검토 의견", blank=True)
 
+    objects = YearActualManager()
+    all_periods = models.Manager()
+
     class Meta:
         verbose_name = "실적"
         verbose_name_plural = "실적"
-        ordering = ["indicator", "year"]
+        ordering = ["indicator", "year", "period"]
+        base_manager_name = "all_periods"
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year"], name="actual_unique_year"),
+            models.UniqueConstraint(fields=["indicator", "year", "period"], name="actual_unique_period"),
             models.CheckConstraint(condition=Q(version__gte=1), name="actual_version_positive"),
+            models.CheckConstraint(condition=Q(period__lte=4), name="actual_period_in_year"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}/{self.year}: {self.value}"
+        suffix = f"/{self.period}" if self.period else ""
+        return f"{self.indicator_id}/{self.year}{suffix}: {self.value}"
 
     @property
     def is_reported(self) -> bool:
@@ -118,6 +139,7 @@ class AuditEntry(models.Model):
         db_index=False,
     )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
+    period = models.PositiveSmallIntegerField("기간", default=0)  # of an actual: 0 the year, 1..4 a period
     entity = models.CharField("대상", max_length=40)
     action = models.CharField("동작", max_length=40)
     field = models.CharField("항목", max_length=60, blank=True)
@@ -171,3 +193,30 @@ class EntryException(models.Model):
         verbose_name = "마감 예외"
         verbose_name_plural = "마감 예외"
         constraints = [models.UniqueConstraint(fields=["department", "year"], name="entry_exception_unique")]
+
+
+class PeriodSetting(models.Model):
+    """An organization's year reported by period (quarters or halves) besides the year value, set by its admins."""
+
+    organization = models.ForeignKey(
+        "kpis.Organization", verbose_name="기관", on_delete=models.CASCADE, related_name="period_settings"
+    )
+    year = models.PositiveIntegerField("연도")
+    frequency = models.CharField("기간 구분", max_length=10, choices=PeriodFrequency.choices)
+    updated_at = models.DateTimeField("수정 시각", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="수정자", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "기간별 실적 설정"
+        verbose_name_plural = "기간별 실적 설정"
+        ordering = ["organization", "-year"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="period_setting_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}: {self.get_frequency_display()}"
+
+    @property
+    def count(self) -> int:
+        return PERIOD_COUNTS[PeriodFrequency(self.frequency)]

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from core.numbers import VALUE_DIGITS, format_figure
 from kpis.domain import MAX_PLACES, ValueDomain
 from kpis.models.organization import Organization
+from kpis.period_rules import PeriodRule, period_rule_for
 
 
 class Bureau(models.Model):
@@ -168,6 +169,10 @@ class Indicator(models.Model):
         "표시 소수 자릿수", null=True, blank=True, validators=[MaxValueValidator(MAX_PLACES)],
         help_text="비워 두면 입력한 대로(소수 둘째 자리까지) 표시합니다.",
     )
+    period_rule = models.CharField(
+        "기간 실적 집계 방식", max_length=10, choices=PeriodRule.choices, blank=True,
+        help_text="분기·반기 실적에서 연간 실적을 구하는 방식. 비워 두면 단위에 따릅니다(%: 마지막 누적값, 그 밖: 합계).",
+    )
     input_min = models.DecimalField("산식 입력값 최솟값", null=True, blank=True, **VALUE_DIGITS)
     input_max = models.DecimalField("산식 입력값 최댓값", null=True, blank=True, **VALUE_DIGITS)
     input_places = models.PositiveSmallIntegerField(
@@ -207,6 +212,11 @@ class Indicator(models.Model):
     @property
     def value_domain(self) -> ValueDomain:
         return ValueDomain(minimum=self.value_min, maximum=self.value_max, places=self.value_places)
+
+    @property
+    def year_rule(self) -> PeriodRule:
+        """How the year value follows from period values (`kpis.period_rules`)."""
+        return period_rule_for(self.period_rule, self.unit)
 
     @property
     def input_domain(self) -> ValueDomain:

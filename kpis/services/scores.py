@@ -77,14 +77,14 @@ def score_inputs_load(
     indicator_qs = _scoped(Indicator.objects.all(), "department_id", department_ids, first_id, last_id)
     relations = {
         "this_target": FilteredRelation("targets", condition=Q(targets__year=year)),
-        "this_actual": FilteredRelation("actuals", condition=Q(actuals__year=year)),
+        "this_actual": FilteredRelation("actuals", condition=Q(actuals__year=year, actuals__period=0)),
     }
     columns = [
         "id", "department_id", "short_name", "weight", "direction", "band_tolerance", "display_places",
         "this_target__value", "this_target__revised_at", "this_actual__value", "this_actual__status",
     ]
     if with_baseline:
-        relations["prior_actual"] = FilteredRelation("actuals", condition=Q(actuals__year=year - 1))
+        relations["prior_actual"] = FilteredRelation("actuals", condition=Q(actuals__year=year - 1, actuals__period=0))
         columns += ["prior_actual__value", "prior_actual__status"]
     queryset = indicator_qs.annotate(**relations).order_by("department_id", "order", "id").values_list(*columns)
     # Client-side, in large chunks: a server-side cursor would cost a round trip per chunk.
