@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from core.numbers import format_figure
+from kpis.period_rules import PeriodRule, period_label, year_value
 from kpis.scoring import Direction, IndicatorInput, RateStatus, Rules, achievement_rate
 from kpis.scoring.numbers import div
 
@@ -43,15 +44,6 @@ UNBOUNDED = Rules(cap=None, floor=None, lower_is_better="target_over_actual")
 
 NO_TARGET = "연간 목표가 0이거나 없어 진도를 판단할 수 없습니다"
 NOTHING_YET = "아직 실적이 입력된 기간이 없습니다"
-
-
-class Aggregation(StrEnum):
-    SUM = "sum"
-    LAST = "last"
-    AVERAGE = "average"
-
-
-AGGREGATION_LABELS = {Aggregation.SUM: "누계", Aggregation.LAST: "최종 누적값", Aggregation.AVERAGE: "평균"}
 
 
 class ProgressStatus(StrEnum):
@@ -76,7 +68,7 @@ STATUS_FLOORS: tuple[tuple[ProgressStatus, Decimal], ...] = (
 class ProgressInput:
     indicator_id: int
     direction: Direction | str
-    aggregation: Aggregation | str
+    aggregation: PeriodRule | str
     period_count: int
     # One entry per period of the year, in order; None: not reported (or not counted).
     values: tuple[Decimal | None, ...]
@@ -105,15 +97,6 @@ class ProgressResult:
         return "판단 불가" if self.status is None else self.status.label
 
 
-def period_label(index: int, period_count: int) -> str:
-    """The name of period `index` (1-based): '2분기', '상반기', or '3기' for another split."""
-    if period_count == 4:
-        return f"{index}분기"
-    if period_count == 2:
-        return ("상반기", "하반기")[index - 1]
-    return f"{index}기"
-
-
 def elapsed_periods(values: tuple[Decimal | None, ...]) -> int:
     """How many periods are judged: through the latest one with a value (0 when none has)."""
     for index in range(len(values), 0, -1):
@@ -136,25 +119,27 @@ def progress(item: ProgressInput) -> ProgressResult:
         raise ValueError(f"bad periods: {k} of {n} with {len(item.values)} values")
     if item.period_targets is not None and len(item.period_targets) != n:
         raise ValueError(f"bad period targets: {len(item.period_targets)} for {n} periods")
-    rule = Aggregation(item.aggregation)
+    rule = PeriodRule(item.aggregation)
     places = item.display_places
     if k == 0:
         return _none(item, NOTHING_YET, "")
     judged = item.values[:k]
+    if all(value is None for value in judged):
+        return _none(item, NOTHING_YET, "")
     labels = _span(k, n)
 
-    if rule is Aggregation.SUM:
+    if rule is PeriodRule.SUM:
         missing = [period_label(i + 1, n) for i, value in enumerate(judged) if value is None]
         if missing:
             return _none(item, f"{', '.join(missing)} 실적이 없어 누계를 낼 수 없습니다", "")
-        to_date = sum(judged, Decimal(0))
+        to_date = year_value(rule, judged)
         to_date_text = f"{labels} 실적 누계 {_sum_text(judged, places)} = {format_figure(to_date, places)}"
-    elif rule is Aggregation.LAST:
-        to_date = judged[-1]
+    elif rule is PeriodRule.LAST:
+        to_date = year_value(rule, judged)
         to_date_text = f"{period_label(k, n)} 누적 실적 {format_figure(to_date, places)}"
     else:
         reported = [value for value in judged if value is not None]
-        to_date = _quantize(div(sum(reported, Decimal(0)), Decimal(len(reported))))
+        to_date = _quantize(year_value(rule, reported))
         to_date_text = (
             f"{labels} 실적 평균 ({_sum_text(reported, places)}) / {len(reported)} = {format_figure(to_date, places)}"
         )
@@ -180,33 +165,33 @@ def progress(item: ProgressInput) -> ProgressResult:
     return ProgressResult(item.indicator_id, status, k, to_date, expected, rate.raw_rate, projection, "", working)
 
 
-def _expected(item: ProgressInput, rule: Aggregation, k: int) -> tuple[Decimal | None, str]:
+def _expected(item: ProgressInput, rule: PeriodRule, k: int) -> tuple[Decimal | None, str]:
     """The value expected after k periods and its working: from per-period targets when set for every
     judged period, else from the year target."""
     n, places = item.period_count, item.display_places
     own = item.period_targets[:k] if item.period_targets is not None else ()
     if own and all(value is not None for value in own):
-        if rule is Aggregation.SUM:
+        if rule is PeriodRule.SUM:
             expected = sum(own, Decimal(0))
             return expected, f"기간 목표 {_sum_text(own, places)} = {format_figure(expected, places)}"
-        if rule is Aggregation.LAST:
+        if rule is PeriodRule.LAST:
             return own[-1], f"{period_label(k, n)} 기간 목표 {format_figure(own[-1], places)}"
         expected = _quantize(div(sum(own, Decimal(0)), Decimal(k)))
         return expected, f"기간 목표 평균 ({_sum_text(own, places)}) / {k} = {format_figure(expected, places)}"
     target = item.target
     if target is None or target == 0:
         return None, ""
-    if rule is Aggregation.AVERAGE:
+    if rule is PeriodRule.AVERAGE:
         return target, f"기간 목표 = 연간 목표 {format_figure(target, places)}"
     expected = _quantize(div(target * k, Decimal(n)))
     return expected, f"기간 목표 = 연간 목표 {format_figure(target, places)} × {k}/{n} = {format_figure(expected, places)}"
 
 
-def _projection(rule: Aggregation, to_date: Decimal, k: int, n: int, places: int | None) -> tuple[Decimal, str]:
-    if rule is Aggregation.AVERAGE:
+def _projection(rule: PeriodRule, to_date: Decimal, k: int, n: int, places: int | None) -> tuple[Decimal, str]:
+    if rule is PeriodRule.AVERAGE:
         return to_date, f"연말 예상(지금까지 평균) {format_figure(to_date, places)}"
     projection = _quantize(div(to_date * n, Decimal(k)))
-    basis = "누계 추세" if rule is Aggregation.SUM else "누적값 추세"
+    basis = "누계 추세" if rule is PeriodRule.SUM else "누적값 추세"
     return projection, f"연말 예상({basis}) {format_figure(to_date, places)} × {n}/{k} = {format_figure(projection, places)}"
 
 

@@ -8,11 +8,9 @@ import pytest
 from kpis.progress import (
     NO_TARGET,
     NOTHING_YET,
-    Aggregation,
     ProgressInput,
     ProgressStatus,
     elapsed_periods,
-    period_label,
     progress,
     status_for,
 )
@@ -160,6 +158,7 @@ def test_nothing_reported_yet_is_not_judged_and_says_why():
     result = run(quarters(), "11")
     assert result.elapsed == 0 and result.status is None and result.to_date is None
     assert result.reason == NOTHING_YET
+    assert run(quarters(), "11", rule="average", elapsed=2).reason == NOTHING_YET
 
 
 def test_the_working_shows_every_step_in_korean():
@@ -197,11 +196,6 @@ def test_elapsed_periods_run_through_the_latest_reported_one():
     assert elapsed_periods(quarters(None, None, "0")) == 3
 
 
-def test_period_names():
-    assert [period_label(i, 4) for i in range(1, 5)] == ["1분기", "2분기", "3분기", "4분기"]
-    assert [period_label(i, 2) for i in (1, 2)] == ["상반기", "하반기"]
-
-
 def test_inconsistent_periods_are_a_programming_error():
     with pytest.raises(ValueError):
         run(quarters("1"), "11", elapsed=5)
@@ -209,7 +203,3 @@ def test_inconsistent_periods_are_a_programming_error():
         run(quarters("1"), "11", period_targets=("1",))
     with pytest.raises(ValueError):
         run(quarters("1"), "11", rule="median")
-
-
-def test_the_aggregation_rules_are_the_three_of_the_plan():
-    assert [rule.value for rule in Aggregation] == ["sum", "last", "average"]
