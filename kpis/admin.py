@@ -280,3 +280,6 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
 class DepartmentScoreAdmin(admin.ModelAdmin):
     list_display = ("department", "year", "score", "completeness", "grade", "computed_at")
     list_filter = ("year",)
+
+
+from kpis import period_target_admin  # noqa: F401  (registers PeriodTargetAdmin)

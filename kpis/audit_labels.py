@@ -23,6 +23,7 @@ from kpis.models import (
     Evidence,
     Indicator,
     IndicatorKind,
+    PeriodTarget,
     Target,
 )
 
@@ -38,6 +39,7 @@ ENTITIES: dict[str, tuple[str, type[models.Model]]] = {
     "indicator": ("성과지표", Indicator),
     "evidence": ("증빙자료", Evidence),
     "year": ("연도", EntryYear),
+    "period_target": ("기간 목표", PeriodTarget),
 }
 ACTIONS = {
     "create": "입력", "update": "수정", "submit": "제출", "approve": "승인", "return": "반려",
@@ -49,6 +51,8 @@ EVENTS = {
     ("actual", "update"): "실적 수정",
     ("target", "create"): "목표 입력",
     ("target", "update"): "목표 수정",
+    ("period_target", "create"): "기간 목표 입력",
+    ("period_target", "update"): "기간 목표 수정",
     ("indicator", "create"): "성과지표 등록",
     ("indicator", "update"): "성과지표 수정",
     ("evidence", "create"): "증빙자료 추가",
@@ -62,6 +66,7 @@ FIELDS = {
     ("actual", "status"): "상태",
     ("actual", "note"): "비고",
     ("target", "value"): "목표값",
+    ("period_target", "value"): "기간 목표값",
     ("indicator", "formula"): "측정산식",
     ("indicator", "direction"): "방향",
     ("evidence", "file"): "파일",

@@ -10,6 +10,7 @@ from kpis.models.actuals import (
     PeriodSetting,
 )
 from kpis.models.organization import Organization, OrganizationKind
+from kpis.models.period_targets import PeriodTarget
 from kpis.models.plan import (
     Bureau,
     Department,
@@ -37,6 +38,6 @@ from kpis.models.scores import (
 __all__ = [
     "Actual", "ActualStatus", "AuditEntry", "Bureau", "ChangeSource", "Department", "DepartmentScore", "Direction",
     "DirtyScore", "EntryException", "EntryYear", "Evidence", "Indicator", "IndicatorKind", "IndicatorScore",
-    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PeriodSetting", "PolicyGoal", "Reminder", "ScorePublication",
+    "LowerIsBetterMethod", "Organization", "OrganizationKind", "PeriodSetting", "PeriodTarget", "PolicyGoal", "Reminder", "ScorePublication",
     "ScoreSnapshot", "ScoringPolicy", "StrategicGoal", "Target", "TargetRevision", "Team", "UnreportedMode",
 ]
