@@ -1,0 +1,180 @@
+"""Progress of the indicators a user sees in a year reported by period: loaded once, judged by kpis.progress.
+
+Which period values count: those handed in, submitted (제출) or approved (승인), as kpis.scoring.classify_actual
+reads a policy that admits submitted values. A draft is still the department's and a returned value is
+being corrected: neither moves progress (nor does a period not entered). A year reported by year only
+(no PeriodSetting for the organization) has no progress during the year: its indicators are left out.
+
+Which indicators: those in force in the year (a year target present and not 0), as the reminders read it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from accounts.models import Role, User
+from kpis.models import PeriodTarget, Target
+from kpis.period_rules import period_label
+from kpis.periods import period_counts, period_values
+from kpis.progress import ProgressInput, ProgressResult, ProgressStatus, elapsed_periods, progress
+from kpis.scope import scoped
+from kpis.scoring import classify_actual
+
+# Status filter values of the early-warning page: every status, the warnings, or those not judged.
+WARNINGS = (ProgressStatus.AT_RISK, ProgressStatus.BEHIND)
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    indicator_id: int
+    name: str
+    unit: str
+    display_places: int | None
+    department_id: int
+    department_name: str
+    bureau_id: int
+    bureau_name: str
+    organization_id: int
+    rule_label: str
+    target: Decimal
+    periods: tuple[tuple[str, Decimal | None], ...]  # (label, counted value) per period
+    result: ProgressResult
+
+    @property
+    def status_key(self) -> str:
+        return UNKNOWN if self.result.status is None else self.result.status.value
+
+    @property
+    def is_warning(self) -> bool:
+        return self.result.status in WARNINGS
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many indicators of a bureau (or of all shown) stand in each status."""
+
+    name: str
+    on_track: int
+    at_risk: int
+    behind: int
+    unknown: int
+
+    @property
+    def total(self) -> int:
+        return self.on_track + self.at_risk + self.behind + self.unknown
+
+
+def progress_rows(
+    *, user: User, year: int, organization_id: int | None = None, bureau_id: int | None = None,
+    department_id: int | None = None,
+) -> list[ProgressRow]:
+    """The progress of the indicators in force in `year` of the organizations `user` sees (a department user:
+    their own department only), narrowed by the arguments given; in plan order. Four queries: targets, period
+    settings, period values, per-period targets."""
+    targets = scoped(_in_force(year), user, "indicator__department__bureau__organization_id")
+    if user.role == Role.DEPARTMENT and not user.is_superuser:
+        targets = targets.filter(indicator__department_id=user.department_id)
+    if organization_id is not None:
+        targets = targets.filter(indicator__department__bureau__organization_id=organization_id)
+    if bureau_id is not None:
+        targets = targets.filter(indicator__department__bureau_id=bureau_id)
+    if department_id is not None:
+        targets = targets.filter(indicator__department_id=department_id)
+    return _rows(targets, year)
+
+
+def department_progress_rows(*, year: int, department_ids: Iterable[int]) -> list[ProgressRow]:
+    """`progress_rows` of these departments for a message to their own users (reminders, the weekly summary): the
+    caller chose the departments, so no user's scope applies."""
+    return _rows(_in_force(year).filter(indicator__department_id__in=list(department_ids)), year)
+
+
+def _in_force(year: int) -> QuerySet[Target]:
+    return (
+        Target.objects.filter(year=year, value__isnull=False).exclude(value=0)
+        .select_related("indicator__department__bureau")
+    )
+
+
+def _rows(targets: QuerySet[Target], year: int) -> list[ProgressRow]:
+    targets = list(
+        targets.order_by(
+            "indicator__department__bureau__name", "indicator__department__order", "indicator__department__name",
+            "indicator__order", "indicator_id",
+        )
+    )
+    if not targets:
+        return []
+    counts = period_counts(
+        organization_ids={t.indicator.department.bureau.organization_id for t in targets}, year=year
+    )
+    targets = [t for t in targets if counts.get(t.indicator.department.bureau.organization_id)]
+    if not targets:
+        return []
+    ids = [t.indicator_id for t in targets]
+    values = period_values(indicator_ids=ids, year=year)
+    own_targets: dict[int, dict[int, Decimal | None]] = {}
+    for indicator_id, period, value in PeriodTarget.objects.filter(indicator_id__in=ids, year=year).values_list(
+        "indicator_id", "period", "value"
+    ):
+        own_targets.setdefault(indicator_id, {})[period] = value
+    return [_row(t, counts[t.indicator.department.bureau.organization_id], values, own_targets) for t in targets]
+
+
+def _row(
+    target: Target, count: int, values: dict, own_targets: dict[int, dict[int, Decimal | None]]
+) -> ProgressRow:
+    indicator = target.indicator
+    rows = values.get(indicator.pk, {})
+    counted = tuple(_counted(rows.get(period)) for period in range(1, count + 1))
+    own = own_targets.get(indicator.pk)
+    rule = indicator.year_rule
+    result = progress(
+        ProgressInput(
+            indicator_id=indicator.pk, direction=indicator.direction, aggregation=rule, period_count=count,
+            values=counted, target=target.value, elapsed=elapsed_periods(counted),
+            period_targets=tuple(own.get(p) for p in range(1, count + 1)) if own else None,
+            band_tolerance=indicator.band_tolerance, display_places=indicator.display_places,
+        )
+    )
+    department = indicator.department
+    return ProgressRow(
+        indicator_id=indicator.pk, name=indicator.short_name or indicator.name, unit=indicator.unit,
+        display_places=indicator.display_places, department_id=department.pk, department_name=department.name,
+        bureau_id=department.bureau_id, bureau_name=department.bureau.name,
+        organization_id=department.bureau.organization_id, rule_label=rule.label, target=target.value,
+        periods=tuple((period_label(p, count), counted[p - 1]) for p in range(1, count + 1)), result=result,
+    )
+
+
+def _counted(actual) -> Decimal | None:
+    if actual is None:
+        return None
+    standing = classify_actual(actual.status, actual.value is not None, provisional=True)
+    return actual.value if standing.in_score else None
+
+
+def rows_with_status(rows: list[ProgressRow], status: str) -> list[ProgressRow]:
+    """`rows` of one status key ('on_track', 'at_risk', 'behind', 'unknown'), 'warning' (주의·부진), or all ('')."""
+    if not status:
+        return rows
+    if status == "warning":
+        return [row for row in rows if row.is_warning]
+    return [row for row in rows if row.status_key == status]
+
+
+def status_counts(rows: Iterable[ProgressRow], *, by: str = "bureau") -> list[StatusCounts]:
+    """Status counts per bureau (`by="bureau"`) or per department (`by="department"`), in the rows' order."""
+    tallies: dict[str, Counter] = {}
+    for row in rows:
+        name = row.bureau_name if by == "bureau" else row.department_name
+        tallies.setdefault(name, Counter())[row.status_key] += 1
+    return [
+        StatusCounts(name, tally["on_track"], tally["at_risk"], tally["behind"], tally[UNKNOWN])
+        for name, tally in tallies.items()
+    ]
