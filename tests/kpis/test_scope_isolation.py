@@ -220,6 +220,7 @@ PAGE_LISTS = {
     "imports:history": "/imports/history/",
     "scores:board": f"/scores/{YEAR}/",
     "plans:list": "/plans/",
+    "progress:warnings": f"/progress/{YEAR}/?status=all",
 }
 PAGE_EXPORTS = {"scores:export": f"/scores/{YEAR}/export.xlsx", "imports:plan_export": "/imports/plan/export/"}
 PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/imports/test_scope_isolation.py
@@ -227,7 +228,7 @@ PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/import
 # finalise and reopen (admins; the scores of a year are per department), the recompute's progress.
 PAGE_EXEMPT = {
     "accounts:login", "accounts:logout", "healthz", "readyz", "favicon", "entry:mine", "scores:home",
-    "scores:recompute", "scores:recompute_status", "scores:finalise", "scores:reopen",
+    "scores:recompute", "scores:recompute_status", "scores:finalise", "scores:reopen", "progress:home",
 }
 
 
