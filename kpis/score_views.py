@@ -31,6 +31,7 @@ from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.current import current_organization, current_organization_set, sees_several
 from kpis.models import Department, DirtyScore, Organization
+from kpis.progress_selectors import progress_rows, status_counts
 from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
@@ -225,6 +226,10 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         "can_finalise": is_admin(request.user),
         "query": _filter_query(filters),
         "worker_down": not worker_responding(),
+        # Progress during the year (kpis.progress), read live: it moves with every period value, not with scores.
+        "progress": status_counts(
+            progress_rows(user=request.user, year=year, organization_id=organization.pk) if organization else []
+        ),
     }
     return render(request, "kpis/scores/scoreboard.html", context)
 
@@ -370,7 +375,8 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
         for line in page.indicators
         if line.years
     ]
-    context = {"page": page, "year": year, "contribution_svg": contribution_svg, "series": series}
+    progress = progress_rows(user=request.user, year=year, department_id=department_id)
+    context = {"page": page, "year": year, "contribution_svg": contribution_svg, "series": series, "progress": progress}
     return render(request, "kpis/scores/drilldown.html", context)
 
 

@@ -144,7 +144,21 @@ def test_an_evaluator_of_a_never_sees_b(quarters, evaluator):
 
 
 def test_the_list_takes_a_fixed_number_of_queries(quarters, evaluator, django_assert_num_queries):
-    # 1 targets ⟕ indicator ⟕ department ⟕ bureau · 2 period settings · 3 period values · 4 per-period targets
+    # 1 period settings · 2 targets ⟕ indicator ⟕ department ⟕ bureau · 3 period values · 4 per-period targets
     with django_assert_num_queries(4):
         rows = progress_rows(user=evaluator, year=YEAR)
     assert len(rows) == 9  # every indicator in force in 2025, three departments
+    with django_assert_num_queries(1):
+        assert progress_rows(user=evaluator, year=YEAR + 1) == []  # by year only
+
+
+def test_the_scoreboard_shows_progress_by_bureau_during_the_year(quarters, evaluator):
+    body = login(evaluator).get(f"/scores/{YEAR}/").content.decode()
+    assert "기간별 진도 현황" in body and f"/progress/{YEAR}/" in body
+    assert "기간별 진도 현황" not in login(evaluator).get(f"/scores/{YEAR + 1}/").content.decode()
+
+
+def test_the_drilldown_shows_each_indicators_progress(quarters, evaluator, volunteering):
+    body = login(evaluator).get(f"/scores/{YEAR}/departments/{volunteering.department_id}/").content.decode()
+    assert "기간별 진도" in body and "66.67%" in body and "부진" in body
+    assert "연말 예상(누적값 추세) 2 × 4/2 = 4" in body
