@@ -195,6 +195,17 @@ def _projection(rule: PeriodRule, to_date: Decimal, k: int, n: int, places: int 
     return projection, f"연말 예상({basis}) {format_figure(to_date, places)} × {n}/{k} = {format_figure(projection, places)}"
 
 
+def summary_line(name: str, result: ProgressResult, target: Decimal | None, places: int | None = None) -> str:
+    """One indicator's progress in a sentence, as messages (reminders, the weekly summary) name it:
+    '자원봉사 활동률: 부진 — 진도율 66.67%, 연말 예상 4 (연간 목표 6)'; a reason when it is not judged."""
+    if result.status is None:
+        return f"{name}: 판단 불가 — {result.reason}"
+    return (
+        f"{name}: {result.status.label} — 진도율 {format_figure(result.pace, 2)}%, "
+        f"연말 예상 {format_figure(result.projection, places)} (연간 목표 {format_figure(target, places)})"
+    )
+
+
 def _none(
     item: ProgressInput, reason: str, working: str, to_date: Decimal | None = None, expected: Decimal | None = None,
     projection: Decimal | None = None,

@@ -88,10 +88,18 @@ def progress_rows(
     return _rows(targets, year)
 
 
-def department_progress_rows(*, year: int, department_ids: Iterable[int]) -> list[ProgressRow]:
-    """`progress_rows` of these departments for a message to their own users (reminders, the weekly summary): the
-    caller chose the departments, so no user's scope applies."""
-    return _rows(_in_force(year).filter(indicator__department_id__in=list(department_ids)), year)
+def department_progress_rows(
+    *, year: int, department_ids: Iterable[int] | None = None, organization_ids: Iterable[int] | None = None,
+) -> list[ProgressRow]:
+    """`progress_rows` for messages to departments' own users (reminders, the weekly summary): of these
+    departments, of these organizations, or (both None) of every organization. No user's scope applies: each
+    department's rows go to that department only."""
+    targets = _in_force(year)
+    if department_ids is not None:
+        targets = targets.filter(indicator__department_id__in=list(department_ids))
+    if organization_ids is not None:
+        targets = targets.filter(indicator__department__bureau__organization_id__in=list(organization_ids))
+    return _rows(targets, year)
 
 
 def _in_force(year: int) -> QuerySet[Target]:
