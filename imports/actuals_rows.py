@@ -23,7 +23,8 @@ from imports.workbook_cells import cell_text
 from kpis.domain import VALUE_FIELD, ValueRefused, note_check
 from kpis.formulas import Method
 from kpis.models import Actual, ActualStatus, Indicator
-from kpis.services.actuals import DIRECT_LABEL, actual_compute, editable_refusal, indicator_method
+from kpis.services.actual_values import DIRECT_LABEL, actual_compute, indicator_method
+from kpis.services.actuals import editable_refusal
 
 CHANGED, UNCHANGED, EMPTY, ERROR, STALE, CONFLICT = "changed", "unchanged", "empty", "error", "stale", "conflict"
 STATUS_LABELS = {

@@ -20,7 +20,8 @@ from kpis.evidence_selectors import evidence_get
 from kpis.models import Actual, ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
 from kpis.plausibility import value_warning
 from kpis.scoring import Rules
-from kpis.services.actuals import SaveOutcome, actual_compute, actual_save_outcome
+from kpis.services.actual_values import actual_compute
+from kpis.services.actuals import SaveOutcome, actual_save_outcome
 from kpis.services.evidence import evidence_add
 from kpis.services.permissions import can_write_actuals_of, require_year_open
 from kpis.services.policy import policy_rules

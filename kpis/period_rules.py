@@ -37,6 +37,11 @@ def period_rule_for(rule: str, unit: str) -> PeriodRule:
     return PeriodRule.LAST if (unit or "").strip() in RATE_UNITS else PeriodRule.SUM
 
 
+def frequency_label(count: int) -> str:
+    """What a period of a year in `count` periods is called: 분기 (4) or 반기 (2)."""
+    return "반기" if count == 2 else "분기"
+
+
 def period_label(period: int, count: int) -> str:
     """`1분기` … `4분기`, `상반기`/`하반기`; period 0 is the year."""
     if period == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kpis.models import Actual, Indicator, PeriodSetting
+from kpis.models import Actual, Department, Indicator, PeriodSetting
 from kpis.period_rules import period_label
 
 
@@ -51,3 +51,12 @@ def period_values(*, indicator_ids: Iterable[int], year: int) -> dict[int, dict[
     for actual in rows:
         result.setdefault(actual.indicator_id, {})[actual.period] = actual
     return result
+
+
+def department_period_counts(*, department_ids: Iterable[int], year: int) -> dict[int, int]:
+    """Each department's period count in `year` (0: by year only), in two queries."""
+    organization_of = dict(
+        Department.objects.filter(pk__in=set(department_ids)).values_list("pk", "bureau__organization_id")
+    )
+    counts = period_counts(organization_ids=organization_of.values(), year=year)
+    return {pk: counts.get(organization_id, 0) for pk, organization_id in organization_of.items()}

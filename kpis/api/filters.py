@@ -61,7 +61,10 @@ class ActualFilter(filters.FilterSet):
     indicator = IdFilter(field_name="indicator_id", help_text="성과지표 id")
     year = YearFilter(help_text="연도")
     status = filters.ChoiceFilter(choices=ActualStatus.choices, help_text="상태")
+    period = IdFilter(  # a bounded whole number like an id: 0..4, else 400
+        min_value=0, max_value=4, help_text="기간: 0은 연간 실적, 1~4는 분기(반기는 1~2) 실적. 생략하면 모두"
+    )
 
     class Meta:
         model = Actual
-        fields = ["organization", "plan_year", "department", "indicator", "year", "status"]
+        fields = ["organization", "plan_year", "department", "indicator", "year", "status", "period"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, When
 
 from accounts.models import User
 from core.numbers import format_figure
@@ -168,14 +168,17 @@ def indicator_scores(department_id: int, year: int) -> list[IndicatorScoreRow]:
 
 def actual_list() -> QuerySet[Actual]:
     """Actuals with their indicator, department, people, target and last stored rate; one query."""
-    return Actual.objects.select_related(
+    # Period rows too (`period` 1..4); the year's target and rate belong to the year row only.
+    return Actual.all_periods.select_related(
         "indicator__department", "updated_by", "submitted_by", "reviewed_by"
     ).annotate(
-        target_value=Subquery(
+        target_value=Case(When(period=0, then=Subquery(
             Target.objects.filter(indicator_id=OuterRef("indicator_id"), year=OuterRef("year")).values("value")[:1]
-        ),
-        stored_rate=Subquery(
+        ))),
+        stored_rate=Case(When(period=0, then=Subquery(
             IndicatorScore.objects.filter(indicator_id=OuterRef("indicator_id"), year=OuterRef("year"))
             .values("rate")[:1]
-        ),
-    ).order_by("indicator__department__order", "indicator__department_id", "indicator__order", "indicator_id", "year")
+        ))),
+    ).order_by(
+        "indicator__department__order", "indicator__department_id", "indicator__order", "indicator_id", "year", "period"
+    )

@@ -165,7 +165,8 @@ class ActualSerializer(serializers.ModelSerializer):
     class Meta:
         model = Actual
         fields = [
-            "id", "indicator", "indicator_name", "department", "department_name", "year", "value", "value_display",
+            "id", "indicator", "indicator_name", "department", "department_name", "year", "period", "value",
+            "value_display",
             "supplementary_value", "supplementary_value_display", "raw_text", "inputs", "inputs_display", "note",
             "status", "source", "placeholder_reason", "version", "updated_at", "updated_by", "submitted_at",
             "submitted_by", "reviewed_at", "reviewed_by", "review_comment", "target", "target_display", "rate",
@@ -221,9 +222,13 @@ class ActualValueSerializer(serializers.Serializer):
     )
 
 
+PERIOD_HELP = "기간: 0은 연간, 1~4는 분기(반기는 1~2). 기간별로 입력하는 연도의 연간 실적은 기간 실적에서 계산됩니다."
+
+
 class ActualCreateSerializer(ActualValueSerializer):
     indicator = id_field(help_text="성과지표 id")
     year = year_field(help_text="연도")
+    period = serializers.IntegerField(min_value=0, max_value=4, default=0, help_text=PERIOD_HELP)
     version = version_field(
         low=0, required=False, allow_null=True,
         help_text="화면에서 본 실적의 버전; 아직 실적 행이 없으면 생략하거나 null",

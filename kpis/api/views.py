@@ -171,7 +171,7 @@ class ActualViewSet(
             saved = actual_save_outcome(
                 user=request.user, indicator_id=data["indicator"], year=data["year"], inputs=data.get("inputs"),
                 value=data.get("value"), note=data.get("note"), expected_version=data.get("version"),
-                source=ChangeSource.API,
+                source=ChangeSource.API, period=data["period"],
             )
             body = self._data(saved.actual)
         # 201 only for a new actual; a change, or a save equal to what is stored, answers 200 with the current state.
@@ -191,7 +191,7 @@ class ActualViewSet(
             value = None if current.value is None else format(current.value, "f")
         return self._written(lambda: actual_save(
             user=request.user, indicator_id=current.indicator_id, year=current.year, inputs=inputs, value=value,
-            note=data.get("note"), expected_version=data["version"], source=ChangeSource.API,
+            note=data.get("note"), expected_version=data["version"], source=ChangeSource.API, period=current.period,
         ))
 
     @extend_schema(

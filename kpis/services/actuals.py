@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from itertools import islice
 from typing import Any
 
@@ -25,17 +24,18 @@ from django.utils import timezone
 from accounts.models import User
 from core.bulk import bulk_insert
 from core.errors import ConflictInfo, InvalidInput, InvalidState, NotFound, ServiceError, VersionConflict, YearClosed
-from core.numbers import plain_text
 from core.security import log_refusal
-from kpis.domain import VALUE_FIELD, ValueRefused, note_check, value_check, value_read, value_round
-from kpis.formulas import FormulaError, Method, classify_method
+from kpis.domain import ValueRefused, note_check
+from kpis.formulas import Method
 from kpis.models import Actual, ActualStatus, ChangeSource, Indicator
+from kpis.periods import department_period_counts
+from kpis.services.actual_values import ComputedValue, actual_compute, indicator_method
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
+from kpis.services.periods import period_refusal, year_rows_derive
 from kpis.services.permissions import require_actual_writer, require_year_open, require_years_open
 
 EDITABLE = frozenset({ActualStatus.NOT_REPORTED, ActualStatus.DRAFT, ActualStatus.RETURNED})
-DIRECT_LABEL = "실적"
 CHUNK = 2000  # rows locked, checked and written at a time
 # What the rules read of an indicator (its department, formula and domains): the rest is not loaded.
 COMPUTE_FIELDS = (
@@ -49,14 +49,8 @@ SAVED_FIELDS = [
 
 
 @dataclass(frozen=True)
-class ComputedValue:
-    value: Decimal
-    inputs: dict[str, str]
-
-
-@dataclass(frozen=True)
 class ActualInput:
-    """What a user asks to store as an indicator's draft actual of a year.
+    """What a user asks to store as an indicator's draft actual of a year (`period` 0) or of one of its periods.
 
     `inputs` (formula indicators) or `value` (direct ones) hold what was typed: text from a form, the API
     or a text cell, or a number from a numeric cell. `note` None keeps the stored note. `expected_version`
@@ -68,6 +62,7 @@ class ActualInput:
     value: object = None
     note: str | None = None
     expected_version: int | None = None
+    period: int = 0
 
 
 class RowRefused(ServiceError):
@@ -90,59 +85,10 @@ def editable_refusal(status: str) -> InvalidState | None:
     return InvalidState(f"'{label}' 상태의 실적은 수정할 수 없습니다.{locked}")
 
 
-def indicator_method(indicator: Indicator) -> Method | None:
-    """The indicator's formula as the plan holds it (None for a value entered directly)."""
-    if not indicator.input_names:
-        return None
-    try:
-        return classify_method(indicator.formula or indicator.method_text)
-    except FormulaError:
-        return None
-
-
-def actual_compute(
-    indicator: Indicator, *, inputs: Mapping[str, object] | None, value: object, method: Method | None = None,
-) -> ComputedValue:
-    """What the user typed, read against the indicator's domains and computed; field errors, nothing saved.
-
-    `method` may be given when the caller already holds `indicator_method(indicator)`.
-    """
-    names = indicator.input_names
-    if not names:
-        try:
-            return ComputedValue(value=value_read(value, indicator.value_domain, label=DIRECT_LABEL), inputs={})
-        except ValueRefused as exc:
-            raise InvalidInput({VALUE_FIELD: [exc.message]}) from exc
-    provided = dict(inputs or {})
-    errors: dict[str, list[str]] = {}
-    numbers: dict[str, Decimal] = {}
-    for name in names:
-        try:
-            numbers[name] = value_read(provided.get(name), indicator.input_domain, label=name)
-        except ValueRefused as exc:
-            errors[name] = [exc.message]
-    for name in sorted(set(provided) - set(names)):
-        errors[name] = [f"이 지표의 산식에 없는 항목입니다. 입력 항목: {', '.join(names)}"]
-    if errors:
-        raise InvalidInput(errors)
-    method = method or indicator_method(indicator)
-    if method is None or method.formula is None:
-        raise InvalidInput({VALUE_FIELD: ["이 지표의 측정산식을 읽을 수 없습니다. 관리자에게 알려 주세요."]})
-    evaluation = method.formula.evaluate(numbers)
-    if evaluation.value is None:
-        raise InvalidInput({VALUE_FIELD: [evaluation.reason]})
-    result = value_round(evaluation.value, indicator.value_domain)
-    try:
-        value_check(result, indicator.value_domain)
-    except ValueRefused as exc:
-        raise InvalidInput({VALUE_FIELD: [f"계산된 실적 {exc.message}"]}) from exc
-    return ComputedValue(value=result, inputs={name: plain_text(numbers[name]) for name in names})
-
-
 def version_conflict(actual_id: int, *, user: User | None = None) -> VersionConflict:
     """The refusal of a write made against an older version, with what the actual holds now; `user` (the
     caller) is told apart from another user."""
-    current = Actual.objects.select_related("updated_by").get(pk=actual_id)
+    current = Actual.all_periods.select_related("updated_by").get(pk=actual_id)
     return VersionConflict(
         ConflictInfo(
             value=current.value, inputs=dict(current.inputs), version=current.version,
@@ -177,6 +123,8 @@ class _Run:
     import_run_id: int | None
     now: Any
     allowed: set[int] = field(default_factory=set)  # departments checked: writer and open year
+    periods: dict[int, int] = field(default_factory=dict)  # department → its period count in the year (0: none)
+    derive: set[int] = field(default_factory=set)  # indicators whose period rows changed: their year row follows
     methods: dict[str, Method | None] = field(default_factory=dict)  # formula text → parsed once per call
     dirty: set[tuple[int, int]] = field(default_factory=set)
     created: int = 0
@@ -210,34 +158,40 @@ def _apply(
         while chunk := list(islice(iterator, CHUNK)):
             _save_chunk(run, chunk, offset)
             offset += len(chunk)
+        run.dirty |= year_rows_derive(
+            user=user, year=year, indicator_ids=run.derive, source=source, now=run.now, import_run_id=import_run_id
+        )
         dirty_mark(run.dirty)
     return run
 
 
 def actual_save(
     *, user: User, indicator_id: int, year: int, inputs: Mapping[str, object] | None = None, value: object = None,
-    note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB,
+    note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB, period: int = 0,
 ) -> Actual:
     """Save one draft actual (`actuals_save` for one row); raises the rule's own error."""
     return actual_save_outcome(
         user=user, indicator_id=indicator_id, year=year, inputs=inputs, value=value, note=note,
-        expected_version=expected_version, source=source,
+        expected_version=expected_version, source=source, period=period,
     ).actual
 
 
 def actual_save_outcome(
     *, user: User, indicator_id: int, year: int, inputs: Mapping[str, object] | None = None, value: object = None,
-    note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB,
+    note: str | None = None, expected_version: int | None = None, source: str = ChangeSource.WEB, period: int = 0,
 ) -> SavedActual:
     """`actual_save`, telling a new actual, a changed one and an unchanged one apart (for a 201 or a 200)."""
-    row = ActualInput(indicator_id=indicator_id, inputs=inputs, value=value, note=note, expected_version=expected_version)
+    row = ActualInput(
+        indicator_id=indicator_id, inputs=inputs, value=value, note=note, expected_version=expected_version,
+        period=period,
+    )
     with transaction.atomic():
         try:
             run = _apply(user=user, year=year, rows=[row], source=source)
         except RowRefused as exc:
             raise exc.cause from None
         # Read before the commit: once the write is committed, nothing left can fail its answer.
-        actual = Actual.objects.select_related("updated_by").get(indicator_id=indicator_id, year=year)
+        actual = Actual.all_periods.select_related("updated_by").get(indicator_id=indicator_id, year=year, period=period)
     outcome = SaveOutcome.CREATED if run.created else SaveOutcome.UPDATED if run.updated else SaveOutcome.UNCHANGED
     return SavedActual(actual=actual, outcome=outcome)
 
@@ -265,13 +219,16 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
             except YearClosed as exc:
                 raise RowRefused(index, exc) from exc
     run.allowed.update(first_row)
+    run.periods.update(department_period_counts(department_ids=first_row, year=run.year))
     changes: list[tuple[int, ActualInput, Indicator, ComputedValue]] = []
     for index, row in enumerate(rows, start=offset):
         indicator = indicators[row.indicator_id]
         formula = indicator.formula or indicator.method_text
         if formula not in run.methods:
             run.methods[formula] = indicator_method(indicator)
-        errors: dict[str, list[str]] = {}
+        errors = period_refusal(row.period, run.periods[indicator.department_id], run.year)
+        if errors:
+            raise RowRefused(index, InvalidInput(errors))
         try:
             computed = actual_compute(indicator, inputs=row.inputs, value=row.value, method=run.methods[formula])
         except InvalidInput as exc:
@@ -286,22 +243,22 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
         changes.append((index, row, indicator, computed))
 
     locked = {
-        actual.indicator_id: actual
-        for actual in Actual.objects.select_for_update().filter(
-            indicator_id__in=[row.indicator_id for row in rows], year=run.year
+        (actual.indicator_id, actual.period): actual
+        for actual in Actual.all_periods.select_for_update().filter(
+            indicator_id__in=[row.indicator_id for row in rows], year=run.year, period__in={row.period for row in rows}
         )
     }
     creates: list[tuple[int, Actual]] = []
     updates: list[Actual] = []
     entries: dict[int, Any] = {}  # row index → its audit row
     for index, row, indicator, computed in changes:
-        current = locked.get(row.indicator_id)
+        current = locked.get((row.indicator_id, row.period))
         if current is None:
             if row.expected_version not in (None, 0):
                 raise RowRefused(index, NotFound("저장하려는 실적이 더 이상 없습니다. 페이지를 새로 고치세요."))
             old = (None, {}, "", ActualStatus.NOT_REPORTED)
             actual = Actual(
-                indicator_id=row.indicator_id, year=run.year, value=computed.value, inputs=computed.inputs,
+                indicator_id=row.indicator_id, year=run.year, period=row.period, value=computed.value, inputs=computed.inputs,
                 note=row.note or "", status=ActualStatus.DRAFT, source=run.source, updated_by=run.user,
                 updated_at=run.now, version=1,
             )
@@ -327,11 +284,13 @@ def _save_chunk(run: _Run, rows: list[ActualInput], offset: int) -> None:
             updates.append(actual)
         for entry in _audit_entries(run, indicator, old, actual):
             entries[index] = entry
-        if old[0] != actual.value:
+        if row.period:
+            run.derive.add(indicator.pk)
+        elif old[0] != actual.value:
             run.dirty.add((indicator.department_id, run.year))
     already = _insert(run, creates)
     if updates:
-        Actual.objects.bulk_update(updates, SAVED_FIELDS, batch_size=CHUNK)
+        Actual.all_periods.bulk_update(updates, SAVED_FIELDS, batch_size=CHUNK)
     audit_write([entry for index, entry in entries.items() if index not in already])
     run.created += len(creates) - len(already)
     run.updated += len(updates)
@@ -358,18 +317,20 @@ def _insert(run: _Run, creates: list[tuple[int, Actual]]) -> set[int]:
             return stored
         except IntegrityError:
             taken = {
-                actual.indicator_id: actual
-                for actual in Actual.objects.filter(year=run.year, indicator_id__in=[a.indicator_id for _, a in pending])
+                (actual.indicator_id, actual.period): actual
+                for actual in Actual.all_periods.filter(
+                    year=run.year, indicator_id__in=[a.indicator_id for _, a in pending]
+                )
             }
             if not taken:
                 raise
             for index, actual in pending:
-                other = taken.get(actual.indicator_id)
+                other = taken.get((actual.indicator_id, actual.period))
                 if other is not None and _state(other) != _state(actual):
                     raise RowRefused(index, version_conflict(other.pk, user=run.user)) from None
                 if other is not None:
                     stored.add(index)
-            pending = [(index, actual) for index, actual in pending if actual.indicator_id not in taken]
+            pending = [(index, actual) for index, actual in pending if (actual.indicator_id, actual.period) not in taken]
     return stored
 
 
@@ -390,6 +351,6 @@ def _audit_entries(run: _Run, indicator: Indicator, old: tuple, actual: Actual) 
     yield audit_record(
         user=run.user, source=run.source, entity="actual", action="create" if old_status == ActualStatus.NOT_REPORTED
         and old_value is None else "update", field=main, old=changes[main][0], new=changes[main][1],
-        department_id=indicator.department_id, indicator_id=indicator.pk, year=run.year,
+        department_id=indicator.department_id, indicator_id=indicator.pk, year=run.year, period=actual.period,
         import_run_id=run.import_run_id, changes=changes,
     )

@@ -21,13 +21,13 @@ def audit_text(value: Any) -> str:
 
 def audit_record(
     *, user, source: str, entity: str, action: str, field: str = "", old: Any = None, new: Any = None,
-    department_id: int | None = None, indicator_id: int | None = None, year: int | None = None,
+    department_id: int | None = None, indicator_id: int | None = None, year: int | None = None, period: int = 0,
     import_run_id: int | None = None, comment: str = "", changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> AuditEntry:
     return AuditEntry(
         user_id=getattr(user, "pk", None), source=source, entity=entity, action=action, field=field,
         old_value=audit_text(old), new_value=audit_text(new), department_id=department_id,
-        indicator_id=indicator_id, year=year, import_run_id=import_run_id, comment=comment,
+        indicator_id=indicator_id, year=year, period=period, import_run_id=import_run_id, comment=comment,
         changes={name: [audit_text(before), audit_text(after)] for name, (before, after) in (changes or {}).items()},
     )
 

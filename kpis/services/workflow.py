@@ -14,10 +14,13 @@ from core.errors import InvalidInput, InvalidState, NotFound, ServiceError
 from core.security import log_refusal
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, ChangeSource
+from kpis.period_rules import frequency_label
+from kpis.periods import department_period_counts
 from kpis.scope import scoped
 from kpis.services.actuals import version_conflict
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
+from kpis.services.periods import year_rows_derive
 from kpis.services.permissions import (
     require_actual_writer,
     require_admin,
@@ -31,15 +34,22 @@ def _transition(
     *, user: User, actual_id: int, expected_version: int | None, allowed_from: set[str], to: str, action: str,
     source: str, comment: str = "", extra: dict | None = None,
 ) -> Actual:
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
+    department_id = actual.indicator.department_id
+    count = department_period_counts(department_ids=[department_id], year=actual.year).get(department_id, 0)
+    if actual.period == 0 and count:
+        unit = frequency_label(count)
+        raise InvalidState(
+            f"{actual.year}년 연간 실적은 {unit} 실적에서 정해집니다. {unit} 실적을 하나씩 {ACTION_LABELS[action]}하세요."
+        )
     if actual.status not in allowed_from:
         raise InvalidState(
             f"'{actual.get_status_display()}' 상태에서는 {ACTION_LABELS[action]}할 수 없습니다."
         )
     version = actual.version if expected_version is None else expected_version
-    updated = Actual.objects.filter(pk=actual.pk, version=version, status__in=allowed_from).update(
+    updated = Actual.all_periods.filter(pk=actual.pk, version=version, status__in=allowed_from).update(
         status=to, version=F("version") + 1, **(extra or {})
     )
     if updated != 1:
@@ -48,13 +58,18 @@ def _transition(
         [
             audit_record(
                 user=user, source=source, entity="actual", action=action, field="status", old=actual.status,
-                new=to, department_id=actual.indicator.department_id, indicator_id=actual.indicator_id,
-                year=actual.year, comment=comment,
+                new=to, department_id=department_id, indicator_id=actual.indicator_id,
+                year=actual.year, period=actual.period, comment=comment,
             )
         ]
     )
-    dirty_mark([(actual.indicator.department_id, actual.year)])
-    return Actual.objects.get(pk=actual.pk)
+    if actual.period:  # the year row follows its periods
+        dirty_mark(year_rows_derive(
+            user=user, year=actual.year, indicator_ids=[actual.indicator_id], source=source, now=timezone.now()
+        ))
+    else:
+        dirty_mark([(department_id, actual.year)])
+    return Actual.all_periods.get(pk=actual.pk)
 
 
 ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려", "reopen": "승인 취소"}
@@ -64,7 +79,7 @@ ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려", "r
 def actual_submit(
     *, user: User, actual_id: int, expected_version: int | None = None, source: str = ChangeSource.WEB
 ) -> Actual:
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_actual_writer(user, actual.indicator.department_id)
@@ -85,7 +100,7 @@ def actual_approve(
     comment: str = "",
 ) -> Actual:
     require_reviewer(user)
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_department_in_scope(user, actual.indicator.department_id, "실적")
@@ -123,8 +138,9 @@ def actuals_approve_many(
         raise InvalidInput({"picks": ["승인할 실적을 선택하세요."]})
     named = {
         actual.pk: f"{actual.indicator.department.name} '{actual.indicator.short_name}' {actual.year}년"
+        + (f" 기간 {actual.period}" if actual.period else "")
         for actual in scoped(
-            Actual.objects.select_related("indicator__department"), user,
+            Actual.all_periods.select_related("indicator__department"), user,
             "indicator__department__bureau__organization_id",
         ).filter(pk__in=[pick.actual_id for pick in picks])
     }
@@ -154,7 +170,7 @@ def _send_back(
     """Return a value to its department with a reason (a submitted one, or an approved one reopened)."""
     if not comment or not comment.strip():
         raise InvalidInput({"comment": [missing_comment]})
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_department_in_scope(user, actual.indicator.department_id, "실적")
