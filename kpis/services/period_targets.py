@@ -11,6 +11,7 @@ from kpis.models import ChangeSource, Indicator, PeriodTarget
 from kpis.period_rules import period_label
 from kpis.periods import period_count
 from kpis.services.audit import audit_record, audit_write
+from kpis.services.periods import period_refusal
 from kpis.services.permissions import require_admin, require_department_in_scope
 from kpis.services.plan import target_year_check
 
@@ -22,7 +23,7 @@ def period_target_check(*, indicator: Indicator, year: int, period: int, value: 
     if count == 0:
         raise InvalidInput({"period": [f"{year}년은 기간별(분기·반기)로 실적을 받지 않는 연도입니다."]})
     if not 1 <= period <= count:
-        raise InvalidInput({"period": [f"{year}년의 기간은 1부터 {count}까지입니다: {period}"]})
+        raise InvalidInput(period_refusal(count + 1, count, year))  # the one message naming the year's periods
     if value is not None and not value.is_finite():
         raise InvalidInput({"value": ["기간 목표는 숫자여야 합니다."]})
     target_year_check(year)
@@ -59,7 +60,7 @@ def period_target_set(
             audit_record(
                 user=user, source=source, entity="period_target", action="create" if created else "update",
                 field="value", old=old, new=value, department_id=indicator.department_id, indicator_id=indicator.pk,
-                year=year, comment=f"{label}: {reason}" if reason else label,
+                year=year, period=period, comment=f"{label}: {reason}" if reason else label,
             )
         ]
     )
