@@ -88,12 +88,12 @@ def progress_rows(
     return _rows(targets, year)
 
 
-def department_progress_rows(
+def progress_rows_for(
     *, year: int, department_ids: Iterable[int] | None = None, organization_ids: Iterable[int] | None = None,
 ) -> list[ProgressRow]:
-    """`progress_rows` for messages to departments' own users (reminders, the weekly summary): of these
-    departments, of these organizations, or (both None) of every organization. No user's scope applies: each
-    department's rows go to that department only."""
+    """`progress_rows` for callers that chose the departments or organizations already: messages to a department's
+    own users (reminders, the weekly summary) and the scoreboard's cached parts (organization ids read from
+    kpis.scope). Of these departments, of these organizations, or (both None) of every organization."""
     targets = _in_force(year)
     if department_ids is not None:
         targets = targets.filter(indicator__department_id__in=list(department_ids))

@@ -31,7 +31,7 @@ from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.current import current_organization, current_organization_set, sees_several
 from kpis.models import Department, DirtyScore, Organization
-from kpis.progress_selectors import progress_rows, status_counts
+from kpis.progress_selectors import progress_rows, progress_rows_for, status_counts
 from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
@@ -176,7 +176,14 @@ def _board(year: int, filters: dict, page_number: int, memo=None, scope: tuple[i
         "years": (year - 1, year + 1),
         "organization_name": organization.name if organization is not None else "",
     }
+    # Progress during the year (kpis.progress): a period value, a target or a period target saved writes an audit
+    # row, which moves the board's version.
+    def progress_counts() -> list:
+        return status_counts(progress_rows_for(year=year, organization_ids=scope))
+
+    progress = memo("progress", (scope,), progress_counts) if memo else progress_counts()
     return {
+        "progress": mark_safe(render_to_string("kpis/progress/_summary.html", {"counts": progress, "year": year, "link": True})),
         "head": mark_safe(render_to_string("kpis/scores/_board_head.html", context)),  # autoescaped templates
         "facts": mark_safe(render_to_string("kpis/scores/_board_facts.html", context)),
         "body": mark_safe(render_to_string("kpis/scores/_board_body.html", context)),
@@ -226,10 +233,6 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         "can_finalise": is_admin(request.user),
         "query": _filter_query(filters),
         "worker_down": not worker_responding(),
-        # Progress during the year (kpis.progress), read live: it moves with every period value, not with scores.
-        "progress": status_counts(
-            progress_rows(user=request.user, year=year, organization_id=organization.pk) if organization else []
-        ),
     }
     return render(request, "kpis/scores/scoreboard.html", context)
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kpis.models import EntryYear, PeriodSetting
 from kpis.progress import ProgressStatus, summary_line
-from kpis.progress_selectors import ProgressRow, department_progress_rows, status_counts
+from kpis.progress_selectors import ProgressRow, progress_rows_for, status_counts
 from kpis.services.reminders import department_recipients
 
 logger = logging.getLogger("kpis")
@@ -70,7 +70,7 @@ def progress_summaries_send(
     given) its progress summary; one message per recipient, to the department's own users only."""
     today = today or timezone.localdate()
     by_department: dict[int, list[ProgressRow]] = defaultdict(list)
-    for row in department_progress_rows(year=year, organization_ids=organization_ids):
+    for row in progress_rows_for(year=year, organization_ids=organization_ids):
         by_department[row.department_id].append(row)
     recipients = department_recipients(by_department)
     messages, sent = [], []

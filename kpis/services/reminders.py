@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder, Target
 from kpis.progress import summary_line
-from kpis.progress_selectors import ProgressRow, department_progress_rows
+from kpis.progress_selectors import ProgressRow, progress_rows_for
 from kpis.scoring import Standing, classify_actual
 
 logger = logging.getLogger("kpis")
@@ -125,7 +125,7 @@ def reminders_send(
         departments = Department.objects.in_bulk([item.department_id for item in due])
         recipients = department_recipients(departments)
         warnings: dict[int, list[ProgressRow]] = defaultdict(list)
-        for row in department_progress_rows(year=year, department_ids=list(departments)):
+        for row in progress_rows_for(year=year, department_ids=list(departments)):
             if row.is_warning:
                 warnings[row.department_id].append(row)
         messages = []

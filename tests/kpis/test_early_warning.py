@@ -162,3 +162,22 @@ def test_the_drilldown_shows_each_indicators_progress(quarters, evaluator, volun
     body = login(evaluator).get(f"/scores/{YEAR}/departments/{volunteering.department_id}/").content.decode()
     assert "기간별 진도" in body and "66.67%" in body and "부진" in body
     assert "연말 예상(누적값 추세) 2 × 4/2 = 4" in body
+
+
+def test_quarters_saved_and_submitted_through_the_services_move_the_page_and_the_cached_scoreboard(
+    sample_plan, dept_user, evaluator, meetings
+):
+    from kpis.services.actuals import actual_save
+    from kpis.services.workflow import actual_submit
+
+    PeriodSetting.objects.create(organization=sample_plan.organization, year=YEAR, frequency="quarter")
+    client = login(evaluator)
+    board = f"/scores/{YEAR}/"
+    assert "<td class=\"num\">1</td>" not in client.get(board).content.decode().split("기간별 진도 현황")[1].split("</table>")[0]
+    for period, value in ((1, "1"), (2, "2")):  # 3 of 5.5 by now: 54.55 %, behind
+        saved = actual_save(user=dept_user, indicator_id=meetings.pk, year=YEAR, inputs={"개최횟수": value}, period=period)
+        actual_submit(user=dept_user, actual_id=saved.pk, expected_version=saved.version)
+    body = client.get(f"/progress/{YEAR}/").content.decode()
+    assert "정무활동 및 당정협력 강화" in body and "54.55%" in body
+    summary = client.get(board).content.decode().split("기간별 진도 현황")[1].split("</table>")[0]
+    assert "<td class=\"num\">1</td>" in summary  # one behind, no longer a stale cached count
