@@ -12,11 +12,13 @@ from typing import Any
 from django.db.models import Count, FilteredRelation, Q
 
 from accounts.models import User
-from core.errors import NotFound, PermissionRefused
+from core.errors import InvalidInput, NotFound, PermissionRefused
 from core.security import log_refusal
 from kpis.domain import ValueDomain
 from kpis.formulas import FormulaError, classify_method
-from kpis.models import ActualStatus, Department, Indicator, IndicatorKind
+from kpis.models import Actual, ActualStatus, Department, Indicator, IndicatorKind
+from kpis.period_rules import PeriodRule, period_rule_for
+from kpis.periods import department_period_counts
 from kpis.scope import scoped
 from kpis.scoring import official_value
 from kpis.services.actuals import EDITABLE
@@ -24,6 +26,24 @@ from kpis.services.permissions import can_review, can_write_actuals_of
 from kpis.services.plan import DOMAIN_FIELDS
 
 DEPARTMENTS_PER_QUERY = 100  # rows are read a batch of departments at a time: memory does not grow with them
+
+
+@dataclass
+class PeriodCells:
+    """One period's actual in a row of a workbook by period."""
+
+    period: int
+    status: str = ActualStatus.NOT_REPORTED
+    version: int = 0
+    input_values: dict[str, Any] = field(default_factory=dict)
+    value: Decimal | None = None
+    note: str = ""
+
+
+def latest_note(periods: list[PeriodCells]) -> str:
+    """The note a row by period shows (and an upload writes back to): the latest period holding a value's."""
+    reported = [cells for cells in periods if cells.value is not None]
+    return reported[-1].note if reported else ""
 
 
 @dataclass
@@ -49,10 +69,15 @@ class ExportRow:
     display_places: int | None = None  # the indicator's decimals for its figures (Indicator.display_places)
     value_domain: ValueDomain = field(default_factory=ValueDomain)
     input_domain: ValueDomain = field(default_factory=ValueDomain)
+    periods: list[PeriodCells] = field(default_factory=list)  # a year by period: each period's actual
+    rule: PeriodRule = PeriodRule.SUM  # how the year value follows from the periods'
 
     @property
     def editable(self) -> bool:
         return self.writable and self.status in EDITABLE
+
+    def period_editable(self, cells: PeriodCells) -> bool:
+        return self.writable and cells.status in EDITABLE
 
     @property
     def status_label(self) -> str:
@@ -77,6 +102,7 @@ class ActualsExport:
     row_count: int | None = None  # known ahead when `rows` is a generator
     max_inputs: int | None = None
     value_rules: list[ValueRule] = field(default_factory=list)
+    period_count: int = 0  # the year reported by period (4 or 2) in the rows' organization, else 0
 
     @property
     def slot_count(self) -> int:
@@ -131,10 +157,21 @@ def actuals_export_stream(*, year: int, department: Department | None, user: Use
         Department.objects.filter(pk__in=indicators.values("department_id"))
         .order_by("bureau_id", "order", "id").values_list("id", flat=True)
     )
+    count = _period_count(departments, year)
     return ActualsExport(
-        year=year, department=department, rows=_export_rows(departments, year, user),
-        row_count=indicators.count(), max_inputs=max_inputs, value_rules=value_rules(kinds),
+        year=year, department=department, rows=_export_rows(departments, year, user, count),
+        row_count=indicators.count(), max_inputs=max_inputs, value_rules=value_rules(kinds), period_count=count,
     )
+
+
+def _period_count(departments: list[int], year: int) -> int:
+    """The one period count of the departments' year; one workbook cannot mix years by period and by year."""
+    counts = set(department_period_counts(department_ids=departments, year=year).values())
+    if len(counts) > 1:
+        message = (f"{year}년 실적을 기간별로 받는 기관과 연간으로 받는 기관이 섞여 있어 한 파일로 내려받을 수 "
+                   "없습니다. 부서를 골라 내려받으세요.")
+        raise InvalidInput({"department": [message]})
+    return counts.pop() if counts else 0
 
 
 def value_rules(kinds: Iterable[tuple]) -> list[ValueRule]:
@@ -152,7 +189,7 @@ def value_rules(kinds: Iterable[tuple]) -> list[ValueRule]:
     )
 
 
-def _export_rows(departments: list[int], year: int, user: User | None) -> Iterator[ExportRow]:
+def _export_rows(departments: list[int], year: int, user: User | None, period_count: int = 0) -> Iterator[ExportRow]:
     kinds = dict(IndicatorKind.choices)
     excel_formulas: dict[str, str | None] = {}  # formula text → its Excel text, worked out once per export
     for start in range(0, len(departments), DEPARTMENTS_PER_QUERY):
@@ -170,16 +207,22 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
                 "method_text", "formula", "formula_variables", "target__value", "current__value", "current__inputs",
                 "current__note", "current__status", "current__version", "last_year__value", "last_year__status",
                 "value_min", "value_max", "value_places", "input_min", "input_max", "input_places", "display_places",
+                "period_rule",
             )
         )
+        periods = _period_cells(batch, year) if period_count else {}
         for (pk, department_id, department_name, short_name, name, unit, kind, weight, method_text, formula,
              variables, target, value, inputs, note, status, version, previous, previous_status,
-             value_min, value_max, value_places, input_min, input_max, input_places, display_places) in rows:
+             value_min, value_max, value_places, input_min, input_max, input_places, display_places,
+             period_rule) in rows:
             names = tuple(variables or ())
             text = formula or method_text
             if names and text not in excel_formulas:
                 excel_formulas[text] = _excel_formula(text, names)
             reported = status is not None
+            cells = [periods.get((pk, number), PeriodCells(number)) for number in range(1, period_count + 1)]
+            if cells:
+                note = latest_note(cells)
             yield ExportRow(
                 indicator_id=pk, department_id=department_id, department_name=department_name,
                 name=short_name or name, unit=unit, kind=kinds.get(kind, kind), weight=weight,
@@ -191,7 +234,20 @@ def _export_rows(departments: list[int], year: int, user: User | None) -> Iterat
                 writable=writable[department_id],
                 value_domain=ValueDomain(value_min, value_max, value_places),
                 input_domain=ValueDomain(input_min, input_max, input_places), display_places=display_places,
+                periods=cells,
+                rule=period_rule_for(period_rule, unit),
             )
+
+
+def _period_cells(departments: list[int], year: int) -> dict[tuple[int, int], PeriodCells]:
+    """(indicator id, period) → the period's actual, for the indicators of these departments; one query."""
+    rows = Actual.all_periods.filter(indicator__department_id__in=departments, year=year, period__gt=0).values_list(
+        "indicator_id", "period", "status", "version", "inputs", "value", "note",
+    )
+    return {
+        (pk, period): PeriodCells(period, status, version, dict(inputs or {}), value, note or "")
+        for pk, period, status, version, inputs, value, note in rows
+    }
 
 
 def _excel_formula(text: str, inputs: tuple[str, ...]) -> str | None:

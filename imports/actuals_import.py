@@ -28,6 +28,7 @@ from imports.run_rows import RowWriter, memory_writer, row_writer, run_rows
 from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, file_sha256, upload_size
 from imports.workbook_cells import cell_text
 from kpis.models import Actual, ChangeSource, Department, Indicator, Target
+from kpis.periods import department_period_counts
 from kpis.services.actuals import COMPUTE_FIELDS, ActualInput, RowRefused, actuals_save
 from kpis.services.permissions import can_write_actuals_of, is_admin, require_years_open
 from kpis.services.workflow import actual_submit
@@ -184,6 +185,11 @@ def _check_meta(
                 f"{departments[department_id].name}의 실적을 올릴 권한이 없습니다. 이 파일에는 아무것도 반영하지 않았습니다."
             )
     require_years_open(departments, year)
+    counts = set(department_period_counts(department_ids=departments, year=year).values())
+    if counts and counts != {workbook.layout.period_count}:
+        raise WorkbookRefused(
+            f"내려받은 뒤 {year}년 실적의 기간 구분(연간·분기·반기)이 바뀌었습니다. 실적 파일을 새로 내려받아 다시 입력하세요."
+        )
     return department, year
 
 
@@ -203,9 +209,10 @@ def _load_server(ids: list[int], department: Department | None, year: int) -> Se
         ),
         targets=dict(Target.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "value")),
         actuals={
-            actual.indicator_id: actual
-            for actual in Actual.objects.filter(year=year, indicator_id__in=ids).select_related("updated_by").only(
-                "indicator_id", "value", "inputs", "note", "status", "version", "updated_at", "updated_by__username",
+            (actual.indicator_id, actual.period): actual
+            for actual in Actual.all_periods.filter(year=year, indicator_id__in=ids).select_related("updated_by").only(
+                "indicator_id", "period", "value", "inputs", "note", "status", "version", "updated_at",
+                "updated_by__username",
             )
         },
     )
@@ -277,7 +284,7 @@ def actuals_confirm(
     accepted = {int(row) for row in accept_stale}
     with run_applying(run) as locked:
         _check_stale(locked, accepted)
-        seen: list[tuple[int, int]] = []  # (sheet row, indicator id) of each row handed to the writer
+        seen: list[tuple[int, int, int]] = []  # (sheet row, indicator id, period) of each row handed to the writer
         try:
             applied = actuals_save(
                 user=user, year=locked.year, rows=_rows_to_apply(locked, seen), source="excel",
@@ -296,16 +303,19 @@ def actuals_confirm(
     return run
 
 
-def _submit_rows(user: User, year: int, seen: list[tuple[int, int]]) -> int:
+def _submit_rows(user: User, year: int, seen: list[tuple[int, int, int]]) -> int:
     """Submit the rows just saved, in sheet order, through the workflow's own service (its permission, state,
     audit and dirty-mark rules); a refusal is raised as InvalidState naming the row: nothing is saved."""
-    actual_ids: dict[int, int] = {}
+    actual_ids: dict[tuple[int, int], int] = {}
     for start in range(0, len(seen), SUBMIT_LOOKUP_CHUNK):
-        ids = [indicator_id for _, indicator_id in seen[start:start + SUBMIT_LOOKUP_CHUNK]]
-        actual_ids.update(Actual.objects.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "pk"))
-    for number, indicator_id in seen:
+        ids = [indicator_id for _, indicator_id, _ in seen[start:start + SUBMIT_LOOKUP_CHUNK]]
+        actual_ids.update(
+            ((indicator_id, period), pk) for indicator_id, period, pk in
+            Actual.all_periods.filter(year=year, indicator_id__in=ids).values_list("indicator_id", "period", "pk")
+        )
+    for number, indicator_id, period in seen:
         try:
-            actual_submit(user=user, actual_id=actual_ids[indicator_id], source=ChangeSource.EXCEL)
+            actual_submit(user=user, actual_id=actual_ids[indicator_id, period], source=ChangeSource.EXCEL)
         except ServiceError as exc:
             raise InvalidState(
                 f"{number}행을 제출하지 못해 아무것도 저장하지 않았습니다: {exc.message} "
@@ -328,8 +338,9 @@ def _check_stale(run: ImportRun, accepted: set[int]) -> None:
 def _rows_to_apply(run: ImportRun, seen: list[tuple[int, int]]) -> Iterator[ActualInput]:
     """The rows to write, read from ImportRow a chunk at a time while they are applied."""
     for row in run_rows(run, statuses=(CHANGED, STALE)):
-        seen.append((row["row"], row["indicator_id"]))
+        period = row.get("period", 0)
+        seen.append((row["row"], row["indicator_id"], period))
         yield ActualInput(
             indicator_id=row["indicator_id"], inputs=row["inputs"] if row["value"] is None else None,
-            value=row["value"], note=row["note"], expected_version=row["expected_version"],
+            value=row["value"], note=row["note"], expected_version=row["expected_version"], period=period,
         )

@@ -23,6 +23,7 @@ from imports.workbook_cells import cell_text
 from kpis.domain import VALUE_FIELD, ValueRefused, note_check
 from kpis.formulas import Method
 from kpis.models import Actual, ActualStatus, Indicator
+from kpis.period_rules import period_label
 from kpis.services.actual_values import DIRECT_LABEL, actual_compute, indicator_method
 from kpis.services.actuals import editable_refusal
 
@@ -40,7 +41,7 @@ class ServerState:
     indicators: dict[int, Indicator]
     department_names: dict[int, str]
     targets: dict[int, Decimal | None]
-    actuals: dict[int, Actual]
+    actuals: dict[tuple[int, int], Actual]  # (indicator id, period) → its actual
     methods: dict[str, Method | None] = field(default_factory=dict)  # formula text → parsed once
 
     def method_of(self, indicator: Indicator) -> Method | None:
@@ -50,9 +51,10 @@ class ServerState:
         return self.methods[key]
 
 
-def _new_entry(row: DataRow) -> dict[str, Any]:
+def _new_entry(row: DataRow, layout: L.Layout) -> dict[str, Any]:
+    name = f"{row.name} ({period_label(row.period, layout.period_count)})" if row.period else row.name
     return {
-        "row": row.number, "department": row.department, "name": row.name, "status": CHANGED,
+        "row": row.number, "period": row.period, "department": row.department, "name": name, "status": CHANGED,
         "indicator_id": None, "department_id": None, "inputs": {}, "value": None, "new_value": None, "note": "",
         "old": None, "expected_version": 0, "messages": [], "stale_reasons": [], "server": None,
     }
@@ -67,7 +69,7 @@ def _row_problem(problems: list[Problem], entry: dict, column: int, message: str
 def row_preview(
     row: DataRow, layout: L.Layout, meta_rows: MetaRows, server: ServerState, problems: list[Problem],
 ) -> dict[str, Any]:
-    entry = _new_entry(row)
+    entry = _new_entry(row, layout)
     number = row.number
     indicator_id = row.indicator_id
     if indicator_id is None:
@@ -82,12 +84,14 @@ def row_preview(
         _row_problem(problems, entry, L.COL_ID,
                      f"지표ID {with_josa(str(indicator_id), '은/는')} 이 파일에서 내려받은 지표가 아닙니다. 지표ID 열은 고치지 마세요.")
         return entry
-    if earlier := meta_rows.seen[position]:
+    if (earlier := meta_rows.seen[position]) and earlier != number:  # a row by period is read once per period
         _row_problem(problems, entry, L.COL_ID,
                      f"지표ID {with_josa(str(indicator_id), '이/가')} {earlier}행에도 있습니다. 같은 지표를 두 번 넣을 수 없습니다.")
         return entry
     meta_rows.seen[position] = number
     row_key, plan_fingerprint, expected_version = meta_rows.at(position)
+    if row.period:
+        expected_version = meta_rows.versions(position)[row.period - 1]
     if L.row_key(indicator_id, row.name) != row_key:
         _row_problem(problems, entry, L.COL_ID,
                      f"지표ID {with_josa(str(indicator_id), '이/가')} 이 행의 지표명('{row.name}')과 맞지 않습니다. 지표ID·지표명 열은 고치지 마세요.")
@@ -105,15 +109,17 @@ def row_preview(
             _row_problem(problems, entry, column, text)
         else:
             entry["messages"].append(f"{L.cell_ref(column, number)}: {text}")
-    if row.note_problem:
+    actual = server.actuals.get((indicator_id, row.period))
+    # A row by period writes its note to the latest period holding a value; the others keep theirs.
+    note = row.note if row.note_applies else (actual.note if actual is not None else "")
+    if row.note_problem and row.note_applies:
         _row_problem(problems, entry, layout.note_col, row.note_problem)
-    else:
+    elif row.note_applies:
         try:
             note_check(row.note)
         except ValueRefused as exc:
             _row_problem(problems, entry, layout.note_col, exc.message)
-    entry["note"] = row.note
-    actual = server.actuals.get(indicator_id)
+    entry["note"] = note
     if actual is not None:
         entry["old"] = _old(actual, indicator)
     if entry["status"] == ERROR:
@@ -152,7 +158,7 @@ def row_preview(
         entry["value"] = format(computed.value, "f")
     entry["new_value"] = indicator.figure(computed.value)  # shown in the preview as the indicator shows it
 
-    if _unchanged(actual, computed.value, computed.inputs, row.note):
+    if _unchanged(actual, computed.value, computed.inputs, note):
         entry["status"] = UNCHANGED
         return entry
     if actual is not None and (refusal := editable_refusal(actual.status)) is not None:

@@ -36,6 +36,10 @@ class DataRow(NamedTuple):
     note: str
     note_problem: str  # why the note cell cannot be taken (an error value, a formula without its result), or ""
     shown: tuple[Any, Any, Any]  # target, weight and formula as the row showed them (stale reasons)
+    # A workbook by period reads a sheet row as one DataRow per period; the note belongs to the latest period
+    # holding a value (the others keep their stored note).
+    period: int = 0
+    note_applies: bool = True
 
 
 @dataclass
@@ -60,9 +64,9 @@ def open_actuals_workbook(source: IO[bytes]) -> Iterator[ActualsWorkbook]:
         meta = read_meta(wb)
         if meta.meta.get("kind") != L.KIND_ACTUALS:
             raise WorkbookRefused(NOT_ACTUALS)
-        layout = L.Layout(slot_count=_slot_count(meta.meta))
-        # Our own formula in the computed column is recomputed on the server: only the user's count.
-        typed = {key: text for key, text in scan.formulas.items() if key[1] != layout.computed_col}
+        layout = L.Layout(slot_count=_slot_count(meta.meta), period_count=_period_count(meta.meta))
+        # Our own formulas in the computed columns are recomputed on the server: only the user's count.
+        typed = {key: text for key, text in scan.formulas.items() if key[1] not in layout.formula_cols}
         rows = sheet_rows(
             wb[L.DATA_SHEET], max_col=layout.last_col, row_limit=L.DATA_ROW_LIMIT,
             formula_rows={row for row, _ in typed},
@@ -89,52 +93,62 @@ def _slot_count(meta: dict[str, str]) -> int:
     return declared
 
 
+def _period_count(meta: dict[str, str]) -> int:
+    declared = whole_number(meta.get("period_count") or "0", high=4)
+    if declared not in (0, 2, 4):
+        raise WorkbookRefused(f"'{L.META_SHEET}' 시트가 손상되었습니다. 실적 파일을 새로 내려받으세요.")
+    return declared
+
+
 def _data_rows(first, rows, layout: L.Layout, formulas: dict[tuple[int, int], str]) -> Iterator[DataRow]:
     if first is not None:
-        row = parse_row(*first, layout, formulas)
-        if row is not None:
-            yield row
+        yield from parse_row(*first, layout, formulas)
     for number, cells in rows:
-        row = parse_row(number, cells, layout, formulas)
-        if row is not None:
-            yield row
+        yield from parse_row(number, cells, layout, formulas)
 
 
-def parse_row(number: int, cells: tuple, layout: L.Layout, formulas: dict[tuple[int, int], str]) -> DataRow | None:
-    """What a data row says; None for a row with nothing but the computed column."""
+def parse_row(number: int, cells: tuple, layout: L.Layout, formulas: dict[tuple[int, int], str]) -> list[DataRow]:
+    """What a data row says: one DataRow (one per period in a workbook by period); none for a row with nothing
+    but the computed columns."""
     def get(column: int):
         return cells[column - 1] if column <= len(cells) else EMPTY_CELL
 
     def typed(column: int) -> str:
         return formulas.get((number, column), "")
 
-    computed = layout.computed_col
     if all(is_blank(cell.value) and not typed(column)
-           for column, cell in enumerate(cells, start=1) if column != computed):
-        return None
+           for column, cell in enumerate(cells, start=1) if column not in layout.formula_cols):
+        return []
     id_value = get(L.COL_ID).value
-    indicator_id = as_id(id_value)
-    labels: list[tuple[str, int]] = []
-    values: dict[str, object] = {}
-    findings: list[tuple[int, str, bool]] = []
-    for slot in layout.slots:
-        label = cell_text(get(slot.label).value or "")
-        cell = get(slot.value)
-        if not label:
-            if not is_blank(cell.value) or typed(slot.value):
-                findings.append((slot.value, "입력하는 칸이 아닙니다. 값을 지우세요.", True))
-            continue
-        labels.append((label, slot.value))
-        value, error, info = cell_input(cell, typed(slot.value))
-        if error:
-            findings.append((slot.value, error, True))
-        if info:
-            findings.append((slot.value, info, False))
-        values[label] = value
     note, note_problem = cell_note(get(layout.note_col), typed(layout.note_col), "비고")
-    return DataRow(
-        number=number, id_value=id_value, indicator_id=indicator_id,
-        department=cell_text(get(L.COL_DEPARTMENT).value or ""), name=cell_text(get(L.COL_NAME).value or ""),
-        labels=labels, values=values, findings=findings, note=note, note_problem=note_problem,
-        shown=(get(L.COL_TARGET).value, get(L.COL_WEIGHT).value, get(L.COL_FORMULA).value),
-    )
+    rows = []
+    for block in layout.blocks:
+        labels: list[tuple[str, int]] = []
+        values: dict[str, object] = {}
+        findings: list[tuple[int, str, bool]] = []
+        for slot in block.slots:
+            label = cell_text(get(slot.label).value or "")
+            cell = get(slot.value)
+            if not label:
+                if not is_blank(cell.value) or typed(slot.value):
+                    findings.append((slot.value, "입력하는 칸이 아닙니다. 값을 지우세요.", True))
+                continue
+            labels.append((label, slot.value))
+            value, error, info = cell_input(cell, typed(slot.value))
+            if error:
+                findings.append((slot.value, error, True))
+            if info:
+                findings.append((slot.value, info, False))
+            values[label] = value
+        rows.append(DataRow(
+            number=number, id_value=id_value, indicator_id=as_id(id_value),
+            department=cell_text(get(L.COL_DEPARTMENT).value or ""), name=cell_text(get(L.COL_NAME).value or ""),
+            labels=labels, values=values, findings=findings, note=note, note_problem=note_problem,
+            shown=(get(L.COL_TARGET).value, get(L.COL_WEIGHT).value, get(L.COL_FORMULA).value),
+            period=block.period,
+        ))
+    if layout.period_count:
+        filled = [row for row in rows if any(value is not None for value in row.values.values())]
+        latest = filled[-1].period if filled else 0
+        rows = [row._replace(note_applies=row.period == latest) for row in rows]
+    return rows

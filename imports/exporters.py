@@ -28,6 +28,7 @@ from imports.actuals_export import ActualsExport, ExportRow, ValueRule, actuals_
 from imports.actuals_rules import ValidationRanges, help_lines, with_validations
 from imports.workbook_writing import FORMULA_TRIGGERS, styles
 from kpis.domain import MAX_PLACES
+from kpis.period_rules import year_formula
 
 
 def actuals_workbook_write(export: ActualsExport, out: IO[bytes], *, user: User | None = None,
@@ -43,7 +44,7 @@ def actuals_workbook_write(export: ActualsExport, out: IO[bytes], *, user: User 
     gathered while the rows stream and written (by openpyxl) in place of the skeleton's placeholder.
     """
     now = now or timezone.now()
-    layout = L.Layout(slot_count=export.slot_count)
+    layout = L.Layout(slot_count=export.slot_count, period_count=export.period_count)
     header = _meta_values(export, layout, user, now)
     skeleton = io.BytesIO()
     _skeleton(export, layout, header).save(skeleton)
@@ -85,15 +86,7 @@ def _skeleton(export: ActualsExport, layout: L.Layout, header: dict[str, object]
 def _data_sheet_frame(ws, export: ActualsExport, layout: L.Layout, header: dict[str, object]) -> None:
     headers = layout.headers(export.year)
     for column in range(1, layout.last_col + 1):
-        if column in L.FIXED_WIDTHS:
-            width = L.FIXED_WIDTHS[column]
-        elif column == layout.computed_col:
-            width = L.COMPUTED_WIDTH
-        elif column == layout.note_col:
-            width = L.NOTE_WIDTH
-        else:
-            width = L.SLOT_LABEL_WIDTH if (column - L.FIRST_SLOT_COL) % 2 == 0 else L.SLOT_VALUE_WIDTH
-        ws.column_dimensions[get_column_letter(column)].width = width
+        ws.column_dimensions[get_column_letter(column)].width = layout.width(column)
     ws.freeze_panes = L.cell_ref(L.COL_NAME + 1, L.FIRST_DATA_ROW)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen a column; nothing else
@@ -126,11 +119,13 @@ def _write_help_sheet(ws, rules: list[ValueRule]) -> None:
     ws.protection.sheet = True
 
 
-def meta_row(row: ExportRow) -> tuple[int, int, int, int]:
-    """What `_meta` records of a row: id, row key, plan fingerprint and the actual's version."""
+def meta_row(row: ExportRow) -> tuple[int, ...]:
+    """What `_meta` records of a row: id, row key, plan fingerprint and the actual's version (by period: each
+    period's version)."""
+    versions = tuple(cells.version for cells in row.periods) if row.periods else (row.version,)
     return (
         row.indicator_id, L.row_key(row.indicator_id, row.name),
-        L.plan_fingerprint(target=row.target, weight=row.weight, method_text=row.method_text), row.version,
+        L.plan_fingerprint(target=row.target, weight=row.weight, method_text=row.method_text), *versions,
     )
 
 
@@ -151,6 +146,7 @@ def _meta_values(export: ActualsExport, layout: L.Layout, user: User | None, now
         "row_count": export.count,
         "years": "",
         "signature": SIGNATURE_PLACEHOLDER,
+        "period_count": layout.period_count,
     }
 
 
@@ -253,7 +249,6 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
                 target.writestr(name, content)
         written = 0
         ranges = ValidationRanges()
-        slots = layout.slots
         with target.open(data_part, "w") as handle:
             handle.write(head)
             chunk: list[str] = []
@@ -262,8 +257,9 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
                 number = L.FIRST_DATA_ROW + written
                 chunk.append(_row_xml(row, number, layout, strings, style))
                 domain = row.input_domain if row.inputs else row.value_domain
-                for index in range(len(row.inputs) or 1):
-                    ranges.add(domain, slots[index].value, number)
+                for block in layout.blocks:
+                    for index in range(len(row.inputs) or 1):
+                        ranges.add(domain, block.slots[index].value, number)
                 values = meta_row(row)
                 signer.add(values)
                 meta_number = L.META_TABLE_HEADER_ROW + 1 + written
@@ -294,22 +290,26 @@ def _stream_rows(skeleton: io.BytesIO, export: ActualsExport, layout: L.Layout, 
 
 
 def _row_xml(row: ExportRow, number: int, layout: L.Layout, strings: SharedStrings, style: dict[str, int]) -> str:
-    cells: list[str] = []
+    cells: list[tuple[int, str]] = []  # (column, cell): sorted before writing, as a sheet's cells must be
 
     def text(column: int, value: str | None, name: str) -> None:
         ref = f"{COLUMN_LETTERS[column]}{number}"
         if not value:
-            cells.append(f'<c r="{ref}" s="{style[name]}"/>')
+            cells.append((column, f'<c r="{ref}" s="{style[name]}"/>'))
             return
         quoted = style[name + "_quoted"] if value.startswith(FORMULA_TRIGGERS) else style[name]
-        cells.append(f'<c r="{ref}" s="{quoted}" t="s"><v>{strings.add(value)}</v></c>')
+        cells.append((column, f'<c r="{ref}" s="{quoted}" t="s"><v>{strings.add(value)}</v></c>'))
 
     def number_cell(column: int, value: Any, name: str) -> None:
         ref = f"{COLUMN_LETTERS[column]}{number}"
         if value is None or value == "":
-            cells.append(f'<c r="{ref}" s="{style[name]}"/>')
+            cells.append((column, f'<c r="{ref}" s="{style[name]}"/>'))
         else:
-            cells.append(f'<c r="{ref}" s="{style[name]}"><v>{_number(value)}</v></c>')
+            cells.append((column, f'<c r="{ref}" s="{style[name]}"><v>{_number(value)}</v></c>'))
+
+    def formula_cell(column: int, formula: str) -> None:
+        ref = f"{COLUMN_LETTERS[column]}{number}"
+        cells.append((column, f'<c r="{ref}" s="{style[computed]}"><f>{xml_escape(formula)}</f></c>'))
 
     number_cell(L.COL_ID, row.indicator_id, "kpi_text")
     text(L.COL_DEPARTMENT, row.department_name, "kpi_text")
@@ -322,30 +322,43 @@ def _row_xml(row: ExportRow, number: int, layout: L.Layout, strings: SharedStrin
     number_cell(L.COL_TARGET, row.target, f"kpi_number {figure_number_format(row.target, places)}")
     number_cell(L.COL_PREVIOUS, row.previous, f"kpi_number {figure_number_format(row.previous, places)}")
     text(L.COL_STATUS, row.status_label, "kpi_text")
-    value_style = "kpi_input" if row.editable else "kpi_number"
     labels = row.inputs or (L.DIRECT_LABEL,)
-    refs = []
-    for index, slot in enumerate(layout.slots):
-        if index < len(labels):
-            if row.inputs:
-                raw = row.input_values.get(labels[index])
-                value = Decimal(str(raw)) if raw not in (None, "") else None
-            else:
-                value = row.value
-            text(slot.label, labels[index], "kpi_text")
-            number_cell(slot.value, value, value_style)
-            refs.append(f"{COLUMN_LETTERS[slot.value]}{number}")
-        else:
-            number_cell(slot.label, None, "kpi_disabled")
-            number_cell(slot.value, None, "kpi_disabled")
-    expression = row.excel_formula.format(*refs) if row.excel_formula else refs[0]
-    formula = f'IF(COUNT({",".join(refs)})={len(refs)},IFERROR({expression},""),"")'
     # A live formula's result is not known here: the indicator's fixed decimals, else two.
     computed = f"kpi_computed {figure_number_format(None, places)}" if places is not None else "kpi_computed"
-    cells.append(f'<c r="{COLUMN_LETTERS[layout.computed_col]}{number}" s="{style[computed]}">'
-                 f"<f>{xml_escape(formula)}</f></c>")
-    text(layout.note_col, row.note, "kpi_note" if row.editable else "kpi_text")
-    return f'<row r="{number}">{"".join(cells)}</row>'
+    blocks = [(block, row.periods[index] if row.periods else None) for index, block in enumerate(layout.blocks)]
+    results = []  # the cells of each block's computed value
+    for block, cells_of in blocks:
+        editable = row.period_editable(cells_of) if cells_of else row.editable
+        value_style = "kpi_input" if editable else "kpi_number"
+        stored_inputs = cells_of.input_values if cells_of else row.input_values
+        refs = []
+        for index, slot in enumerate(block.slots):
+            if index < len(labels):
+                if row.inputs:
+                    raw = stored_inputs.get(labels[index])
+                    value = Decimal(str(raw)) if raw not in (None, "") else None
+                else:
+                    value = cells_of.value if cells_of else row.value
+                if not block.period or block.period == 1:  # a workbook by period shows the labels once
+                    text(slot.label, labels[index], "kpi_text")
+                number_cell(slot.value, value, value_style)
+                refs.append(f"{COLUMN_LETTERS[slot.value]}{number}")
+            else:
+                if not block.period or block.period == 1:
+                    number_cell(slot.label, None, "kpi_disabled")
+                number_cell(slot.value, None, "kpi_disabled")
+        expression = row.excel_formula.format(*refs) if row.excel_formula else refs[0]
+        formula = f'IF(COUNT({",".join(refs)})={len(refs)},IFERROR({expression},""),"")'
+        formula_cell(block.computed, formula)
+        results.append(f"{COLUMN_LETTERS[block.computed]}{number}")
+    if row.periods:  # the year value: the indicator's rule over the periods' computed values
+        year = year_formula(row.rule, results, places=row.value_domain.places)[1:]
+        formula_cell(layout.computed_col, year)
+    noted = any(row.period_editable(cells_of) for cells_of in row.periods) if row.periods else row.editable
+    text(layout.note_col, row.note, "kpi_note" if noted else "kpi_text")
+    if row.periods:
+        cells.sort(key=lambda cell: cell[0])  # a row by period writes its shared labels among the first period's
+    return f'<row r="{number}">{"".join(cell for _, cell in cells)}</row>'
 
 
 COLUMN_LETTERS = {column: get_column_letter(column) for column in range(1, 200)}

@@ -22,14 +22,16 @@ class MetaRows(Mapping[int, tuple[int, int, int]]):
     """indicator id → (row key, plan fingerprint, actual version), in two arrays sorted by id.
 
     32 bytes a row instead of a dict of tuples (about 200), so that a 100,000-row workbook's table stays a
-    few megabytes. `seen` records, per row of the table, the sheet row that used it (0: none yet).
+    few megabytes. `seen` records, per row of the table, the sheet row that used it (0: none yet). A workbook
+    by period records one version per period (`versions`); `at` gives the first.
     """
 
-    def __init__(self, ids: array, values: array) -> None:
-        """`ids[i]` and `values[3i:3i+3]` in the sheet's order; kept sorted by id."""
+    def __init__(self, ids: array, values: array, *, stride: int = 3) -> None:
+        """`ids[i]` and `values[stride*i:stride*(i+1)]` in the sheet's order; kept sorted by id."""
         order = sorted(range(len(ids)), key=ids.__getitem__)
+        self.stride = stride
         self._ids = array("q", (ids[i] for i in order))
-        self._values = array("q", (values[3 * i + k] for i in order for k in range(3)))
+        self._values = array("q", (values[stride * i + k] for i in order for k in range(stride)))
         self.seen = array("l", bytes(array("l").itemsize * len(order)))
 
     def index(self, indicator_id: int) -> int:
@@ -39,7 +41,13 @@ class MetaRows(Mapping[int, tuple[int, int, int]]):
         return -1
 
     def at(self, position: int) -> tuple[int, int, int]:
-        return self._values[3 * position], self._values[3 * position + 1], self._values[3 * position + 2]
+        start = self.stride * position
+        return self._values[start], self._values[start + 1], self._values[start + 2]
+
+    def versions(self, position: int) -> tuple[int, ...]:
+        """The actual versions of the row: one, or one per period."""
+        start = self.stride * position
+        return tuple(self._values[start + 2 : start + self.stride])
 
     def __getitem__(self, indicator_id: int) -> tuple[int, int, int]:
         position = self.index(indicator_id)
@@ -78,6 +86,7 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
     ids, others = array("q"), array("q")  # the table as read, a few bytes a row
     signer = None
     malformed = False
+    width = len(L.META_COLUMNS)  # id, key, fingerprint, then one version (or one per period)
     for number, values in rows:
         if number <= len(L.META_KEYS):
             key = L.canonical(values[0])
@@ -88,16 +97,17 @@ def meta_from_rows(rows: Iterable[tuple[int, tuple]]) -> MetaSheet:
             continue
         if signer is None:
             signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
+            width = len(L.META_COLUMNS) - 1 + max(1, whole_number(meta.get("period_count"), high=4) or 0)
         texts = tuple(L.canonical(values[0]).split(L.META_SEPARATOR)) if values else ()
         if len(values) > 1 and L.canonical(values[1]):
             malformed = True  # the table has one column
         signer.add_texts(texts)
         numbers = tuple(whole_number(text) for text in texts)
-        if len(numbers) != len(L.META_COLUMNS) or None in numbers:
+        if len(numbers) != width or None in numbers:
             malformed = True
         else:
             ids.append(numbers[0])
             others.extend(numbers[1:])
     if signer is None:
         signer = L.MetaSigner({key: meta.get(key, "") for key in L.META_KEYS})
-    return MetaSheet(meta=meta, rows=MetaRows(ids, others), signed=not malformed and signer.hexdigest() == meta.get("signature"))
+    return MetaSheet(meta=meta, rows=MetaRows(ids, others, stride=width - 1), signed=not malformed and signer.hexdigest() == meta.get("signature"))

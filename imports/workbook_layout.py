@@ -2,7 +2,9 @@
 
 The visible sheet `실적입력` has a fixed block of locked columns (A–J), then one pair of columns per
 formula variable ("입력항목 k" locked label, "값 k" editable value), then the computed value (a live
-Excel formula) and an editable note. The hidden `_meta` sheet is the only thing the reader trusts:
+Excel formula) and an editable note. A year reported by period (`period_count` 4 or 2) has the labels
+once, then per period its value columns and its computed value, then the year value (a live formula
+applying the indicator's rule, `kpis.period_rules.year_formula`) and the note. The hidden `_meta` sheet is the only thing the reader trusts:
 its cell values (not its hidden state, protection or validation, which other editors may drop).
 """
 from __future__ import annotations
@@ -15,8 +17,10 @@ from functools import cached_property
 from django.utils.crypto import salted_hmac
 from openpyxl.utils import get_column_letter
 
+from kpis.period_rules import period_label
+
 # Raised whenever a column moves or the meaning of a meta field changes: older files are refused.
-TEMPLATE_VERSION = 3
+TEMPLATE_VERSION = 4
 KIND_ACTUALS = "actuals"
 KIND_PLAN = "plan"
 
@@ -74,7 +78,7 @@ DATA_ROW_LIMIT = HEADER_ROW + MAX_DATA_ROWS
 # _meta: key/value pairs in A/B from row 1, then a table of rows.
 META_KEYS = (
     "template_version", "kind", "department_id", "department_name", "year", "exported_at",
-    "exported_by", "slot_count", "row_count", "years", "signature",
+    "exported_by", "slot_count", "row_count", "years", "signature", "period_count",
 )
 META_TABLE_HEADER_ROW = 14
 # A row of the table is one text cell in column A: these four whole numbers joined by "|" (fingerprints are
@@ -96,22 +100,54 @@ class SlotColumns:
 
 
 @dataclass(frozen=True)
+class Block:
+    """The cells of one actual in a row: the year's (period 0), or one period's, with its computed value."""
+
+    period: int
+    slots: list[SlotColumns]
+    computed: int
+
+
+@dataclass(frozen=True)
 class Layout:
-    """Column positions of one workbook, derived from its number of input slots."""
+    """Column positions of one workbook, derived from its number of input slots and of periods (0: by year)."""
 
     slot_count: int
+    period_count: int = 0
 
     def slot(self, index: int) -> SlotColumns:
+        if self.period_count:
+            return self.blocks[0].slots[index]
         label = FIRST_SLOT_COL + 2 * index
         return SlotColumns(label=label, value=label + 1)
 
     @cached_property
     def slots(self) -> list[SlotColumns]:
+        """The slots of the first block (of the year, or of the first period)."""
         return [self.slot(i) for i in range(self.slot_count)]
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        if not self.period_count:
+            return [Block(0, self.slots, self.computed_col)]
+        blocks = []
+        for period in range(1, self.period_count + 1):
+            start = FIRST_SLOT_COL + self.slot_count + (period - 1) * (self.slot_count + 1)
+            slots = [SlotColumns(label=FIRST_SLOT_COL + i, value=start + i) for i in range(self.slot_count)]
+            blocks.append(Block(period, slots, start + self.slot_count))
+        return blocks
 
     @property
     def computed_col(self) -> int:
+        """The year value: computed from the inputs, or (by period) from the periods' computed values."""
+        if self.period_count:
+            return FIRST_SLOT_COL + self.slot_count + self.period_count * (self.slot_count + 1)
         return FIRST_SLOT_COL + 2 * self.slot_count
+
+    @cached_property
+    def formula_cols(self) -> frozenset[int]:
+        """The columns holding our own live formulas (recomputed on the server, never read as typed)."""
+        return frozenset({self.computed_col, *(block.computed for block in self.blocks)})
 
     @property
     def note_col(self) -> int:
@@ -121,13 +157,27 @@ class Layout:
     def last_col(self) -> int:
         return self.note_col
 
+    def width(self, column: int) -> int:
+        if column in FIXED_WIDTHS:
+            return FIXED_WIDTHS[column]
+        if column in self.formula_cols:
+            return COMPUTED_WIDTH
+        if column == self.note_col:
+            return NOTE_WIDTH
+        labels = {slot.label for slot in self.blocks[0].slots}
+        return SLOT_LABEL_WIDTH if column in labels else SLOT_VALUE_WIDTH
+
     def headers(self, year: int) -> dict[int, str]:
         headers = dict(FIXED_HEADERS)
         headers[COL_TARGET] = f"목표({year})"
         headers[COL_PREVIOUS] = f"전년도 실적({year - 1})"
-        for number, slot in enumerate(self.slots, start=1):
-            headers[slot.label] = f"입력항목{number}"
-            headers[slot.value] = f"값{number}"
+        for block in self.blocks:
+            prefix = f"{period_label(block.period, self.period_count)} " if block.period else ""
+            for number, slot in enumerate(block.slots, start=1):
+                headers[slot.label] = f"입력항목{number}"
+                headers[slot.value] = f"{prefix}값{number}"
+            if block.period:
+                headers[block.computed] = f"{prefix}실적"
         headers[self.computed_col] = f"실적(계산값, {year})"
         headers[self.note_col] = "비고"
         return headers

@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from accounts.models import User
 from core.numbers import format_amount
 from kpis.domain import VALUE_FIELD
 from kpis.models import Actual, ActualStatus, Department, Evidence, Indicator, Target
+from kpis.period_rules import frequency_label, period_label
+from kpis.periods import period_count
 from kpis.scope import scoped
 from kpis.scoring import official_value
 
@@ -39,6 +41,20 @@ class EntryRow:
     typed: dict[str, str] | None = None
     warning: dict[str, str] | None = None
     writable: bool = False
+    period: int = 0
+    period_label: str = ""
+    # In a year reported by period: the row of each period (the year row itself is derived, never a form).
+    periods: list[EntryRow] = field(default_factory=list)
+
+    @property
+    def frequency(self) -> str:
+        """분기 or 반기, for a year reported by period."""
+        return frequency_label(len(self.periods))
+
+    @property
+    def dom_id(self) -> str:
+        """The row's key in element ids, anchors and the session: the indicator id, and `-pN` for a period."""
+        return f"{self.indicator.pk}-p{self.period}" if self.period else str(self.indicator.pk)
 
     @property
     def status(self) -> str:
@@ -58,8 +74,9 @@ class EntryRow:
 
     @property
     def locked(self) -> bool:
-        """Shown as read, not as a form: submitted or approved, a closed year, or a user who only reads."""
-        return not (self.writable and self.editable)
+        """Shown as read, not as a form: submitted or approved, a closed year, a user who only reads, or the
+        year row of a year reported by period."""
+        return not (self.writable and self.editable) or bool(self.periods)
 
     @property
     def input_values(self) -> dict[str, str]:
@@ -121,26 +138,35 @@ def entry_indicator(indicator_id: int, department_id: int, *, user: User) -> Ind
 
 
 def entry_rows(department: Department, year: int, *, writable: bool = False) -> list[EntryRow]:
-    """Four queries: indicators, targets of the year, actuals of the year and the prior year, evidence."""
+    """Five queries: the year's periods, indicators, targets of the year, actuals of the year (with its periods')
+    and the prior year, evidence. `department` comes with its bureau."""
+    count = period_count(organization_id=department.bureau.organization_id, year=year)
     indicators = list(Indicator.objects.filter(department=department).order_by("order", "id"))
     ids = [i.pk for i in indicators]
     targets = dict(Target.objects.filter(indicator_id__in=ids, year=year).values_list("indicator_id", "value"))
     actuals = {
-        (a.indicator_id, a.year): a
-        for a in Actual.objects.filter(indicator_id__in=ids, year__in=(year, year - 1)).prefetch_related(
+        (a.indicator_id, a.year, a.period): a
+        for a in Actual.all_periods.filter(indicator_id__in=ids, year__in=(year, year - 1))
+        .filter(Q(period=0) | Q(year=year)).prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at"))
         )
     }
     rows = []
     for indicator in indicators:
-        current = actuals.get((indicator.pk, year))
-        previous = actuals.get((indicator.pk, year - 1))
-        rows.append(
-            EntryRow(
-                indicator=indicator, inputs=indicator.input_names, target=targets.get(indicator.pk),
-                previous_actual=official_value(previous.status, previous.value) if previous else None,
-                actual=current, evidence=list(current.evidence.all()) if current else [], writable=writable,
-            )
+        current = actuals.get((indicator.pk, year, 0))
+        previous = actuals.get((indicator.pk, year - 1, 0))
+        row = EntryRow(
+            indicator=indicator, inputs=indicator.input_names, target=targets.get(indicator.pk),
+            previous_actual=official_value(previous.status, previous.value) if previous else None,
+            actual=current, evidence=list(current.evidence.all()) if current else [], writable=writable,
         )
+        for period in range(1, count + 1):
+            actual = actuals.get((indicator.pk, year, period))
+            row.periods.append(EntryRow(
+                indicator=indicator, inputs=indicator.input_names, target=None, previous_actual=None, actual=actual,
+                evidence=list(actual.evidence.all()) if actual else [], writable=writable, period=period,
+                period_label=period_label(period, count),
+            ))
+        rows.append(row)
     return rows
 

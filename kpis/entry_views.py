@@ -45,6 +45,16 @@ def _posted_inputs(request: HttpRequest, names: tuple[str, ...]) -> dict[str, st
     return {name: request.POST.get(f"in_{index}", "") for index, name in enumerate(names)}
 
 
+def _posted_period(request: HttpRequest) -> int:
+    """The period a row's form posts (0: the year); the service refuses one the year does not have."""
+    return whole_number(request.POST.get("period") or "0", high=9) or 0
+
+
+def _row_key(indicator_id: int, period: int) -> str:
+    """The row's key in anchors and the session, as kpis.entry.EntryRow.dom_id."""
+    return f"{indicator_id}-p{period}" if period else str(indicator_id)
+
+
 @login_required
 def entry_mine(request: HttpRequest) -> HttpResponse:
     """The user's department, for the open entry year (kpis/years.py)."""
@@ -66,9 +76,9 @@ def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpRespo
     rows = entry_rows(department, year, writable=year_open)
     typed = request.session.pop(TYPED_KEY, {})
     warnings = request.session.pop(WARNING_KEY, {})
-    for row in rows:
-        row.typed = typed.get(str(row.indicator.pk)) if row.editable else None
-        row.warning = warnings.get(str(row.indicator.pk)) if row.editable else None
+    for row in [one for each in rows for one in (each, *each.periods)]:
+        row.typed = typed.get(row.dom_id) if row.editable else None
+        row.warning = warnings.get(row.dom_id) if row.editable else None
     open_year = entry_year_default(bureau=department.bureau)
     context = {
         "department": department,
@@ -112,7 +122,9 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     indicator = _indicator(request, indicator_id, department_id)
     names = indicator.input_names
     expected_version = whole_number(request.POST.get("version"), low=1, high=MAX_VERSION)
-    page = reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}"
+    period = _posted_period(request)
+    key = _row_key(indicator_id, period)
+    page = reverse("entry:page", args=[department_id, year]) + f"#ind-{key}"
     # The confirmation button carries no action of its own: the action of the save it confirms rides along.
     action = "submit" if (request.POST.get("action") or request.POST.get("pending_action")) == "submit" else "save"
     inputs = _posted_inputs(request, names) if names else None
@@ -120,10 +132,12 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
     # Only a save that could be stored asks: a refused writer or a closed year hears the refusal instead.
     may_save = can_write_actuals_of(request.user, department_id) and _year_open(department_id, year)
     if request.POST.get("confirm_unusual") != "1" and may_save:
-        warning = _unusual(indicator, year, inputs=inputs, value=value, expected_version=expected_version)
+        warning = _unusual(
+            indicator, year, period, inputs=inputs, value=value, expected_version=expected_version
+        )
         if warning:
-            _keep_typed(request, indicator_id, names)
-            request.session[WARNING_KEY] = {str(indicator_id): {"message": warning, "action": action}}
+            _keep_typed(request, key, names)
+            request.session[WARNING_KEY] = {key: {"message": warning, "action": action}}
             messages.warning(request, f"'{indicator.short_name}': 값을 확인하세요. 아직 저장하지 않았습니다.")
             return redirect(page)
     try:
@@ -132,6 +146,7 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
             saved = actual_save_outcome(
                 user=request.user, indicator_id=indicator.pk, year=year, inputs=inputs, value=value,
                 note=request.POST.get("note", ""), expected_version=expected_version, source=ChangeSource.WEB,
+                period=period,
             )
             actual = saved.actual
             upload = request.FILES.get("evidence")
@@ -146,28 +161,28 @@ def entry_save(request: HttpRequest, department_id: int, year: int, indicator_id
         else:
             messages.success(request, f"'{indicator.short_name}' 실적을 임시 저장했습니다.")
     except InvalidInput as exc:
-        request.session[ERRORS_KEY] = {str(indicator_id): _field_errors(exc, names)}
-        _keep_typed(request, indicator_id, names)
+        request.session[ERRORS_KEY] = {key: _field_errors(exc, names)}
+        _keep_typed(request, key, names)
         again = " 증빙자료 파일은 다시 선택하세요." if request.FILES.get("evidence") else ""
         messages.error(request, f"'{indicator.short_name}': 입력값을 확인하세요. 저장하지 않았습니다.{again}")
     except VersionConflict as exc:
-        request.session["entry_conflict"] = {"indicator": indicator_id, "message": exc.message}
+        request.session["entry_conflict"] = {"row": key, "message": exc.message}
         messages.error(request, exc.message)
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect(page)
 
 
-def _keep_typed(request: HttpRequest, indicator_id: int, names: tuple[str, ...]) -> None:
+def _keep_typed(request: HttpRequest, key: str, names: tuple[str, ...]) -> None:
     """What the user typed in the row, exactly, for the page that shows the refusal or the question."""
     keys = [f"in_{index}" for index in range(len(names))] if names else [VALUE_FIELD]
     typed = {key: request.POST.get(key, "")[:TYPED_MAX_LENGTH] for key in keys}
     typed["note"] = request.POST.get("note", "")[:NOTE_MAX_LENGTH * 2]
-    request.session[TYPED_KEY] = {str(indicator_id): typed}
+    request.session[TYPED_KEY] = {key: typed}
 
 
 def _unusual(
-    indicator: Indicator, year: int, *, inputs: dict[str, str] | None, value: str | None, expected_version: int | None,
+    indicator: Indicator, year: int, period: int, *, inputs: dict[str, str] | None, value: str | None, expected_version: int | None,
 ) -> str | None:
     """The plausibility question for a value that would be stored, or None: a refused value or a stale form
     is left to the save, which names its errors or the conflict; the value already stored (a note added beside
@@ -176,13 +191,21 @@ def _unusual(
         computed = actual_compute(indicator, inputs=inputs, value=value).value
     except InvalidInput:
         return None
-    stored_value, stored_version = indicator.actuals.filter(year=year).values_list("value", "version").first() or (
-        None, None)
+    stored_value, stored_version = Actual.all_periods.filter(indicator=indicator, year=year, period=period).values_list(
+        "value", "version").first() or (None, None)
     stale = expected_version is not None and stored_version != expected_version
     if stale or (stored_value is not None and stored_value == computed):
         return None
-    target = Target.objects.filter(indicator=indicator, year=year).values_list("value", flat=True).first()
-    return _warning(indicator, computed, target)
+    return _warning(indicator, computed, _target(indicator, year, period)[0])
+
+
+def _target(indicator: Indicator, year: int, period: int) -> tuple[Decimal | None, object]:
+    """The year's target and when it was revised; a period row has no target of its own (a quarter's count is
+    not measured against the year's)."""
+    if period:
+        return None, None
+    return Target.objects.filter(indicator=indicator, year=year).values_list("value", "revised_at").first() or (
+        None, None)
 
 
 def _warning(indicator: Indicator, value: Decimal, target: Decimal | None) -> str | None:
@@ -201,7 +224,8 @@ def _field_errors(exc: InvalidInput, names: tuple[str, ...]) -> dict[str, list[s
 def entry_submit(request: HttpRequest, department_id: int, year: int, indicator_id: int) -> HttpResponse:
     year = _year(year)
     indicator = _indicator(request, indicator_id, department_id)
-    actual = indicator.actuals.filter(year=year).first()
+    period = _posted_period(request)
+    actual = Actual.all_periods.filter(indicator=indicator, year=year, period=period).first()
     try:
         if actual is None:
             raise InvalidInput({"value": ["먼저 실적을 저장하세요."]})
@@ -212,7 +236,7 @@ def entry_submit(request: HttpRequest, department_id: int, year: int, indicator_
         messages.success(request, f"'{indicator.short_name}' 실적을 제출했습니다.")
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect(reverse("entry:page", args=[department_id, year]) + f"#ind-{indicator_id}")
+    return redirect(reverse("entry:page", args=[department_id, year]) + f"#ind-{_row_key(indicator_id, period)}")
 
 
 @login_required
@@ -232,9 +256,7 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     except InvalidInput as exc:
         context["message"] = next(iter(exc.errors.values()))[0]
         return render(request, "kpis/entry/preview.html", context)
-    target, revised_at = Target.objects.filter(indicator=indicator, year=year).values_list(
-        "value", "revised_at"
-    ).first() or (None, None)
+    target, revised_at = _target(indicator, year, _posted_period(request))
     warning = _warning(indicator, value, target)
     policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
     rules = policy_rules(policy) if policy else Rules()

@@ -68,12 +68,14 @@ def year_value(rule: PeriodRule, values: Sequence[Decimal | None]) -> Decimal | 
     return total
 
 
-def year_formula(rule: PeriodRule, cells: str, *, places: int) -> str:
-    """`year_value` as an Excel formula over the period cells (`C5:F5`): empty while no period is filled."""
+def year_formula(rule: PeriodRule, cells: Sequence[str], *, places: int) -> str:
+    """`year_value` as an Excel formula over the periods' cells in order (`M6`, `P6`, ...): empty while none
+    holds a number (a period's cell holds "" until it is complete)."""
+    joined = ",".join(cells)
     if rule == PeriodRule.LAST:
-        body = f"LOOKUP(2,1/ISNUMBER({cells}),{cells})"
-    elif rule == PeriodRule.AVERAGE:
-        body = f"ROUND(AVERAGE({cells}),{places})"
-    else:
-        body = f"SUM({cells})"
-    return f'=IF(COUNT({cells})=0,"",{body})'
+        formula = '""'
+        for cell in cells:
+            formula = f"IF(ISNUMBER({cell}),{cell},{formula})"
+        return f"={formula}"
+    body = f"ROUND(AVERAGE({joined}),{places})" if rule == PeriodRule.AVERAGE else f"SUM({joined})"
+    return f'=IF(COUNT({joined})=0,"",{body})'
