@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from accounts.models import Role, User
+from accounts.models import User
 from kpis.models import PeriodSetting, PeriodTarget, Target
 from kpis.period_rules import period_label
 from kpis.periods import period_values
@@ -73,12 +73,10 @@ def progress_rows(
     *, user: User, year: int, organization_id: int | None = None, bureau_id: int | None = None,
     department_id: int | None = None,
 ) -> list[ProgressRow]:
-    """The progress of the indicators in force in `year` of the organizations `user` sees (a department user:
-    their own department only), narrowed by the arguments given; in plan order. Four queries: period settings,
+    """The progress of the indicators in force in `year` of the organizations `user` sees (kpis.scope, as the
+    scoreboard and drill-downs read them), narrowed by the arguments given; in plan order. Four queries: period settings,
     targets, period values, per-period targets (one when no organization reports the year by period)."""
     targets = scoped(_in_force(year), user, "indicator__department__bureau__organization_id")
-    if user.role == Role.DEPARTMENT and not user.is_superuser:
-        targets = targets.filter(indicator__department_id=user.department_id)
     if organization_id is not None:
         targets = targets.filter(indicator__department__bureau__organization_id=organization_id)
     if bureau_id is not None:

@@ -79,8 +79,10 @@ def test_per_period_targets_replace_the_pro_rated_ones(quarters, evaluator, meet
     assert result.expected == 4 and result.status is ProgressStatus.ON_TRACK
 
 
-def test_a_department_user_sees_only_their_own_department(quarters, other_dept_user):
-    assert {row.department_name for row in progress_rows(user=other_dept_user, year=YEAR)} == {"소통기획과"}
+def test_a_department_user_reads_their_organization_as_on_the_scoreboard(quarters, other_dept_user):
+    rows = progress_rows(user=other_dept_user, year=YEAR)
+    assert {row.department_name for row in rows} == {"대외협력과", "소통기획과", "외국인국제정책과"}
+    assert "자원봉사 활동률" in login(other_dept_user).get(f"/progress/{YEAR}/").content.decode()
 
 
 def test_the_page_lists_the_warnings_with_their_working(quarters, evaluator):
