@@ -21,8 +21,9 @@ kpis.scoring (up: actual / expected; down: expected / actual; range: the toleran
 unfloored; a less-is-better indicator uses target / actual whatever the year's policy (a baseline has no
 pro-rated counterpart). The status comes from the pace (``STATUS_FLOORS``, the one place the thresholds live):
 pace ≥ 100 % 정상, ≥ 90 % 주의, else 부진. For every rule the projection reaches the year target exactly when
-the pace is 100 % on pro-rated targets, so the status also says where the year is heading. The projection follows the rule's trend even where
-per-period targets are set (a plan back-loaded into the last quarter projects short while on track).
+the pace is 100 % on pro-rated targets, so the status also says where the year is heading. The projection
+follows the rule's trend even where per-period targets are set (a plan back-loaded into the last quarter
+projects short while on track).
 
 Not computable (status None with a Korean reason, never 0): no target (or 0), no judged period yet, a sum
 with an unreported period among those judged, or the rate not evaluable (a less-is-better value of 0).
@@ -95,6 +96,12 @@ class ProgressResult:
     @property
     def status_label(self) -> str:
         return "판단 불가" if self.status is None else self.status.label
+
+
+def thresholds_text() -> str:
+    """The thresholds as pages state them: '진도율 100% 이상 정상, 90% 이상 주의, 그 밖은 부진'."""
+    floors = ", ".join(f"{format_figure(floor)}% 이상 {status.label}" for status, floor in STATUS_FLOORS)
+    return f"진도율 {floors}, 그 밖은 {ProgressStatus.BEHIND.label}"
 
 
 def elapsed_periods(values: tuple[Decimal | None, ...]) -> int:

@@ -20,13 +20,22 @@ from accounts.models import User
 from kpis.models import PeriodSetting, PeriodTarget, Target
 from kpis.period_rules import period_label
 from kpis.periods import period_values
-from kpis.progress import ProgressInput, ProgressResult, ProgressStatus, elapsed_periods, progress
+from kpis.progress import (
+    ProgressInput,
+    ProgressResult,
+    ProgressStatus,
+    elapsed_periods,
+    progress,
+    thresholds_text,
+)
 from kpis.scope import scoped
 from kpis.scoring import classify_actual
 
 # Status filter values of the early-warning page: every status, the warnings, or those not judged.
 WARNINGS = (ProgressStatus.AT_RISK, ProgressStatus.BEHIND)
 UNKNOWN = "unknown"
+# What the pages say about how progress is judged (the counted values below, the thresholds of kpis.progress).
+PROGRESS_NOTE = f"분기·반기 실적(제출·승인된 값)을 경과 기간만큼 나눈 목표와 견줍니다. {thresholds_text()}입니다."
 
 
 @dataclass(frozen=True)

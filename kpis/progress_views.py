@@ -11,7 +11,7 @@ from core.api import MAX_YEAR, MIN_YEAR
 from core.numbers import whole_number
 from kpis.current import current_organization
 from kpis.progress import STATUS_LABELS, ProgressStatus
-from kpis.progress_selectors import UNKNOWN, progress_rows, rows_with_status, status_counts
+from kpis.progress_selectors import PROGRESS_NOTE, UNKNOWN, progress_rows, rows_with_status, status_counts
 from kpis.years import entry_year_default
 
 PAGE_SIZE = 30
@@ -51,6 +51,6 @@ def early_warning(request: HttpRequest, year: int) -> HttpResponse:
         "year": year, "organization": organization, "page": page, "rows": page.object_list,
         "bureaus": bureaus, "bureau_id": bureau_id, "status": status, "status_filters": STATUS_FILTERS,
         "by_bureau": status_counts(rows, by="bureau"), "by_department": status_counts(in_bureau, by="department"),
-        "has_rows": bool(rows),
+        "has_rows": bool(rows), "progress_note": PROGRESS_NOTE,
     }
     return render(request, "kpis/progress/early_warning.html", context)

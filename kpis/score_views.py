@@ -31,7 +31,7 @@ from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.current import current_organization, current_organization_set, sees_several
 from kpis.models import Department, DirtyScore, Organization
-from kpis.progress_selectors import progress_rows, progress_rows_for, status_counts
+from kpis.progress_selectors import PROGRESS_NOTE, progress_rows, progress_rows_for, status_counts
 from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
@@ -379,7 +379,10 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
         if line.years
     ]
     progress = progress_rows(user=request.user, year=year, department_id=department_id)
-    context = {"page": page, "year": year, "contribution_svg": contribution_svg, "series": series, "progress": progress}
+    context = {
+        "page": page, "year": year, "contribution_svg": contribution_svg, "series": series,
+        "progress": progress, "progress_note": PROGRESS_NOTE,
+    }
     return render(request, "kpis/scores/drilldown.html", context)
 
 

@@ -183,3 +183,9 @@ def test_quarters_saved_and_submitted_through_the_services_move_the_page_and_the
     assert "정무활동 및 당정협력 강화" in body and "54.55%" in body
     summary = client.get(board).content.decode().split("기간별 진도 현황")[1].split("</table>")[0]
     assert "<td class=\"num\">1</td>" in summary  # one behind, no longer a stale cached count
+
+
+def test_the_pages_state_the_thresholds_they_apply(quarters, evaluator, volunteering):
+    client = login(evaluator)
+    for url in (f"/progress/{YEAR}/", f"/scores/{YEAR}/departments/{volunteering.department_id}/"):
+        assert "진도율 100% 이상 정상, 90% 이상 주의, 그 밖은 부진입니다." in client.get(url).content.decode()

@@ -13,6 +13,7 @@ from kpis.progress import (
     elapsed_periods,
     progress,
     status_for,
+    thresholds_text,
 )
 
 D = Decimal
@@ -140,6 +141,10 @@ def test_per_period_targets_missing_for_a_judged_period_fall_back_to_the_year_ta
 )
 def test_status_thresholds(pace, status):
     assert status_for(D(pace)) is status
+
+
+def test_the_thresholds_are_stated_as_they_are_applied():
+    assert thresholds_text() == "진도율 100% 이상 정상, 90% 이상 주의, 그 밖은 부진"
 
 
 def test_statuses_are_named_in_korean():
