@@ -208,3 +208,11 @@ def test_inconsistent_periods_are_a_programming_error():
         run(quarters("1"), "11", period_targets=("1",))
     with pytest.raises(ValueError):
         run(quarters("1"), "11", rule="median")
+
+
+def test_a_range_indicator_is_on_track_inside_its_band_and_judged_by_its_distance_outside():
+    inside = run((D("86"), D("88")), "88.5", rule="average", direction="range")  # mean 87, band 84.075 ~ 92.925
+    assert (inside.pace, inside.status) == (D("100.00"), ProgressStatus.ON_TRACK)
+    outside = run((D("70"), D("72")), "88.5", rule="average", direction="range")  # mean 71: 17.5 off, 13.075 beyond the band
+    assert (outside.pace, outside.status) == (D("85.23"), ProgressStatus.BEHIND)  # 100 − 13.075 / 88.5 × 100
+    assert "범위(84.08 ~ 92.93)" in outside.working
