@@ -94,3 +94,19 @@ def test_the_admin_shows_a_bad_period_beside_the_field_and_saves_nothing(halves,
     assert response.status_code == 200
     assert "기간은 1(상반기), 2(하반기) 중 하나여야 합니다." in response.content.decode()
     assert not PeriodTarget.objects.exists() and not AuditEntry.objects.filter(entity="period_target").exists()
+
+
+def test_the_admin_offers_only_its_own_organizations_indicators(halves, volunteering, client):
+    from accounts.services import user_create_or_update
+
+    Organization.objects.create(name="전라남도")
+    admin_b, _ = user_create_or_update(
+        username="admin_b", role="admin", password=PASSWORD, validate=False, organization_name="전라남도"
+    )
+    PeriodTarget.objects.create(indicator=volunteering, year=YEAR, period=1, value=Decimal(1))
+    client.force_login(admin_b)
+    assert "자원봉사" not in client.get("/admin/kpis/periodtarget/").content.decode()
+    data = {"indicator": volunteering.pk, "year": YEAR, "period": 2, "value": "2.5"}
+    response = client.post("/admin/kpis/periodtarget/add/", data)
+    assert response.status_code == 200  # the form refuses the choice; no 500
+    assert PeriodTarget.objects.count() == 1 and not AuditEntry.objects.filter(entity="period_target").exists()
