@@ -5,7 +5,8 @@ reads a policy that admits submitted values. A draft is still the department's a
 being corrected: neither moves progress (nor does a period not entered). A year reported by year only
 (no PeriodSetting for the organization) has no progress during the year: its indicators are left out.
 
-Which indicators: those in force in the year (a year target present and not 0), as the reminders read it.
+Which indicators: those in force in the year (a year target present and not 0) in the plan edition that governs
+the year (kpis.editions): an indicator carried into the next year's plan is judged once.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from accounts.models import User
+from kpis.editions import governing_editions
 from kpis.models import PeriodSetting, PeriodTarget, Target
 from kpis.period_rules import period_label
 from kpis.periods import period_values
@@ -83,8 +85,9 @@ def progress_rows(
     department_id: int | None = None,
 ) -> list[ProgressRow]:
     """The progress of the indicators in force in `year` of the organizations `user` sees (kpis.scope, as the
-    scoreboard and drill-downs read them), narrowed by the arguments given; in plan order. Four queries: period settings,
-    targets, period values, per-period targets (one when no organization reports the year by period)."""
+    scoreboard and drill-downs read them), narrowed by the arguments given; in plan order. Five queries:
+    period settings, editions, targets, period values, per-period targets (one when no organization reports the
+    year by period)."""
     targets = scoped(_in_force(year), user, "indicator__department__bureau__organization_id")
     if organization_id is not None:
         targets = targets.filter(indicator__department__bureau__organization_id=organization_id)
@@ -121,6 +124,8 @@ def _rows(targets: QuerySet[Target], year: int) -> list[ProgressRow]:
     counts = {setting.organization_id: setting.count for setting in PeriodSetting.objects.filter(year=year)}
     if not counts:
         return []
+    # Of the plan editions that govern the year (kpis.editions): an indicator carried into the next plan counts once.
+    targets = governing_editions(year).filter(targets, bureau="indicator__department__bureau")
     targets = list(
         targets.filter(indicator__department__bureau__organization_id__in=list(counts)).order_by(
             "indicator__department__bureau__name", "indicator__department__order", "indicator__department__name",

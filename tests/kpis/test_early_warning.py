@@ -146,8 +146,9 @@ def test_an_evaluator_of_a_never_sees_b(quarters, evaluator):
 
 
 def test_the_list_takes_a_fixed_number_of_queries(quarters, evaluator, django_assert_num_queries):
-    # 1 period settings · 2 targets ⟕ indicator ⟕ department ⟕ bureau · 3 period values · 4 per-period targets
-    with django_assert_num_queries(4):
+    # 1 period settings · 2 editions · 3 targets ⟕ indicator ⟕ department ⟕ bureau · 4 period values
+    # · 5 per-period targets
+    with django_assert_num_queries(5):
         rows = progress_rows(user=evaluator, year=YEAR)
     assert len(rows) == 9  # every indicator in force in 2025, three departments
     with django_assert_num_queries(1):
@@ -189,3 +190,13 @@ def test_the_pages_state_the_thresholds_they_apply(quarters, evaluator, voluntee
     client = login(evaluator)
     for url in (f"/progress/{YEAR}/", f"/scores/{YEAR}/departments/{volunteering.department_id}/"):
         assert "진도율 100% 이상 정상, 90% 이상 주의, 그 밖은 부진입니다." in client.get(url).content.decode()
+
+
+def test_an_indicator_carried_into_the_next_plan_is_judged_once_on_the_edition_governing_the_year(quarters, evaluator):
+    from imports.services import plan_import, renames_read
+    from tests.imports.test_sample_variants import MAPPING, NEXT_YEAR
+
+    plan_import(path=NEXT_YEAR, organization=quarters.organization, renames=renames_read(MAPPING))
+    rows = progress_rows(user=evaluator, year=YEAR)
+    assert len(rows) == 9 and {row.bureau_id for row in rows} == {quarters.pk}
+    assert by_name(rows)["자원봉사 활동률"].result.status is ProgressStatus.BEHIND
