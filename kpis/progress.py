@@ -45,6 +45,7 @@ UNBOUNDED = Rules(cap=None, floor=None, lower_is_better="target_over_actual")
 
 NO_TARGET = "연간 목표가 0이거나 없어 진도를 판단할 수 없습니다"
 NOTHING_YET = "아직 실적이 입력된 기간이 없습니다"
+NOT_JUDGED = "판단 불가"  # the label of a result without a status
 
 
 class ProgressStatus(StrEnum):
@@ -95,7 +96,7 @@ class ProgressResult:
 
     @property
     def status_label(self) -> str:
-        return "판단 불가" if self.status is None else self.status.label
+        return NOT_JUDGED if self.status is None else self.status.label
 
 
 def thresholds_text() -> str:
@@ -206,7 +207,7 @@ def summary_line(name: str, result: ProgressResult, target: Decimal | None, plac
     """One indicator's progress in a sentence, as messages (reminders, the weekly summary) name it:
     '자원봉사 활동률: 부진 — 진도율 66.67%, 연말 예상 4 (연간 목표 6)'; a reason when it is not judged."""
     if result.status is None:
-        return f"{name}: 판단 불가 — {result.reason}"
+        return f"{name}: {NOT_JUDGED} — {result.reason}"
     return (
         f"{name}: {result.status.label} — 진도율 {format_figure(result.pace, 2)}%, "
         f"연말 예상 {format_figure(result.projection, places)} (연간 목표 {format_figure(target, places)})"

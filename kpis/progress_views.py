@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from core.api import MAX_YEAR, MIN_YEAR
 from core.numbers import whole_number
 from kpis.current import current_organization
-from kpis.progress import STATUS_LABELS, ProgressStatus
+from kpis.progress import NOT_JUDGED, STATUS_LABELS, ProgressStatus
 from kpis.progress_selectors import PROGRESS_NOTE, UNKNOWN, progress_rows, rows_with_status, status_counts
 from kpis.years import entry_year_default
 
@@ -20,7 +20,7 @@ STATUS_FILTERS = (
     ("warning", "주의·부진"),
     ("all", "전체"),
     *((status.value, STATUS_LABELS[status]) for status in ProgressStatus),
-    (UNKNOWN, "판단 불가"),
+    (UNKNOWN, NOT_JUDGED),
 )
 
 

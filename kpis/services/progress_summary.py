@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kpis.models import EntryYear, PeriodSetting
-from kpis.progress import ProgressStatus, summary_line
+from kpis.progress import NOT_JUDGED, ProgressStatus, summary_line
 from kpis.progress_selectors import ProgressRow, progress_rows_for, status_counts
 from kpis.services.reminders import department_recipients
 
@@ -45,7 +45,7 @@ def summary_message(department_name: str, year: int, rows: list[ProgressRow], to
         f"{department_name} 담당자님,",
         "",
         f"{today:%Y년 %m월 %d일} 기준 {year}년 성과지표 진도입니다 (제출·승인된 분기·반기 실적 기준).",
-        f"- 정상 {counts.on_track}개, 주의 {counts.at_risk}개, 부진 {counts.behind}개, 판단 불가 {counts.unknown}개",
+        f"- 정상 {counts.on_track}개, 주의 {counts.at_risk}개, 부진 {counts.behind}개, {NOT_JUDGED} {counts.unknown}개",
         "",
     ]
     if warnings:
