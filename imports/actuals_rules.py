@@ -18,6 +18,7 @@ from core.korean import with_josa
 from imports import workbook_layout as L
 from imports.actuals_export import ValueRule
 from kpis.domain import MAGNITUDE_LIMIT, NOTE_MAX_LENGTH, ValueDomain
+from kpis.period_rules import frequency_label
 
 _VALIDATIONS = re.compile(rb"<dataValidations\b.*?</dataValidations>", re.DOTALL)
 # A domain without bounds still gets Excel's check that the cell holds a figure: the magnitude a value may have.
@@ -92,8 +93,14 @@ def with_validations(tail: bytes, rules: list[tuple[DataValidation, str]]) -> by
     return replaced
 
 
-def help_lines(rules: list[ValueRule]) -> list[tuple[str, bool]]:
+def help_lines(rules: list[ValueRule], period_count: int = 0) -> list[tuple[str, bool]]:
     """The guide sheet (안내): how to fill the workbook, the value rules its cells take, what the upload does."""
+    unit = frequency_label(period_count)
+    by_period = [
+        (f"   이 연도는 {unit}별로 입력합니다: {unit}마다 값 칸이 있고, 연간 실적 칸은 지표의 집계 방식", False),
+        (f"   (합계·마지막 누적값·평균)으로 {unit} 실적에서 계산됩니다. 연간 실적은 직접 입력하지 않습니다.", False),
+        (f"   비고는 값이 들어 있는 마지막 {unit}의 비고로 저장됩니다.", False),
+    ] if period_count else []
     negative = any(rule.domain.minimum is None or rule.domain.minimum < 0 for rule in rules)
     stated = [
         (f"   · {rule.domain.describe()}: 지표 {rule.indicator_count:,}개 (단위: {', '.join(u or '없음' for u in rule.units)})",
@@ -106,6 +113,7 @@ def help_lines(rules: list[ValueRule]) -> list[tuple[str, bool]]:
         ("1. '실적입력' 시트의 노란 칸(값, 비고)만 입력하세요. 회색 칸은 잠겨 있어 고칠 수 없습니다.", False),
         ("2. 산식이 있는 지표는 산식의 항목(예: 활동인원, 인구)마다 값을 넣으면 '실적(계산값)' 칸에 결과가 계산됩니다.", False),
         ("   산식이 없는 지표는 '실적' 항목의 값 칸에 실적을 그대로 넣으세요.", False),
+        *by_period,
         ("3. 값 칸에 넣을 수 있는 값은 지표마다 정해져 있습니다 (값 칸을 고르면 그 칸의 규칙이 보입니다):", False),
         *stated,
         ("   1,234처럼 쉼표를 써도 됩니다. 단위(회, 명)는 쓰지 마세요."

@@ -78,7 +78,7 @@ def _skeleton(export: ActualsExport, layout: L.Layout, header: dict[str, object]
         figure = ws.cell(L.FIRST_DATA_ROW, column)
         figure.style = name
         figure.number_format = number_format
-    _write_help_sheet(wb.create_sheet(L.HELP_SHEET), export.value_rules)
+    _write_help_sheet(wb.create_sheet(L.HELP_SHEET), export.value_rules, export.period_count)
     _meta_header(wb.create_sheet(L.META_SHEET), header)
     return wb
 
@@ -112,9 +112,9 @@ def _data_sheet_frame(ws, export: ActualsExport, layout: L.Layout, header: dict[
     ws.add_data_validation(DataValidation(type="custom", formula1="0", sqref="A1"))
 
 
-def _write_help_sheet(ws, rules: list[ValueRule]) -> None:
+def _write_help_sheet(ws, rules: list[ValueRule], period_count: int = 0) -> None:
     ws.column_dimensions["A"].width = 110
-    for number, (text, bold) in enumerate(help_lines(rules), start=1):
+    for number, (text, bold) in enumerate(help_lines(rules, period_count), start=1):
         ws.cell(number, 1, text).font = Font(name="맑은 고딕", size=12 if bold else 10, bold=bold)
     ws.protection.sheet = True
 

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from kpis.period_rules import period_label
 
 # Raised whenever a column moves or the meaning of a meta field changes: older files are refused.
-TEMPLATE_VERSION = 4
+TEMPLATE_VERSION = 3
 KIND_ACTUALS = "actuals"
 KIND_PLAN = "plan"
 
@@ -80,6 +80,9 @@ META_KEYS = (
     "template_version", "kind", "department_id", "department_name", "year", "exported_at",
     "exported_by", "slot_count", "row_count", "years", "signature", "period_count",
 )
+# Keys signed only when set: a file exported before they existed (a yearly workbook, any plan workbook) still
+# verifies. period_count: the periods of the year (4, 2); absent or 0 for a year reported by year only.
+OPTIONAL_META_KEYS = frozenset({"period_count"})
 META_TABLE_HEADER_ROW = 14
 # A row of the table is one text cell in column A: these four whole numbers joined by "|" (fingerprints are
 # 48-bit integers). One cell instead of four is a quarter of what a reader parses for the table.
@@ -221,8 +224,10 @@ class MetaSigner:
     def __init__(self, header: dict[str, object]) -> None:
         self.mac = salted_hmac("imports.workbook_layout.meta", "", algorithm="sha256")
         for key in META_KEYS:
-            if key != "signature":
-                self.mac.update(f"{key}={canonical(header.get(key))}\n".encode())
+            value = canonical(header.get(key))
+            if key == "signature" or (key in OPTIONAL_META_KEYS and value in ("", "0")):
+                continue
+            self.mac.update(f"{key}={value}\n".encode())
 
     def add(self, row: tuple) -> None:
         self.mac.update(("|".join(canonical(value) for value in row) + "\n").encode())

@@ -18,6 +18,7 @@ from kpis.models import (
     EntryYear,
     Indicator,
     Organization,
+    PeriodSetting,
     PolicyGoal,
     ScoringPolicy,
     StrategicGoal,
@@ -25,6 +26,7 @@ from kpis.models import (
     TargetRevision,
     Team,
 )
+from kpis.services.periods import indicator_period_rule_set, period_setting_refusal, period_setting_save
 from kpis.services.permissions import is_admin
 from kpis.services.plan import (
     DOMAIN_FIELDS,
@@ -151,7 +153,8 @@ class IndicatorAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
         if is_admin(request.user):
             return self.readonly_fields
-        return (*self.readonly_fields, "direction", "display_places", *DOMAIN_FIELDS)  # the service takes these from planners only
+        # the services take these from planners only
+        return (*self.readonly_fields, "direction", "display_places", "period_rule", *DOMAIN_FIELDS)
 
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not Target:
@@ -173,7 +176,7 @@ class IndicatorAdmin(admin.ModelAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        through_service = {"direction", "display_places", *DOMAIN_FIELDS}
+        through_service = {"direction", "display_places", "period_rule", *DOMAIN_FIELDS}
         plain = [name for name in form.changed_data if name not in through_service]
         changed = set(form.changed_data)
         domains = {
@@ -184,12 +187,16 @@ class IndicatorAdmin(admin.ModelAdmin):
         with transaction.atomic():
             if plain:
                 obj.save(update_fields=plain)
-            if changed & through_service:
+            if changed & (through_service - {"period_rule"}):
                 indicator_update(
                     user=request.user, indicator_id=obj.pk,
                     direction=obj.direction if "direction" in changed else None,
                     value_domain=domains["value"], input_domain=domains["input"], source=ChangeSource.WEB,
                     display_places=obj.display_places if "display_places" in changed else KEEP,
+                )
+            if "period_rule" in changed:
+                indicator_period_rule_set(
+                    user=request.user, indicator_id=obj.pk, rule=obj.period_rule, source=ChangeSource.ADMIN
                 )
         if any(domains.values()):
             outside = values_outside_domains({obj.pk: (obj.value_domain, obj.input_domain)}).get(obj.pk)
@@ -199,12 +206,67 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Actual)
 class ActualAdmin(admin.ModelAdmin):
-    list_display = ("indicator", "year", "value", "supplementary_value", "status", "version", "updated_at")
-    list_filter = ("status", "year", "indicator__department")
+    list_display = ("indicator", "year", "period", "value", "supplementary_value", "status", "version", "updated_at")
+    list_filter = ("status", "year", "period", "indicator__department")
     readonly_fields = [f.name for f in Actual._meta.fields]
+
+    def get_queryset(self, request):
+        return Actual.all_periods.select_related("indicator")  # the year rows and the period rows
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class PeriodSettingForm(forms.ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        organization, year = data.get("organization"), data.get("year")
+        changed = self.instance.pk is None or self.has_changed()
+        if organization is not None and year is not None and changed:
+            refusal = period_setting_refusal(organization_id=organization.pk, year=year)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return data
+
+
+@admin.register(PeriodSetting)
+class PeriodSettingAdmin(admin.ModelAdmin):
+    """A year reported by quarter or half in an organization; saved and removed through `period_setting_save`
+    (admins only, audited, refused once period values are entered)."""
+
+    form = PeriodSettingForm
+    list_display = ("organization", "year", "frequency", "updated_by", "updated_at")
+    list_filter = ("year", "frequency")
+    readonly_fields = ("updated_by", "updated_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and {"organization", "year"} & set(form.changed_data):
+            previous = PeriodSetting.objects.get(pk=obj.pk)
+            period_setting_save(user=request.user, organization_id=previous.organization_id, year=previous.year,
+                                frequency="")
+        saved = period_setting_save(
+            user=request.user, organization_id=obj.organization_id, year=obj.year, frequency=obj.frequency
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj) -> None:
+        period_setting_save(user=request.user, organization_id=obj.organization_id, year=obj.year, frequency="")
+
+    def has_module_permission(self, request) -> bool:
+        return is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

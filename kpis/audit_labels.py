@@ -5,7 +5,7 @@ label here; an unknown one reads as a generic Korean label, never as its interna
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -23,9 +23,12 @@ from kpis.models import (
     Evidence,
     Indicator,
     IndicatorKind,
+    PeriodSetting,
     PeriodTarget,
     Target,
 )
+from kpis.period_rules import PeriodFrequency, PeriodRule, period_label
+from kpis.periods import department_period_counts
 
 EMPTY = "없음"
 UNKNOWN_ENTITY = "기타 항목"
@@ -39,16 +42,18 @@ ENTITIES: dict[str, tuple[str, type[models.Model]]] = {
     "indicator": ("성과지표", Indicator),
     "evidence": ("증빙자료", Evidence),
     "year": ("연도", EntryYear),
+    "period_setting": ("기간별 실적 설정", PeriodSetting),
     "period_target": ("기간 목표", PeriodTarget),
 }
 ACTIONS = {
     "create": "입력", "update": "수정", "submit": "제출", "approve": "승인", "return": "반려",
-    "reopen": "승인 취소", "finalise": "확정",
+    "reopen": "승인 취소", "finalise": "확정", "derive": "계산",
 }
 # Where "entity + action" reads badly, the whole event has its own words.
 EVENTS = {
     ("actual", "create"): "실적 입력",
     ("actual", "update"): "실적 수정",
+    ("actual", "derive"): "연간 실적 계산(기간 실적에서)",
     ("target", "create"): "목표 입력",
     ("target", "update"): "목표 수정",
     ("period_target", "create"): "기간 목표 입력",
@@ -71,11 +76,15 @@ FIELDS = {
     ("indicator", "direction"): "방향",
     ("evidence", "file"): "파일",
     ("year", "finalised_at"): "확정 시각",
+    ("period_setting", "frequency"): "기간 구분",
+    ("indicator", "period_rule"): "기간 실적 집계 방식",
 }
 CHOICES: dict[str, dict[str, str]] = {
     "status": dict(ActualStatus.choices),
     "direction": dict(Direction.choices),
     "kind": dict(IndicatorKind.choices),
+    "frequency": {"": "연간", **dict(PeriodFrequency.choices)},
+    "period_rule": {"": "단위에 따름", **dict(PeriodRule.choices)},
 }
 FIGURES = {"value", "supplementary_value", "value_min", "value_max", "input_min", "input_max"}
 AMOUNTS = {"weight", "band_tolerance"}
@@ -88,6 +97,7 @@ class HistoryLine:
     entry: AuditEntry
     event: str
     changes: list[str]
+    period: str = ""  # "2분기" for a change to a period's value
 
     @property
     def comment(self) -> str:
@@ -95,7 +105,20 @@ class HistoryLine:
 
 
 def history_lines(entries: list[AuditEntry], indicator: Indicator) -> list[HistoryLine]:
-    return [history_line(entry, indicator) for entry in entries]
+    """The entries as lines; a period's change names its period (one query per year of such entries)."""
+    years = {entry.year for entry in entries if entry.period and entry.year}
+    counts = {
+        year: department_period_counts(department_ids=[indicator.department_id], year=year).get(
+            indicator.department_id, 0)
+        for year in years
+    }
+    lines = []
+    for entry in entries:
+        line = history_line(entry, indicator)
+        if entry.period:
+            line = replace(line, period=period_label(entry.period, counts.get(entry.year) or 4))
+        lines.append(line)
+    return lines
 
 
 def history_line(entry: AuditEntry, indicator: Indicator) -> HistoryLine:

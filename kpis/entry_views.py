@@ -256,12 +256,17 @@ def entry_preview(request: HttpRequest, department_id: int, year: int, indicator
     except InvalidInput as exc:
         context["message"] = next(iter(exc.errors.values()))[0]
         return render(request, "kpis/entry/preview.html", context)
-    target, revised_at = _target(indicator, year, _posted_period(request))
+    period = _posted_period(request)
+    target, revised_at = _target(indicator, year, period)
     warning = _warning(indicator, value, target)
-    policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
-    rules = policy_rules(policy) if policy else Rules()
-    before = Actual.objects.filter(indicator=indicator, year=year - 1).first()
-    rate = value_rate(indicator, value=value, target=target, before=before, rules=rules, target_revised_at=revised_at)
+    rate = None  # a period's value is not rated: the year's target is met by the year value
+    if not period:
+        policy = ScoringPolicy.objects.filter(year=year).order_by("-version").first()
+        rules = policy_rules(policy) if policy else Rules()
+        before = Actual.objects.filter(indicator=indicator, year=year - 1).first()
+        rate = value_rate(
+            indicator, value=value, target=target, before=before, rules=rules, target_revised_at=revised_at
+        )
     context.update({"value": value, "rate": rate, "warning": warning, "indicator": indicator})
     return render(request, "kpis/entry/preview.html", context)
 

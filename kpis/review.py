@@ -6,13 +6,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import django_filters
-from django.db.models import F, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from accounts.models import User
 from core.numbers import whole_number
 from kpis.audit_labels import HistoryLine, history_lines
-from kpis.models import Actual, ActualStatus, AuditEntry, Bureau, Department, Evidence, Indicator, ScoringPolicy, Target
+from kpis.models import (
+    Actual,
+    ActualStatus,
+    AuditEntry,
+    Bureau,
+    Department,
+    Evidence,
+    Indicator,
+    PeriodSetting,
+    ScoringPolicy,
+    Target,
+)
+from kpis.period_rules import period_label
+from kpis.periods import department_period_counts
 from kpis.scope import scoped
 from kpis.scoring import RateResult, Rules, official_value
 from kpis.services.policy_rules import policy_rules
@@ -74,10 +87,14 @@ class ReviewFilter(django_filters.FilterSet):
 def review_actuals(data=None, *, user: User) -> tuple[ReviewFilter, QuerySet[Actual]]:
     """The filter form and the actuals it selects of the organizations `user` sees, oldest submission first (to be
     paginated, then loaded)."""
+    # Period rows are reviewed one by one; the year row of a year by period follows them and is not decided on.
+    by_period = Exists(PeriodSetting.objects.filter(
+        organization_id=OuterRef("indicator__department__bureau__organization_id"), year=OuterRef("year")
+    ))
     base = scoped(
-        Actual.objects.select_related("indicator__department__bureau", "submitted_by", "reviewed_by"), user,
+        Actual.all_periods.select_related("indicator__department__bureau", "submitted_by", "reviewed_by"), user,
         "indicator__department__bureau__organization_id",
-    ).order_by(F("submitted_at").asc(nulls_last=True), "id")
+    ).exclude(Q(period=0) & by_period).order_by(F("submitted_at").asc(nulls_last=True), "id")
     review_filter = ReviewFilter(data, queryset=base, user=user)
     return review_filter, review_filter.qs if review_filter.is_valid() else base.none()
 
@@ -92,6 +109,7 @@ class ReviewRow:
     rate: RateResult
     evidence: list[Evidence] = field(default_factory=list)
     history: list[HistoryLine] = field(default_factory=list)
+    period_label: str = ""  # "2분기" for a period's value, "" for the year's
 
     @property
     def indicator(self) -> Indicator:
@@ -144,13 +162,15 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
     )
     for entry in recent:
         history[(entry.indicator_id, entry.year)].append(entry)
+    counts = _period_counts(actuals)
     rows = []
     for actual in actuals:
         key = (actual.indicator_id, actual.year)
         policy = policies.get(actual.year)
         rules = policy_rules(policy) if policy else Rules()
         before = last_year.get(key)
-        target = targets.get(key)
+        # A period's value is not rated against the year's target (the year value derived from it is).
+        target = None if actual.period else targets.get(key)
         rows.append(
             ReviewRow(
                 actual=actual, target=target.value if target else None,
@@ -160,9 +180,24 @@ def review_rows(actuals: list[Actual]) -> list[ReviewRow]:
                     rules=rules, target_revised_at=target.revised_at if target else None,
                 ),
                 evidence=evidence[actual.pk], history=history_lines(history[key], actual.indicator),
+                period_label=period_label(actual.period, counts.get((actual.indicator.department_id, actual.year), 4))
+                if actual.period else "",
             )
         )
     return rows
+
+
+def _period_counts(actuals: list[Actual]) -> dict[tuple[int, int], int]:
+    """(department, year) → its period count, for the period rows among `actuals` (no query when none is)."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for actual in actuals:
+        if actual.period:
+            wanted[actual.year].add(actual.indicator.department_id)
+    return {
+        (department_id, year): count
+        for year, departments in wanted.items()
+        for department_id, count in department_period_counts(department_ids=departments, year=year).items()
+    }
 
 
 def history_indicator(indicator_id: int, *, user: User) -> Indicator:

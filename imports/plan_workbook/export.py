@@ -183,7 +183,7 @@ def _meta_sheet(ws, rows: list[tuple], years: list[int], user: User, now) -> Non
         "template_version": PLAN_TEMPLATE_VERSION, "kind": L.KIND_PLAN, "department_id": "",
         "department_name": "", "year": "", "exported_at": now.isoformat(timespec="seconds"),
         "exported_by": getattr(user, "username", ""), "slot_count": "", "row_count": len(rows),
-        "years": ",".join(str(year) for year in years),
+        "years": ",".join(str(year) for year in years), "period_count": "",
     }
     header["signature"] = L.meta_signature(header, rows)
     for key in L.META_KEYS:

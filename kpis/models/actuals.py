@@ -44,7 +44,9 @@ class Actual(models.Model):
 
     indicator = models.ForeignKey(Indicator, verbose_name="성과지표", on_delete=models.CASCADE, related_name="actuals")
     year = models.PositiveIntegerField("연도")
-    period = models.PositiveSmallIntegerField("기간", default=0, help_text="0: 연간, 1~4: 분기(반기는 1~2)")
+    period = models.PositiveSmallIntegerField(
+        "기간", default=0, db_default=0, help_text="0: 연간, 1~4: 분기(반기는 1~2)"
+    )  # db_default: raw inserts (bench, COPY) that name no period write year rows
     value = models.DecimalField("실적", null=True, blank=True, **VALUE_DIGITS)
     supplementary_value = models.DecimalField("보조 실적(괄호)", null=True, blank=True, **VALUE_DIGITS)
     raw_text = models.CharField("원문", max_length=100, blank=True)
@@ -139,7 +141,7 @@ class AuditEntry(models.Model):
         db_index=False,
     )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
-    period = models.PositiveSmallIntegerField("기간", default=0)  # of an actual: 0 the year, 1..4 a period
+    period = models.PositiveSmallIntegerField("기간", default=0, db_default=0)  # of an actual: 0 the year, 1..4 a period
     entity = models.CharField("대상", max_length=40)
     action = models.CharField("동작", max_length=40)
     field = models.CharField("항목", max_length=60, blank=True)

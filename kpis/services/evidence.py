@@ -93,7 +93,7 @@ def _is_xlsx(data: bytes) -> bool:
 
 @transaction.atomic
 def evidence_add(*, user: User, actual_id: int, upload: UploadedFile, source: str = ChangeSource.WEB) -> Evidence:
-    actual = Actual.objects.select_related("indicator__department").filter(pk=actual_id).first()
+    actual = Actual.all_periods.select_related("indicator__department").filter(pk=actual_id).first()
     if actual is None:
         raise NotFound("실적을 찾을 수 없습니다.")
     require_actual_writer(user, actual.indicator.department_id)
@@ -121,6 +121,7 @@ def evidence_add(*, user: User, actual_id: int, upload: UploadedFile, source: st
             audit_record(
                 user=user, source=source, entity="evidence", action="create", field="file", new=name,
                 department_id=actual.indicator.department_id, indicator_id=actual.indicator_id, year=actual.year,
+                period=actual.period,
             )
         ]
     )

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.numbers import plain_text
 from kpis.domain import VALUE_FIELD, value_round
 from kpis.models import Actual, ActualStatus, ChangeSource, Indicator, Organization, PeriodSetting
-from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency, frequency_label, period_label, year_value
+from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency, PeriodRule, frequency_label, period_label, year_value
 from kpis.periods import department_period_counts
 from kpis.scope import sees_organization
 from kpis.services.audit import audit_record, audit_write
+from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_admin
 
 DERIVE_FIELDS = (
@@ -141,10 +143,50 @@ def year_rows_derive(
             import_run_id=import_run_id, changes=changes,
         ))
         dirty.add((indicator.department_id, year))
-    Actual.all_periods.bulk_create(creates)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable to report the refusal
+            Actual.all_periods.bulk_create(creates)
+    except IntegrityError:  # another save of the same indicator-year created its year row meanwhile
+        raise InvalidState(
+            "같은 지표의 다른 기간 실적이 동시에 저장되었습니다. 아무것도 저장하지 않았습니다. 다시 저장하세요."
+        ) from None
     Actual.all_periods.bulk_update(updates, YEAR_SAVED_FIELDS)
     audit_write(entries)
     return dirty
+
+
+def period_setting_refusal(*, organization_id: int, year: int) -> str:
+    """Why the organization's periods of `year` can no longer change ("" when they can): values are entered."""
+    entered = Actual.all_periods.filter(
+        indicator__department__bureau__organization_id=organization_id, year=year, period__gt=0
+    ).exists()
+    return f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다." if entered else ""
+
+
+@transaction.atomic
+def indicator_period_rule_set(*, user: User, indicator_id: int, rule: str, source: str = ChangeSource.WEB) -> None:
+    """Set how an indicator's year value follows from its periods ("" : by its unit); audited, and the year rows
+    of its periodic years re-derived at once (a year by period never shows a value of the old rule)."""
+    require_admin(user)
+    if rule and rule not in PeriodRule.values:
+        choices = ", ".join(label for _, label in PeriodRule.choices)
+        raise InvalidInput({"period_rule": [f"집계 방식은 {choices} 중 하나이거나 비워 두어야 합니다."]})
+    indicator = Indicator.objects.select_for_update().filter(pk=indicator_id).first()
+    if indicator is None:
+        raise NotFound("성과지표를 찾을 수 없습니다.")
+    if indicator.period_rule == rule:
+        return
+    audit_write([audit_record(
+        user=user, source=source, entity="indicator", action="update", field="period_rule",
+        old=indicator.period_rule, new=rule, department_id=indicator.department_id, indicator_id=indicator.pk,
+    )])
+    Indicator.objects.filter(pk=indicator.pk).update(period_rule=rule)
+    years = Actual.all_periods.filter(indicator_id=indicator.pk, period__gt=0).values_list("year", flat=True)
+    now = timezone.now()
+    dirty: set[tuple[int, int]] = set()
+    for year in sorted(set(years)):
+        dirty |= year_rows_derive(user=user, year=year, indicator_ids=[indicator.pk], source=source, now=now)
+    dirty_mark(dirty)
 
 
 @transaction.atomic
@@ -164,11 +206,9 @@ def period_setting_save(*, user: User, organization_id: int, year: int, frequenc
     old = current.frequency if current else ""
     if old == frequency:
         return current
-    entered = Actual.all_periods.filter(
-        indicator__department__bureau__organization=organization, year=year, period__gt=0
-    ).exists()
-    if entered:
-        raise InvalidState(f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다.")
+    refusal = period_setting_refusal(organization_id=organization.pk, year=year)
+    if refusal:
+        raise InvalidState(refusal)
     if frequency:
         current, _ = PeriodSetting.objects.update_or_create(
             organization=organization, year=year, defaults={"frequency": frequency, "updated_by": user}

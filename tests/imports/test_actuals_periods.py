@@ -103,3 +103,9 @@ def test_the_year_formula_computes_in_a_spreadsheet_and_the_file_round_trips(
     assert confirm(editor, body["id"]).status_code == 200
     assert year_value("정무활동 및 당정협력 강화") == D(7)
     assert round(D(ws["Y8"].value), 4) == year_value("자원봉사 활동률")
+
+
+def test_the_guide_sheet_explains_the_quarters(quarterly_export):
+    guide = load_workbook(io.BytesIO(quarterly_export))[L.HELP_SHEET]
+    text = " ".join(str(cell.value) for cell in guide["A"] if cell.value)
+    assert "이 연도는 분기별로 입력합니다" in text and "연간 실적은 직접 입력하지 않습니다" in text

@@ -50,7 +50,7 @@ def test_the_schema_documents_errors_the_year_parameter_and_write_only_inputs(br
     save = schema["paths"]["/api/v1/actuals/"]["post"]
     assert {"200", "201", "400", "403", "404", "409"} <= set(save["responses"])
     request = schema["components"]["schemas"]["ActualCreateRequest"]["properties"]
-    assert set(request) == {"indicator", "year", "inputs", "value", "note", "version"}
+    assert set(request) == {"indicator", "year", "period", "inputs", "value", "note", "version"}
     assert "current" in schema["components"]["schemas"]["Error"]["properties"]
 
 

@@ -63,3 +63,27 @@ def test_the_year_value_posted_to_a_quarter_year_is_refused(client, quarters, de
     body = save(client, meetings, 0, "12").content.decode()
     assert "분기 실적에서 계산되므로 직접 입력할 수 없습니다" in body
     assert not Actual.all_periods.filter(indicator=meetings, year=YEAR).exists()
+
+
+def test_the_preview_of_a_quarter_shows_its_value_and_no_rate_against_the_years_target(
+    client, quarters, dept_user, meetings,
+):
+    client.force_login(dept_user)
+    url = reverse("entry:preview", args=[meetings.department_id, YEAR, meetings.pk])
+    body = client.post(url, {"period": 1, "in_0": "3"}).content.decode()
+    assert "계산값 <strong>3</strong>" in body and "달성률" not in body and "평가할 수 없습니다" not in body
+
+
+def test_evidence_is_attached_to_the_quarter_it_was_saved_with(client, quarters, dept_user, meetings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(dept_user)
+    upload = SimpleUploadedFile("q2.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post(
+        reverse("entry:save", args=[meetings.department_id, YEAR, meetings.pk]),
+        {"period": 2, "in_0": "4", "version": "", "note": "", "action": "save", "evidence": upload}, follow=True,
+    )
+    assert "임시 저장했습니다" in response.content.decode()
+    second = Actual.all_periods.get(indicator=meetings, year=YEAR, period=2)
+    assert [item.original_name for item in second.evidence.all()] == ["q2.pdf"]
+    assert f'id="ind-{meetings.pk}-p2"' in response.content.decode() and "q2.pdf" in response.content.decode()

@@ -183,3 +183,39 @@ def test_periods_cannot_change_once_values_are_entered(quarters, admin_user, dep
 def test_an_unknown_organization_is_not_found(admin_user):
     with pytest.raises(NotFound):
         period_setting_save(user=admin_user, organization_id=99999, year=YEAR, frequency="quarter")
+
+
+def test_the_review_queue_lists_quarters_not_the_derived_year(quarters, client, dept_user, evaluator, meetings):
+    row = save_meetings(dept_user, meetings, 1, "3")
+    actual_submit(user=dept_user, actual_id=row.pk, expected_version=row.version)
+    client.force_login(evaluator)
+    body = client.get("/review/").content.decode()
+    assert "2025년 1분기" in body and f'value="{row.pk}:{row.version + 1}"' in body
+    assert f'value="{year_row(meetings).pk}:' not in body
+
+
+def test_scoring_reads_the_year_value_derived_from_approved_quarters(quarters, dept_user, evaluator, meetings):
+    from kpis.models import IndicatorScore
+    from kpis.services.scores import scores_recompute
+
+    for period in (1, 2, 3, 4):
+        row = save_meetings(dept_user, meetings, period, "3")
+        row = actual_submit(user=dept_user, actual_id=row.pk, expected_version=row.version)
+        actual_approve(user=evaluator, actual_id=row.pk, expected_version=row.version)
+    scores_recompute(YEAR)
+    score = IndicatorScore.objects.get(indicator=meetings, year=YEAR)
+    assert score.raw_rate == D("109.09")  # 12 (four quarters of 3) against the target of 11
+
+
+def test_the_history_names_each_quarter_and_the_derived_year_in_korean(quarters, client, dept_user, meetings):
+    import re
+    from html import unescape
+
+    from django.urls import reverse
+
+    save_meetings(dept_user, meetings, 2, "4")
+    client.force_login(dept_user)
+    body = client.get(reverse("entry:history", args=[meetings.pk])).content.decode()
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body[body.index("<table"):body.index("</table>")])))
+    assert "2025년 2분기 실적 입력" in text and "2025년 연간 실적 계산(기간 실적에서)" in text
+    assert "실적 값: 없음 → 4" in text
