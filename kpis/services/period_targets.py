@@ -8,7 +8,6 @@ from django.db import transaction
 from accounts.models import User
 from core.errors import InvalidInput, NotFound
 from kpis.models import ChangeSource, Indicator, PeriodTarget
-from kpis.period_rules import period_label
 from kpis.periods import period_count
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.periods import period_refusal
@@ -42,7 +41,7 @@ def period_target_set(
     if indicator is None:
         raise NotFound("성과지표를 찾을 수 없습니다.")
     require_department_in_scope(user, indicator.department_id, "성과지표")
-    count = period_target_check(indicator=indicator, year=year, period=period, value=value)
+    period_target_check(indicator=indicator, year=year, period=period, value=value)
     target = PeriodTarget.objects.select_for_update().filter(indicator=indicator, year=year, period=period).first()
     old = None if target is None else target.value
     if target is not None and old == value:
@@ -53,14 +52,13 @@ def period_target_set(
     else:
         target.value = value
         target.save(update_fields=["value"])
-    label = period_label(period, count)
     reason = (reason or "").strip()
     audit_write(
         [
             audit_record(
                 user=user, source=source, entity="period_target", action="create" if created else "update",
                 field="value", old=old, new=value, department_id=indicator.department_id, indicator_id=indicator.pk,
-                year=year, period=period, comment=f"{label}: {reason}" if reason else label,
+                year=year, period=period, comment=reason,  # the history names the period from `period`
             )
         ]
     )

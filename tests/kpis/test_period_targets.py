@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionRefused
-from kpis.audit_labels import event_label, field_label
+from kpis.audit_labels import event_label, field_label, history_lines
 from kpis.models import AuditEntry, EntryYear, Organization, PeriodSetting, PeriodTarget
 from kpis.services.period_targets import period_target_set
 from tests.conftest import PASSWORD
@@ -31,8 +31,10 @@ def test_a_planner_sets_a_periods_target_and_it_is_audited(halves, admin_user, v
     assert PeriodTarget.objects.get(indicator=volunteering, year=YEAR, period=1).value == 3
     entries = list(AuditEntry.objects.filter(entity="period_target").order_by("id"))
     assert [(e.action, e.old_value, e.new_value, e.period, e.comment) for e in entries] == [
-        ("create", "", "2.5", 1, "상반기"), ("update", "2.5", "3", 1, "상반기: 상반기 행사 반영"),
+        ("create", "", "2.5", 1, ""), ("update", "2.5", "3", 1, "상반기 행사 반영"),
     ]
+    [line] = history_lines(entries[1:], volunteering)
+    assert (line.event, line.period, line.comment) == ("기간 목표 수정", "상반기", "상반기 행사 반영")
     assert entries[0].user == admin_user and entries[0].indicator_id == volunteering.pk
     assert (event_label("period_target", "update"), field_label("period_target", "value")) == ("기간 목표 수정", "기간 목표값")
 
