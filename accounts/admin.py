@@ -4,13 +4,16 @@ from django.contrib.auth.admin import UserAdmin
 from accounts.forms import AdminLockoutAuthenticationForm, TokenRevokingPasswordChangeForm
 from accounts.models import LoginFailure, User
 from accounts.services import api_tokens_revoke
+from kpis.admin_scope import ScopedAdminMixin, ScopedModelAdmin
+from kpis.scope import users_condition
 
 # /admin/login/ authenticates through the same service as the site's login and the token endpoint.
 admin.site.login_form = AdminLockoutAuthenticationForm
 
 
 @admin.register(User)
-class KpiUserAdmin(UserAdmin):
+class KpiUserAdmin(ScopedAdminMixin, UserAdmin):
+    scope_path = staticmethod(users_condition)  # users of other organizations are hidden
     list_display = ("username", "role", "organization", "department", "is_active", "last_login")
     list_filter = ("role", "organization", "is_active")
     list_select_related = ("organization", "department")
@@ -31,6 +34,7 @@ class KpiUserAdmin(UserAdmin):
 
 
 @admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
+class LoginFailureAdmin(ScopedModelAdmin):
+    scope_path = None  # failed sign-ins name a username, not an organization
     list_display = ("username", "ip_address", "created_at")
     readonly_fields = ("username", "ip_address", "created_at")

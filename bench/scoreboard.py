@@ -137,7 +137,7 @@ def load_dataset(departments: int) -> dict[str, int]:
             counts["targets"] += len(targets)
             counts["actuals"] += len(actuals)
     ids = list(Department.objects.values_list("pk", flat=True))
-    EntryYear.objects.create(year=YEAR, closing_date=timezone.localdate())
+    EntryYear.objects.create(organization=organization, year=YEAR, closing_date=timezone.localdate())
     Reminder.objects.bulk_create(
         [Reminder(department_id=d, year=YEAR, recipients=[f"user{d}@example.go.kr"], unreported_count=1) for d in ids[::7]]
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("kpis.score_urls")),
     path("", include("kpis.plan_urls")),
     path("", include("kpis.progress_urls")),
+    path("reports/", include("reports.urls")),
     path("", include("kpis.urls")),
 ]
 

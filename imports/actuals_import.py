@@ -29,6 +29,7 @@ from imports.uploads import Problem, WorkbookRefused, check_size, check_xlsx, fi
 from imports.workbook_cells import cell_text
 from kpis.models import Actual, ChangeSource, Department, Indicator, Target
 from kpis.periods import department_period_counts
+from kpis.scope import own_organization_id
 from kpis.services.actuals import COMPUTE_FIELDS, ActualInput, RowRefused, actuals_save
 from kpis.services.permissions import can_write_actuals_of, is_admin, require_years_open
 from kpis.services.workflow import actual_submit
@@ -69,7 +70,10 @@ def actuals_upload(
 
     `save=False` (a dry run) returns the run without storing it or the file.
     """
-    run = ImportRun(kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=(file_name or "upload.xlsx")[:255])
+    run = ImportRun(
+        kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=(file_name or "upload.xlsx")[:255],
+        organization_id=own_organization_id(user),
+    )
     unsaved: list[dict[str, Any]] = []
     try:
         check_size(upload_size(upload))
@@ -77,8 +81,9 @@ def actuals_upload(
         check_xlsx(upload)
         # The run and its rows are written while the workbook streams by; a refusal midway rolls them back.
         with transaction.atomic(), open_actuals_workbook(upload) as workbook:
-            department, year_read = _check_meta(user, workbook, department_id, year)
+            department, year_read, organization_id = _check_meta(user, workbook, department_id, year)
             run.department, run.year = department, year_read
+            run.organization_id = organization_id or run.organization_id
             if save:
                 run.save()
             preview = actuals_preview(
@@ -109,7 +114,7 @@ def _unsaved(run: ImportRun) -> ImportRun:
     """The run as it was before a rolled-back block saved it: stored again from scratch as a failure."""
     run.pk = None
     run._state.adding = True
-    run.department, run.year = None, None
+    run.department, run.year, run.organization_id = None, None, own_organization_id(run.user)
     return run
 
 
@@ -143,7 +148,9 @@ def _meta_int(meta: Mapping[str, str], key: str) -> int:
 
 def _check_meta(
     user: User, workbook: ActualsWorkbook, expected_department_id: int | None, expected_year: int | None,
-) -> tuple[Department | None, int]:
+) -> tuple[Department | None, int, int | None]:
+    """The workbook's department (None: every department of its indicators), year and organization (None: its
+    departments belong to several)."""
     meta = workbook.meta.meta
     version = _meta_int(meta, "template_version")
     if version != L.TEMPLATE_VERSION:
@@ -160,7 +167,7 @@ def _check_meta(
     year = _meta_int(meta, "year")
     department = None
     if meta.get("department_id"):
-        department = Department.objects.filter(pk=_meta_int(meta, "department_id")).first()
+        department = Department.objects.select_related("bureau").filter(pk=_meta_int(meta, "department_id")).first()
         if department is None:
             raise WorkbookRefused("파일의 부서를 찾을 수 없습니다. 실적 파일을 새로 내려받으세요.")
     who = department.name if department else "전체 부서"
@@ -174,7 +181,7 @@ def _check_meta(
     else:  # every department of the workbook's indicators
         ids = list(workbook.meta.rows)
         departments = {
-            d.pk: d for d in Department.objects.filter(
+            d.pk: d for d in Department.objects.select_related("bureau").filter(
                 pk__in=Indicator.objects.filter(pk__in=ids).values("department_id")
             )
         }
@@ -190,7 +197,8 @@ def _check_meta(
         raise WorkbookRefused(
             f"내려받은 뒤 {year}년 실적의 기간 구분(연간·분기·반기)이 바뀌었습니다. 실적 파일을 새로 내려받아 다시 입력하세요."
         )
-    return department, year
+    organizations = {d.bureau.organization_id for d in departments.values()}
+    return department, year, organizations.pop() if len(organizations) == 1 else None
 
 
 # --- validation -----------------------------------------------------------------------------

@@ -31,6 +31,11 @@ class ImportRun(models.Model):
     department = models.ForeignKey(
         "kpis.Department", verbose_name="부서", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Whose run it is: the department's organization, the edition's for a plan document, else the uploader's.
+    # None only for a run that names no organization (an old run nothing could attribute).
+    organization = models.ForeignKey(
+        "kpis.Organization", verbose_name="기관", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     year = models.PositiveIntegerField("연도", null=True, blank=True)
     errors = models.JSONField("오류", default=list, blank=True)
     summary = models.JSONField("요약", default=dict, blank=True)

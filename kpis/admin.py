@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from core.errors import InvalidInput, InvalidState
+from kpis.admin_scope import ScopedModelAdmin, ScopedTabularInline
 from kpis.domain import ValueDomain
 from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import (
@@ -26,7 +27,13 @@ from kpis.models import (
     TargetRevision,
     Team,
 )
-from kpis.services.periods import indicator_period_rule_set, period_setting_refusal, period_setting_save
+from kpis.scope import own_organization_id
+from kpis.services.periods import (
+    indicator_period_rule_set,
+    period_rule_refusal,
+    period_setting_refusal,
+    period_setting_save,
+)
 from kpis.services.permissions import is_admin
 from kpis.services.plan import (
     DOMAIN_FIELDS,
@@ -43,13 +50,15 @@ from kpis.services.plan import (
 from kpis.services.policy import POLICY_FIELDS, policy_revise
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(ScopedTabularInline):
     model = Team
+    scope_path = "department__bureau__organization_id"
     extra = 0
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ScopedModelAdmin):
+    scope_path = "pk"
     list_display = ("name", "kind", "code", "parent")
     list_filter = ("kind",)
     list_select_related = ("parent",)
@@ -58,26 +67,30 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(ScopedModelAdmin):
+    scope_path = "organization_id"
     list_display = ("name", "organization", "plan_year", "imported_at")
     list_filter = ("organization", "plan_year")
     list_select_related = ("organization",)
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedModelAdmin):
+    scope_path = "bureau__organization_id"
     list_display = ("name", "bureau", "authorized_total", "current_headcount")
     list_filter = ("bureau",)
     inlines = [TeamInline]
 
 
 @admin.register(StrategicGoal)
-class StrategicGoalAdmin(admin.ModelAdmin):
+class StrategicGoalAdmin(ScopedModelAdmin):
+    scope_path = "bureau__organization_id"
     list_display = ("title", "department", "bureau")
 
 
 @admin.register(PolicyGoal)
-class PolicyGoalAdmin(admin.ModelAdmin):
+class PolicyGoalAdmin(ScopedModelAdmin):
+    scope_path = "department__bureau__organization_id"
     list_display = ("title", "department", "declared_indicator_count", "declared_unit_program_count", "budget_amount")
 
 
@@ -95,7 +108,9 @@ class TargetInlineForm(forms.ModelForm):
         if self.instance.pk is None or "value" not in self.changed_data:
             return cleaned
         try:
-            target_year_check(self.instance.year)
+            target_year_check(
+                self.instance.year, organization_id=self.instance.indicator.department.bureau.organization_id
+            )
             if target_revises(self.instance.value, cleaned.get("value")):
                 cleaned["reason"] = target_reason(cleaned.get("reason"))
         except InvalidState as exc:
@@ -106,10 +121,11 @@ class TargetInlineForm(forms.ModelForm):
         return cleaned
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedTabularInline):
     """Targets change through `target_set` (IndicatorAdmin.save_formset): a revision keeps the old value."""
 
     model = Target
+    scope_path = "indicator__department__bureau__organization_id"
     form = TargetInlineForm
     extra = 0
     fields = ("year", "value", "reason")
@@ -134,15 +150,20 @@ class IndicatorAdminForm(forms.ModelForm):
             domain = ValueDomain(*(cleaned[name] for name in names))
             for name, errors in indicator_domain_errors(prefix=prefix, domain=domain).items():
                 self.add_error(name, errors)
+        if "period_rule" in self.changed_data and self.instance.pk is not None:
+            refusal = period_rule_refusal(self.instance)
+            if refusal:
+                self.add_error("period_rule", refusal)
         return cleaned
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ScopedModelAdmin):
     """Weights and formulas change through the audited services, so they are read-only here; the direction and
     the value domains are saved through `indicator_update`, targets through `target_set` (audited; a changed
     target keeps its old value and needs a reason)."""
 
+    scope_path = "department__bureau__organization_id"
     form = IndicatorAdminForm
     list_display = ("name", "department", "kind", "weight", "direction", "method_text")
     list_filter = ("department", "kind", "direction")
@@ -205,13 +226,15 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Actual)
-class ActualAdmin(admin.ModelAdmin):
+class ActualAdmin(ScopedModelAdmin):
+    scope_path = "indicator__department__bureau__organization_id"
     list_display = ("indicator", "year", "period", "value", "supplementary_value", "status", "version", "updated_at")
     list_filter = ("status", "year", "period", "indicator__department")
     readonly_fields = [f.name for f in Actual._meta.fields]
 
     def get_queryset(self, request):
-        return Actual.all_periods.select_related("indicator")  # the year rows and the period rows
+        # The year rows and the period rows (the default manager reads the year rows only), in the user's scope.
+        return self.scope_queryset(Actual.all_periods.select_related("indicator"), request.user)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -230,11 +253,12 @@ class PeriodSettingForm(forms.ModelForm):
 
 
 @admin.register(PeriodSetting)
-class PeriodSettingAdmin(admin.ModelAdmin):
+class PeriodSettingAdmin(ScopedModelAdmin):
     """A year reported by quarter or half in an organization; saved and removed through `period_setting_save`
     (admins only, audited, refused once period values are entered)."""
 
     form = PeriodSettingForm
+    scope_path = "organization_id"
     list_display = ("organization", "year", "frequency", "updated_by", "updated_at")
     list_filter = ("year", "frequency")
     readonly_fields = ("updated_by", "updated_at")
@@ -269,7 +293,7 @@ class PeriodSettingAdmin(admin.ModelAdmin):
         return is_admin(request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedModelAdmin):
     """A record the services write and nobody edits: listed and read, never added, changed or deleted here."""
 
     def has_add_permission(self, request) -> bool:
@@ -284,36 +308,48 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
+    scope_path = "department__bureau__organization_id"
     list_display = ("created_at", "user", "source", "entity", "action", "field", "old_value", "new_value")
     list_filter = ("source", "entity", "action")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
 
 @admin.register(EntryYear)
-class EntryYearAdmin(admin.ModelAdmin):
-    list_display = ("year", "closing_date", "is_closed", "closed_reason", "finalised_at")
+class EntryYearAdmin(ScopedModelAdmin):
+    """Each organization's admin opens and closes its own years: the organization choice holds only theirs."""
+
+    scope_path = "organization_id"
+    list_display = ("year", "organization", "closing_date", "is_closed", "closed_reason", "finalised_at")
+    list_filter = ("organization", "year")
+    list_select_related = ("organization",)
     # Finalised on the scoreboard (year_finalise) and reopened there with a reason (year_reopen), audited.
     readonly_fields = ("finalised_at",)
+
+    def get_changeform_initial_data(self, request) -> dict:
+        return {"organization": own_organization_id(request.user), **super().get_changeform_initial_data(request)}
 
 
 @admin.register(TargetRevision)
 class TargetRevisionAdmin(ReadOnlyAdmin):
     """Revisions are written by `target_set` only: read here, never changed."""
 
+    scope_path = "indicator__department__bureau__organization_id"
     list_display = ("indicator", "year", "old_value", "new_value", "changed_by", "changed_at", "source", "reason")
     list_filter = ("source", "year")
     readonly_fields = [f.name for f in TargetRevision._meta.fields]
 
 
 @admin.register(EntryException)
-class EntryExceptionAdmin(admin.ModelAdmin):
+class EntryExceptionAdmin(ScopedModelAdmin):
+    scope_path = "department__bureau__organization_id"
     list_display = ("department", "year", "until", "reason", "granted_by")
 
 
 @admin.register(ScoringPolicy)
-class ScoringPolicyAdmin(admin.ModelAdmin):
+class ScoringPolicyAdmin(ScopedModelAdmin):
     """Editing a policy saves a new version (kpis.services.policy); earlier ones stay to explain earlier results."""
 
+    scope_path = None  # a year's policy, the same for every organization
     list_display = (
         "year", "version", "cap", "floor", "lower_is_better", "unreported", "provisional", "created_at", "created_by",
     )
@@ -339,7 +375,8 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentScore)
-class DepartmentScoreAdmin(admin.ModelAdmin):
+class DepartmentScoreAdmin(ScopedModelAdmin):
+    scope_path = "department__bureau__organization_id"
     list_display = ("department", "year", "score", "completeness", "grade", "computed_at")
     list_filter = ("year",)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+from budgets.models import BudgetProgramAmount
 from core.numbers import format_amount
 from kpis.models import (
     Actual,
@@ -29,6 +30,7 @@ from kpis.models import (
 )
 from kpis.period_rules import PeriodFrequency, PeriodRule, period_label
 from kpis.periods import department_period_counts
+from reports.models import ReportEntry
 
 EMPTY = "없음"
 UNKNOWN_ENTITY = "기타 항목"
@@ -43,6 +45,8 @@ ENTITIES: dict[str, tuple[str, type[models.Model]]] = {
     "evidence": ("증빙자료", Evidence),
     "year": ("연도", EntryYear),
     "period_setting": ("기간별 실적 설정", PeriodSetting),
+    "report_entry": ("성과보고서 작성 내용", ReportEntry),
+    "budget_amount": ("세부사업 결산액", BudgetProgramAmount),
     "period_target": ("기간 목표", PeriodTarget),
 }
 ACTIONS = {
@@ -62,6 +66,13 @@ EVENTS = {
     ("indicator", "update"): "성과지표 수정",
     ("evidence", "create"): "증빙자료 추가",
     ("year", "finalise"): "연도 결과 확정",
+    ("report_entry", "create"): "성과보고서 작성",
+    ("budget_amount", "create"): "결산액 입력",
+    ("budget_amount", "update"): "결산액 수정",
+    ("report_entry", "update"): "성과보고서 수정",
+    ("report_entry", "submit"): "성과보고서 제출",
+    ("report_entry", "approve"): "성과보고서 승인",
+    ("report_entry", "return"): "성과보고서 반려",
     ("year", "reopen"): "연도 확정 해제",
 }
 # Field names that are not a model field, or whose model label is not the one a reader expects.
@@ -78,6 +89,8 @@ FIELDS = {
     ("year", "finalised_at"): "확정 시각",
     ("period_setting", "frequency"): "기간 구분",
     ("indicator", "period_rule"): "기간 실적 집계 방식",
+    ("report_entry", "status"): "성과보고서 상태",
+    ("budget_amount", "amount"): "결산액(백만원)",
 }
 CHOICES: dict[str, dict[str, str]] = {
     "status": dict(ActualStatus.choices),

@@ -15,7 +15,8 @@ depends on the cache being shared:
 - the newest `AuditEntry` id (every user change to actuals, statuses, the plan, the policy,
   evidence, finalising is audited in the same transaction as its dirty marks),
 - the newest ids of reminders, snapshots, policies, departments, bureaus and admin log entries,
-- the year's entry window (closing date, closed flag, finalised time) and today's date.
+- the year's entry windows of every organization (latest closing date, closed and finalised counts, latest
+  finalised time) and today's date.
 
 Anything that changes without touching one of these (a raw SQL edit) shows after at most
 `BOARD_CACHE_SECONDS`.
@@ -71,9 +72,12 @@ def _version_sql() -> str:
         f"(SELECT recompute_task_id FROM {_table(ScorePublication)} WHERE year = %s)",
         f"(SELECT published_at FROM {_table(ScorePublication)} WHERE year = %s)",
         *(f"(SELECT MAX(id) FROM {_table(model)})" for model in newest),
-        f"(SELECT closing_date FROM {_table(EntryYear)} WHERE year = %s)",
-        f"(SELECT is_closed FROM {_table(EntryYear)} WHERE year = %s)",
-        f"(SELECT finalised_at FROM {_table(EntryYear)} WHERE year = %s)",
+        # Every organization's window of the year, summed up (an admin's edit also adds a LogEntry, a
+        # finalisation or reopening an AuditEntry, both above).
+        f"(SELECT MAX(closing_date) FROM {_table(EntryYear)} WHERE year = %s)",
+        f"(SELECT COUNT(*) FROM {_table(EntryYear)} WHERE year = %s AND is_closed)",
+        f"(SELECT MAX(finalised_at) FROM {_table(EntryYear)} WHERE year = %s)",
+        f"(SELECT COUNT(finalised_at) FROM {_table(EntryYear)} WHERE year = %s)",
     ]
     return "SELECT " + ", ".join(parts)
 
@@ -86,7 +90,7 @@ class BoardVersion(NamedTuple):
 def board_version(year: int) -> BoardVersion:
     """The year's version (and its running recompute) in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(), [year] * 5)
+        cursor.execute(_version_sql(), [year] * 6)
         running, *values = cursor.fetchone()
     text = "|".join(str(value) for value in (*values, timezone.localdate()))
     return BoardVersion(hashlib.blake2b(text.encode(), digest_size=12).hexdigest(), running or "")

@@ -17,7 +17,7 @@ from core.numbers import whole_number
 from kpis.domain import NOTE_MAX_LENGTH, VALUE_FIELD
 from kpis.entry import entry_department, entry_indicator, entry_rows
 from kpis.evidence_selectors import evidence_get
-from kpis.models import Actual, ChangeSource, Department, EntryYear, Indicator, ScoringPolicy, Target
+from kpis.models import Actual, ChangeSource, Department, Indicator, ScoringPolicy, Target
 from kpis.plausibility import value_warning
 from kpis.scoring import Rules
 from kpis.services.actual_values import actual_compute
@@ -27,7 +27,7 @@ from kpis.services.permissions import can_write_actuals_of, require_year_open
 from kpis.services.policy import policy_rules
 from kpis.services.workflow import actual_submit
 from kpis.value_rate import value_rate
-from kpis.years import entry_year_default
+from kpis.years import entry_window, entry_year_default
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 # Session keys: what a refused or unconfirmed save leaves for the page it redirects to, by indicator id.
@@ -85,7 +85,7 @@ def entry_page(request: HttpRequest, department_id: int, year: int) -> HttpRespo
         "year": year,
         "rows": rows,
         "can_write": can_write,
-        "entry_year": EntryYear.objects.filter(year=year).first(),
+        "entry_year": entry_window(department.bureau.organization_id, year),
         "errors": request.session.pop(ERRORS_KEY, {}),
         "conflict": request.session.pop("entry_conflict", None),
         "years": sorted({*range(year - 2, year + 3), open_year}),

@@ -22,9 +22,23 @@ def own_organization_id(user: User) -> int | None:
 
 
 def visible_organization_ids(user: User) -> set[int] | None:
-    """Ids of the organizations `user` may see; None means all of them."""
+    """Ids of the organizations `user` may see; None means all of them.
+
+    Read once per user object, so once per request (every selector, service and template tag of a page asks):
+    kept on the object under the fields it depends on, so a user changed in between is read afresh.
+    """
     if not user.is_authenticated or not user.is_active:
         return set()
+    key = (user.pk, user.role, user.is_superuser, user.organization_id, user.department_id,
+           user.sees_child_organizations)
+    cached = getattr(user, "_visible_organizations", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _visible_organization_ids(user))
+        user._visible_organizations = cached
+    return None if cached[1] is None else set(cached[1])
+
+
+def _visible_organization_ids(user: User) -> set[int] | None:
     if user.role == Role.VIEWER or (user.is_superuser and user.organization_id is None):
         return None  # the national viewer; an installation's superuser that belongs to no organization
     own = own_organization_id(user)
@@ -79,15 +93,18 @@ def can_read_department(user: User, department_id: int) -> bool:
 
 
 def import_runs_condition(user: User) -> Q:
-    """Import runs (imports.ImportRun) of the organizations `user` sees: by the run's department, else (a plan
-    workbook, a whole-organization export) by the organization of the user who made it. A run of a management
-    command (no user, no department: `import_plan`) names no organization and stays visible to reviewers."""
+    """Import runs (imports.ImportRun) of the organizations `user` sees, by the organization each run records
+    (every creation path sets it; migration imports 0007 filled in the older runs). A run that names none is
+    read only by users of every organization: a path that forgot to set it shows its runs to nobody else."""
     visible = visible_organization_ids(user)
     if visible is None:
         return Q()
-    return (
-        Q(department__bureau__organization_id__in=visible)
-        | Q(department__isnull=True, user__organization_id__in=visible)
-        | Q(department__isnull=True, user__department__bureau__organization_id__in=visible)
-        | Q(department__isnull=True, user__isnull=True)
-    )
+    return Q(organization_id__in=visible)
+
+
+def users_condition(user: User) -> Q:
+    """Users (accounts.User) of the organizations `user` sees: by their organization, else their department's."""
+    visible = visible_organization_ids(user)
+    if visible is None:
+        return Q()
+    return Q(organization_id__in=visible) | Q(organization__isnull=True, department__bureau__organization_id__in=visible)

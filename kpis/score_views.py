@@ -25,7 +25,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from core.errors import PermissionRefused, ServiceError
+from budgets.execution import execution_for_goals
+from core.errors import NotFound, PermissionRefused, ServiceError
 from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
@@ -135,7 +136,10 @@ def _job_forget(request: HttpRequest, year: int) -> None:
 def scores_home(request: HttpRequest) -> HttpResponse:
     """The latest year with computed scores, else the entry year (kpis/years.py)."""
     department = getattr(request.user, "department", None)
-    return redirect("scores:board", year=scoreboard_year_default(bureau=department.bureau if department else None))
+    organization = current_organization(request)
+    return redirect("scores:board", year=scoreboard_year_default(
+        bureau=department.bureau if department else None, organization_id=organization.pk if organization else None,
+    ))
 
 
 def _filter_query(filters: dict, **extra) -> str:
@@ -295,14 +299,24 @@ def scoreboard_recompute_status(request: HttpRequest, year: int, task_id: str) -
     return response
 
 
+def _page_organization_id(request: HttpRequest) -> int:
+    """The organization the scoreboard shows (kpis/current.py): the one whose year is finalised or reopened."""
+    organization = current_organization(request)
+    if organization is None:
+        raise PermissionDenied("소속 기관이 없어 연도를 확정하거나 해제할 수 없습니다.")
+    return organization.pk
+
+
 @login_required
 @require_POST
 def scoreboard_finalise(request: HttpRequest, year: int) -> HttpResponse:
     year = _year(year)
     try:
-        count = year_finalise(user=request.user, year=year)
+        count = year_finalise(user=request.user, organization_id=_page_organization_id(request), year=year)
     except PermissionRefused as exc:
         raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -316,9 +330,14 @@ def scoreboard_reopen(request: HttpRequest, year: int) -> HttpResponse:
     """An admin reopens a finalised year with a reason (audited); the frozen snapshots stay until re-finalised."""
     year = _year(year)
     try:
-        year_reopen(user=request.user, year=year, reason=request.POST.get("reason", ""))
+        year_reopen(
+            user=request.user, organization_id=_page_organization_id(request), year=year,
+            reason=request.POST.get("reason", ""),
+        )
     except PermissionRefused as exc:
         raise PermissionDenied(exc.message) from exc
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -379,9 +398,12 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
         if line.years
     ]
     progress = progress_rows(user=request.user, year=year, department_id=department_id)
+    # Budget execution (결산/예산) of the page's policy goals, beside their performance.
+    executions = execution_for_goals(policy_goal_ids=[g.policy_goal_id for g in page.goals if g.policy_goal_id], year=year)
+    execution_goals = [(goal, executions[goal.policy_goal_id]) for goal in page.goals if goal.policy_goal_id]
     context = {
         "page": page, "year": year, "contribution_svg": contribution_svg, "series": series,
-        "progress": progress, "progress_note": PROGRESS_NOTE,
+        "execution_goals": execution_goals, "progress": progress, "progress_note": PROGRESS_NOTE,
     }
     return render(request, "kpis/scores/drilldown.html", context)
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from kpis.services.progress_summary import progress_summaries_send, progress_summary_years
+from kpis.services.progress_summary import progress_summaries_send, progress_summary_due
 from kpis.services.publication import scores_recompute_finished, scores_recompute_started
 from kpis.services.reminders import reminder_years, reminders_send
 from kpis.services.scores import (
@@ -143,4 +143,7 @@ def send_reminders() -> int:
 def send_progress_summaries() -> int:
     """Weekly: e-mail each department of every open year reported by period its progress summary; returns
     departments written to."""
-    return sum(len(progress_summaries_send(year)) for year in progress_summary_years())
+    return sum(
+        len(progress_summaries_send(year, organization_ids=organization_ids))
+        for year, organization_ids in progress_summary_due().items()
+    )

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from kpis.current import current_organization
 from kpis.models import Bureau, Department
+from kpis.scope import visible_organization_ids
 from kpis.selectors import bureau_list, bureau_overview, department_page
 
 
@@ -20,7 +21,11 @@ def home(request: HttpRequest) -> HttpResponse:
         # One bureau is the usual install: show its overview rather than a list of one.
         overview = bureau_overview(bureau_id=bureaus[0].id, user=request.user)
         return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True, "organization": organization})
-    return render(request, "kpis/home.html", {"bureaus": bureaus, "organization": organization})
+    # An account given no organization sees nothing: say so, and whom to ask, instead of an empty list.
+    no_organization = visible_organization_ids(request.user) == set()
+    return render(
+        request, "kpis/home.html", {"bureaus": bureaus, "organization": organization, "no_organization": no_organization}
+    )
 
 
 @login_required

@@ -21,6 +21,7 @@ from kpis.models import (
     ActualStatus,
     Bureau,
     Department,
+    EntryYear,
     Indicator,
     IndicatorKind,
     Organization,
@@ -30,6 +31,7 @@ from kpis.models import (
     Team,
 )
 from kpis.services.plan import indicator_domain_defaults
+from tests.conftest import SAMPLE_ORGANIZATION
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -315,3 +317,9 @@ def grow_department(department: Department, policy_goal: PolicyGoal, *, extra: i
         for _ in range(2):
             program = BudgetProgramFactory(unit_program=unit)
             BudgetProgramAmountFactory(budget_program=program)
+
+
+def entry_year(year: int, *, organization: Organization | None = None, **fields) -> EntryYear:
+    """The entry window of `year` of `organization` (default: the sample's government, 전북특별자치도)."""
+    organization = organization or Organization.objects.get(name=SAMPLE_ORGANIZATION)
+    return EntryYear.objects.create(organization=organization, year=year, **fields)

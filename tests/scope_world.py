@@ -86,7 +86,8 @@ def build_world(sample_plan: Bureau) -> World:
         content_type="application/pdf", size=10, uploaded_by=b_user,
     )
     run = ImportRun.objects.create(
-        kind=ImportKind.ACTUALS_WORKBOOK, user=b_user, department=department, year=YEAR, file_name=f"{MARKER}.xlsx"
+        kind=ImportKind.ACTUALS_WORKBOOK, user=b_user, department=department, organization=b, year=YEAR,
+        file_name=f"{MARKER}.xlsx",
     )
     unit_program = UnitProgram.objects.filter(department__bureau=bureau).first()
     return World(

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kpis",
     "budgets",
     "imports",
+    "reports",
     "health",
 ]
 
@@ -343,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "kpis.models.IndicatorKind",
         "AmountKindEnum": "budgets.models.AmountKind",
         "ActualStatusEnum": "kpis.models.ActualStatus",
+        "ReportEntryStatusEnum": "reports.models.ReportEntryStatus",
     },
 }
 

@@ -33,6 +33,7 @@ from imports.plan_workbook.layout import (
     PLAN_HEADER_ROW,
     PLAN_ROW_LIMIT,
     PLAN_TEMPLATE_VERSION,
+    PROGRAM_SHEET,
     UNCHANGED,
     WEIGHT_DOMAIN,
     plan_fingerprint,
@@ -40,6 +41,7 @@ from imports.plan_workbook.layout import (
     stored_domain,
     year_columns,
 )
+from imports.plan_workbook.programs import PROGRAM_MAX_COLUMNS, programs_preview
 from imports.run_rows import row_writer
 from imports.sheet_scan import scan_sheet
 from imports.uploads import (
@@ -55,7 +57,7 @@ from imports.workbook_cells import as_id, cell_input, cell_note, cell_text, shee
 from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, value_read
 from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import Department, Indicator
-from kpis.scope import scoped
+from kpis.scope import own_organization_id, scoped
 from kpis.services.permissions import require_admin
 from kpis.services.plan import (
     DOMAIN_PARTS,
@@ -69,13 +71,17 @@ from kpis.services.plan import (
 
 def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     """Read an edited plan workbook (admins only); returns a previewed or failed ImportRun."""
-    run = ImportRun(kind=ImportKind.PLAN_WORKBOOK, user=user, file_name=(file_name or "plan.xlsx")[:255])
+    run = ImportRun(
+        kind=ImportKind.PLAN_WORKBOOK, user=user, file_name=(file_name or "plan.xlsx")[:255],
+        organization_id=own_organization_id(user),
+    )
     try:
         require_admin(user)
         check_size(upload_size(upload))
         run.sha256 = file_sha256(upload)
         check_xlsx(upload)
         scan = scan_sheet(upload, INDICATOR_SHEET)
+        program_scan = scan_sheet(upload, PROGRAM_SHEET)
         wb = open_workbook(upload)
         try:
             _meta, meta_by_id, years = _read_plan_meta(wb)
@@ -84,6 +90,12 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
             indicator_rows = list(sheet_rows(
                 wb[INDICATOR_SHEET], max_col=P_FIRST_YEAR - 1 + 2 * len(years), row_limit=PLAN_ROW_LIMIT,
                 formula_rows={row for row, _ in scan.formulas},
+            ))
+            if PROGRAM_SHEET not in wb.sheetnames:
+                raise WorkbookRefused(f"'{PROGRAM_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
+            program_rows = list(sheet_rows(
+                wb[PROGRAM_SHEET], max_col=PROGRAM_MAX_COLUMNS, row_limit=PLAN_ROW_LIMIT,
+                formula_rows={row for row, _ in program_scan.formulas},
             ))
         finally:
             wb.close()
@@ -94,15 +106,22 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     problems: list[Problem] = [
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", sheet=INDICATOR_SHEET, cell=merged)
         for merged in scan.merged
+    ] + [
+        Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", sheet=PROGRAM_SHEET, cell=merged)
+        for merged in program_scan.merged
     ]
-    rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems, user=user)
+    indicator_preview = _plan_preview(indicator_rows, meta_by_id, years, scan, problems, user=user)
+    rows = indicator_preview + programs_preview(program_rows, program_scan, problems, user=user)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
-    closed = _finalised_years_refused(rows)
+    organizations = _organizations_of(indicator_preview)
+    if run.organization_id is None and len(set(organizations.values())) == 1:  # a user of every organization
+        run.organization_id = next(iter(organizations.values()))
+    closed = _finalised_years_refused(indicator_preview, organizations)
     run.summary = {
         "years": years, "total": len(rows), **counts, "errors": len(problems),
         "can_confirm": not problems and not closed and counts[CHANGED] > 0,
-        "warnings": closed + _weight_warnings(rows) + _domain_warnings(rows),
+        "warnings": closed + _weight_warnings(indicator_preview) + _domain_warnings(indicator_preview),
         "target_revisions": target_revision_count(rows),
     }
     run.status = ImportStatus.PREVIEWED
@@ -343,18 +362,28 @@ def _domain_warnings(rows: list[dict[str, Any]]) -> list[str]:
     return warnings
 
 
-def _finalised_years_refused(rows: list[dict[str, Any]]) -> list[str]:
-    """Why the changed targets of a finalised year cannot be applied (the rule `target_set` applies)."""
-    years = sorted({
-        change["year"] for row in rows if row["status"] == CHANGED for change in row["changes"]
+def _organizations_of(rows: list[dict[str, Any]]) -> dict[int, int]:
+    """The organization of each row's indicator, by indicator id; one query."""
+    ids = {row["indicator_id"] for row in rows if row["indicator_id"] is not None}
+    if not ids:
+        return {}
+    return dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "department__bureau__organization_id"))
+
+
+def _finalised_years_refused(rows: list[dict[str, Any]], organizations: dict[int, int]) -> list[str]:
+    """Why the changed targets of a year their organization finalised cannot be applied (the rule `target_set`
+    applies)."""
+    changed = [
+        (row["indicator_id"], change["year"]) for row in rows if row["status"] == CHANGED for change in row["changes"]
         if change["field"] == "target"
-    })
+    ]
     refused = []
-    for year in years:
+    for organization_id, year in sorted({(organizations[indicator_id], year) for indicator_id, year in changed}):
         try:
-            target_year_check(year)
+            target_year_check(year, organization_id=organization_id)
         except InvalidState as exc:
-            refused.append(exc.message)
+            if exc.message not in refused:
+                refused.append(exc.message)
     return refused
 
 

@@ -72,7 +72,7 @@ def write_targets(session: PlanSession, dept: Department, indicator: Indicator, 
         old = None if existing is None else existing.value
         if existing is None or old != cell.value:  # Decimals compare by value (11.0000 == 11)
             try:  # a finalised year refuses any target change, as on every channel
-                target_year_check(cell.year)
+                target_year_check(cell.year, organization_id=dept.bureau.organization_id)
             except InvalidState as exc:
                 raise session.invalid(f"{indicator.name}: {exc.message}", row.line) from exc
         target, changes, created = session.save(

@@ -217,6 +217,7 @@ class PlanWriter(PlanSession):
             kind=ImportKind.PLAN_DOCUMENT,
             status=ImportStatus.APPLIED,
             user=self.user,
+            organization=self.organization,
             file_name=self.doc.source_name,
             sha256=sha256,
             year=self.doc.plan_year,

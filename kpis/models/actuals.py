@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.numbers import VALUE_DIGITS
+from kpis.models.organization import Organization
 from kpis.models.plan import Department, Indicator
 from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency
 
@@ -164,9 +165,15 @@ class AuditEntry(models.Model):
 
 
 class EntryYear(models.Model):
-    """Entry window of a year: open until closed by an admin; finalised results are frozen."""
+    """An organization's entry window of a year: open until closed by its admin; finalised results are frozen.
 
-    year = models.PositiveIntegerField("연도", unique=True)
+    Each organization closes and finalises its own years: one organization's window never decides another's.
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="기관", on_delete=models.CASCADE, related_name="entry_years"
+    )
+    year = models.PositiveIntegerField("연도")
     closing_date = models.DateField("입력 마감일", null=True, blank=True)
     is_closed = models.BooleanField("입력 마감", default=False)
     closed_reason = models.CharField("마감 사유", max_length=200, blank=True)
@@ -176,10 +183,11 @@ class EntryYear(models.Model):
     class Meta:
         verbose_name = "연도별 입력 기간"
         verbose_name_plural = "연도별 입력 기간"
-        ordering = ["-year"]
+        ordering = ["-year", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="entry_year_unique_organization")]
 
     def __str__(self) -> str:
-        return str(self.year)
+        return f"{self.organization} {self.year}"
 
 
 class EntryException(models.Model):

@@ -119,7 +119,7 @@ def scoreboard_page(
 ) -> ScoreboardPage:
     """One page of the scoreboard in a fixed number of queries, whatever the number of departments.
 
-    Queries: 1 policy in force · 2 bureaus (filter choices) · 3 entry year · 4 dirty count of the
+    Queries: 1 policy in force · 2 bureaus (filter choices) · 3 entry year (of one organization) · 4 dirty count of the
     year · 5 matching departments counted · 6 their scores summed (roll-up) · 7 the page
     (its departments read off an index, or department ⟕ score ⟕ bureau sorted when filtered by
     bureau) · 8 every scored department's score (ranks) · 9 indicators · 10 targets · 11 actuals
@@ -147,7 +147,8 @@ def scoreboard_page(
     policy, every_bureau, entry_year, dirty_remaining = memo("year", (scope,), lambda: (
         _policy_ref(year),
         list(Bureau.objects.filter(**own).order_by("name").values_list("id", "name", "organization_id", "plan_year")),
-        EntryYear.objects.filter(year=year).first(),
+        # The entry window is an organization's own: a board of one organization shows its window, of several none.
+        EntryYear.objects.filter(year=year, organization_id=scope[0]).first() if scope and len(scope) == 1 else None,
         DirtyScore.objects.filter(year=year).count(),
     ))
     # The bureaus' editions decide which departments the year shows (kpis/editions.py): no query of its own.

@@ -40,6 +40,7 @@ from kpis.score_selectors.shared import (
     stale_department_ids,
 )
 from kpis.weak_targets import WeakTarget
+from kpis.years import entry_window
 
 # --- drill-down -------------------------------------------------------------------------------
 
@@ -224,7 +225,7 @@ def department_drilldown(
         .order_by()
     )
     reminder = _latest_reminders(year, [department_id]).get(department_id)
-    entry_year = EntryYear.objects.filter(year=year).first()
+    entry_year = entry_window(department.bureau.organization_id, year)
     revisions = revisions_by_indicator(ids)
 
     provisional = policy is not None and policy.provisional

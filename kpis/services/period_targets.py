@@ -18,14 +18,15 @@ from kpis.services.plan import target_year_check
 def period_target_check(*, indicator: Indicator, year: int, period: int, value: Decimal | None) -> int:
     """Refuse a period the indicator's year does not have, a non-number, a finalised year; returns the year's
     period count. The admin form asks here before saving, so its errors stand beside the fields."""
-    count = period_count(organization_id=indicator.department.bureau.organization_id, year=year)
+    organization_id = indicator.department.bureau.organization_id
+    count = period_count(organization_id=organization_id, year=year)
     if count == 0:
         raise InvalidInput({"period": [f"{year}년은 기간별(분기·반기)로 실적을 받지 않는 연도입니다."]})
     if not 1 <= period <= count:
         raise InvalidInput(period_refusal(count + 1, count, year))  # the one message naming the year's periods
     if value is not None and not value.is_finite():
         raise InvalidInput({"value": ["기간 목표는 숫자여야 합니다."]})
-    target_year_check(year)
+    target_year_check(year, organization_id=organization_id)
     return count
 
 

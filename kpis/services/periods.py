@@ -16,22 +16,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import InvalidInput, InvalidState, NotFound
+from core.errors import InvalidInput, InvalidState, NotFound, YearClosed
 from core.numbers import plain_text
 from kpis.domain import VALUE_FIELD, value_round
 from kpis.models import Actual, ActualStatus, ChangeSource, Indicator, Organization, PeriodSetting
 from kpis.period_rules import PERIOD_COUNTS, PeriodFrequency, PeriodRule, frequency_label, period_label, year_value
 from kpis.periods import department_period_counts
-from kpis.scope import sees_organization
+from kpis.scope import organization_of_department, sees_organization
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
-from kpis.services.permissions import require_admin
+from kpis.services.permissions import require_admin, require_year_open
+from kpis.years import year_is_finalised
 
 DERIVE_FIELDS = (
     "department_id", "unit", "period_rule", "formula_variables", "value_min", "value_max", "value_places",
     "input_min", "input_max", "input_places",
 )
-YEAR_SAVED_FIELDS = ["value", "inputs", "status", "source", "updated_by", "updated_at", "version"]
+YEAR_SAVED_FIELDS = [
+    "value", "inputs", "status", "supplementary_value", "raw_text", "placeholder_reason", "source", "updated_by",
+    "updated_at", "version",
+]
 
 
 def period_refusal(period: int, count: int, year: int) -> dict[str, list[str]]:
@@ -129,6 +133,8 @@ def year_rows_derive(
         else:
             updates.append(current)
         current.value, current.inputs, current.status = state.value, state.inputs, state.status
+        # What a plan document wrote there (its text, a placeholder's reason) no longer describes the value.
+        current.supplementary_value, current.raw_text, current.placeholder_reason = None, "", ""
         current.source, current.updated_by, current.updated_at = source, user, now
         current.version += 1
         changes = {
@@ -156,11 +162,31 @@ def year_rows_derive(
 
 
 def period_setting_refusal(*, organization_id: int, year: int) -> str:
-    """Why the organization's periods of `year` can no longer change ("" when they can): values are entered."""
-    entered = Actual.all_periods.filter(
-        indicator__department__bureau__organization_id=organization_id, year=year, period__gt=0
-    ).exists()
-    return f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다." if entered else ""
+    """Why the organization's periods of `year` can no longer change ("" when they can): period values are
+    entered, or year values (which a year by period would no longer let anyone type, nor derive from periods)."""
+    actuals = Actual.all_periods.filter(indicator__department__bureau__organization_id=organization_id, year=year)
+    if actuals.filter(period__gt=0).exists():
+        return f"{year}년 기간별 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다."
+    if actuals.filter(period=0, value__isnull=False).exists():
+        return f"{year}년 연간 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다."
+    return ""
+
+
+def period_rule_refusal(indicator: Indicator) -> str:
+    """Why the indicator's rule cannot change ("" when it can): it would change the year value of a closed or
+    finalised year that holds period values."""
+    years = sorted(set(
+        Actual.all_periods.filter(indicator_id=indicator.pk, period__gt=0).values_list("year", flat=True)
+    ))
+    organization_id = organization_of_department(indicator.department_id)
+    for year in years:
+        if year_is_finalised(organization_id, year):
+            return f"{year}년 결과가 확정되어 집계 방식을 바꿀 수 없습니다 (연간 실적이 바뀝니다)."
+        try:
+            require_year_open(indicator.department_id, year)
+        except YearClosed as exc:
+            return f"{exc.message} 집계 방식을 바꾸면 {year}년 연간 실적이 바뀝니다."
+    return ""
 
 
 @transaction.atomic
@@ -176,6 +202,9 @@ def indicator_period_rule_set(*, user: User, indicator_id: int, rule: str, sourc
         raise NotFound("성과지표를 찾을 수 없습니다.")
     if indicator.period_rule == rule:
         return
+    refusal = period_rule_refusal(indicator)
+    if refusal:
+        raise InvalidState(refusal)
     audit_write([audit_record(
         user=user, source=source, entity="indicator", action="update", field="period_rule",
         old=indicator.period_rule, new=rule, department_id=indicator.department_id, indicator_id=indicator.pk,

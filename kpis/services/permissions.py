@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Role, User
 from core.errors import NotFound, PermissionRefused, YearClosed
 from core.korean import with_josa
 from core.security import log_refusal
-from kpis.models import EntryException, EntryYear
-from kpis.scope import can_read_department, sees_department
+from kpis.models import Department, EntryException, EntryYear
+from kpis.scope import can_read_department, sees_department, sees_organization
 
 __all__ = ["can_read_department", "sees_department"]
 
@@ -55,6 +56,13 @@ def require_actual_writer(user: User, department_id: int) -> None:
         raise PermissionRefused("이 부서의 실적을 수정할 권한이 없습니다.")
 
 
+def require_report_writer(user: User, department_id: int) -> None:
+    """성과보고서 entries (reports app): written by whoever may write the department's actuals."""
+    if not can_write_actuals_of(user, department_id):
+        log_refusal(user, "report_write", f"department={department_id}")
+        raise PermissionRefused("이 부서의 성과보고서 내용을 작성할 권한이 없습니다.")
+
+
 def require_reviewer(user: User, department_id: int | None = None) -> None:
     """Evaluators and admins review; given a department, only one of an organization they see (else NotFound)."""
     if not (is_evaluator(user) or is_admin(user)):
@@ -70,23 +78,38 @@ def require_admin(user: User | None) -> None:
         raise PermissionRefused("관리자만 할 수 있는 작업입니다.")
 
 
+def require_organization_admin(user: User | None, organization_id: int) -> None:
+    """An admin of the organization (one it sees: kpis/scope.py); another organization reads as absent."""
+    require_admin(user)
+    if not sees_organization(user, organization_id):
+        log_refusal(user, "out_of_scope", f"organization={organization_id}")
+        raise NotFound("기관을 찾을 수 없습니다.")
+
+
 def require_year_open(department_id: int, year: int) -> None:
     """A closed year rejects every change unless the department holds a live exception."""
     require_years_open([department_id], year)
 
 
 def require_years_open(department_ids: Iterable[int], year: int) -> None:
-    """`require_year_open` for several departments at once: one query while the year is open, two when it is
-    closed, whatever their number; raises YearClosed naming the year."""
-    entry_year = EntryYear.objects.filter(year=year).first()
-    if entry_year is None or not entry_year.is_closed:
-        return
+    """`require_year_open` for several departments at once, each by its own organization's window: one query
+    while the year is open, two when it is closed, whatever their number; raises YearClosed naming the year."""
     wanted = set(department_ids)
+    window = EntryYear.objects.filter(organization_id=OuterRef("bureau__organization_id"), year=year, is_closed=True)
+    closed = dict(
+        Department.objects.filter(pk__in=wanted)
+        .filter(Exists(window))
+        .annotate(reason=Subquery(window.values("closed_reason")[:1]))
+        .values_list("pk", "reason")
+    )
+    if not closed:
+        return
     excepted = set(
-        EntryException.objects.filter(department_id__in=wanted, year=year, until__gte=timezone.now())
+        EntryException.objects.filter(department_id__in=closed, year=year, until__gte=timezone.now())
         .values_list("department_id", flat=True)
     )
-    if wanted <= excepted:
+    refused = [department_id for department_id in closed if department_id not in excepted]
+    if not refused:
         return
-    reason = entry_year.closed_reason or "입력 기간이 끝났습니다"
+    reason = closed[min(refused)] or "입력 기간이 끝났습니다"
     raise YearClosed(f"{year}년 실적 입력이 마감되었습니다 ({reason}). 변경할 수 없습니다.")

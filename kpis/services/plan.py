@@ -16,10 +16,11 @@ from core.korean import with_josa
 from core.numbers import format_number
 from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, domain_for_unit, value_check
 from kpis.formulas import FormulaError, MethodKind, classify_method
-from kpis.models import ChangeSource, EntryYear, Indicator, Target, TargetRevision
+from kpis.models import ChangeSource, Indicator, Target, TargetRevision
 from kpis.services.audit import audit_record, audit_write
 from kpis.services.dirty import dirty_mark
 from kpis.services.permissions import require_admin, require_department_in_scope
+from kpis.years import year_is_finalised
 
 
 def indicator_domain_defaults(unit: str) -> dict[str, Decimal | int | None]:
@@ -158,9 +159,10 @@ def indicator_update(
 REASON_REQUIRED = "목표를 바꾸는 사유를 입력하세요."
 
 
-def target_year_check(year: int) -> None:
-    """Refuse a target change in a finalised year (every channel asks here, through `target_set`)."""
-    if EntryYear.objects.filter(year=year, finalised_at__isnull=False).exists():
+def target_year_check(year: int, *, organization_id: int) -> None:
+    """Refuse a target change in a year the indicator's organization has finalised (every channel asks here,
+    through `target_set`); another organization's finalised year does not matter."""
+    if year_is_finalised(organization_id, year):
         raise InvalidState(
             f"확정된 연도의 목표는 바꿀 수 없습니다 ({year}년 결과 확정됨). "
             "관리자가 사유를 적어 확정을 해제한 뒤 바꾸세요."
@@ -206,7 +208,7 @@ def target_set(
     """
     if check_permission:
         require_admin(user)
-    indicator = Indicator.objects.filter(pk=indicator_id).first()
+    indicator = Indicator.objects.select_related("department__bureau").filter(pk=indicator_id).first()
     if indicator is None:
         raise NotFound("성과지표를 찾을 수 없습니다.")
     if check_permission:  # an admin changes the targets of their own organization(s) only
@@ -215,7 +217,7 @@ def target_set(
     old = None if target is None else target.value
     if target is not None and old == value:
         return target
-    target_year_check(year)
+    target_year_check(year, organization_id=indicator.department.bureau.organization_id)
     revised = target_revises(old, value)
     reason = target_reason(reason) if revised else (reason or "").strip()
     created = target is None

@@ -2,7 +2,7 @@
 indicators stand (kpis.progress) and which are at risk or behind, with the working.
 
 Sent by the beat schedule every Monday (kpis.tasks.send_progress_summaries) or by hand
-(`manage.py progress_summary`). A second run in the same week sends again: there is no sent-log, the
+(`manage.py progress_summary`), for each organization whose year is still open. A second run in the same week sends again: there is no sent-log, the
 schedule is what keeps it weekly.
 """
 from __future__ import annotations
@@ -88,10 +88,16 @@ def progress_summaries_send(
     return sent
 
 
-def progress_summary_years(today: date | None = None) -> list[int]:
-    """Years reported by period that have begun and are still open (not closed for entry, not finalised)."""
+def progress_summary_due(today: date | None = None) -> dict[int, list[int]]:
+    """Year → the organizations reporting it by period that have begun it and keep it open (their own entry
+    window neither closed nor finalised)."""
     today = today or timezone.localdate()
-    ended = EntryYear.objects.filter(Q(is_closed=True) | Q(finalised_at__isnull=False)).values_list("year", flat=True)
-    return sorted(
-        set(PeriodSetting.objects.filter(year__lte=today.year).exclude(year__in=ended).values_list("year", flat=True))
+    ended = set(
+        EntryYear.objects.filter(Q(is_closed=True) | Q(finalised_at__isnull=False)).values_list("organization_id", "year")
     )
+    due: dict[int, list[int]] = defaultdict(list)
+    for organization_id, year in PeriodSetting.objects.filter(year__lte=today.year).order_by("year", "organization_id") \
+            .values_list("organization_id", "year"):
+        if (organization_id, year) not in ended:
+            due[year].append(organization_id)
+    return dict(due)

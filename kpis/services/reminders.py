@@ -104,25 +104,28 @@ def reminders_send(
     """E-mail the users of departments with outstanding indicators when the closing date is near; only those of
     `organization_ids` when given. Each message goes to the department's own users, never another's.
 
-    Sends only when the year has a closing date within `window_days` of `today` (inclusive) and
-    is not closed; at most one reminder per department and year per day. Returns the rows written.
+    Each organization's departments are reminded by its own entry window: only when that window has a closing
+    date within `window_days` of `today` (inclusive) and is not closed; at most one reminder per department and
+    year per day. Returns the rows written.
     """
     today = today or timezone.localdate()
     with transaction.atomic():
-        # The row lock serialises concurrent runs, so two workers cannot both send today's mail.
-        entry_year = EntryYear.objects.select_for_update().filter(year=year).first()
-        if entry_year is None or entry_year.closing_date is None or entry_year.is_closed:
+        # The row locks serialise concurrent runs, so two workers cannot both send today's mail.
+        windows = EntryYear.objects.select_for_update().filter(
+            year=year, is_closed=False, closing_date__gte=today, closing_date__lte=today + timedelta(days=window_days)
+        )
+        if organization_ids is not None:
+            windows = windows.filter(organization_id__in=list(organization_ids))
+        closing = dict(windows.values_list("organization_id", "closing_date"))
+        if not closing:
             return []
-        days_left = (entry_year.closing_date - today).days
-        if not 0 <= days_left <= window_days:
-            return []
-        outstanding = {item.department_id: item for item in outstanding_departments(year, organization_ids=organization_ids)}
+        outstanding = {item.department_id: item for item in outstanding_departments(year, organization_ids=closing)}
         already = set(
             Reminder.objects.filter(year=year, department_id__in=list(outstanding), sent_at__date=today)
             .values_list("department_id", flat=True)
         )
         due = [item for department_id, item in outstanding.items() if department_id not in already]
-        departments = Department.objects.in_bulk([item.department_id for item in due])
+        departments = Department.objects.select_related("bureau").in_bulk([item.department_id for item in due])
         recipients = department_recipients(departments)
         warnings: dict[int, list[ProgressRow]] = defaultdict(list)
         for row in progress_rows_for(year=year, department_ids=list(departments)):
@@ -135,8 +138,9 @@ def reminders_send(
             if not to:
                 logger.warning("reminder: department %s has no user with an e-mail address", item.department_id)
                 continue
+            department = departments[item.department_id]
             subject, body = _message(
-                departments[item.department_id], year, item, entry_year.closing_date, warnings[item.department_id]
+                department, year, item, closing[department.bureau.organization_id], warnings[item.department_id]
             )
             # One message per recipient: colleagues' addresses are not shown to each other.
             messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to)
@@ -156,10 +160,10 @@ def reminders_send(
 
 
 def reminder_years(today: date | None = None, *, window_days: int = DEFAULT_WINDOW_DAYS) -> list[int]:
-    """Open years whose closing date falls within the window."""
+    """Years open in some organization whose closing date falls within the window."""
     today = today or timezone.localdate()
     return list(
         EntryYear.objects.filter(
             is_closed=False, closing_date__gte=today, closing_date__lte=today + timedelta(days=window_days)
-        ).order_by("year").values_list("year", flat=True)
+        ).order_by("year").values_list("year", flat=True).distinct()
     )

@@ -26,7 +26,7 @@ def _finalised_sample() -> tuple[int, int]:
     admin, _ = user_create_or_update(
         username="admin_revise", role="admin", password=PASSWORD, validate=False, organization_name=SAMPLE_ORGANIZATION
     )
-    year_finalise(user=admin, year=YEAR)
+    year_finalise(user=admin, organization_id=admin.organization_id, year=YEAR)
     meetings = Indicator.objects.get(department__name="대외협력과", short_name="정무활동 및 당정협력 강화")
     return meetings.pk, meetings.department_id
 

@@ -44,7 +44,7 @@ def test_an_unknown_address_is_the_korean_404_page_with_the_menu(client, dept_us
 def test_another_users_import_is_the_korean_404_page(client, dept_user, other_dept_user):
     run = ImportRun.objects.create(
         kind=ImportKind.ACTUALS_WORKBOOK, user=other_dept_user, file_name="other.xlsx", status=ImportStatus.PREVIEWED,
-        department=Department.objects.get(name="소통기획과"), year=2024,
+        department=Department.objects.get(name="소통기획과"), organization_id=other_dept_user.organization_id, year=2024,
     )
     client.force_login(dept_user)
 

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from core.errors import InvalidState
 from imports.models import ImportKind, ImportRun, ImportStatus
 from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, DirtyScore, Indicator
+from kpis.scope import own_organization_id
 from kpis.services import workflow
 from tests.fixtures.workbooks import db_state, department, edit, upload
 
@@ -121,7 +122,8 @@ def test_a_preview_with_errors_is_called_an_error_in_the_history_and_on_its_page
 
 
 def _runs(user, count: int, **fields) -> list[ImportRun]:
-    return [ImportRun.objects.create(kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=f"f{n}.xlsx", **fields)
+    return [ImportRun.objects.create(kind=ImportKind.ACTUALS_WORKBOOK, user=user, file_name=f"f{n}.xlsx",
+                                     organization_id=own_organization_id(user), **fields)
             for n in range(count)]
 
 

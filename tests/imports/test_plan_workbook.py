@@ -13,6 +13,7 @@ from imports.plan_workbook.layout import DOMAIN_COLUMNS, INDICATOR_SHEET, P_METH
 from kpis.domain import ValueDomain
 from kpis.models import Actual, AuditEntry, ChangeSource, Indicator, Target, TargetRevision
 from kpis.services.plan import indicator_update, target_set
+from tests.factories import entry_year
 from tests.fixtures.workbooks import db_state
 
 pytestmark = pytest.mark.django_db
@@ -371,7 +372,7 @@ def test_a_target_of_a_finalised_year_is_refused_at_preview_and_a_reason_is_aske
 
     ws = load_workbook(io.BytesIO(exported))[INDICATOR_SHEET]
     count_row = row_of(ws, "정무활동 및 당정협력 강화")
-    EntryYear.objects.create(year=2023, finalised_at=timezone.now())
+    entry_year(year=2023, finalised_at=timezone.now())
 
     body = post(planner, edited(exported, lambda sheet: sheet.__setitem__(target_cell(2023, count_row), 12))).json()
 

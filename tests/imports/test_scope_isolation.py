@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role, User
+from imports.models import ImportKind, ImportRun
 from kpis.models import Actual, AuditEntry, Target
 from tests.conftest import PASSWORD, client_for
 from tests.fixtures.workbooks import edit, plan_target_cell, upload, upload_plan
@@ -95,3 +96,21 @@ def test_the_upload_page_does_not_name_bs_department(world, admin_user):
     response = client.get("/imports/actuals/", {"department": world.department.pk, "year": YEAR})
     assert response.status_code == 200
     assert MARKER not in response.content.decode()
+
+
+def test_every_run_records_its_organization(world, admin_user, admin_b):
+    documents = ImportRun.objects.filter(kind=ImportKind.PLAN_DOCUMENT)
+    assert {run.organization_id for run in documents} == {world.a.pk, world.b.pk}  # plan_import: the edition's
+    b_actuals = client_for(admin_b).get("/api/v1/exports/actuals.xlsx", {"year": YEAR, "department": world.department.pk})
+    actuals_run = ImportRun.objects.get(pk=upload(client_for(admin_b), b_actuals.content).json()["id"])
+    assert (actuals_run.kind, actuals_run.organization) == (ImportKind.ACTUALS_WORKBOOK, world.b)
+    plan_run = ImportRun.objects.get(
+        pk=upload_plan(client_for(admin_b), client_for(admin_b).get("/api/v1/exports/plan.xlsx").content).json()["id"]
+    )
+    assert (plan_run.kind, plan_run.organization) == (ImportKind.PLAN_WORKBOOK, world.b)
+    # A refused upload is still the uploader's: A's admin sending B's workbook leaves a failed run of A.
+    refused = upload(client_for(admin_user), b_actuals.content).json()
+    assert ImportRun.objects.get(pk=refused["id"]).organization == world.a
+    # Each organization's history lists its own runs only.
+    assert actuals_run.pk not in {run["id"] for run in client_for(admin_user).get("/api/v1/imports/").json()["results"]}
+    assert actuals_run.pk in {run["id"] for run in client_for(admin_b).get("/api/v1/imports/").json()["results"]}

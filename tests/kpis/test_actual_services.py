@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from core.errors import InvalidInput, InvalidState, PermissionRefused, VersionConflict, YearClosed
-from kpis.models import Actual, ActualStatus, AuditEntry, DirtyScore, EntryException, EntryYear, Indicator
+from kpis.models import Actual, ActualStatus, AuditEntry, DirtyScore, EntryException, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
+from tests.factories import entry_year
 
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
 
@@ -173,7 +174,7 @@ def test_a_closed_year_rejects_every_change_with_the_reason(dept_user, evaluator
     actual = actual_submit(
         user=dept_user, actual_id=save_volunteering(dept_user, volunteering, placeholder(volunteering).version).pk
     )
-    EntryYear.objects.create(year=YEAR, is_closed=True, closed_reason="2024년 평가 종료")
+    entry_year(year=YEAR, is_closed=True, closed_reason="2024년 평가 종료")
     with pytest.raises(YearClosed) as caught:
         actual_approve(user=evaluator, actual_id=actual.pk)
     assert "2024년 평가 종료" in caught.value.message
@@ -184,7 +185,7 @@ def test_a_closed_year_rejects_every_change_with_the_reason(dept_user, evaluator
 
 
 def test_an_exception_reopens_a_closed_year_for_one_department_until_its_date(dept_user, admin_user, volunteering):
-    EntryYear.objects.create(year=YEAR, is_closed=True)
+    entry_year(year=YEAR, is_closed=True)
     EntryException.objects.create(
         department=volunteering.department, year=YEAR, until=timezone.now() + timedelta(days=1), granted_by=admin_user
     )

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, Department, EntryYear, Indicator
+from kpis.models import Actual, ActualStatus, AuditEntry, ChangeSource, Department, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.workflow import actual_submit
 from tests.conftest import client_for
-from tests.factories import ActualFactory, IndicatorFactory
+from tests.factories import ActualFactory, IndicatorFactory, entry_year
 
 API = "/api/v1/actuals"
 YEAR = 2024  # the sample's 2024 actuals are placeholders, stored as not reported
@@ -300,7 +300,7 @@ def test_an_approved_value_cannot_be_changed(dept_user, evaluator, meetings):
 
 def test_a_closed_year_rejects_every_change_with_its_reason(dept_user, evaluator, meetings, volunteering):
     to_review = submitted(dept_user, meetings)
-    EntryYear.objects.create(year=YEAR, is_closed=True, closed_reason="2024년 성과평가 확정")
+    entry_year(year=YEAR, is_closed=True, closed_reason="2024년 성과평가 확정")
     draft = placeholder(volunteering)
     department_client, evaluator_client = client_for(dept_user), client_for(evaluator)
     responses = [

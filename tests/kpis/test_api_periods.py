@@ -67,3 +67,14 @@ def test_the_schema_names_the_period(dept_user):
     assert components["ActualCreateRequest"]["properties"]["period"]["maximum"] == 4
     parameters = schema["paths"]["/api/v1/actuals/"]["get"]["parameters"]
     assert any(parameter["name"] == "period" for parameter in parameters)
+
+
+def test_the_derived_year_row_cannot_be_submitted_or_patched(quarters, dept_user, meetings):
+    post(dept_user, {"indicator": meetings.pk, "year": YEAR, "period": 1, "inputs": {"개최횟수": "3"}})
+    year = Actual.objects.get(indicator=meetings, year=YEAR)
+    client = client_for(dept_user)
+    submitted = client.post(f"{API}/{year.pk}/submit/", {"version": year.version}, format="json")
+    assert submitted.status_code == 409 and "분기 실적을 하나씩 제출하세요" in submitted.json()["detail"]
+    patched = client.patch(f"{API}/{year.pk}/", {"inputs": {"개최횟수": "9"}, "version": year.version}, format="json")
+    assert patched.status_code == 400 and "직접 입력할 수 없습니다" in patched.json()["errors"]["value"][0]
+    assert Actual.objects.get(pk=year.pk).value == 3

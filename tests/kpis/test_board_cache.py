@@ -31,6 +31,7 @@ from kpis.services.publication import scores_recompute_started
 from kpis.services.scores import department_recompute, scores_recompute, year_chunks
 from kpis.services.workflow import actual_reopen
 from kpis.tasks import recompute_year_chunk, recompute_year_done, year_chord_end
+from tests.factories import OrganizationFactory, entry_year
 from tests.kpis.test_scoreboard import BOARD, add_departments, change_actual, returned_actual, row_of, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -151,16 +152,22 @@ def test_a_new_policy_a_reminder_a_new_department_and_finalising_show_at_once(cl
     add_departments(sample_plan, 1, score=Decimal(50))
     assert len(rows_of(client.get(BOARD))) == 4
 
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     assert "확정" in client.get(BOARD).content.decode().split("</h1>")[0]
 
 
 def test_the_version_moves_with_the_entry_window_and_with_the_date(monkeypatch):
+    first, second = OrganizationFactory(name="갑도"), OrganizationFactory(name="을도")
     before = board_version(2023)
     assert board_version(2023) == before
-    EntryYear.objects.create(year=2023, closing_date=timezone.localdate())
+    entry_year(year=2023, closing_date=timezone.localdate(), organization=first)
     after_window = board_version(2023)
     assert after_window != before
+    window = entry_year(year=2023, organization=second)  # a second organization's window of the same year
+    two_windows = board_version(2023)
+    EntryYear.objects.filter(pk=window.pk).update(is_closed=True)  # closing it alone moves the version
+    after_window = board_version(2023)
+    assert after_window != two_windows
     tomorrow = timezone.localdate() + timezone.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda: tomorrow)
     assert board_version(2023) != after_window

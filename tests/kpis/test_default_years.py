@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpis.models import Bureau, DepartmentScore, EntryYear
+from kpis.models import Bureau, DepartmentScore
 from kpis.services.scores import scores_recompute
 from kpis.years import entry_year_default, plan_actual_year, scoreboard_year_default
+from tests.factories import entry_year
 
 TODAY = date(2026, 12, 7)
 
@@ -28,29 +29,29 @@ def test_without_any_plan_the_entry_year_is_last_year(db):
 
 
 def test_once_the_plans_actual_year_is_closed_the_next_year_opens(sample_plan):
-    EntryYear.objects.create(year=2024, is_closed=True)
+    entry_year(year=2024, is_closed=True)
 
     assert entry_year_default(bureau=sample_plan, today=TODAY) == 2025
 
 
 def test_the_latest_open_year_wins_over_an_older_open_one(sample_plan):
-    EntryYear.objects.create(year=2023, is_closed=False)
-    EntryYear.objects.create(year=2025, is_closed=False)
+    entry_year(year=2023, is_closed=False)
+    entry_year(year=2025, is_closed=False)
 
     assert entry_year_default(bureau=sample_plan, today=TODAY) == 2025
 
 
 def test_a_year_opened_for_the_future_is_never_the_default(sample_plan):
-    EntryYear.objects.create(year=2027, is_closed=False)
-    EntryYear.objects.create(year=2030, is_closed=False)
+    entry_year(year=2027, is_closed=False)
+    entry_year(year=2030, is_closed=False)
 
     assert entry_year_default(bureau=sample_plan, today=TODAY) == 2024
 
 
 def test_the_year_after_the_last_closed_one_waits_until_it_has_begun(sample_plan):
-    EntryYear.objects.create(year=2024, is_closed=True)
-    EntryYear.objects.create(year=2025, is_closed=True)
-    EntryYear.objects.create(year=2026, is_closed=True)
+    entry_year(year=2024, is_closed=True)
+    entry_year(year=2025, is_closed=True)
+    entry_year(year=2026, is_closed=True)
 
     # 2027 has not begun: nothing is open, so the page opens on the plan's (closed) actual year
     assert entry_year_default(bureau=sample_plan, today=TODAY) == 2024

@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kpis.models import Actual, ActualStatus, EntryYear, Indicator
+from kpis.models import Actual, ActualStatus, Indicator
 from kpis.services.actuals import actual_save
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
 from tests.conftest import _make_user
+from tests.factories import entry_year
 
 YEAR = 2024
 
@@ -169,7 +170,7 @@ def test_a_reader_sees_the_values_without_a_form(client, dept_user, evaluator, m
 
 def test_a_closed_year_shows_every_row_locked(client, dept_user, meetings):
     stored(dept_user, meetings, inputs={"개최횟수": "12"})
-    EntryYear.objects.create(year=YEAR, is_closed=True, closed_reason="평가 완료")
+    entry_year(year=YEAR, is_closed=True, closed_reason="평가 완료")
     client.force_login(dept_user)
 
     body = client.get(page_url(meetings)).content.decode()
@@ -276,7 +277,7 @@ def test_a_far_year_still_links_back_to_the_entry_year(client, dept_user, meetin
 
 
 def test_a_closed_year_refuses_an_unusual_value_without_asking(client, dept_user, meetings):
-    EntryYear.objects.create(year=YEAR, is_closed=True)
+    entry_year(year=YEAR, is_closed=True)
     client.force_login(dept_user)
 
     body = client.post(save_url(meetings), {"version": version_of(meetings), "in_0": "40", "action": "save"},

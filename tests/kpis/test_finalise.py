@@ -50,7 +50,7 @@ def change_actual_by_exception(user, reviewer, short_name: str, value: str) -> N
 def test_finalising_recomputes_then_snapshots_every_department(admin_user):
     # Nothing computed yet: the import left every department-year dirty.
     assert not DepartmentScore.objects.exists()
-    assert year_finalise(user=admin_user, year=2023) == 3
+    assert year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023) == 3
     cooperation, comms, foreign = snapshot("대외협력과"), snapshot("소통기획과"), snapshot("외국인국제정책과")
     assert (cooperation.score, cooperation.grade, cooperation.rank) == (Decimal("102.73"), "S", 1)
     assert (comms.score, comms.rank) == (Decimal("101.23"), 2)
@@ -70,15 +70,15 @@ def test_finalising_recomputes_then_snapshots_every_department(admin_user):
 
 def test_only_an_admin_may_finalise(evaluator):
     with pytest.raises(PermissionRefused):
-        year_finalise(user=evaluator, year=2023)
+        year_finalise(user=evaluator, organization_id=evaluator.organization_id, year=2023)
     assert not ScoreSnapshot.objects.exists()
     assert not EntryYear.objects.filter(finalised_at__isnull=False).exists()
 
 
 def test_a_year_is_finalised_once(admin_user):
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     with pytest.raises(InvalidState):
-        year_finalise(user=admin_user, year=2023)
+        year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     assert ScoreSnapshot.objects.count() == 3
 
 
@@ -88,14 +88,14 @@ def test_a_failure_while_snapshotting_leaves_nothing_behind(admin_user, monkeypa
 
     monkeypatch.setattr(ScoreSnapshot.objects, "bulk_create", broken)
     with pytest.raises(RuntimeError):
-        year_finalise(user=admin_user, year=2023)
+        year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     assert not ScoreSnapshot.objects.exists()
     assert not DepartmentScore.objects.exists()  # the recompute rolled back with it
     assert not EntryYear.objects.filter(year=2023, finalised_at__isnull=False).exists()
 
 
 def test_later_edits_never_change_the_snapshot_and_the_pages_show_both(client, admin_user, evaluator):
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     frozen = {s.department_id: (s.score, s.indicators, s.policy_data) for s in ScoreSnapshot.objects.all()}
 
     change_actual_by_exception(admin_user, evaluator, "정무활동 및 당정협력 강화", "11")
@@ -118,7 +118,7 @@ def test_later_edits_never_change_the_snapshot_and_the_pages_show_both(client, a
 
 
 def test_when_nothing_changed_the_page_shows_the_frozen_score_once(client, admin_user, evaluator):
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     client.force_login(evaluator)
     board = squeeze(client.get("/scores/2023/").content.decode())
     assert "확정 102.73" in board and "현재" not in board.split("확정 102.73", 1)[1][:20]

@@ -111,3 +111,41 @@ def test_the_migration_goes_back_to_unique_bureau_names():
         assert apps.get_model("kpis", "Bureau").objects.get().name == "대외국제소통국"
     finally:
         _migrate(_newest())
+
+
+BEFORE_WINDOWS = [("kpis", "0013_target_revisions"), ("imports", "0006_importrow_run_constrained")]
+
+
+def test_the_shared_entry_window_becomes_each_organizations_and_import_runs_get_theirs():
+    """Entry windows per organization (kpis 0014): the one shared row is copied to every organization; an import
+    run gets its department's organization (imports 0007)."""
+    try:
+        apps = _migrate(BEFORE_WINDOWS)
+        Organization = apps.get_model("kpis", "Organization")
+        first = Organization.objects.create(name="전북특별자치도", kind="provincial")
+        second = Organization.objects.create(name="전라남도", kind="provincial")
+        closing = datetime(2025, 3, 1, tzinfo=UTC)
+        apps.get_model("kpis", "EntryYear").objects.create(
+            year=2024, closing_date=closing.date(), is_closed=True, closed_reason="평가 종료", finalised_at=closing
+        )
+        bureau = apps.get_model("kpis", "Bureau").objects.create(
+            organization=second, name="대외국제소통국", plan_year=2025, source_document="plan.txt"
+        )
+        department = apps.get_model("kpis", "Department").objects.create(bureau=bureau, name="대외협력과", order=1)
+        run = apps.get_model("imports", "ImportRun").objects.create(
+            kind="actuals_workbook", file_name="실적.xlsx", department=department
+        )
+        _migrate(_newest())
+        from imports.models import ImportRun
+        from kpis.models import EntryYear
+
+        windows = EntryYear.objects.order_by("organization_id").values_list(
+            "organization_id", "year", "closing_date", "is_closed", "closed_reason", "finalised_at"
+        )
+        assert list(windows) == [
+            (first.pk, 2024, closing.date(), True, "평가 종료", closing),
+            (second.pk, 2024, closing.date(), True, "평가 종료", closing),
+        ]
+        assert ImportRun.objects.get(pk=run.pk).organization_id == second.pk
+    finally:
+        _migrate(_newest())

@@ -145,6 +145,8 @@ def test_the_user_admin_aligns_a_department_user_s_organization(client, admin_us
 
 
 def test_the_organization_admin_lists_organizations_in_korean(client, admin_user, jeonju):
+    admin_user.sees_child_organizations = True  # the province's admin, given its cities and counties
+    admin_user.save()
     client.force_login(admin_user)
     page = client.get("/admin/kpis/organization/").content.decode()
     assert "전주시" in page and "기초" in page

@@ -53,3 +53,19 @@ def test_a_rule_changed_in_the_admin_re_derives_the_year_and_is_audited(client, 
     assert Actual.objects.get(indicator=meetings, year=YEAR).value == Decimal(4)
     entry = AuditEntry.objects.get(indicator=meetings, field="period_rule")
     assert (entry.old_value, entry.new_value, entry.user) == ("", "last", admin_user)
+
+
+def test_a_rule_change_that_would_move_a_closed_years_value_is_refused(client, admin_user, dept_user, meetings):
+    from kpis.models import EntryYear
+
+    period_setting_save(user=admin_user, organization_id=Organization.objects.get().pk, year=YEAR, frequency="quarter")
+    actual_save(user=dept_user, indicator_id=meetings.pk, year=YEAR, period=1, inputs={"개최횟수": "3"})
+    EntryYear.objects.create(organization=Organization.objects.get(), year=YEAR, is_closed=True, closed_reason="평가 기간")
+    client.force_login(admin_user)
+
+    response = client.post(change_url(meetings), form_data(meetings, period_rule="average"))
+
+    assert response.status_code == 200
+    assert "2025년 실적 입력이 마감되었습니다" in response.content.decode()
+    meetings.refresh_from_db()
+    assert meetings.period_rule == "" and not AuditEntry.objects.filter(field="period_rule").exists()

@@ -75,7 +75,7 @@ def test_a_period_the_year_does_not_have_is_refused(halves, admin_user, voluntee
 
 
 def test_a_finalised_year_is_refused(halves, admin_user, volunteering):
-    EntryYear.objects.create(year=YEAR, finalised_at=timezone.now())
+    EntryYear.objects.create(organization=halves.organization, year=YEAR, finalised_at=timezone.now())
     with pytest.raises(InvalidState):
         period_target_set(user=admin_user, indicator_id=volunteering.pk, year=YEAR, period=1, value=Decimal(1))
 

@@ -219,3 +219,26 @@ def test_the_history_names_each_quarter_and_the_derived_year_in_korean(quarters,
     text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body[body.index("<table"):body.index("</table>")])))
     assert "2025년 2분기 실적 입력" in text and "2025년 연간 실적 계산(기간 실적에서)" in text
     assert "실적 값: 없음 → 4" in text
+
+
+def test_a_year_by_half_takes_two_periods(admin_user, dept_user, meetings):
+    organization = Organization.objects.get()
+    period_setting_save(user=admin_user, organization_id=organization.pk, year=YEAR, frequency="half")
+    assert period_count(organization_id=organization.pk, year=YEAR) == 2
+    save_meetings(dept_user, meetings, 1, "5")
+    save_meetings(dept_user, meetings, 2, "6")
+    assert year_row(meetings).value == D(11)
+    with pytest.raises(InvalidInput) as third:
+        save_meetings(dept_user, meetings, 3, "1")
+    assert third.value.errors["period"] == ["기간은 1(상반기), 2(하반기) 중 하나여야 합니다."]
+    with pytest.raises(InvalidInput) as typed:
+        save_meetings(dept_user, meetings, 0, "11")
+    assert "반기 실적에서 계산되므로" in typed.value.errors["value"][0]
+
+
+def test_a_year_with_year_values_cannot_be_turned_into_quarters(admin_user, sample_plan):
+    organization = Organization.objects.get()
+    with pytest.raises(InvalidState) as refused:  # the sample's 2023 actuals are reported
+        period_setting_save(user=admin_user, organization_id=organization.pk, year=2023, frequency="quarter")
+    assert refused.value.message == "2023년 연간 실적이 이미 입력되어 있어 기간 구분을 바꿀 수 없습니다."
+    assert period_count(organization_id=organization.pk, year=2023) == 0

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.services import user_create_or_update
 from kpis.models import Actual, ActualStatus, EntryYear, Indicator, PeriodSetting
-from kpis.services.progress_summary import progress_summaries_send, progress_summary_years
+from kpis.services.progress_summary import progress_summaries_send, progress_summary_due
 from kpis.services.reminders import reminders_send
 from kpis.tasks import send_progress_summaries
 from tests.conftest import PASSWORD
@@ -81,10 +81,13 @@ def test_another_organizations_departments_are_left_out_when_one_is_named(quarte
     assert progress_summaries_send(YEAR, MONDAY, organization_ids=[quarters.organization_id + 999]) == []
 
 
-def test_the_weekly_task_covers_the_open_years_reported_by_period(quarters):
-    assert progress_summary_years(MONDAY) == [YEAR]
-    EntryYear.objects.create(year=YEAR, is_closed=True)
-    assert progress_summary_years(MONDAY) == []
+def test_the_weekly_task_covers_each_organizations_open_years_reported_by_period(quarters):
+    organization_id = quarters.organization_id
+    assert progress_summary_due(MONDAY) == {YEAR: [organization_id]}
+    assert progress_summary_due(date(2024, 12, 30)) == {}  # 2025 has not begun
+    EntryYear.objects.create(organization_id=organization_id, year=YEAR, is_closed=True)
+    assert progress_summary_due(MONDAY) == {}
+    assert send_progress_summaries() == 0 and mail.outbox == []
     EntryYear.objects.filter(year=YEAR).update(is_closed=False)
     assert send_progress_summaries() == 2  # today is after 2025: the year has begun
 
@@ -105,10 +108,21 @@ def test_the_command_refuses_an_unknown_organization(quarters):
 
 
 def test_the_reminder_names_the_indicators_at_risk(quarters):
-    EntryYear.objects.create(year=YEAR, closing_date=timezone.localdate() + timedelta(days=5))
+    EntryYear.objects.create(
+        organization_id=quarters.organization_id, year=YEAR, closing_date=timezone.localdate() + timedelta(days=5)
+    )
     reminders_send(YEAR)
     [message] = to("kim@example.go.kr")
     assert "- 기간별 진도가 주의·부진인 지표: 2개" in message.body
     assert "  · 자원봉사 활동률: 부진 — 진도율 66.67%, 연말 예상 4 (연간 목표 6)" in message.body
     [other] = to("lee@example.go.kr")
     assert "진도" not in other.body
+
+
+def test_the_command_without_a_year_sends_every_open_year_reported_by_period(quarters, capsys):
+    call_command("progress_summary")
+    assert "2025년 진도 요약: 2개 부서" in capsys.readouterr().out
+    mail.outbox.clear()
+    EntryYear.objects.create(organization_id=quarters.organization_id, year=YEAR, finalised_at=timezone.now())
+    call_command("progress_summary")
+    assert "진행 중인 연도가 없습니다" in capsys.readouterr().out and mail.outbox == []

@@ -67,6 +67,6 @@ def test_the_ranks_of_a_tie_are_the_same_on_the_page_the_api_the_export_and_the_
         assert len(exported) == (4 if "grade" in query else 5)  # grade S leaves out the unscored one
 
     # Finalised: the snapshot keeps the same ranks, and the page shows them beside the live ones.
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
     assert {s.department.name: s.rank for s in ScoreSnapshot.objects.select_related("department")} == expected
     assert {row.name: row.frozen.rank for row in scoreboard_page(2023).rows} == expected

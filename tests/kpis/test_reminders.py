@@ -15,6 +15,7 @@ from kpis.services.reminders import outstanding_departments, reminders_send
 from kpis.services.workflow import actual_reopen, actual_submit
 from kpis.tasks import send_reminders
 from tests.conftest import PASSWORD
+from tests.factories import entry_year
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def staff(sample_plan):
 
 
 def closing_in(days: int, year: int = 2024, **fields) -> EntryYear:
-    return EntryYear.objects.create(year=year, closing_date=TODAY + timedelta(days=days), **fields)
+    return entry_year(year=year, closing_date=TODAY + timedelta(days=days), **fields)
 
 
 def by_name(rows) -> dict[str, Reminder]:
@@ -126,7 +127,7 @@ def test_nothing_is_sent_outside_the_window_or_for_a_closed_year(staff, days, fi
 
 def test_nothing_is_sent_for_a_year_without_a_closing_date(staff):
     assert reminders_send(2024) == []
-    EntryYear.objects.create(year=2024)
+    entry_year(year=2024)
     assert reminders_send(2024) == []
     assert mail.outbox == []
 

@@ -257,7 +257,7 @@ def test_import_plan_lists_revisions_on_a_dry_run_and_requires_a_reason(tmp_path
 
 
 def test_a_finalised_year_refuses_a_revision_on_every_channel(client, admin_user, meetings, tmp_path):
-    year_finalise(user=admin_user, year=YEAR)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=YEAR)
 
     with pytest.raises(InvalidState, match=REFUSED_CLOSED):
         revise(admin_user, meetings, "12")
@@ -276,12 +276,12 @@ def test_a_finalised_year_refuses_a_revision_on_every_channel(client, admin_user
 def test_an_admin_reopens_a_finalised_year_with_a_reason_and_the_revision_is_accepted(
     client, admin_user, evaluator, meetings
 ):
-    year_finalise(user=admin_user, year=YEAR)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=YEAR)
     snapshots = ScoreSnapshot.objects.filter(year=YEAR).count()
     with pytest.raises(PermissionRefused):
-        year_reopen(user=evaluator, year=YEAR, reason="재검토")
+        year_reopen(user=evaluator, organization_id=evaluator.organization_id, year=YEAR, reason="재검토")
     with pytest.raises(InvalidInput):
-        year_reopen(user=admin_user, year=YEAR, reason=" ")
+        year_reopen(user=admin_user, organization_id=admin_user.organization_id, year=YEAR, reason=" ")
 
     client.force_login(admin_user)
     response = client.post(f"/scores/{YEAR}/reopen/", {"reason": "감사 결과 목표 정정"})
@@ -295,13 +295,13 @@ def test_an_admin_reopens_a_finalised_year_with_a_reason_and_the_revision_is_acc
     assert TargetRevision.objects.get().year == YEAR
 
     # Finalised again: the new official result replaces the kept snapshots.
-    assert year_finalise(user=admin_user, year=YEAR) == snapshots
+    assert year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=YEAR) == snapshots
     frozen = ScoreSnapshot.objects.get(department=meetings.department, year=YEAR)
     assert next(i for i in frozen.indicators if i["indicator_id"] == meetings.pk)["target"] == "12.0000"
 
 
 def test_the_scoreboard_offers_admins_the_reopen_form_once_finalised(client, admin_user, evaluator):
-    year_finalise(user=admin_user, year=YEAR)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=YEAR)
     client.force_login(admin_user)
     body = client.get(f"/scores/{YEAR}/").content.decode()
     assert '<label for="reopen-reason">확정 해제 사유</label>' in body

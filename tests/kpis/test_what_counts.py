@@ -171,7 +171,7 @@ def test_finalising_snapshots_the_same_definition(scored, admin_user, dept_user,
     actual_reopen(user=admin_user, actual_id=survey.pk, comment="표본 확인", expected_version=survey.version)
     policy_revise(user=admin_user, year=2023, provisional=True)
 
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=admin_user.organization_id, year=2023)
 
     cooperation = ScoreSnapshot.objects.get(department__name="대외협력과", year=2023)
     assert (cooperation.score, cooperation.rank, cooperation.provisional) == (Decimal("106.00"), 1, True)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0014_periods'),
+        ('kpis', '0015_periods'),
     ]
 
     operations = [
