@@ -177,6 +177,11 @@ def _counted(actual) -> Decimal | None:
     return actual.value if standing.in_score else None
 
 
+def bureau_status_counts(*, year: int, organization_ids: Iterable[int] | None) -> list[StatusCounts]:
+    """Status counts by bureau of these organizations (None: every one): the scoreboard's summary."""
+    return status_counts(progress_rows_for(year=year, organization_ids=organization_ids))
+
+
 def rows_with_status(rows: list[ProgressRow], status: str) -> list[ProgressRow]:
     """`rows` of one status key ('on_track', 'at_risk', 'behind', 'unknown'), 'warning' (주의·부진), or all ('')."""
     if not status:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from functools import partial
 from html import escape as html_escape
 from urllib.parse import urlencode
 
@@ -32,7 +33,7 @@ from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.current import current_organization, current_organization_set, sees_several
 from kpis.models import Department, DirtyScore, Organization
-from kpis.progress_selectors import PROGRESS_NOTE, progress_rows, progress_rows_for, status_counts
+from kpis.progress_selectors import PROGRESS_NOTE, bureau_status_counts, progress_rows
 from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
@@ -182,10 +183,8 @@ def _board(year: int, filters: dict, page_number: int, memo=None, scope: tuple[i
     }
     # Progress during the year (kpis.progress): a period value, a target or a period target saved writes an audit
     # row, which moves the board's version.
-    def progress_counts() -> list:
-        return status_counts(progress_rows_for(year=year, organization_ids=scope))
-
-    progress = memo("progress", (scope,), progress_counts) if memo else progress_counts()
+    counts = partial(bureau_status_counts, year=year, organization_ids=scope)
+    progress = memo("progress", (scope,), counts) if memo else counts()
     return {
         "progress": mark_safe(render_to_string("kpis/progress/_summary.html", {"counts": progress, "year": year, "link": True})),
         "head": mark_safe(render_to_string("kpis/scores/_board_head.html", context)),  # autoescaped templates
