@@ -379,3 +379,6 @@ class DepartmentScoreAdmin(ScopedModelAdmin):
     scope_path = "department__bureau__organization_id"
     list_display = ("department", "year", "score", "completeness", "grade", "computed_at")
     list_filter = ("year",)
+
+
+from kpis import period_target_admin  # noqa: F401  (registers PeriodTargetAdmin)

@@ -25,6 +25,7 @@ from kpis.models import (
     Indicator,
     IndicatorKind,
     PeriodSetting,
+    PeriodTarget,
     Target,
 )
 from kpis.period_rules import PeriodFrequency, PeriodRule, period_label
@@ -46,6 +47,7 @@ ENTITIES: dict[str, tuple[str, type[models.Model]]] = {
     "period_setting": ("기간별 실적 설정", PeriodSetting),
     "report_entry": ("성과보고서 작성 내용", ReportEntry),
     "budget_amount": ("세부사업 결산액", BudgetProgramAmount),
+    "period_target": ("기간 목표", PeriodTarget),
 }
 ACTIONS = {
     "create": "입력", "update": "수정", "submit": "제출", "approve": "승인", "return": "반려",
@@ -58,6 +60,8 @@ EVENTS = {
     ("actual", "derive"): "연간 실적 계산(기간 실적에서)",
     ("target", "create"): "목표 입력",
     ("target", "update"): "목표 수정",
+    ("period_target", "create"): "기간 목표 입력",
+    ("period_target", "update"): "기간 목표 수정",
     ("indicator", "create"): "성과지표 등록",
     ("indicator", "update"): "성과지표 수정",
     ("evidence", "create"): "증빙자료 추가",
@@ -78,6 +82,7 @@ FIELDS = {
     ("actual", "status"): "상태",
     ("actual", "note"): "비고",
     ("target", "value"): "목표값",
+    ("period_target", "value"): "기간 목표값",
     ("indicator", "formula"): "측정산식",
     ("indicator", "direction"): "방향",
     ("evidence", "file"): "파일",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from functools import partial
 from html import escape as html_escape
 from urllib.parse import urlencode
 
@@ -32,6 +33,7 @@ from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
 from kpis.current import current_organization, current_organization_set, sees_several
 from kpis.models import Department, DirtyScore, Organization
+from kpis.progress_selectors import PROGRESS_NOTE, bureau_status_counts, progress_rows
 from kpis.scope import visible_organization_ids
 from kpis.score_exports import drilldown_workbook, scoreboard_workbook
 from kpis.score_selectors import (
@@ -179,7 +181,12 @@ def _board(year: int, filters: dict, page_number: int, memo=None, scope: tuple[i
         "years": (year - 1, year + 1),
         "organization_name": organization.name if organization is not None else "",
     }
+    # Progress during the year (kpis.progress): a period value, a target or a period target saved writes an audit
+    # row, which moves the board's version.
+    counts = partial(bureau_status_counts, year=year, organization_ids=scope)
+    progress = memo("progress", (scope,), counts) if memo else counts()
     return {
+        "progress": mark_safe(render_to_string("kpis/progress/_summary.html", {"counts": progress, "year": year, "link": True})),
         "head": mark_safe(render_to_string("kpis/scores/_board_head.html", context)),  # autoescaped templates
         "facts": mark_safe(render_to_string("kpis/scores/_board_facts.html", context)),
         "body": mark_safe(render_to_string("kpis/scores/_board_body.html", context)),
@@ -389,12 +396,13 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
         for line in page.indicators
         if line.years
     ]
+    progress = progress_rows(user=request.user, year=year, department_id=department_id)
     # Budget execution (결산/예산) of the page's policy goals, beside their performance.
     executions = execution_for_goals(policy_goal_ids=[g.policy_goal_id for g in page.goals if g.policy_goal_id], year=year)
     execution_goals = [(goal, executions[goal.policy_goal_id]) for goal in page.goals if goal.policy_goal_id]
     context = {
         "page": page, "year": year, "contribution_svg": contribution_svg, "series": series,
-        "execution_goals": execution_goals,
+        "execution_goals": execution_goals, "progress": progress, "progress_note": PROGRESS_NOTE,
     }
     return render(request, "kpis/scores/drilldown.html", context)
 

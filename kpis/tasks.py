@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from kpis.services.progress_summary import progress_summaries_send, progress_summary_due
 from kpis.services.publication import scores_recompute_finished, scores_recompute_started
 from kpis.services.reminders import reminder_years, reminders_send
 from kpis.services.scores import (
@@ -136,3 +137,13 @@ def send_reminders() -> int:
     for year in reminder_years():
         sent += len(reminders_send(year))
     return sent
+
+
+@shared_task(**FIRE_AND_FORGET)
+def send_progress_summaries() -> int:
+    """Weekly: e-mail each department of every open year reported by period its progress summary; returns
+    departments written to."""
+    return sum(
+        len(progress_summaries_send(year, organization_ids=organization_ids))
+        for year, organization_ids in progress_summary_due().items()
+    )

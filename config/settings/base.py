@@ -305,6 +305,9 @@ RECOMPUTE_DELAYED_AFTER = env_int("RECOMPUTE_DELAYED_AFTER", CELERY_TASK_TIME_LI
 SCORES_YEAR_CHUNKS = env_int("SCORES_YEAR_CHUNKS", 2)
 CELERY_BEAT_SCHEDULE = {
     "send-reminders": {"task": "kpis.tasks.send_reminders", "schedule": crontab(hour=9, minute=0)},
+    "send-progress-summaries": {
+        "task": "kpis.tasks.send_progress_summaries", "schedule": crontab(hour=8, minute=30, day_of_week=1),
+    },
     "sweep-dirty-scores": {"task": "kpis.tasks.sweep_dirty", "schedule": timedelta(seconds=60)},
     "nightly-recompute": {"task": "kpis.tasks.recompute_current_year", "schedule": crontab(hour=2, minute=0)},
     "purge-imports": {"task": "imports.tasks.purge_imports", "schedule": crontab(hour=3, minute=30)},

@@ -11,6 +11,7 @@ from kpis.models.actuals import (
     ReviewedRecord,
 )
 from kpis.models.organization import Organization, OrganizationKind
+from kpis.models.period_targets import PeriodTarget
 from kpis.models.plan import (
     Bureau,
     Department,
@@ -55,6 +56,7 @@ __all__ = [
     "Organization",
     "OrganizationKind",
     "PeriodSetting",
+    "PeriodTarget",
     "PolicyGoal",
     "Reminder",
     "ReviewedRecord",

@@ -2,7 +2,8 @@
 
 Outstanding is what kpis.scoring.classify_actual says: nothing reported, a draft still with the
 department, or a value returned by the evaluators. A submitted value is with the evaluators, so it
-is not the department's to do, whether or not the policy counts it as provisional.
+is not the department's to do, whether or not the policy counts it as provisional. A year reported by
+period also names the department's indicators whose progress is at risk or behind (kpis.progress).
 """
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
 from kpis.models import Actual, ActualStatus, Department, EntryYear, Reminder, Target
+from kpis.progress import summary_line
+from kpis.progress_selectors import ProgressRow, progress_rows_for
 from kpis.scoring import Standing, classify_actual
 
 logger = logging.getLogger("kpis")
@@ -64,7 +66,9 @@ def outstanding_departments(year: int, *, organization_ids: Iterable[int] | None
     return [Outstanding(d, unreported.get(d, 0), returned.get(d, 0)) for d in ids]
 
 
-def _message(department: Department, year: int, item: Outstanding, closing: date) -> tuple[str, str]:
+def _message(
+    department: Department, year: int, item: Outstanding, closing: date, warnings: list[ProgressRow]
+) -> tuple[str, str]:
     subject = f"[성과지표] {year}년 실적 입력 마감 {closing:%Y-%m-%d} 안내 — {department.name}"
     lines = [
         f"{department.name} 담당자님,",
@@ -75,8 +79,22 @@ def _message(department: Department, year: int, item: Outstanding, closing: date
         lines.append(f"- 아직 제출하지 않은 지표: {item.unreported}개")
     if item.returned:
         lines.append(f"- 반려되어 다시 제출해야 하는 지표: {item.returned}개")
+    if warnings:
+        lines.append(f"- 기간별 진도가 주의·부진인 지표: {len(warnings)}개")
+        lines += [f"  · {summary_line(row.name, row.result, row.target, row.display_places)}" for row in warnings]
     lines += ["", "마감 전에 실적을 입력하고 제출해 주세요.", "", "성과지표 관리"]
     return subject, "\n".join(lines)
+
+
+def department_recipients(department_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The addresses of each department's own active users (by username): who a department's mail goes to."""
+    recipients: dict[int, list[str]] = defaultdict(list)
+    users = User.objects.filter(
+        department_id__in=list(department_ids), role=Role.DEPARTMENT, is_active=True
+    ).exclude(email="").order_by("department_id", "username")
+    for department_id, email in users.values_list("department_id", "email"):
+        recipients[department_id].append(email)
+    return recipients
 
 
 def reminders_send(
@@ -108,12 +126,11 @@ def reminders_send(
         )
         due = [item for department_id, item in outstanding.items() if department_id not in already]
         departments = Department.objects.select_related("bureau").in_bulk([item.department_id for item in due])
-        recipients: dict[int, list[str]] = defaultdict(list)
-        users = User.objects.filter(
-            Q(department_id__in=list(departments)), role=Role.DEPARTMENT, is_active=True
-        ).exclude(email="").order_by("department_id", "username")
-        for user in users:
-            recipients[user.department_id].append(user.email)
+        recipients = department_recipients(departments)
+        warnings: dict[int, list[ProgressRow]] = defaultdict(list)
+        for row in progress_rows_for(year=year, department_ids=list(departments)):
+            if row.is_warning:
+                warnings[row.department_id].append(row)
         messages = []
         rows = []
         for item in due:
@@ -122,7 +139,9 @@ def reminders_send(
                 logger.warning("reminder: department %s has no user with an e-mail address", item.department_id)
                 continue
             department = departments[item.department_id]
-            subject, body = _message(department, year, item, closing[department.bureau.organization_id])
+            subject, body = _message(
+                department, year, item, closing[department.bureau.organization_id], warnings[item.department_id]
+            )
             # One message per recipient: colleagues' addresses are not shown to each other.
             messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in to)
             rows.append(

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.browser
 
 ENTRY_YEAR = 2024
 SCORED_YEAR = 2023
+QUARTERS_YEAR = 2025  # reported by quarter: the early-warning page has rows in every status
 ROLES = {"department": "a11y_dept", "evaluator": "a11y_evaluator", "admin": "a11y_admin", "viewer": "a11y_viewer"}
 WIDE, NARROW = {"width": 1400, "height": 1000}, {"width": 320, "height": 800}
 # The outermost elements that stick out past the right edge of the screen, outside a scrolling table.
@@ -65,6 +66,7 @@ EXCLUDED = {
     "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
     "imports:confirm": "POST only: the preview page's confirm button",
     "imports:errors": "an xlsx download (the error workbook)",
+    "progress:home": "a redirect to the entry year's early-warning page",
     "reports:entry_save": "POST only: the report entry form's target, redirects back to the report entry page",
     "reports:decide": "POST only: the report review list's buttons, redirects back to the list",
     "reports:execution_save": "POST only: the execution page's save button, redirects back to it",
@@ -172,10 +174,25 @@ def _sample() -> Sample:
     written = report_entry_save(user=department, indicator_id=meetings.pk, year=ENTRY_YEAR, analysis="분기별 회의 개최")
     report_entry_submit(user=department, entry_id=written.pk)
     scores_recompute(SCORED_YEAR)
+    _quarters(bureau, volunteering, meetings, partners)
     return Sample(
         department_id=department.department_id, bureau_id=bureau.pk, history_indicator_id=volunteering.pk,
         import_run_id=_preview_with_errors(department, department.department_id),
     )
+
+
+def _quarters(bureau, volunteering, meetings, partners) -> None:
+    """2025 by quarter, two quarters in: one indicator on track, one at risk, one behind."""
+    from decimal import Decimal
+
+    from kpis.models import Actual, PeriodSetting
+
+    PeriodSetting.objects.create(organization=bureau.organization, year=QUARTERS_YEAR, frequency="quarter")
+    for indicator, values in ((partners, ("9", "9")), (meetings, ("2", "3")), (volunteering, ("1.5", "2"))):
+        for period, value in enumerate(values, start=1):
+            Actual.all_periods.create(
+                indicator=indicator, year=QUARTERS_YEAR, period=period, value=Decimal(value), status="approved"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -239,6 +256,8 @@ PAGES = [
            lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
     Visit("scoreboard-viewer", None, "viewer", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
     Visit("compare", "scores:compare", "viewer", lambda s: reverse("scores:compare", args=[SCORED_YEAR])),
+    Visit("early-warning", "progress:warnings", "evaluator",
+           lambda s: reverse("progress:warnings", args=[QUARTERS_YEAR]) + "?status=all"),
     Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
     Visit("plan-editions", "plans:list", "evaluator", lambda s: reverse("plans:list")),
     Visit("plan-diff-first-edition", "plans:diff", "evaluator", lambda s: reverse("plans:diff", args=[s.bureau_id])),

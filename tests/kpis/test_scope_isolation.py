@@ -256,6 +256,7 @@ PAGE_LISTS = {
     "imports:history": "/imports/history/",
     "scores:board": f"/scores/{YEAR}/",
     "plans:list": "/plans/",
+    "progress:warnings": f"/progress/{YEAR}/?status=all",
     "reports:review": "/reports/review/?status=submitted",
 }
 PAGE_EXPORTS = {"scores:export": f"/scores/{YEAR}/export.xlsx", "imports:plan_export": "/imports/plan/export/"}
@@ -266,7 +267,7 @@ PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/import
 PAGE_EXEMPT = {
     "accounts:login", "accounts:logout", "healthz", "readyz", "favicon", "entry:mine", "scores:home",
     "reports:entries_mine",
-    "scores:recompute", "scores:recompute_status", "scores:finalise", "scores:reopen",
+    "scores:recompute", "scores:recompute_status", "scores:finalise", "scores:reopen", "progress:home",
 }
 
 

@@ -1,0 +1,72 @@
+"""Admin of per-period targets: planners (admins) set them here, through the audited service."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from core.errors import InvalidInput, InvalidState
+from kpis.models import ChangeSource, Indicator, PeriodTarget
+from kpis.scope import scoped
+from kpis.services.period_targets import period_target_check, period_target_set
+from kpis.services.permissions import is_admin
+
+
+class PeriodTargetForm(forms.ModelForm):
+    reason = forms.CharField(label="변경 사유", required=False, max_length=2000)
+
+    class Meta:
+        model = PeriodTarget
+        fields = ("indicator", "year", "period", "value")
+
+    def clean(self) -> dict:
+        """The service's own checks, each message beside its field; nothing is saved when one fails."""
+        cleaned = super().clean()
+        indicator, year, period = cleaned.get("indicator"), cleaned.get("year"), cleaned.get("period")
+        if indicator is None or year is None or period is None:
+            return cleaned
+        try:
+            period_target_check(indicator=indicator, year=year, period=period, value=cleaned.get("value"))
+        except InvalidState as exc:
+            raise forms.ValidationError(exc.message) from exc
+        except InvalidInput as exc:
+            for name, errors in exc.errors.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return cleaned
+
+
+@admin.register(PeriodTarget)
+class PeriodTargetAdmin(admin.ModelAdmin):
+    """Per-period targets change through `period_target_set` (audited; refused in a finalised year)."""
+
+    form = PeriodTargetForm
+    list_display = ("indicator", "year", "period", "value")
+    list_filter = ("year", "period")
+    raw_id_fields = ("indicator",)
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user, "indicator__department__bureau__organization_id")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "indicator":  # another organization's indicator is not a choice (kpis.scope)
+            kwargs["queryset"] = scoped(Indicator.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
+        return ("indicator", "year", "period") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = period_target_set(
+            user=request.user, indicator_id=obj.indicator_id, year=obj.year, period=obj.period, value=obj.value,
+            source=ChangeSource.ADMIN, reason=form.cleaned_data.get("reason", ""),
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def has_add_permission(self, request) -> bool:
+        return is_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
