@@ -143,4 +143,7 @@ class BudgetProgramAmount(models.Model):
         verbose_name = "세부사업 금액"
         verbose_name_plural = "세부사업 금액"
         ordering = ["budget_program", "year"]
-        constraints = [models.UniqueConstraint(fields=["budget_program", "year"], name="budget_amount_unique_year")]
+        # A year may carry both its budget (예산) and its settled amount (결산): execution compares the two.
+        constraints = [
+            models.UniqueConstraint(fields=["budget_program", "year", "kind"], name="budget_amount_unique_year_kind")
+        ]

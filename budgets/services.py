@@ -190,16 +190,22 @@ def amounts_write(
     *,
     line: int,
 ) -> None:
-    """The yearly amounts of a unit or budget program; a year gone from the plan is deleted."""
-    current = {amount.year: amount for amount in model.objects.filter(**{parent_field: parent})}  # type: ignore[attr-defined]
+    """The yearly amounts of a unit or budget program; a year gone from the plan is deleted.
+
+    A budget program's amounts are keyed by (year, kind): its settled amount (결산) of a year the document
+    prints as 예산 is entered later (by a planner or the plan workbook) and stays when the plan is imported again.
+    """
+    by_kind = model is BudgetProgramAmount
+    rows = model.objects.filter(**{parent_field: parent})  # type: ignore[attr-defined]
+    current = {((a.year, a.kind) if by_kind else a.year): a for a in rows}
+    years = {cell.year for cell in amounts}
     for cell in amounts:
+        keys: dict = {parent_field: parent, "year": cell.year}
+        values: dict = {"amount": cell.amount}
+        (keys if by_kind else values)["kind"] = cell.kind
         upserts.save(
-            entity,
-            model,
-            current.pop(cell.year, None),
-            {parent_field: parent, "year": cell.year},
-            {"kind": cell.kind, "amount": cell.amount},
-            line=line,
+            entity, model, current.pop((cell.year, cell.kind) if by_kind else cell.year, None), keys, values, line=line
         )
-    stale = model.objects.filter(pk__in=[amount.pk for amount in current.values()])  # type: ignore[attr-defined]
+    stale_ids = [amount.pk for amount in current.values() if not (by_kind and amount.year in years)]
+    stale = model.objects.filter(pk__in=stale_ids)  # type: ignore[attr-defined]
     upserts.delete_missing(entity, stale, f"{parent} 금액")

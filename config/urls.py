@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("kpis.score_urls")),
     path("", include("kpis.plan_urls")),
+    path("reports/", include("reports.urls")),
     path("", include("kpis.urls")),
 ]
 

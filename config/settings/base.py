@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kpis",
     "budgets",
     "imports",
+    "reports",
     "health",
 ]
 
