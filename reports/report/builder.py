@@ -189,8 +189,8 @@ def _indicator(
         target, actual, rate = line.target, line.actual, line.rate
         working, reason, provisional = line.working, line.reason, line.provisional
     years = tuple(
-        YearFigures(y, target, actual, rate) if y == year
-        else YearFigures(y, targets.get(y), actuals.get(y), rates.get(y))
+        YearFigures(y, target, actual, rate, line.display_places) if y == year
+        else YearFigures(y, targets.get(y), actuals.get(y), rates.get(y), line.display_places)
         for y in columns
     )
     return IndicatorReport(

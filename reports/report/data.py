@@ -23,6 +23,33 @@ class YearFigures:
     target: Decimal | None
     actual: Decimal | None
     rate: Decimal | None
+    places: int | None = None  # the indicator's display decimals
+
+    @property
+    def target_text(self) -> str:
+        return figure_text(self.target, self.places)
+
+    @property
+    def actual_text(self) -> str:
+        return figure_text(self.actual, self.places)
+
+    @property
+    def rate_text(self) -> str:
+        return rate_text(self.rate)
+
+
+EMPTY = "—"
+RATE_PLACES = 2  # rates are stored to 0.01 (kpis.scoring)
+
+
+def figure_text(value: Decimal | None, places: int | None = None) -> str:
+    """A figure as the report prints it (core.numbers.format_figure); a dash where there is none."""
+    return EMPTY if value is None else format_figure(value, places)
+
+
+def rate_text(value: Decimal | None) -> str:
+    """A stored rate as the report prints it: '109.09%'; a dash where none was evaluated."""
+    return EMPTY if value is None else f"{format_figure(value, RATE_PLACES)}%"
 
 
 @dataclass(frozen=True)
@@ -52,16 +79,18 @@ class IndicatorReport:
     working: str
     reason: str
     provisional: bool
+    falls_short: bool = False  # the 미달성 사유 is required (reports.achievement.falls_short)
     entry: EntryText | None = None
 
-    def figure(self, value: Decimal | None) -> str:
-        """A figure of this indicator as it shows everywhere (Indicator.figure)."""
-        return format_figure(value, self.display_places)
+    @property
+    def rate_text(self) -> str:
+        return rate_text(self.rate)
 
     @property
-    def achieved(self) -> bool | None:
-        """Whether the stored rate reaches 100 % (None: not evaluated)."""
-        return None if self.rate is None else self.rate >= 100
+    def weight_text(self) -> str:
+        return figure_text(self.weight)
+
+
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,18 @@ class BudgetLine:
     rate: Decimal | None
     reason: str = ""  # why the rate cannot be computed
 
+    @property
+    def budget_text(self) -> str:
+        return figure_text(self.budget)
+
+    @property
+    def settled_text(self) -> str:
+        return figure_text(self.settled)
+
+    @property
+    def rate_text(self) -> str:
+        return rate_text(self.rate)
+
 
 @dataclass(frozen=True)
 class PolicyGoalReport:
@@ -83,6 +124,10 @@ class PolicyGoalReport:
     indicators: tuple[IndicatorReport, ...]
     budget_lines: tuple[BudgetLine, ...] = ()
     budget_total: BudgetLine | None = None
+
+    @property
+    def weighted_rate_text(self) -> str:
+        return rate_text(self.weighted_rate)
 
 
 @dataclass(frozen=True)
@@ -105,6 +150,14 @@ class DepartmentReport:
     headcount: Headcount
     team_names: tuple[str, ...]
     strategic_goals: tuple[StrategicGoalReport, ...]
+
+    @property
+    def score_text(self) -> str:
+        return figure_text(self.score, RATE_PLACES)
+
+    @property
+    def completeness_text(self) -> str:
+        return rate_text(self.completeness)
 
     @property
     def indicators(self) -> tuple[IndicatorReport, ...]:
