@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("kpis.score_urls")),
     path("", include("kpis.plan_urls")),
     path("reports/", include("reports.urls")),
+    path("reports/", include("reports.report.urls")),  # the performance report (성과보고서)
     path("", include("kpis.urls")),
 ]
 

@@ -24,7 +24,6 @@ from kpis.models import (
     EntryYear,
     Indicator,
     IndicatorScore,
-    Organization,
     PolicyGoal,
     ScoreSnapshot,
 )
@@ -250,8 +249,3 @@ def _policy_version(year: int, department_ids: Sequence[int], pages: Iterable[Dr
         if version is not None:
             return version
     return next((page.policy.version for page in pages if page.policy is not None), None)
-
-
-def organization_named(name: str) -> Organization:
-    """The organization of that exact name (the command's --organization); Organization.DoesNotExist otherwise."""
-    return Organization.objects.get(name=name)
