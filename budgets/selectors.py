@@ -109,8 +109,8 @@ def funding_shares(program: BudgetProgram) -> list[tuple[str, Decimal]]:
 
 
 def _cells(amounts, columns: list[AmountColumn]) -> list[Decimal | None]:
-    by_year = {entry.year: entry.amount for entry in amounts}
-    return [by_year.get(column.year) for column in columns]
+    by_key = {(entry.year, entry.kind): entry.amount for entry in amounts}
+    return [by_key.get((column.year, column.kind)) for column in columns]
 
 
 def unit_programs_for_department(*, department_id: int) -> list[UnitProgramView]:

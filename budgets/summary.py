@@ -170,8 +170,9 @@ class AmountColumn:
 
 
 def amount_columns(entries: Iterable[tuple[int, str, str]]) -> list[AmountColumn]:
-    """Year columns from stored (year, kind, kind label) entries; the first kind seen for a year wins."""
-    by_year: dict[int, AmountColumn] = {}
+    """Columns from stored (year, kind, kind label) entries: one per year and kind, by year, a year's budget
+    (예산) before its settled amount (결산) once both are stored."""
+    by_key: dict[tuple[int, str], AmountColumn] = {}
     for year, kind, kind_label in entries:
-        by_year.setdefault(year, AmountColumn(year=year, kind=kind, kind_label=kind_label))
-    return [by_year[year] for year in sorted(by_year)]
+        by_key.setdefault((year, kind), AmountColumn(year=year, kind=kind, kind_label=kind_label))
+    return [by_key[key] for key in sorted(by_key, key=lambda key: (key[0], key[1] == "settled"))]

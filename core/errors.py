@@ -55,6 +55,7 @@ FIELD_LABELS = {
     "input_min": "산식 입력값 최솟값", "input_max": "산식 입력값 최댓값", "input_places": "산식 입력값 소수 자릿수",
     "display_places": "표시 소수 자릿수", "username": "아이디", "password": "비밀번호", "role": "역할",
     "page": "쪽", "kind": "종류", "ids": "선택한 항목", "reason": "변경 사유",
+    "shortfall_reason": "미달성 사유", "improvement_plan": "향후 개선계획", "analysis": "성과 분석",
 }
 
 

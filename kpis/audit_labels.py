@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+from budgets.models import BudgetProgramAmount
 from core.numbers import format_amount
 from kpis.models import (
     Actual,
@@ -25,6 +26,7 @@ from kpis.models import (
     IndicatorKind,
     Target,
 )
+from reports.models import ReportEntry
 
 EMPTY = "없음"
 UNKNOWN_ENTITY = "기타 항목"
@@ -38,6 +40,8 @@ ENTITIES: dict[str, tuple[str, type[models.Model]]] = {
     "indicator": ("성과지표", Indicator),
     "evidence": ("증빙자료", Evidence),
     "year": ("연도", EntryYear),
+    "report_entry": ("성과보고서 작성 내용", ReportEntry),
+    "budget_amount": ("세부사업 결산액", BudgetProgramAmount),
 }
 ACTIONS = {
     "create": "입력", "update": "수정", "submit": "제출", "approve": "승인", "return": "반려",
@@ -53,6 +57,13 @@ EVENTS = {
     ("indicator", "update"): "성과지표 수정",
     ("evidence", "create"): "증빙자료 추가",
     ("year", "finalise"): "연도 결과 확정",
+    ("report_entry", "create"): "성과보고서 작성",
+    ("budget_amount", "create"): "결산액 입력",
+    ("budget_amount", "update"): "결산액 수정",
+    ("report_entry", "update"): "성과보고서 수정",
+    ("report_entry", "submit"): "성과보고서 제출",
+    ("report_entry", "approve"): "성과보고서 승인",
+    ("report_entry", "return"): "성과보고서 반려",
     ("year", "reopen"): "연도 확정 해제",
 }
 # Field names that are not a model field, or whose model label is not the one a reader expects.
@@ -66,6 +77,8 @@ FIELDS = {
     ("indicator", "direction"): "방향",
     ("evidence", "file"): "파일",
     ("year", "finalised_at"): "확정 시각",
+    ("report_entry", "status"): "성과보고서 상태",
+    ("budget_amount", "amount"): "결산액(백만원)",
 }
 CHOICES: dict[str, dict[str, str]] = {
     "status": dict(ActualStatus.choices),

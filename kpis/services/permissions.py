@@ -55,6 +55,13 @@ def require_actual_writer(user: User, department_id: int) -> None:
         raise PermissionRefused("이 부서의 실적을 수정할 권한이 없습니다.")
 
 
+def require_report_writer(user: User, department_id: int) -> None:
+    """성과보고서 entries (reports app): written by whoever may write the department's actuals."""
+    if not can_write_actuals_of(user, department_id):
+        log_refusal(user, "report_write", f"department={department_id}")
+        raise PermissionRefused("이 부서의 성과보고서 내용을 작성할 권한이 없습니다.")
+
+
 def require_reviewer(user: User, department_id: int | None = None) -> None:
     """Evaluators and admins review; given a department, only one of an organization they see (else NotFound)."""
     if not (is_evaluator(user) or is_admin(user)):

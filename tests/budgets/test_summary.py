@@ -164,6 +164,11 @@ def test_amount_columns_are_ordered_by_year_and_labelled_like_the_document():
     assert columns[0] == AmountColumn(year=2023, kind="settled", kind_label="결산")
 
 
-def test_amount_columns_keep_one_column_per_year():
+def test_amount_columns_keep_one_column_per_year_and_kind():
     columns = amount_columns([(2023, "settled", "결산"), (2023, "settled", "결산"), (2105, "budget", "예산")])
     assert [column.label for column in columns] == ["'23결산", "'05예산"]
+
+
+def test_a_year_with_its_budget_and_its_settled_amount_has_both_columns_budget_first():
+    columns = amount_columns([(2024, "settled", "결산"), (2024, "budget", "예산"), (2023, "settled", "결산")])
+    assert [column.label for column in columns] == ["'23결산", "'24예산", "'24결산"]
