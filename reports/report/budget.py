@@ -1,23 +1,23 @@
-"""Budget and execution (예산·결산, 집행률) per policy goal as the report prints them."""
+"""Budget and execution (예산·결산, 집행률) per policy goal as the report prints them: the one execution rate
+(budgets.execution), per unit program and for the goal."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from budgets.models import AmountKind, UnitProgram
+from budgets.execution import execution_for_goals
 from reports.report.data import BudgetLine
-
-NOT_COMPUTED = "집행률 산정 함수 대기"
 
 
 def budget_lines_by_goal(
-    department_ids: Sequence[int], year: int
+    policy_goal_ids: Sequence[int], year: int
 ) -> dict[int, tuple[tuple[BudgetLine, ...], BudgetLine | None]]:
-    """policy goal id → (its unit programs' lines, the goal's total line) for `year`."""
-    programs = UnitProgram.objects.filter(department_id__in=list(department_ids)).order_by("order", "id")
-    out: dict[int, list[BudgetLine]] = {}
-    for unit in programs.prefetch_related("amounts"):
-        amount = next((a for a in unit.amounts.all() if a.year == year), None)
-        budget = amount.amount if amount is not None and amount.kind == AmountKind.BUDGET else None
-        settled = amount.amount if amount is not None and amount.kind == AmountKind.SETTLED else None
-        out.setdefault(unit.policy_goal_id, []).append(BudgetLine(unit.name, budget, settled, None, NOT_COMPUTED))
-    return {goal_id: (tuple(lines), None) for goal_id, lines in out.items()}
+    """policy goal id → (its unit programs' lines, the goal's total line) for `year`; two queries."""
+    out = {}
+    for goal_id, goal in execution_for_goals(policy_goal_ids=policy_goal_ids, year=year).items():
+        if not goal.units:
+            continue
+        lines = tuple(
+            BudgetLine(unit.name, unit.budget, unit.settled, unit.rate.value, unit.rate.reason) for unit in goal.units
+        )
+        out[goal_id] = (lines, BudgetLine("계", goal.budget, goal.settled, goal.rate.value, goal.rate.reason))
+    return out

@@ -28,7 +28,9 @@ from kpis.models import (
     ScoreSnapshot,
 )
 from kpis.score_selectors import DrilldownPage, IndicatorLine, department_drilldown
+from kpis.scoring import RateResult, RateStatus
 from kpis.selectors import Headcount
+from reports.achievement import falls_short
 from reports.report.budget import budget_lines_by_goal
 from reports.report.data import (
     BureauReport,
@@ -83,7 +85,7 @@ def performance_report(
     columns = _year_columns(year, [y for page in pages.values() for line in page.indicators for y in line.years])
     rates = _rates_by_year(indicator_ids, columns, {b.pk: b.plan_year for b in bureaus})
     entries = entries_by_indicator(indicator_ids, year)
-    budget = budget_lines_by_goal(department_ids, year)
+    budget = budget_lines_by_goal([g.pk for nodes in goals.values() for node in nodes for g in node[3]], year)
 
     by_bureau: dict[int, list[DepartmentReport]] = defaultdict(list)
     for department in departments:
@@ -183,10 +185,15 @@ def _indicator(
     if frozen and line.frozen is not None:
         snap = line.frozen
         target, actual, rate = _decimal(snap.get("target")), _decimal(snap.get("actual")), _decimal(snap.get("rate"))
+        raw_rate = _decimal(snap.get("raw_rate"))
         working, reason, provisional = snap.get("working", ""), snap.get("reason", ""), bool(snap.get("provisional"))
     else:
-        target, actual, rate = line.target, line.actual, line.rate
+        target, actual, rate, raw_rate = line.target, line.actual, line.rate, line.raw_rate
         working, reason, provisional = line.working, line.reason, line.provisional
+    stored = RateResult(
+        line.indicator_id, RateStatus.EVALUATED if rate is not None else RateStatus.NOT_EVALUABLE, rate, raw_rate,
+        reason, working, provisional,
+    )
     years = tuple(
         YearFigures(y, target, actual, rate, line.display_places) if y == year
         else YearFigures(y, targets.get(y), actuals.get(y), rates.get(y), line.display_places)
@@ -195,7 +202,8 @@ def _indicator(
     return IndicatorReport(
         indicator_id=line.indicator_id, name=line.name, unit=line.unit, kind=line.kind, direction=line.direction,
         weight=line.weight, display_places=line.display_places, years=years, target=target, actual=actual,
-        rate=rate, working=working, reason=reason, provisional=provisional, entry=entry,
+        rate=rate, working=working, reason=reason, provisional=provisional, falls_short=falls_short(stored),
+        entry=entry,
     )
 
 
