@@ -65,6 +65,11 @@ EXCLUDED = {
     "imports:plan_export": "an xlsx download (the button is on the plan workbook page)",
     "imports:confirm": "POST only: the preview page's confirm button",
     "imports:errors": "an xlsx download (the error workbook)",
+    "report:bureau_pdf": "a PDF download (the button is on the report page)",
+    "report:bureau_xlsx": "an xlsx download (the button is on the report page)",
+    "report:organization": "the report page's own template over every bureau of the organization (report:bureau)",
+    "report:organization_pdf": "a PDF download (the button is on the report page)",
+    "report:organization_xlsx": "an xlsx download (the button is on the report page)",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "Django's own admin site (its markup is Django's, not ours)",
@@ -228,6 +233,7 @@ PAGES = [
            lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),
     Visit("scoreboard-viewer", None, "viewer", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
     Visit("compare", "scores:compare", "viewer", lambda s: reverse("scores:compare", args=[SCORED_YEAR])),
+    Visit("report-bureau", "report:bureau", "evaluator", lambda s: reverse("report:bureau", args=[SCORED_YEAR, s.bureau_id])),
     Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
     Visit("plan-editions", "plans:list", "evaluator", lambda s: reverse("plans:list")),
     Visit("plan-diff-first-edition", "plans:diff", "evaluator", lambda s: reverse("plans:diff", args=[s.bureau_id])),
