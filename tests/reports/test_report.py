@@ -100,7 +100,7 @@ def test_a_finalised_year_reports_the_frozen_results(admin_user, scored):
     year_finalise(user=admin_user, year=2023)
     # A later recompute (say after an exceptional correction) changes the stored results; the report does not.
     DepartmentScore.objects.filter(year=2023, department__name="대외협력과").update(score=Decimal("90.00"), grade="A")
-    IndicatorScore.objects.filter(year=2023, indicator__short_name="정무활동 및 당정협력 강화").update(rate=Decimal("50"))
+    IndicatorScore.objects.filter(year=2023, indicator__short_name="정무활동 및 당정협력 강화").update(rate=Decimal(50))
     report = performance_report(year=2023, organization_ids=None, bureau_id=scored.pk)
     cooperation = report.bureaus[0].departments[0]
     assert (cooperation.name, cooperation.score, cooperation.grade) == ("대외협력과", Decimal("102.73"), "S")
