@@ -33,6 +33,7 @@ from kpis.selectors import Headcount
 from reports.achievement import falls_short
 from reports.report.budget import budget_lines_by_goal
 from reports.report.data import (
+    BudgetLine,
     BureauReport,
     DepartmentReport,
     EntryText,
@@ -54,8 +55,12 @@ class ReportNotFound(Exception):
 
 
 @dataclass(frozen=True)
-class _Year:
-    finalised_at: datetime | None
+class _StrategicNode:
+    """A strategic goal with one department's policy goals under it, in the plan's order."""
+
+    title: str
+    basic_direction: str
+    policy_goals: list[PolicyGoal]
 
 
 def performance_report(
@@ -71,29 +76,28 @@ def performance_report(
     a bureau or organization outside them raises ReportNotFound, as does one without bureaus.
     Queries: a fixed handful plus department_drilldown's per department.
     """
-    bureaus = _bureaus(year, organization_ids, organization_id=organization_id, bureau_id=bureau_id)
-    entry_year = EntryYear.objects.filter(year=year).values_list("finalised_at", flat=True).first()
-    state = _Year(finalised_at=entry_year)
+    visible = None if organization_ids is None else list(organization_ids)
+    bureaus = _bureaus(year, visible, organization_id=organization_id, bureau_id=bureau_id)
+    finalised_at = EntryYear.objects.filter(year=year).values_list("finalised_at", flat=True).first()
     departments = list(
         Department.objects.filter(bureau__in=bureaus).order_by("order", "name").prefetch_related("teams")
     )
     department_ids = [d.pk for d in departments]
-    visible = None if organization_ids is None else list(organization_ids)
     pages = {d.pk: department_drilldown(year, d.pk, organization_ids=visible) for d in departments}
     indicator_ids = [line.indicator_id for page in pages.values() for line in page.indicators]
     goals = _goal_tree(department_ids)
     columns = _year_columns(year, [y for page in pages.values() for line in page.indicators for y in line.years])
-    rates = _rates_by_year(indicator_ids, columns, {b.pk: b.plan_year for b in bureaus})
+    rates = _rates_by_year(indicator_ids, columns)
     entries = entries_by_indicator(indicator_ids, year)
-    budget = budget_lines_by_goal([g.pk for nodes in goals.values() for node in nodes for g in node[3]], year)
+    budget = budget_lines_by_goal([g.pk for nodes in goals.values() for node in nodes for g in node.policy_goals], year)
 
     by_bureau: dict[int, list[DepartmentReport]] = defaultdict(list)
     for department in departments:
         page = pages[department.pk]
         by_bureau[department.bureau_id].append(
-            _department(page, department, goals.get(department.pk, []), columns, rates, entries, budget, state)
+            _department(page, department, goals.get(department.pk, []), columns, rates, entries, budget, finalised_at)
         )
-    policy_version = _policy_version(year, department_ids, pages.values(), state)
+    policy_version = _policy_version(year, department_ids, pages.values(), finalised=finalised_at is not None)
     report_bureaus = tuple(
         BureauReport(
             bureau_id=bureau.pk, name=bureau.name, organization_name=bureau.organization.name,
@@ -107,8 +111,8 @@ def performance_report(
     computed = [page.computed_at for page in pages.values() if page.computed_at is not None]
     return PerformanceReport(
         year=year, title=_title(year, report_bureaus, bureau_id is not None), years=columns, bureaus=report_bureaus,
-        policy_version=policy_version, finalised_at=state.finalised_at,
-        data_time=state.finalised_at or (max(computed) if computed else None), generated_at=timezone.now(),
+        policy_version=policy_version, finalised_at=finalised_at,
+        data_time=finalised_at or (max(computed) if computed else None), generated_at=timezone.now(),
     )
 
 
@@ -143,9 +147,7 @@ def _year_columns(year: int, series_years: Iterable[int]) -> tuple[int, ...]:
     return tuple(range(start, start + SPAN))
 
 
-def _rates_by_year(
-    indicator_ids: Sequence[int], years: Sequence[int], plan_years: dict[int, int]
-) -> dict[int, dict[int, Decimal | None]]:
+def _rates_by_year(indicator_ids: Sequence[int], years: Sequence[int]) -> dict[int, dict[int, Decimal | None]]:
     """indicator id → year → the stored IndicatorScore rate of that year, read across the indicator's editions
     (kpis.edition_series: the governing edition's, else the newest that has one). Two queries."""
     indicators = with_chains(Indicator.objects.filter(pk__in=indicator_ids)).select_related("department__bureau")
@@ -157,18 +159,18 @@ def _rates_by_year(
     return {pk: series_targets(chain, stored) for pk, chain in chains.items()}
 
 
-def _goal_tree(department_ids: Sequence[int]) -> dict[int, list[tuple[int | None, str, str, list[PolicyGoal]]]]:
-    """department id → its strategic goals in the plan's order, each with the department's policy goals."""
+def _goal_tree(department_ids: Sequence[int]) -> dict[int, list[_StrategicNode]]:
+    """department id → its strategic goals in the plan's order, each with the department's policy goals; one query."""
     goals = PolicyGoal.objects.filter(department_id__in=department_ids).select_related("strategic_goal").order_by(
         "strategic_goal__order", "strategic_goal_id", "order", "id"
     )
-    tree: dict[int, dict[int, tuple[int | None, str, str, list[PolicyGoal]]]] = defaultdict(dict)
+    tree: dict[int, dict[int, _StrategicNode]] = defaultdict(dict)
     for goal in goals:
         strategic = goal.strategic_goal
         node = tree[goal.department_id].setdefault(
-            strategic.pk, (strategic.pk, strategic.title, strategic.basic_direction, [])
+            strategic.pk, _StrategicNode(strategic.title, strategic.basic_direction, [])
         )
-        node[3].append(goal)
+        node.policy_goals.append(goal)
     return {department_id: list(nodes.values()) for department_id, nodes in tree.items()}
 
 
@@ -208,9 +210,11 @@ def _indicator(
 
 
 def _department(
-    page: DrilldownPage, department: Department, tree, columns, rates, entries, budget, state: _Year
+    page: DrilldownPage, department: Department, tree: Sequence[_StrategicNode], columns: Sequence[int],
+    rates: dict[int, dict[int, Decimal | None]], entries: dict[int, EntryText],
+    budget: dict[int, tuple[tuple[BudgetLine, ...], BudgetLine | None]], finalised_at: datetime | None,
 ) -> DepartmentReport:
-    frozen = state.finalised_at is not None and page.frozen is not None
+    frozen = finalised_at is not None and page.frozen is not None
     goal_rates = {goal.policy_goal_id: goal.weighted_rate for goal in page.goals}
     by_goal: dict[int | None, list[IndicatorReport]] = defaultdict(list)
     for line in page.indicators:
@@ -220,17 +224,17 @@ def _department(
         )
     strategic = [
         StrategicGoalReport(
-            title=title, basic_direction=direction,
+            title=node.title, basic_direction=node.basic_direction,
             policy_goals=tuple(
                 PolicyGoalReport(
                     policy_goal_id=goal.pk, title=goal.title, weighted_rate=goal_rates.get(goal.pk),
                     indicators=tuple(by_goal.get(goal.pk, ())),
                     budget_lines=budget.get(goal.pk, ((), None))[0], budget_total=budget.get(goal.pk, ((), None))[1],
                 )
-                for goal in goals
+                for goal in node.policy_goals
             ),
         )
-        for _, title, direction, goals in tree
+        for node in tree
     ]
     if by_goal.get(None):
         strategic.append(StrategicGoalReport(UNASSIGNED, "", (
@@ -242,7 +246,7 @@ def _department(
     else:
         score, grade, completeness = page.score, page.grade, page.completeness
         provisional, reason = page.provisional, page.reason
-        stale = NO_SNAPSHOT if state.finalised_at is not None else page.stale_reason
+        stale = NO_SNAPSHOT if finalised_at is not None else page.stale_reason
     return DepartmentReport(
         department_id=department.pk, name=department.name, score=score, grade=grade, completeness=completeness,
         reason=reason, provisional=provisional, stale_reason=stale, headcount=Headcount.of(department),
@@ -250,8 +254,12 @@ def _department(
     )
 
 
-def _policy_version(year: int, department_ids: Sequence[int], pages: Iterable[DrilldownPage], state: _Year) -> int | None:
-    if state.finalised_at is not None:
+def _policy_version(
+    year: int, department_ids: Sequence[int], pages: Iterable[DrilldownPage], *, finalised: bool
+) -> int | None:
+    """The scoring policy version the figures were scored under: the frozen results' once finalised, else the
+    version in force (a department scored under an older one shows 평가 기준 변경 as its stale reason)."""
+    if finalised:
         frozen = ScoreSnapshot.objects.filter(year=year, department_id__in=department_ids)
         version = frozen.order_by("-policy__version").values_list("policy__version", flat=True).first()
         if version is not None:
