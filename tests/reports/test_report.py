@@ -112,3 +112,21 @@ def test_the_bureau_page_links_to_the_report(client, evaluator, scored):
     client.force_login(evaluator)
     body = client.get(f"/bureaus/{scored.pk}/").content.decode()
     assert f'href="/reports/performance/2023/bureaus/{scored.pk}/"' in body
+
+
+def test_the_builder_reads_a_fixed_number_of_queries_per_department(scored, django_assert_num_queries):
+    # 1 bureaus · 2 entry year · 3 departments · 4 their teams · 14 per department for its drill-down
+    # (kpis.score_selectors.department_drilldown) · 1 policy goals with strategic goals · 2 editions and stored
+    # rates of the other years · 1 entries · 2 execution (budget programs, amounts) · 1 bureau budget summary.
+    with django_assert_num_queries(4 + 14 * 3 + 7):
+        performance_report(year=2023, organization_ids=None, bureau_id=scored.pk)
+
+
+def test_the_organization_report_holds_its_bureaus_and_the_scoreboard_links_to_it(client, evaluator, scored):
+    client.force_login(evaluator)
+    organization = Organization.objects.get(name="전북특별자치도")
+    address = f"/reports/performance/2023/organizations/{organization.pk}/"
+    assert f'href="{address}"' in client.get("/scores/2023/").content.decode()
+    text = squeeze(client.get(address).content.decode())
+    assert "2023년 전북특별자치도 성과보고서" in text and "Ⅰ. 대외국제소통국 개요" in text
+    assert client.get(address + "report.xlsx").status_code == 200
