@@ -106,3 +106,12 @@ def test_the_table_header_repeats_and_no_indicator_is_cut_across_pages(long_pdf_
         assert page.index("성과지표\n\n구분") < page.index("\n목표\n")
         # An indicator's rows stay together: each page holds whole indicators (목표 … 산정 내역).
         assert page.count("\n목표\n") == page.count("\n산정 내역\n")
+
+
+def test_the_pdf_embeds_the_locally_installed_noto_cjk_font(sample_pdfs, tmp_path):
+    if shutil.which("pdffonts") is None:
+        skip_or_fail("pdffonts (poppler-utils) is not installed")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(sample_pdfs[0])
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    assert fonts and all("Noto-Sans-CJK-KR" in line and " yes " in line for line in fonts)
