@@ -9,8 +9,21 @@ class UnitProgramAmountInline(admin.TabularInline):
 
 
 class BudgetProgramAmountInline(admin.TabularInline):
+    """Read here: the settled amounts (결산) are written by budgets.settled, audited (the execution page, the plan
+    workbook); the plan document's figures by its import."""
+
     model = BudgetProgramAmount
     extra = 0
+    readonly_fields = ("year", "kind", "amount")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(UnitProgram)

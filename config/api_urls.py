@@ -19,6 +19,7 @@ from kpis.api.views import (
     ScoreViewSet,
     StrategicGoalViewSet,
 )
+from reports.api import ExecutionViewSet, ReportEntryViewSet
 
 app_name = "api"
 
@@ -30,6 +31,7 @@ ENUM_NAME_OVERRIDES = {
     "IndicatorKindEnum": "kpis.models.IndicatorKind",
     "AmountKindEnum": "budgets.models.AmountKind",
     "ActualStatusEnum": "kpis.models.ActualStatus",
+    "ReportEntryStatusEnum": "reports.models.ReportEntryStatus",
 }
 
 
@@ -53,6 +55,8 @@ router.register("unit-programs", UnitProgramViewSet, basename="unit-program")
 router.register("budget-programs", BudgetProgramViewSet, basename="budget-program")
 router.register("actuals", ActualViewSet, basename="actual")
 router.register("scores", ScoreViewSet, basename="score")
+router.register("report-entries", ReportEntryViewSet, basename="report-entry")
+router.register("execution", ExecutionViewSet, basename="execution")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="token"),

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from budgets.execution import execution_for_goals
 from core.errors import PermissionRefused, ServiceError
 from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
@@ -370,7 +371,13 @@ def department_scores(request: HttpRequest, year: int, department_id: int) -> Ht
         for line in page.indicators
         if line.years
     ]
-    context = {"page": page, "year": year, "contribution_svg": contribution_svg, "series": series}
+    # Budget execution (결산/예산) of the page's policy goals, beside their performance.
+    executions = execution_for_goals(policy_goal_ids=[g.policy_goal_id for g in page.goals if g.policy_goal_id], year=year)
+    execution_goals = [(goal, executions[goal.policy_goal_id]) for goal in page.goals if goal.policy_goal_id]
+    context = {
+        "page": page, "year": year, "contribution_svg": contribution_svg, "series": series,
+        "execution_goals": execution_goals,
+    }
     return render(request, "kpis/scores/drilldown.html", context)
 
 

@@ -13,6 +13,8 @@ from kpis.scoring import RateResult
 from reports.achievement import falls_short, year_rates
 from reports.models import ReportEntry, ReportEntryStatus
 
+TEXT_FIELDS = ("shortfall_reason", "improvement_plan", "analysis")
+
 REVIEW_STATUSES = [
     (ReportEntryStatus.SUBMITTED, "제출 (검토 대기)"),
     (ReportEntryStatus.APPROVED, "승인"),
@@ -33,6 +35,13 @@ class EntryRow:
     rate: RateResult
     entry: ReportEntry | None
     writable: bool
+    typed: dict[str, str] | None = None  # what a refused save held, shown again instead of the stored texts
+
+    @property
+    def texts(self) -> dict[str, str]:
+        if self.typed is not None:
+            return self.typed
+        return {name: getattr(self.entry, name) if self.entry else "" for name in TEXT_FIELDS}
 
     @property
     def status(self) -> str:

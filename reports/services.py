@@ -15,9 +15,9 @@ from kpis.services.audit import audit_record, audit_write
 from kpis.services.permissions import require_report_writer, require_reviewer
 from reports.achievement import falls_short, shortfall_text, year_rates
 from reports.models import ReportEntry, ReportEntryStatus
+from reports.selectors import TEXT_FIELDS
 
 ENTITY = "report_entry"
-TEXT_FIELDS = ("shortfall_reason", "improvement_plan", "analysis")
 TEXT_MAX_LENGTH = 4000
 EDITABLE = {ReportEntryStatus.DRAFT, ReportEntryStatus.RETURNED}
 ACTION_LABELS = {"submit": "제출", "approve": "승인", "return": "반려"}

@@ -341,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "IndicatorKindEnum": "kpis.models.IndicatorKind",
         "AmountKindEnum": "budgets.models.AmountKind",
         "ActualStatusEnum": "kpis.models.ActualStatus",
+        "ReportEntryStatusEnum": "reports.models.ReportEntryStatus",
     },
 }
 

@@ -1,7 +1,7 @@
 """The plan workbook: the whole plan on four sheets; admins upload it back to change indicators.
 
-Sheets 조직, 예산현황 and 세부사업 are for reading. On 성과지표 an admin may change 가중치,
-측정산식 and the 목표 of each year; the upload goes through the same preview → confirm flow as the
+Sheets 조직 and 예산현황 are for reading; on 세부사업 an admin may fill in the 결산 (settled) amounts. On
+성과지표 an admin may change 가중치, 측정산식 and the 목표 of each year; the upload goes through the same preview → confirm flow as the
 actuals workbook and applies each change with `indicator_update` / `target_set` (source "excel",
 audit rows carrying the import's id). A signed `_meta` sheet records what every row showed, so a
 row changed on the server since export is refused instead of overwritten.

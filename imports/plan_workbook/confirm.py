@@ -9,6 +9,7 @@ from core.errors import InvalidInput, NotFound
 from imports.confirming import run_applying
 from imports.models import ImportKind, ImportRun
 from imports.plan_workbook.layout import CHANGED, plan_fingerprint, stored_domain
+from imports.plan_workbook.programs import programs_apply
 from imports.run_rows import run_rows
 from kpis.models import ChangeSource, Indicator
 from kpis.scope import import_runs_condition, scoped
@@ -20,7 +21,8 @@ logger = logging.getLogger("imports")
 
 
 def plan_confirm(*, user: User, run_id: int, reason: str = "") -> ImportRun:
-    """Apply a previewed plan workbook in one transaction through indicator_update / target_set.
+    """Apply a previewed plan workbook in one transaction through indicator_update / target_set, and its 결산
+    amounts through settled_amounts_write.
 
     When it changes a target that had a value (a revision), `reason` is required and kept with each revision;
     a missing reason is refused before anything is applied (the run stays previewed).
@@ -34,7 +36,9 @@ def plan_confirm(*, user: User, run_id: int, reason: str = "") -> ImportRun:
     applied = 0
     with run_applying(run) as locked:
         years = locked.summary.get("years", [])
-        changed = list(run_rows(locked, statuses=(CHANGED,)))
+        rows = list(run_rows(locked, statuses=(CHANGED,)))
+        changed = [row for row in rows if not row.get("budget_program_id")]
+        applied += programs_apply(user=user, rows=[row for row in rows if row.get("budget_program_id")], run_id=locked.pk)
         indicators = scoped(Indicator.objects.prefetch_related("targets"), user).in_bulk([row["indicator_id"] for row in changed])
         for row in changed:
             indicator = indicators.get(row["indicator_id"])

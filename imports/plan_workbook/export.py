@@ -23,8 +23,12 @@ from imports.plan_workbook.layout import (
     PLAN_HEADER_ROW,
     PLAN_TEMPLATE_VERSION,
     PLAN_WIDTHS,
+    PROGRAM_FIXED_HEADERS,
     PROGRAM_SHEET,
+    PROGRAM_WIDTHS,
+    amount_title,
     plan_fingerprint,
+    program_amount_columns,
     require_plan_reader,
 )
 from imports.workbook_writing import cell, styles, text_cell
@@ -112,19 +116,19 @@ def _program_sheet(ws, user: User) -> None:
             "unit_program__department__bureau__organization_id",
         ).prefetch_related("amounts").order_by("unit_program__department__order", "unit_program__order", "order")
     )
-    columns = sorted({(a.year, a.kind) for p in programs for a in p.amounts.all()})
-    titles = ["부서", "정책사업목표", "단위사업", "세부사업", "회계구분", "지원형태", "지원조건", "시행주체", "사업기간"]
-    titles += [f"'{year % 100:02d}{'결산' if kind == 'settled' else '예산'}(백만원)" for year, kind in columns]
-    _header(ws, titles, [14, 30, 24, 30, 10, 12, 24, 16, 26] + [12] * len(columns))
+    columns = program_amount_columns({(a.year, a.kind) for p in programs for a in p.amounts.all()})
+    titles = PROGRAM_FIXED_HEADERS + [amount_title(year, kind) for year, kind in columns]
+    _header(ws, titles, PROGRAM_WIDTHS + [12] * len(columns))
     for program in programs:
         unit = program.unit_program
         amounts = {(a.year, a.kind): a.amount for a in program.amounts.all()}
         ws.append([
+            cell(ws, program.pk, "kpi_number"),
             text_cell(ws, unit.department.name, "kpi_text"), text_cell(ws, unit.policy_goal.title, "kpi_text"),
             text_cell(ws, unit.name, "kpi_text"), text_cell(ws, program.name, "kpi_text"), text_cell(ws, program.account, "kpi_text"),
             text_cell(ws, program.support_type, "kpi_text"), text_cell(ws, program.funding_text, "kpi_text"),
             text_cell(ws, program.implementing_body, "kpi_text"), text_cell(ws, program.period_text, "kpi_text"),
-            *[cell(ws, amounts.get(column), "kpi_number") for column in columns],
+            *[cell(ws, amounts.get(column), "kpi_input" if column[1] == "settled" else "kpi_number") for column in columns],
         ])
 
 

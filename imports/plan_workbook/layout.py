@@ -1,6 +1,7 @@
 """Columns of the plan workbook's 성과지표 sheet, and what a row's fingerprint covers."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +15,9 @@ from kpis.services.permissions import can_review
 from kpis.services.plan import DOMAIN_FIELDS, domain_field_label
 
 ORG_SHEET, BUDGET_SHEET, PROGRAM_SHEET, INDICATOR_SHEET = "조직", "예산현황", "세부사업", "성과지표"
-# Raised whenever a column of 성과지표 moves (3: the value domain columns); older files are refused.
-PLAN_TEMPLATE_VERSION = 4
+# Raised whenever a column of 성과지표 or 세부사업 moves (3: the value domain columns; 5: 세부사업ID and the
+# editable 결산 columns); older files are refused.
+PLAN_TEMPLATE_VERSION = 5
 PLAN_HEADER_ROW = 1
 PLAN_ROW_LIMIT = PLAN_HEADER_ROW + L.MAX_DATA_ROWS
 # A weight as the Indicator column stores it: DECIMAL(7, 2), not negative.
@@ -33,6 +35,35 @@ PLAN_FIXED_HEADERS = [
     *(domain_field_label(name) for name in DOMAIN_FIELDS),
 ]
 PLAN_WIDTHS = [8, 14, 40, 7, 6, 6, 8, 30, 20] + [10] * len(DOMAIN_FIELDS)
+
+
+# 세부사업 columns: the program (its id first, read back on upload), then one amount column per (year, kind); the
+# settled (결산) columns are the ones a planner may fill in, one for every year that has a budget or a settled amount.
+G_ID, G_DEPARTMENT, G_GOAL, G_UNIT, G_NAME = range(1, 6)
+PROGRAM_FIXED_HEADERS = [
+    "세부사업ID", "부서", "정책사업목표", "단위사업", "세부사업", "회계구분", "지원형태", "지원조건", "시행주체", "사업기간",
+]
+PROGRAM_WIDTHS = [8, 14, 30, 24, 30, 10, 12, 24, 16, 26]
+AMOUNT_KIND_LABELS = {"budget": "예산", "settled": "결산"}
+_AMOUNT_TITLE = re.compile(r"^(\d{4})년 (예산|결산)\(백만원\)$")
+
+
+def amount_title(year: int, kind: str) -> str:
+    return f"{year}년 {AMOUNT_KIND_LABELS[kind]}(백만원)"
+
+
+def amount_column_of(title: object) -> tuple[int, str] | None:
+    """(year, kind) of an amount column's title ('2024년 결산(백만원)'); None for any other title."""
+    match = _AMOUNT_TITLE.match(str(title or "").strip())
+    if match is None:
+        return None
+    return int(match.group(1)), "settled" if match.group(2) == "결산" else "budget"
+
+
+def program_amount_columns(stored: set[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The sheet's (year, kind) columns: every stored one, and a 결산 column for each of their years."""
+    keys = stored | {(year, "settled") for year, _ in stored}
+    return sorted(keys, key=lambda key: (key[0], key[1] == "settled"))
 
 
 def year_columns(years: list[int]) -> dict[int, tuple[int, int]]:

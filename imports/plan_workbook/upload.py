@@ -33,6 +33,7 @@ from imports.plan_workbook.layout import (
     PLAN_HEADER_ROW,
     PLAN_ROW_LIMIT,
     PLAN_TEMPLATE_VERSION,
+    PROGRAM_SHEET,
     UNCHANGED,
     WEIGHT_DOMAIN,
     plan_fingerprint,
@@ -40,6 +41,7 @@ from imports.plan_workbook.layout import (
     stored_domain,
     year_columns,
 )
+from imports.plan_workbook.programs import PROGRAM_MAX_COLUMNS, programs_preview
 from imports.run_rows import row_writer
 from imports.sheet_scan import scan_sheet
 from imports.uploads import (
@@ -76,6 +78,7 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
         run.sha256 = file_sha256(upload)
         check_xlsx(upload)
         scan = scan_sheet(upload, INDICATOR_SHEET)
+        program_scan = scan_sheet(upload, PROGRAM_SHEET)
         wb = open_workbook(upload)
         try:
             _meta, meta_by_id, years = _read_plan_meta(wb)
@@ -84,6 +87,12 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
             indicator_rows = list(sheet_rows(
                 wb[INDICATOR_SHEET], max_col=P_FIRST_YEAR - 1 + 2 * len(years), row_limit=PLAN_ROW_LIMIT,
                 formula_rows={row for row, _ in scan.formulas},
+            ))
+            if PROGRAM_SHEET not in wb.sheetnames:
+                raise WorkbookRefused(f"'{PROGRAM_SHEET}' 시트가 없습니다. 시트 이름을 바꾸지 마세요.")
+            program_rows = list(sheet_rows(
+                wb[PROGRAM_SHEET], max_col=PROGRAM_MAX_COLUMNS, row_limit=PLAN_ROW_LIMIT,
+                formula_rows={row for row, _ in program_scan.formulas},
             ))
         finally:
             wb.close()
@@ -94,15 +103,19 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     problems: list[Problem] = [
         Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", sheet=INDICATOR_SHEET, cell=merged)
         for merged in scan.merged
+    ] + [
+        Problem(None, None, "병합된 셀이 있습니다. 병합을 해제하고 다시 올리세요.", sheet=PROGRAM_SHEET, cell=merged)
+        for merged in program_scan.merged
     ]
-    rows = _plan_preview(indicator_rows, meta_by_id, years, scan, problems, user=user)
+    indicator_preview = _plan_preview(indicator_rows, meta_by_id, years, scan, problems, user=user)
+    rows = indicator_preview + programs_preview(program_rows, program_scan, problems, user=user)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
     closed = _finalised_years_refused(rows)
     run.summary = {
         "years": years, "total": len(rows), **counts, "errors": len(problems),
         "can_confirm": not problems and not closed and counts[CHANGED] > 0,
-        "warnings": closed + _weight_warnings(rows) + _domain_warnings(rows),
+        "warnings": closed + _weight_warnings(indicator_preview) + _domain_warnings(indicator_preview),
         "target_revisions": target_revision_count(rows),
     }
     run.status = ImportStatus.PREVIEWED

@@ -70,6 +70,9 @@ EXCLUDED = {
     "report:organization": "the report page's own template over every bureau of the organization (report:bureau)",
     "report:organization_pdf": "a PDF download (the button is on the report page)",
     "report:organization_xlsx": "an xlsx download (the button is on the report page)",
+    "reports:entry_save": "POST only: the report entry form's target, redirects back to the report entry page",
+    "reports:decide": "POST only: the report review list's buttons, redirects back to the list",
+    "reports:execution_save": "POST only: the execution page's save button, redirects back to it",
 }
 EXCLUDED_NAMESPACES = {
     "admin": "Django's own admin site (its markup is Django's, not ours)",
@@ -144,6 +147,7 @@ def _sample() -> Sample:
     from kpis.services.evidence import evidence_add
     from kpis.services.scores import scores_recompute
     from kpis.services.workflow import actual_approve, actual_return, actual_submit
+    from reports.services import report_entry_save, report_entry_submit
 
     bureau = plan_import(path=SAMPLE_PLAN).bureau
     department = _make_user(ROLES["department"], "department", "대외협력과")
@@ -170,6 +174,8 @@ def _sample() -> Sample:
     submitted(meetings, "12", "분기별 회의록")
     returned = submitted(partners, "5")
     actual_return(user=evaluator, actual_id=returned.pk, expected_version=returned.version, comment="증빙자료를 첨부하세요")
+    written = report_entry_save(user=department, indicator_id=meetings.pk, year=ENTRY_YEAR, analysis="분기별 회의 개최")
+    report_entry_submit(user=department, entry_id=written.pk)
     scores_recompute(SCORED_YEAR)
     return Sample(
         department_id=department.department_id, bureau_id=bureau.pk, history_indicator_id=volunteering.pk,
@@ -228,6 +234,11 @@ PAGES = [
     Visit("excel-preview-with-errors", "imports:detail", "department",
            lambda s: reverse("imports:detail", args=[s.import_run_id])),
     Visit("review-queue", "entry:review", "evaluator", lambda s: reverse("entry:review")),
+    Visit("report-entries-mine", "reports:entries_mine", "department", lambda s: reverse("reports:entries_mine")),
+    Visit("report-entries", "reports:entries", "department",
+           lambda s: reverse("reports:entries", args=[s.department_id, ENTRY_YEAR])),
+    Visit("report-review", "reports:review", "evaluator", lambda s: reverse("reports:review")),
+    Visit("execution", "reports:execution", "admin", lambda s: reverse("reports:execution", args=[s.department_id, ENTRY_YEAR])),
     Visit("scoreboard", "scores:board", "evaluator", lambda s: reverse("scores:board", args=[SCORED_YEAR])),
     Visit("drilldown", "scores:department", "evaluator",
            lambda s: reverse("scores:department", args=[SCORED_YEAR, s.department_id])),

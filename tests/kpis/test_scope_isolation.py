@@ -11,6 +11,7 @@ from django.test import Client
 
 from accounts.models import Role, User
 from kpis.models import Actual, AuditEntry, Department
+from reports.models import ReportEntry, ReportEntryStatus
 from tests.conftest import PASSWORD, client_for
 from tests.scope_world import MARKER, SECOND, YEAR, World, build_world, url_names, workbook_text
 
@@ -56,6 +57,21 @@ DETAILS = {
     "api:import-errors": lambda w: f"/api/v1/imports/{w.run.pk}/errors.xlsx",
     "api:export-actuals": lambda w: f"/api/v1/exports/actuals.xlsx?year={YEAR}&department={w.department.pk}",
 }
+def b_entry(w: World) -> ReportEntry:
+    """A submitted report entry of B's indicator."""
+    entry, _ = ReportEntry.objects.get_or_create(
+        indicator=w.indicator, year=YEAR,
+        defaults={"analysis": MARKER, "status": ReportEntryStatus.SUBMITTED, "updated_by": w.b_user, "submitted_by": w.b_user},
+    )
+    return entry
+
+
+DETAILS.update({
+    "api:report-entry-detail": lambda w: f"/api/v1/report-entries/{b_entry(w).pk}/",
+    "api:execution-list": lambda w: f"/api/v1/execution/?department={w.department.pk}&year={YEAR}",
+})
+
+
 # Writes naming B's objects: (method, url, body).
 WRITES = {
     "api:actual-list": lambda w: ("post", "/api/v1/actuals/", {"indicator": w.indicator.pk, "year": YEAR, "value": "1"}),
@@ -66,6 +82,17 @@ WRITES = {
     ),
     "api:actual-submit": lambda w: ("post", f"/api/v1/actuals/{w.actual.pk}/submit/", {"version": w.actual.version}),
     "api:import-confirm": lambda w: ("post", f"/api/v1/imports/{w.run.pk}/confirm/", {}),
+    "api:report-entry-list": lambda w: (
+        "post", "/api/v1/report-entries/", {"indicator": w.indicator.pk, "year": YEAR, "analysis": "x"}
+    ),
+    "api:report-entry-submit": lambda w: ("post", f"/api/v1/report-entries/{b_entry(w).pk}/submit/", {"version": 1}),
+    "api:report-entry-approve": lambda w: ("post", f"/api/v1/report-entries/{b_entry(w).pk}/approve/", {"version": 1}),
+    "api:report-entry-return": lambda w: (
+        "post", f"/api/v1/report-entries/{b_entry(w).pk}/return/", {"version": 1, "comment": "다시"}
+    ),
+    "api:execution-settled": lambda w: (
+        "post", "/api/v1/execution/settled/", {"amounts": [{"budget_program": w.budget_program.pk, "year": YEAR, "amount": "1"}]}
+    ),
 }
 # Whole-organization exports: the workbook holds none of B's names.
 EXPORTS = {
@@ -220,6 +247,15 @@ PAGES = {
     "report:organization_xlsx": lambda w: (
         "get", f"/reports/performance/{YEAR}/organizations/{w.b.pk}/report.xlsx", {}
     ),
+    "reports:entries": lambda w: ("get", f"/reports/entries/{w.department.pk}/{YEAR}/", {}),
+    "reports:entry_save": lambda w: (
+        "post", f"/reports/entries/{w.department.pk}/{YEAR}/{w.indicator.pk}/save/", {"analysis": "x"}
+    ),
+    "reports:decide": lambda w: ("post", f"/reports/review/{b_entry(w).pk}/decide/", {"decision": "approve"}),
+    "reports:execution": lambda w: ("get", f"/reports/execution/{w.department.pk}/{YEAR}/", {}),
+    "reports:execution_save": lambda w: (
+        "post", f"/reports/execution/{w.department.pk}/{YEAR}/save/", {f"settled_{w.budget_program.pk}": "1"}
+    ),
 }
 # Pages listing an organization's rows: 200 without B's names.
 PAGE_LISTS = {
@@ -228,6 +264,7 @@ PAGE_LISTS = {
     "imports:history": "/imports/history/",
     "scores:board": f"/scores/{YEAR}/",
     "plans:list": "/plans/",
+    "reports:review": "/reports/review/?status=submitted",
 }
 PAGE_EXPORTS = {"scores:export": f"/scores/{YEAR}/export.xlsx", "imports:plan_export": "/imports/plan/export/"}
 PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/imports/test_scope_isolation.py
@@ -235,6 +272,7 @@ PAGE_UPLOADS = {"imports:actuals_upload", "imports:plan_upload"}  # tests/import
 # finalise and reopen (admins; the scores of a year are per department), the recompute's progress.
 PAGE_EXEMPT = {
     "accounts:login", "accounts:logout", "healthz", "readyz", "favicon", "entry:mine", "scores:home",
+    "reports:entries_mine",
     "scores:recompute", "scores:recompute_status", "scores:finalise", "scores:reopen",
 }
 
