@@ -21,6 +21,7 @@ INDICATORS = "성과지표"
 ENTRIES = "미달성 사유·개선계획"
 BUDGET = "예산·집행"
 ROW_KINDS = ("목표", "실적", "달성률(%)")
+HEADER_ROW = 4  # below the title, the basis line and a blank row
 
 
 def _number(ws, value: Decimal | None, places: int | None = None):
@@ -39,6 +40,8 @@ def _texts(ws, *values: str):
 def _head(ws, report: PerformanceReport, title: str, headers: list[tuple[str, int]]) -> None:
     for index, (_, width) in enumerate(headers, start=1):  # write-only sheets take widths before any row
         ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed page, as in the PDF
     ws.append([text_cell(ws, f"{report.title} · {title}")])
     ws.append([text_cell(ws, report.basis)])
     ws.append([])
