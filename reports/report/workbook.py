@@ -72,8 +72,8 @@ def report_workbook(report: PerformanceReport) -> bytes:
                                   ("완결성(%)", 10), ("잠정", 6), ("비고", 40)])
     for bureau, d in _departments(report):
         ws.append([
-            *_texts(ws, bureau.name, d.name), cell(ws, d.headcount.authorized_total, "kpi_number"),
-            cell(ws, d.headcount.current, "kpi_number"), _number(ws, d.score, RATE_PLACES), *_texts(ws, d.grade),
+            *_texts(ws, bureau.name, d.name), _number(ws, Decimal(d.headcount.authorized_total)),
+            _number(ws, Decimal(d.headcount.current)), _number(ws, d.score, RATE_PLACES), *_texts(ws, d.grade),
             _number(ws, d.completeness, RATE_PLACES),
             *_texts(ws, "잠정" if d.provisional else "", " ".join(t for t in (d.stale_reason, d.reason) if t)),
         ])
