@@ -90,6 +90,11 @@ class IndicatorReport:
     def weight_text(self) -> str:
         return figure_text(self.weight)
 
+    @property
+    def working_text(self) -> str:
+        """The stored working of the reported year's rate, and why it was not evaluated when it was not."""
+        return " · ".join(part for part in (self.working, self.reason) if part) or EMPTY
+
 
 
 

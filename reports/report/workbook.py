@@ -92,7 +92,7 @@ def report_workbook(report: PerformanceReport) -> bytes:
                     values = [_number(ws, c.actual, i.display_places) for c in i.years]
                 else:
                     values = [_number(ws, c.rate, RATE_PLACES) for c in i.years]
-                working = (i.working or i.reason) if kind == "달성률(%)" else ""
+                working = i.working_text if kind == "달성률(%)" else ""
                 ws.append([
                     *_texts(ws, bureau.name, d.name, strategic, goal.title, i.name, i.unit),
                     _number(ws, i.weight), *_texts(ws, kind), *values, *_texts(ws, working),
