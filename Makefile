@@ -30,8 +30,11 @@ demo-users: sample
 run: demo-users
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two test processes (pytest-xdist), each with its own test database; a file's tests stay in one process so
+# that a module's shared server and browser start once. TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile) $(PYTEST_ARGS)
 
 # The browser tests again, saving their pictures into docs/screenshots (a plain test run keeps them aside).
 screenshots: setup

@@ -16,7 +16,17 @@ from rest_framework.response import Response
 from budgets.execution import execution_for_goals
 from budgets.models import AMOUNT
 from budgets.settled import SettledChange, settled_amounts_write, settled_read
-from core.api import ApiViewMixin, IdFilter, YearFilter, id_field, lookup_id, version_field, year_field
+from core.api import (
+    ApiViewMixin,
+    IdFilter,
+    YearFilter,
+    YearQuerySerializer,
+    id_field,
+    lookup_id,
+    version_field,
+    year_field,
+    year_from_query,
+)
 from core.api_errors import ErrorSerializer
 from core.errors import InvalidInput, NotFound
 from kpis.api.filters import edition_filters
@@ -205,11 +215,6 @@ class GoalExecutionSerializer(serializers.Serializer):
     units = UnitExecutionSerializer(many=True)
 
 
-class ExecutionQuerySerializer(serializers.Serializer):
-    department = id_field(help_text="부서 id")
-    year = year_field(help_text="연도")
-
-
 class ExecutionViewSet(ApiViewMixin, viewsets.GenericViewSet):
     """Settled amounts (결산) entered by planners, and the execution rate (결산/예산) of a department's year."""
 
@@ -218,14 +223,15 @@ class ExecutionViewSet(ApiViewMixin, viewsets.GenericViewSet):
     filter_backends: list = []
     pagination_class = None
 
-    @extend_schema(summary="부서의 연도별 예산 집행 (정책사업목표·단위사업·세부사업)", parameters=[ExecutionQuerySerializer],
-                   responses={200: GoalExecutionSerializer(many=True)})
-    def list(self, request: Request) -> Response:
-        query = validated(ExecutionQuerySerializer, request.query_params)
-        if not scoped(Department.objects.filter(pk=query["department"]), request.user, "bureau__organization_id").exists():
+    @extend_schema(summary="부서의 연도별 예산 집행 (정책사업목표·단위사업·세부사업; id는 부서 id)",
+                   parameters=[YearQuerySerializer], responses={200: GoalExecutionSerializer(many=True)})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        department_id = lookup_id(pk)
+        year = year_from_query(request)
+        if not scoped(Department.objects.filter(pk=department_id), request.user, "bureau__organization_id").exists():
             raise NotFound("부서를 찾을 수 없습니다.")
-        goals = PolicyGoal.objects.filter(department_id=query["department"]).order_by("strategic_goal__order", "order", "id")
-        executions = execution_for_goals(policy_goal_ids=[goal.pk for goal in goals], year=query["year"])
+        goals = PolicyGoal.objects.filter(department_id=department_id).order_by("strategic_goal__order", "order", "id")
+        executions = execution_for_goals(policy_goal_ids=[goal.pk for goal in goals], year=year)
         return Response(GoalExecutionSerializer(list(executions.values()), many=True).data)
 
     @extend_schema(summary="결산액 저장 (기획 담당 관리자; 모두 저장하거나 하나도 저장하지 않음)",

@@ -265,19 +265,19 @@ def _open(site: Site, visit: Visit, viewport: dict):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
-def test_the_page_has_no_serious_accessibility_violation(site, visit):
+def test_the_page_has_no_serious_accessibility_violation_and_reflows_on_a_320_pixel_screen(site, visit):
+    """Full width first; then the same page, as it is (after its `then` step), narrowed to 320 px.
+
+    WCAG 1.4.10: at 320 px nothing but a wide table scrolls sideways, and a table that scrolls can be reached
+    and scrolled with the keyboard (axe's scrollable-region-focusable shows only at this width). The page is
+    not loaded twice: narrowing the window re-lays it out as a phone would show it.
+    """
     page = _open(site, visit, WIDE)
     assert_accessible(page, f"{page.title()} as {visit.role or 'anonymous'}")
     assert page.locator("main").count() == 1, "one main landmark, the skip link's target"
     assert page.title() not in {"", "성과지표 관리"}, "the title names the page, not only the site (WCAG 2.4.2)"
 
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("visit", [pytest.param(visit, id=visit.case) for visit in PAGES])
-def test_the_page_reflows_on_a_320_pixel_screen(site, visit):
-    """WCAG 1.4.10: nothing but a wide table scrolls sideways, and a table that scrolls can be reached
-    and scrolled with the keyboard (axe's scrollable-region-focusable shows only at this width)."""
-    page = _open(site, visit, NARROW)
+    page.set_viewport_size(NARROW)
     assert_accessible(page, f"{page.title()} at 320 px as {visit.role or 'anonymous'}")
     overflowing = page.evaluate(OVERFLOWING)
     assert overflowing == [], f"wider than the screen outside a .table-wrap: {overflowing}"

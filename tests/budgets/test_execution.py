@@ -10,9 +10,10 @@ from budgets.execution import execution_for_goals, execution_rate
 from budgets.models import AmountKind, BudgetProgram, BudgetProgramAmount
 from budgets.settled import SettledChange, settled_amounts_write
 from core.errors import InvalidInput, NotFound, PermissionRefused
+from imports.services import plan_import
 from kpis.audit_labels import event_label, field_label
 from kpis.models import AuditEntry, Organization, PolicyGoal
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, SAMPLE_ORGANIZATION, SAMPLE_PLAN
 
 D = Decimal
 VOLUNTEERING_UNIT = "자원봉사활동 진흥"
@@ -118,3 +119,15 @@ def test_only_planners_of_the_organization_enter_settled_amounts(dept_user, eval
     with pytest.raises(NotFound):
         enter(outsider, {"자원봉사업무 추진 기본경비": D(5)})
     assert not AuditEntry.objects.filter(entity="budget_amount").exists()
+
+
+def test_importing_the_plan_again_keeps_the_settled_amounts_entered_since(admin_user):
+    enter(admin_user, {"자원봉사 코디네이터 지원·육성(시군)": D(640)})
+
+    plan_import(path=SAMPLE_PLAN, organization=Organization.objects.get(name=SAMPLE_ORGANIZATION))
+
+    amounts = BudgetProgramAmount.objects.filter(budget_program=program("자원봉사 코디네이터 지원·육성(시군)"))
+    assert sorted((a.year, a.kind, a.amount) for a in amounts) == [
+        (2023, AmountKind.SETTLED, D(636)), (2024, AmountKind.BUDGET, D(650)), (2024, AmountKind.SETTLED, D(640)),
+        (2025, AmountKind.BUDGET, D(654)),
+    ]

@@ -12,14 +12,16 @@ from knox.models import AuthToken
 
 from budgets.models import BudgetProgram, UnitProgram
 from kpis.models import Actual, Department, Indicator, Organization, PolicyGoal, StrategicGoal
+from reports.models import ReportEntry
+from reports.services import report_entry_save
 from tests.conftest import skip_or_fail
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 12
 # Path ids are mostly drawn from the sample's rows, so detail answers (200) get validated too.
 RESOURCES = {
     "departments": Department, "strategic-goals": StrategicGoal, "policy-goals": PolicyGoal,
     "indicators": Indicator, "unit-programs": UnitProgram, "budget-programs": BudgetProgram, "actuals": Actual,
-    "scores": Department, "organizations": Organization,
+    "scores": Department, "organizations": Organization, "report-entries": ReportEntry, "execution": Department,
 }
 
 try:
@@ -44,6 +46,9 @@ else:
     def api_tokens(transactional_db, sample_plan, evaluator, dept_user) -> dict[str, str]:
         """One token per persona that calls the API: an evaluator and 대외협력과's user."""
         cache.clear()  # throttle counters of earlier tests
+        # One report entry, so its detail read can answer 200.
+        report_entry_save(user=dept_user, indicator_id=Indicator.objects.filter(department=dept_user.department).first().pk,
+                          year=2024, analysis="분석")
         return {user.username: AuthToken.objects.create(user=user)[1] for user in (evaluator, dept_user)}
 
     @pytest.fixture

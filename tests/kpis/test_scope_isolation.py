@@ -68,7 +68,7 @@ def b_entry(w: World) -> ReportEntry:
 
 DETAILS.update({
     "api:report-entry-detail": lambda w: f"/api/v1/report-entries/{b_entry(w).pk}/",
-    "api:execution-list": lambda w: f"/api/v1/execution/?department={w.department.pk}&year={YEAR}",
+    "api:execution-detail": lambda w: f"/api/v1/execution/{w.department.pk}/?year={YEAR}",
 })
 
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets.models import AmountKind, BudgetProgram, BudgetProgramAmount
-from kpis.models import AuditEntry, ChangeSource
+from kpis.models import AuditEntry, ChangeSource, Department
 from reports.models import ReportEntry, ReportEntryStatus
 from tests.conftest import client_for
 
@@ -90,7 +90,7 @@ def test_a_planner_posts_settled_amounts_and_reads_the_execution(admin_user):
     assert saved.status_code == 200 and saved.json() == {"changed": 1}
     assert BudgetProgramAmount.objects.get(budget_program=program, year=2024, kind=AmountKind.SETTLED).amount == Decimal(640)
 
-    read = client.get("/api/v1/execution/", {"department": program.unit_program.department_id, "year": 2024})
+    read = client.get(f"/api/v1/execution/{program.unit_program.department_id}/", {"year": 2024})
     assert read.status_code == 200
     unit = next(u for g in read.json() for u in g["units"] if u["unit_program_id"] == program.unit_program_id)
     row = next(p for p in unit["programs"] if p["budget_program_id"] == program.pk)
@@ -107,4 +107,6 @@ def test_a_department_user_cannot_post_settled_amounts(dept_user, sample_plan):
 
 
 def test_the_execution_query_is_validated(evaluator):
-    assert client_for(evaluator).get("/api/v1/execution/", {"department": "x", "year": 2024}).status_code == 400
+    client = client_for(evaluator)
+    assert client.get("/api/v1/execution/x/", {"year": 2024}).status_code == 404
+    assert client.get(f"/api/v1/execution/{Department.objects.first().pk}/", {"year": "x"}).status_code == 400
