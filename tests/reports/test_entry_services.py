@@ -147,3 +147,13 @@ def test_too_long_a_text_names_its_field(dept_user, meetings):
         report_entry_save(user=dept_user, indicator_id=meetings.pk, year=REPORTED, improvement_plan="가" * 4001)
     assert refused.value.message.startswith("향후 개선계획:")
     assert not AuditEntry.objects.filter(entity="report_entry").exists()
+
+
+def test_an_admin_cannot_approve_an_entry_they_wrote(admin_user, meetings):
+    entry = report_entry_save(user=admin_user, indicator_id=meetings.pk, year=REPORTED, analysis="기획 담당이 대신 작성")
+    report_entry_submit(user=admin_user, entry_id=entry.pk)
+
+    with pytest.raises(InvalidState) as refused:
+        report_entry_approve(user=admin_user, entry_id=entry.pk)
+
+    assert "자신이 작성하거나 제출한 내용은 승인할 수 없습니다" in refused.value.message
