@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("kpis.plan_urls")),
     path("", include("kpis.progress_urls")),
     path("reports/", include("reports.urls")),
+    path("reports/", include("reports.report.urls")),  # the performance report (성과보고서)
     path("", include("kpis.urls")),
 ]
 

@@ -67,8 +67,9 @@ def cell(ws, value: Any, style: str) -> WriteOnlyCell:
     return cell
 
 
-def content_disposition(file_name: str) -> str:
-    return f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(file_name)}"
+def content_disposition(file_name: str, fallback: str = "export.xlsx") -> str:
+    """An attachment named `file_name` (UTF-8), `fallback` for clients that read only the ASCII name."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name)}"
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

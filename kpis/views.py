@@ -9,6 +9,7 @@ from kpis.current import current_organization
 from kpis.models import Bureau, Department
 from kpis.scope import visible_organization_ids
 from kpis.selectors import bureau_list, bureau_overview, department_page
+from kpis.years import scoreboard_year_default
 
 
 @login_required
@@ -20,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(bureaus) == 1:
         # One bureau is the usual install: show its overview rather than a list of one.
         overview = bureau_overview(bureau_id=bureaus[0].id, user=request.user)
-        return render(request, "kpis/bureau_detail.html", {"bureau": overview, "is_home": True, "organization": organization})
+        context = {"bureau": overview, "is_home": True, "organization": organization, "report_year": _report_year()}
+        return render(request, "kpis/bureau_detail.html", context)
     # An account given no organization sees nothing: say so, and whom to ask, instead of an empty list.
     no_organization = visible_organization_ids(request.user) == set()
     return render(
@@ -34,7 +36,12 @@ def bureau_detail(request: HttpRequest, bureau_id: int) -> HttpResponse:
         overview = bureau_overview(bureau_id=bureau_id, user=request.user)
     except Bureau.DoesNotExist as exc:
         raise Http404("실국을 찾을 수 없습니다.") from exc
-    return render(request, "kpis/bureau_detail.html", {"bureau": overview})
+    return render(request, "kpis/bureau_detail.html", {"bureau": overview, "report_year": _report_year()})
+
+
+def _report_year() -> int:
+    """The year the bureau page's 성과보고서 link opens: the scoreboard's (reports.report)."""
+    return scoreboard_year_default()
 
 
 @login_required

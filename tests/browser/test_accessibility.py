@@ -67,6 +67,10 @@ EXCLUDED = {
     "imports:confirm": "POST only: the preview page's confirm button",
     "imports:errors": "an xlsx download (the error workbook)",
     "progress:home": "a redirect to the entry year's early-warning page",
+    "report:bureau_pdf": "a PDF download (the button is on the report page)",
+    "report:bureau_xlsx": "an xlsx download (the button is on the report page)",
+    "report:organization_pdf": "a PDF download (the button is on the report page)",
+    "report:organization_xlsx": "an xlsx download (the button is on the report page)",
     "reports:entry_save": "POST only: the report entry form's target, redirects back to the report entry page",
     "reports:decide": "POST only: the report review list's buttons, redirects back to the list",
     "reports:execution_save": "POST only: the execution page's save button, redirects back to it",
@@ -85,6 +89,7 @@ class Sample:
     bureau_id: int
     history_indicator_id: int
     import_run_id: int
+    organization_id: int
 
 
 @dataclass
@@ -177,7 +182,7 @@ def _sample() -> Sample:
     _quarters(bureau, volunteering, meetings, partners)
     return Sample(
         department_id=department.department_id, bureau_id=bureau.pk, history_indicator_id=volunteering.pk,
-        import_run_id=_preview_with_errors(department, department.department_id),
+        import_run_id=_preview_with_errors(department, department.department_id), organization_id=bureau.organization_id,
     )
 
 
@@ -258,6 +263,9 @@ PAGES = [
     Visit("compare", "scores:compare", "viewer", lambda s: reverse("scores:compare", args=[SCORED_YEAR])),
     Visit("early-warning", "progress:warnings", "evaluator",
            lambda s: reverse("progress:warnings", args=[QUARTERS_YEAR]) + "?status=all"),
+    Visit("report-bureau", "report:bureau", "evaluator", lambda s: reverse("report:bureau", args=[SCORED_YEAR, s.bureau_id])),
+    Visit("report-organization", "report:organization", "viewer",
+           lambda s: reverse("report:organization", args=[SCORED_YEAR, s.organization_id])),
     Visit("plan-workbook", "imports:plan_upload", "admin", lambda s: reverse("imports:plan_upload")),
     Visit("plan-editions", "plans:list", "evaluator", lambda s: reverse("plans:list")),
     Visit("plan-diff-first-edition", "plans:diff", "evaluator", lambda s: reverse("plans:diff", args=[s.bureau_id])),

@@ -239,6 +239,14 @@ PAGES = {
     "kpis:bureau_detail": lambda w: ("get", f"/bureaus/{w.bureau.pk}/", {}),
     "kpis:department_detail": lambda w: ("get", f"/departments/{w.department.pk}/", {}),
     "plans:diff": lambda w: ("get", f"/plans/{w.bureau.pk}/diff/", {}),
+    "report:bureau": lambda w: ("get", f"/reports/performance/{YEAR}/bureaus/{w.bureau.pk}/", {}),
+    "report:bureau_pdf": lambda w: ("get", f"/reports/performance/{YEAR}/bureaus/{w.bureau.pk}/report.pdf", {}),
+    "report:bureau_xlsx": lambda w: ("get", f"/reports/performance/{YEAR}/bureaus/{w.bureau.pk}/report.xlsx", {}),
+    "report:organization": lambda w: ("get", f"/reports/performance/{YEAR}/organizations/{w.b.pk}/", {}),
+    "report:organization_pdf": lambda w: ("get", f"/reports/performance/{YEAR}/organizations/{w.b.pk}/report.pdf", {}),
+    "report:organization_xlsx": lambda w: (
+        "get", f"/reports/performance/{YEAR}/organizations/{w.b.pk}/report.xlsx", {}
+    ),
     "reports:entries": lambda w: ("get", f"/reports/entries/{w.department.pk}/{YEAR}/", {}),
     "reports:entry_save": lambda w: (
         "post", f"/reports/entries/{w.department.pk}/{YEAR}/{w.indicator.pk}/save/", {"analysis": "x"}
