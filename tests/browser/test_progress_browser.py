@@ -1,12 +1,18 @@
-"""A department fills two quarters and sees its progress; an evaluator finds the indicator in the early warning."""
+"""Issue 16's whole year in one browser: a department fills two quarters, sees its progress and the early warning,
+writes its report entries (the 미달성 사유 the shortfall asks for) and submits; an evaluator finds the indicator in
+the early warning, approves the entry and downloads the 성과보고서 PDF, which holds what the department wrote."""
 from __future__ import annotations
+
+import shutil
+import subprocess
 
 import pytest
 
 from imports.services import plan_import
 from kpis.models import Actual, ActualStatus, Indicator, PeriodSetting
+from reports.models import ReportEntry, ReportEntryStatus
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user
+from tests.conftest import PASSWORD, SAMPLE_PLAN, _make_user, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +31,8 @@ def _submit_quarter(page, live_server, indicator: Indicator, period: int, figure
         page.wait_for_load_state("networkidle")
 
 
-def test_a_department_sees_its_quarters_behind_and_the_evaluator_finds_them_in_the_early_warning(
-    chromium_page, live_server, screenshots
+def test_quarters_progress_early_warning_report_entries_approval_and_the_report_pdf(
+    chromium_page, live_server, screenshots, tmp_path
 ):
     bureau = plan_import(path=SAMPLE_PLAN).bureau
     PeriodSetting.objects.create(organization=bureau.organization, year=YEAR, frequency="quarter")
@@ -48,6 +54,24 @@ def test_a_department_sees_its_quarters_behind_and_the_evaluator_finds_them_in_t
     assert "기간 목표 = 연간 목표 11 × 2/4 = 5.5" in page.locator("#progress").inner_text()
     page.locator("#progress").screenshot(path=str(screenshots / "progress-drilldown.png"))
 
+    # The early warning names it to the department too.
+    page.goto(f"{live_server.url}/progress/{YEAR}/?status=behind")
+    assert "정무활동 및 당정협력 강화" in page.locator("table.progress-table").inner_text()
+
+    # The report entries: 3 meetings of 11 fall short, so the 미달성 사유 is asked for before the submission.
+    page.click("nav.site-nav >> text=보고서 작성")
+    page.wait_for_load_state("networkidle")
+    if f"/{YEAR}/" not in page.url:  # the menu opens the report year it defaults to: go to the quarters' year
+        page.goto(f"{live_server.url}/reports/entries/{meetings.department_id}/{YEAR}/")
+    section = page.locator(f"#ind-{meetings.pk}")
+    assert "필수" in section.inner_text()
+    section.get_by_label("미달성 사유").fill("상반기 국회 일정으로 협의회 연기")
+    section.get_by_label("향후 개선계획").fill("하반기 정무협의회 2회 추가 개최")
+    with page.expect_navigation():
+        section.get_by_role("button", name="저장 후 제출").click()
+    entry = ReportEntry.objects.get(indicator=meetings, year=YEAR)
+    assert entry.status == ReportEntryStatus.SUBMITTED
+
     page.click("button:has-text('로그아웃')")
     page.wait_for_load_state("networkidle")
     login(page, live_server, "eval_progress", PASSWORD)
@@ -62,3 +86,23 @@ def test_a_department_sees_its_quarters_behind_and_the_evaluator_finds_them_in_t
     assert "정무활동 및 당정협력 강화" in listed and "54.55%" in listed
     assert "민간단체" not in listed  # nothing reported there: not judged, not listed as behind
     page.screenshot(path=str(screenshots / "progress-early-warning.png"), full_page=True)
+
+    # The evaluator approves the entry and downloads the bureau's report as a PDF.
+    page.click("nav.site-nav >> text=보고서 검토")
+    page.wait_for_load_state("networkidle")
+    row = page.locator(f"#entry-{entry.pk}")
+    assert "상반기 국회 일정으로 협의회 연기" in row.inner_text()
+    with page.expect_navigation():
+        row.get_by_role("button", name="승인").click()
+    assert ReportEntry.objects.get(pk=entry.pk).status == ReportEntryStatus.APPROVED
+
+    page.goto(f"{live_server.url}/reports/performance/{YEAR}/bureaus/{bureau.pk}/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF 내려받기").click()
+    pdf = tmp_path / "report.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        skip_or_fail("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "상반기 국회 일정으로 협의회 연기" in text and "하반기 정무협의회 2회 추가 개최" in text
