@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Q
+from knox.admin import AuthTokenAdmin
+from knox.models import AuthToken
 
 from accounts.forms import AdminLockoutAuthenticationForm, TokenRevokingPasswordChangeForm
 from accounts.models import LoginFailure, User
@@ -38,3 +41,20 @@ class LoginFailureAdmin(ScopedModelAdmin):
     scope_path = None  # failed sign-ins name a username, not an organization
     list_display = ("username", "ip_address", "created_at")
     readonly_fields = ("username", "ip_address", "created_at")
+
+
+def _token_users_condition(user: User):
+    """API tokens of the users `user` sees (kpis.scope.users_condition, one step further)."""
+    condition = users_condition(user)
+    return Q(user__in=User.objects.filter(condition)) if condition else Q()
+
+
+class ScopedAuthTokenAdmin(ScopedAdminMixin, AuthTokenAdmin):
+    """knox's own token admin, limited to tokens of users the admin sees: another organization's sign-ins are not
+    listed (nor revocable) here."""
+
+    scope_path = staticmethod(_token_users_condition)
+
+
+admin.site.unregister(AuthToken)
+admin.site.register(AuthToken, ScopedAuthTokenAdmin)

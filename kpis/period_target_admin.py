@@ -5,8 +5,8 @@ from django import forms
 from django.contrib import admin
 
 from core.errors import InvalidInput, InvalidState
-from kpis.models import ChangeSource, Indicator, PeriodTarget
-from kpis.scope import scoped
+from kpis.admin_scope import ScopedModelAdmin
+from kpis.models import ChangeSource, PeriodTarget
 from kpis.services.period_targets import period_target_check, period_target_set
 from kpis.services.permissions import is_admin
 
@@ -35,21 +35,15 @@ class PeriodTargetForm(forms.ModelForm):
 
 
 @admin.register(PeriodTarget)
-class PeriodTargetAdmin(admin.ModelAdmin):
+class PeriodTargetAdmin(ScopedModelAdmin):
     """Per-period targets change through `period_target_set` (audited; refused in a finalised year)."""
+
+    scope_path = "indicator__department__bureau__organization_id"
 
     form = PeriodTargetForm
     list_display = ("indicator", "year", "period", "value")
     list_filter = ("year", "period")
     raw_id_fields = ("indicator",)
-
-    def get_queryset(self, request):
-        return scoped(super().get_queryset(request), request.user, "indicator__department__bureau__organization_id")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "indicator":  # another organization's indicator is not a choice (kpis.scope)
-            kwargs["queryset"] = scoped(Indicator.objects.all(), request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
         return ("indicator", "year", "period") if obj is not None else ()

@@ -47,7 +47,7 @@ LISTS = [
 
 def test_every_admin_of_the_project_is_scoped():
     registered = {model: model_admin for model, model_admin in admin.site._registry.items()
-                  if model._meta.app_label in {"kpis", "budgets", "imports", "accounts"}}
+                  if model._meta.app_label in {"kpis", "budgets", "imports", "accounts", "reports", "knox"}}
     assert all(isinstance(model_admin, ScopedAdminMixin) for model_admin in registered.values())
     assert {model for model, model_admin in registered.items() if model_admin.scope_path is None} == UNSCOPED
 
@@ -82,3 +82,15 @@ def test_a_superuser_of_no_organization_sees_both(world):
     client = logged_in(root)
     assert MARKER in client.get(f"/admin/kpis/indicator/{world.indicator.pk}/change/").content.decode()
     assert SECOND in client.get("/admin/kpis/bureau/").content.decode()
+
+
+def test_api_tokens_of_bs_users_are_not_listed_for_an_admin_of_a(world, admin_user):
+    from knox.models import AuthToken
+
+    own, _ = AuthToken.objects.create(user=admin_user)
+    theirs, _ = AuthToken.objects.create(user=world.b_user)
+
+    listed = logged_in(admin_user).get("/admin/knox/authtoken/").content.decode()
+
+    assert own.digest in listed or admin_user.username in listed
+    assert world.b_user.username not in listed and theirs.digest not in listed

@@ -97,7 +97,7 @@ def test_the_report_prints_the_entries_and_the_execution(client, evaluator, scor
 
 
 def test_a_finalised_year_reports_the_frozen_results(admin_user, scored):
-    year_finalise(user=admin_user, year=2023)
+    year_finalise(user=admin_user, organization_id=scored.organization_id, year=2023)
     # A later recompute (say after an exceptional correction) changes the stored results; the report does not.
     DepartmentScore.objects.filter(year=2023, department__name="대외협력과").update(score=Decimal("90.00"), grade="A")
     IndicatorScore.objects.filter(year=2023, indicator__short_name="정무활동 및 당정협력 강화").update(rate=Decimal(50))
