@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from core.errors import InvalidInput, InvalidState
-from kpis.admin_scope import ScopedModelAdmin, ScopedTabularInline
+from kpis.admin_scope import ScopedModelAdmin, ScopedTabularInline, ServiceWrittenAdmin
 from kpis.domain import ValueDomain
 from kpis.domain_selectors import outside_warning, values_outside_domains
 from kpis.models import (
@@ -346,7 +346,7 @@ class EntryExceptionAdmin(ScopedModelAdmin):
 
 
 @admin.register(ScoringPolicy)
-class ScoringPolicyAdmin(ScopedModelAdmin):
+class ScoringPolicyAdmin(ServiceWrittenAdmin):
     """Editing a policy saves a new version (kpis.services.policy); earlier ones stay to explain earlier results."""
 
     scope_path = None  # a year's policy, the same for every organization
@@ -363,15 +363,6 @@ class ScoringPolicyAdmin(ScopedModelAdmin):
         # The admin logs and redirects to the object it saved: the new version.
         obj.pk, obj.version, obj.created_at, obj.created_by = new.pk, new.version, new.created_at, new.created_by
         obj._state.adding = False
-
-    def has_add_permission(self, request) -> bool:
-        return is_admin(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_admin(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DepartmentScore)

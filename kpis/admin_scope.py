@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from kpis.scope import scoped
+from kpis.services.permissions import is_admin
 
 ScopeRule = str | Callable[[User], Q] | None
 
@@ -60,3 +61,17 @@ class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
     pass
+
+
+class ServiceWrittenAdmin(ScopedModelAdmin):
+    """A record admins add and change here only through its audited service (the subclass's `save_model` calls
+    it): other roles read it, and nobody deletes it."""
+
+    def has_add_permission(self, request) -> bool:
+        return is_admin(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_admin(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

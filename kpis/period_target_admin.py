@@ -5,10 +5,9 @@ from django import forms
 from django.contrib import admin
 
 from core.errors import InvalidInput, InvalidState
-from kpis.admin_scope import ScopedModelAdmin
+from kpis.admin_scope import ServiceWrittenAdmin
 from kpis.models import ChangeSource, PeriodTarget
 from kpis.services.period_targets import period_target_check, period_target_set
-from kpis.services.permissions import is_admin
 
 
 class PeriodTargetForm(forms.ModelForm):
@@ -35,7 +34,7 @@ class PeriodTargetForm(forms.ModelForm):
 
 
 @admin.register(PeriodTarget)
-class PeriodTargetAdmin(ScopedModelAdmin):
+class PeriodTargetAdmin(ServiceWrittenAdmin):
     """Per-period targets change through `period_target_set` (audited; refused in a finalised year)."""
 
     scope_path = "indicator__department__bureau__organization_id"
@@ -55,12 +54,3 @@ class PeriodTargetAdmin(ScopedModelAdmin):
         )
         obj.pk = saved.pk
         obj._state.adding = False
-
-    def has_add_permission(self, request) -> bool:
-        return is_admin(request.user) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_admin(request.user) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
