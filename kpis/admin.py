@@ -21,6 +21,7 @@ from kpis.models import (
     Organization,
     PeriodSetting,
     PolicyGoal,
+    ProgressSummarySent,
     ScoringPolicy,
     StrategicGoal,
     Target,
@@ -337,6 +338,15 @@ class TargetRevisionAdmin(ReadOnlyAdmin):
     list_display = ("indicator", "year", "old_value", "new_value", "changed_by", "changed_at", "source", "reason")
     list_filter = ("source", "year")
     readonly_fields = [f.name for f in TargetRevision._meta.fields]
+
+
+@admin.register(ProgressSummarySent)
+class ProgressSummarySentAdmin(ReadOnlyAdmin):
+    """The weekly progress summaries sent (kpis.services.progress_summary): read only."""
+
+    scope_path = "department__bureau__organization_id"
+    list_display = ("department", "year", "week", "warning_count", "sent_at")
+    list_filter = ("year", "week")
 
 
 @admin.register(EntryException)

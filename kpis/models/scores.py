@@ -195,3 +195,23 @@ class Reminder(models.Model):
         verbose_name_plural = "독려 알림"
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["year", "department"])]
+
+
+class ProgressSummarySent(models.Model):
+    """A department's weekly progress summary of a year, sent in the week starting on `week` (a Monday): the
+    schedule and the command send it once a week, a second run that week leaves it out."""
+
+    department = models.ForeignKey(Department, verbose_name="부서", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField("연도")
+    week = models.DateField("주 시작일(월요일)")
+    sent_at = models.DateTimeField("발송 시각", auto_now_add=True)
+    recipients = models.JSONField("수신자", default=list)
+    warning_count = models.PositiveIntegerField("주의·부진 지표 수", default=0)
+
+    class Meta:
+        verbose_name = "진도 주간 요약 발송"
+        verbose_name_plural = "진도 주간 요약 발송"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "week"], name="progress_summary_once_a_week")
+        ]

@@ -2,8 +2,9 @@
 indicators stand (kpis.progress) and which are at risk or behind, with the working.
 
 Sent by the beat schedule every Monday (kpis.tasks.send_progress_summaries) or by hand
-(`manage.py progress_summary`), for each organization whose year is still open. A second run in the same week sends again: there is no sent-log, the
-schedule is what keeps it weekly.
+(`manage.py progress_summary`), for each organization whose year is still open. Each department's summary is
+recorded (ProgressSummarySent) and sent once a week: a second run in the same week (a retried task, a command
+run by hand) leaves out the departments already written to, unless forced.
 """
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from kpis.models import EntryYear, PeriodSetting
+from kpis.models import EntryYear, PeriodSetting, ProgressSummarySent
 from kpis.progress import NOT_JUDGED, ProgressStatus, summary_line
 from kpis.progress_selectors import ProgressRow, progress_rows_for, status_counts
 from kpis.services.reminders import department_recipients
@@ -64,14 +65,20 @@ def summary_message(department_name: str, year: int, rows: list[ProgressRow], to
 
 
 def progress_summaries_send(
-    year: int, today: date | None = None, *, organization_ids: Iterable[int] | None = None
+    year: int, today: date | None = None, *, organization_ids: Iterable[int] | None = None, force: bool = False
 ) -> list[SummarySent]:
     """E-mail every department with indicators in force in a year reported by period (of `organization_ids` when
-    given) its progress summary; one message per recipient, to the department's own users only."""
+    given) its progress summary; one message per recipient, to the department's own users only. A department
+    already written to this week (Monday to Sunday) is left out unless `force`."""
     today = today or timezone.localdate()
+    week = today - timedelta(days=today.weekday())
     by_department: dict[int, list[ProgressRow]] = defaultdict(list)
     for row in progress_rows_for(year=year, organization_ids=organization_ids):
         by_department[row.department_id].append(row)
+    if not force:
+        done = ProgressSummarySent.objects.filter(year=year, week=week, department_id__in=list(by_department))
+        for department_id in done.values_list("department_id", flat=True):
+            del by_department[department_id]
     recipients = department_recipients(by_department)
     messages, sent = [], []
     for department_id, rows in by_department.items():
@@ -84,6 +91,11 @@ def progress_summaries_send(
         sent.append(SummarySent(department_id, rows[0].department_name, to, sum(row.is_warning for row in rows)))
     if messages:
         send_mass_mail(messages, fail_silently=False)
+        ProgressSummarySent.objects.bulk_create(
+            [ProgressSummarySent(department_id=item.department_id, year=year, week=week, recipients=item.recipients,
+                                 warning_count=item.warnings) for item in sent],
+            ignore_conflicts=True,  # forced again this week: the week's first sending stays recorded
+        )
     logger.info("progress summaries: %s departments, %s messages for %s", len(sent), len(messages), year)
     return sent
 

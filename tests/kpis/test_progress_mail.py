@@ -126,3 +126,24 @@ def test_the_command_without_a_year_sends_every_open_year_reported_by_period(qua
     EntryYear.objects.create(organization_id=quarters.organization_id, year=YEAR, finalised_at=timezone.now())
     call_command("progress_summary")
     assert "진행 중인 연도가 없습니다" in capsys.readouterr().out and mail.outbox == []
+
+
+def test_a_second_run_in_the_same_week_sends_nothing_and_the_next_week_sends_again(quarters):
+    first = progress_summaries_send(YEAR, MONDAY)
+    assert len(first) == 2 and len(mail.outbox) == 3
+
+    assert progress_summaries_send(YEAR, MONDAY + timedelta(days=4)) == []  # Friday: a retried task, a rerun
+    assert len(mail.outbox) == 3
+
+    assert len(progress_summaries_send(YEAR, MONDAY + timedelta(days=7))) == 2
+    assert len(mail.outbox) == 6
+
+
+def test_the_command_sends_again_this_week_only_when_forced(quarters, capsys):
+    name = quarters.organization.name
+    progress_summaries_send(YEAR)
+    call_command("progress_summary", "--year", str(YEAR), "--organization", name)
+    assert "0개 부서" in capsys.readouterr().out and len(mail.outbox) == 3
+
+    call_command("progress_summary", "--year", str(YEAR), "--organization", name, "--force")
+    assert "2개 부서" in capsys.readouterr().out and len(mail.outbox) == 6

@@ -12,6 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--year", type=int, help="the year (default: every open year reported by period)")
         parser.add_argument("--organization", help="only this organization (its name)")
+        parser.add_argument(
+            "--force", action="store_true", help="send again to departments already written to this week"
+        )
 
     def handle(self, *args, **opts) -> None:
         organization_ids = None
@@ -29,7 +32,7 @@ class Command(BaseCommand):
         if not runs:
             self.stdout.write("기간별(분기·반기) 실적을 받는 진행 중인 연도가 없습니다.")
         for year, ids in runs.items():
-            sent = progress_summaries_send(year, organization_ids=ids)
-            self.stdout.write(f"{year}년 진도 요약: {len(sent)}개 부서")
+            sent = progress_summaries_send(year, organization_ids=ids, force=opts["force"])
+            self.stdout.write(f"{year}년 진도 요약: {len(sent)}개 부서 (이번 주에 이미 보낸 부서는 빼고)")
             for item in sent:
                 self.stdout.write(f"  {item.department_name}: 주의·부진 {item.warnings}개, 받는 사람 {len(item.recipients)}명")
