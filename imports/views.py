@@ -23,7 +23,7 @@ from imports.uploads import size_text, too_large_message
 from imports.workbook_writing import xlsx_response
 from kpis.models import Department, Indicator
 from kpis.scope import scoped
-from kpis.services.permissions import can_review, is_admin, is_evaluator
+from kpis.services.permissions import can_decide, can_review, is_admin
 
 MULTIPART_OVERHEAD = 64 * 1024
 HISTORY_PAGE_SIZE = 50
@@ -134,7 +134,7 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _plan_upload(request: HttpRequest) -> HttpResponse:
-    if not (is_admin(request.user) or is_evaluator(request.user)):
+    if not can_decide(request.user):
         raise PermissionDenied("계획 엑셀은 관리자와 평가자만 다룰 수 있습니다.")
     context = _upload_context(request, "plan")
     if request.method == "POST":

@@ -20,7 +20,7 @@ from kpis.models import Indicator
 from kpis.review import RECENT_HISTORY, history_indicator, review_actuals, review_rows
 from kpis.review import indicator_history as indicator_history_entries
 from kpis.revision_selectors import revisions_by_indicator
-from kpis.services.permissions import can_review, is_admin, is_evaluator
+from kpis.services.permissions import can_decide, can_review
 from kpis.services.workflow import Pick, actual_approve, actual_return, actuals_approve_many
 
 QUEUE_PAGE_SIZE = 20
@@ -28,7 +28,7 @@ HISTORY_PAGE_SIZE = 50
 
 
 def _require_reviewer_page(request: HttpRequest) -> None:
-    if not (is_evaluator(request.user) or is_admin(request.user)):
+    if not can_decide(request.user):
         raise PermissionDenied("권한이 없습니다")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kpis import organization_views, score_views
+from kpis import organization_views, score_views, score_year_views
 
 app_name = "scores"
 urlpatterns = [
@@ -11,8 +11,8 @@ urlpatterns = [
     path("scores/<int:year>/export.xlsx", score_views.scoreboard_export, name="export"),
     path("scores/<int:year>/recompute/", score_views.scoreboard_recompute, name="recompute"),
     path("scores/<int:year>/recompute/<str:task_id>/", score_views.scoreboard_recompute_status, name="recompute_status"),
-    path("scores/<int:year>/finalise/", score_views.scoreboard_finalise, name="finalise"),
-    path("scores/<int:year>/reopen/", score_views.scoreboard_reopen, name="reopen"),
+    path("scores/<int:year>/finalise/", score_year_views.scoreboard_finalise, name="finalise"),
+    path("scores/<int:year>/reopen/", score_year_views.scoreboard_reopen, name="reopen"),
     path("scores/<int:year>/departments/<int:department_id>/", score_views.department_scores, name="department"),
     path(
         "scores/<int:year>/departments/<int:department_id>/export.xlsx",

@@ -27,7 +27,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from budgets.execution import execution_for_goals
-from core.errors import NotFound, PermissionRefused, ServiceError
 from health.heartbeats import worker_responding
 from kpis.board_cache import board_cached, board_version
 from kpis.charts import Bar, contribution_chart, series_chart
@@ -44,8 +43,7 @@ from kpis.score_selectors import (
     scoreboard_all,
     scoreboard_page,
 )
-from kpis.services.finalise import year_finalise, year_reopen
-from kpis.services.permissions import is_admin, is_evaluator, log_refusal
+from kpis.services.permissions import can_decide, is_admin, log_refusal
 from kpis.tasks import recompute_year
 from kpis.years import scoreboard_year_default
 
@@ -74,10 +72,6 @@ def _int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
-
-
-def _can_recompute(user) -> bool:
-    return is_evaluator(user) or is_admin(user)
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -232,7 +226,7 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
         "job": job,
         "organization": organization,
         "sees_several": sees_several(request.user),
-        "can_recompute": _can_recompute(request.user),
+        "can_recompute": can_decide(request.user),
         "can_finalise": is_admin(request.user),
         "query": _filter_query(filters),
         "worker_down": not worker_responding(),
@@ -245,7 +239,7 @@ def scoreboard(request: HttpRequest, year: int) -> HttpResponse:
 def scoreboard_recompute(request: HttpRequest, year: int) -> HttpResponse:
     """Queue kpis.tasks.recompute_year after commit and remember its id for the progress poll."""
     year = _year(year)
-    if not _can_recompute(request.user):
+    if not can_decide(request.user):
         log_refusal(request.user, "recompute", f"year={year}")
         raise PermissionDenied("평가자와 관리자만 재계산할 수 있습니다.")
     task_id = str(uuid.uuid4())
@@ -296,52 +290,6 @@ def scoreboard_recompute_status(request: HttpRequest, year: int, task_id: str) -
             messages.success(request, f"{year}년 점수를 다시 계산했습니다.")
             response["HX-Refresh"] = "true"
     return response
-
-
-def _page_organization_id(request: HttpRequest) -> int:
-    """The organization the scoreboard shows (kpis/current.py): the one whose year is finalised or reopened."""
-    organization = current_organization(request)
-    if organization is None:
-        raise PermissionDenied("소속 기관이 없어 연도를 확정하거나 해제할 수 없습니다.")
-    return organization.pk
-
-
-@login_required
-@require_POST
-def scoreboard_finalise(request: HttpRequest, year: int) -> HttpResponse:
-    year = _year(year)
-    try:
-        count = year_finalise(user=request.user, organization_id=_page_organization_id(request), year=year)
-    except PermissionRefused as exc:
-        raise PermissionDenied(exc.message) from exc
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{year}년 결과를 확정했습니다 ({count}개 부서).")
-    return redirect("scores:board", year=year)
-
-
-@login_required
-@require_POST
-def scoreboard_reopen(request: HttpRequest, year: int) -> HttpResponse:
-    """An admin reopens a finalised year with a reason (audited); the frozen snapshots stay until re-finalised."""
-    year = _year(year)
-    try:
-        year_reopen(
-            user=request.user, organization_id=_page_organization_id(request), year=year,
-            reason=request.POST.get("reason", ""),
-        )
-    except PermissionRefused as exc:
-        raise PermissionDenied(exc.message) from exc
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{year}년 확정을 해제했습니다. 목표를 바꾸고 다시 확정할 수 있습니다.")
-    return redirect("scores:board", year=year)
 
 
 @login_required

@@ -16,7 +16,7 @@ from core.errors import InvalidInput, NotFound, ServiceError
 from core.korean import with_josa
 from core.numbers import whole_number
 from kpis.models import Department
-from kpis.services.permissions import can_review, can_write_actuals_of, is_admin, is_evaluator
+from kpis.services.permissions import can_decide, can_review, can_write_actuals_of
 from kpis.years import entry_year_default
 from reports.models import ReportEntryStatus
 from reports.selectors import REVIEW_STATUSES, entry_rows, report_department, review_entries
@@ -118,7 +118,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "page": page, "status": status, "statuses": REVIEW_STATUSES, "year": year,
-        "can_decide": is_evaluator(request.user) or is_admin(request.user), "next": request.get_full_path(),
+        "can_decide": can_decide(request.user), "next": request.get_full_path(),
     }
     return render(request, "reports/entries/review.html", context)
 
@@ -126,7 +126,7 @@ def review_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_decide(request: HttpRequest, entry_id: int) -> HttpResponse:
-    if not (is_evaluator(request.user) or is_admin(request.user)):
+    if not can_decide(request.user):
         raise PermissionDenied("권한이 없습니다")
     expected = whole_number(request.POST.get("version"), low=1, high=MAX_VERSION)
     comment = request.POST.get("comment", "")

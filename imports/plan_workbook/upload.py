@@ -9,7 +9,7 @@ from django.db import transaction
 from openpyxl.cell.read_only import EMPTY_CELL
 
 from accounts.models import User
-from core.errors import InvalidInput, InvalidState, ServiceError
+from core.errors import InvalidInput, ServiceError
 from core.korean import with_josa
 from core.numbers import quoted
 from imports import workbook_layout as L
@@ -38,10 +38,10 @@ from imports.plan_workbook.layout import (
     WEIGHT_DOMAIN,
     plan_fingerprint,
     recorded_domain,
-    stored_domain,
     year_columns,
 )
 from imports.plan_workbook.programs import PROGRAM_MAX_COLUMNS, programs_preview
+from imports.plan_workbook.row_checks import domain_warnings, finalised_years_refused, organizations_of, weight_warnings
 from imports.run_rows import row_writer
 from imports.sheet_scan import scan_sheet
 from imports.uploads import (
@@ -55,8 +55,7 @@ from imports.uploads import (
 )
 from imports.workbook_cells import as_id, cell_input, cell_note, cell_text, sheet_rows
 from kpis.domain import MAX_PLACES, ValueDomain, ValueRefused, value_read
-from kpis.domain_selectors import outside_warning, values_outside_domains
-from kpis.models import Department, Indicator
+from kpis.models import Indicator
 from kpis.scope import own_organization_id, scoped
 from kpis.services.permissions import require_admin
 from kpis.services.plan import (
@@ -65,7 +64,6 @@ from kpis.services.plan import (
     domain_field_label,
     indicator_domain_errors,
     method_validate,
-    target_year_check,
 )
 
 
@@ -114,14 +112,14 @@ def plan_upload(*, user: User, upload: IO[bytes], file_name: str) -> ImportRun:
     rows = indicator_preview + programs_preview(program_rows, program_scan, problems, user=user)
     run.errors = [problem.as_dict() for problem in problems]
     counts = {status: sum(1 for row in rows if row["status"] == status) for status in (UNCHANGED, CHANGED, ERROR, CONFLICT)}
-    organizations = _organizations_of(indicator_preview)
+    organizations = organizations_of(indicator_preview)
     if run.organization_id is None and len(set(organizations.values())) == 1:  # a user of every organization
         run.organization_id = next(iter(organizations.values()))
-    closed = _finalised_years_refused(indicator_preview, organizations)
+    closed = finalised_years_refused(indicator_preview, organizations)
     run.summary = {
         "years": years, "total": len(rows), **counts, "errors": len(problems),
         "can_confirm": not problems and not closed and counts[CHANGED] > 0,
-        "warnings": closed + _weight_warnings(indicator_preview) + _domain_warnings(indicator_preview),
+        "warnings": closed + weight_warnings(indicator_preview) + domain_warnings(indicator_preview),
         "target_revisions": target_revision_count(rows),
     }
     run.status = ImportStatus.PREVIEWED
@@ -337,66 +335,3 @@ def _domains_at(entry: dict[str, Any], indicator: Indicator, number_at, problem)
             for name in differs
         )
     return changed
-
-
-def _domain_warnings(rows: list[dict[str, Any]]) -> list[str]:
-    """Stored values that a domain narrowed by the file leaves outside: kept as they are, named in a warning."""
-    changed = {row["indicator_id"]: row for row in rows if row["status"] == CHANGED and row["domains"]}
-    if not changed:
-        return []
-    indicators = Indicator.objects.in_bulk(list(changed))
-    domains = {}
-    for pk, row in changed.items():
-        value_domain, input_domain = indicators[pk].value_domain, indicators[pk].input_domain
-        if "value" in row["domains"]:
-            value_domain = stored_domain(row["domains"]["value"])
-        if "input" in row["domains"]:
-            input_domain = stored_domain(row["domains"]["input"])
-        domains[pk] = (value_domain, input_domain)
-    warnings = []
-    for pk, outside in values_outside_domains(domains).items():
-        row = changed[pk]
-        warning = f"{row['row']}행 {row['name']}: {outside_warning(outside)}"
-        row["messages"].append(outside_warning(outside))
-        warnings.append(warning)
-    return warnings
-
-
-def _organizations_of(rows: list[dict[str, Any]]) -> dict[int, int]:
-    """The organization of each row's indicator, by indicator id; one query."""
-    ids = {row["indicator_id"] for row in rows if row["indicator_id"] is not None}
-    if not ids:
-        return {}
-    return dict(Indicator.objects.filter(pk__in=ids).values_list("pk", "department__bureau__organization_id"))
-
-
-def _finalised_years_refused(rows: list[dict[str, Any]], organizations: dict[int, int]) -> list[str]:
-    """Why the changed targets of a year their organization finalised cannot be applied (the rule `target_set`
-    applies)."""
-    changed = [
-        (row["indicator_id"], change["year"]) for row in rows if row["status"] == CHANGED for change in row["changes"]
-        if change["field"] == "target"
-    ]
-    refused = []
-    for organization_id, year in sorted({(organizations[indicator_id], year) for indicator_id, year in changed}):
-        try:
-            target_year_check(year, organization_id=organization_id)
-        except InvalidState as exc:
-            if exc.message not in refused:
-                refused.append(exc.message)
-    return refused
-
-
-def _weight_warnings(rows: list[dict[str, Any]]) -> list[str]:
-    """Weights of a department should add up to 100 once the file is applied."""
-    changed = {row["indicator_id"]: Decimal(row["weight"]) for row in rows if row.get("weight") is not None}
-    if not changed:
-        return []
-    departments = set(Indicator.objects.filter(pk__in=changed).values_list("department_id", flat=True))
-    warnings = []
-    for department in Department.objects.filter(pk__in=departments).prefetch_related("indicators").order_by("name"):
-        total = sum((changed.get(i.pk, i.weight) for i in department.indicators.all()), Decimal(0))
-        if total != 100:
-            warnings.append(f"{department.name}의 가중치 합계가 {L.number_text(total)}입니다 (100이어야 합니다).")
-    return warnings
-

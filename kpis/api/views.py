@@ -51,7 +51,7 @@ from kpis.api.serializers import (
 from kpis.models import Actual, ChangeSource, Department, Indicator, PolicyGoal, StrategicGoal, TargetRevision
 from kpis.scope import scoped
 from kpis.services.actuals import SaveOutcome, actual_save, actual_save_outcome
-from kpis.services.permissions import is_admin, is_evaluator, log_refusal
+from kpis.services.permissions import can_decide, log_refusal
 from kpis.services.workflow import actual_approve, actual_return, actual_submit
 from kpis.tasks import recompute_year
 
@@ -288,7 +288,7 @@ class ScoreViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def recompute(self, request: Request) -> Response:
         # An evaluator or admin of one organization recomputes the year for every department of it; the stored
         # scores are per department, so the year's recompute leaves other organizations' figures as they were.
-        if not (is_evaluator(request.user) or is_admin(request.user)):
+        if not can_decide(request.user):
             log_refusal(request.user, "recompute", "not an evaluator")
             raise PermissionRefused("평가자 또는 관리자만 점수를 다시 계산할 수 있습니다.")
         year = validated(RecomputeRequestSerializer, request.data)["year"]

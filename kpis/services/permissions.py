@@ -34,6 +34,11 @@ def can_review(user: User) -> bool:
     return is_evaluator(user) or is_admin(user) or is_viewer(user)
 
 
+def can_decide(user: User) -> bool:
+    """Approve, return, recompute: evaluators and admins (the viewer only reads)."""
+    return is_evaluator(user) or is_admin(user)
+
+
 def can_write_actuals_of(user: User, department_id: int) -> bool:
     """Department users write only their own department; admins may correct any within their organization(s)."""
     if not user.is_authenticated or not user.is_active:
@@ -65,7 +70,7 @@ def require_report_writer(user: User, department_id: int) -> None:
 
 def require_reviewer(user: User, department_id: int | None = None) -> None:
     """Evaluators and admins review; given a department, only one of an organization they see (else NotFound)."""
-    if not (is_evaluator(user) or is_admin(user)):
+    if not can_decide(user):
         log_refusal(user, "review", "not an evaluator")
         raise PermissionRefused("평가자만 승인하거나 반려할 수 있습니다.")
     if department_id is not None:
